@@ -1,0 +1,11 @@
+"""docflow: simulate and check how Vietnam's government agencies exchange signed documents.
+
+The public API is small on purpose: the three jobs (``validate``, ``simulate``, ``audit``), their
+configuration and result types, and :class:`DocflowError`. Everything else is imported from its
+own module.
+"""
+
+from docflow.errors import DocflowError
+
+__all__ = ["DocflowError"]
+__version__ = "0.1.0"

@@ -1,0 +1,187 @@
+"""One error tree and the catalogue of stable finding codes.
+
+Two things go wrong in docflow and they are kept apart on purpose:
+
+* A **finding** is a problem *in* a document, scenario or archive that docflow could still read:
+  a bad organ code, a digest that does not match, an expired certificate. Findings are collected
+  into a report; they never raise.
+* A :class:`DocflowError` means the input could not be processed at all (an unreadable file, a
+  DTD, a scenario key with a bad value). It carries a stable code, a location and a plain message,
+  and the exit code the command line maps it to, in one place (``cli.py``).
+
+Every code used anywhere in docflow is listed in :data:`CATALOGUE`, with its severity and the
+verdict it implies, so that reports, the README table and the tests read from one source.
+Codes are never reused or renumbered: a retired code stays in the catalogue.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+class Severity(enum.StrEnum):
+    """How bad a finding is; ``error`` findings decide the verdict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Indication(enum.StrEnum):
+    """The verdict of a check, in the style of the EU DSS simple report."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    INDETERMINATE = "INDETERMINATE"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding or error is: a file, a line, an element path or a scenario key."""
+
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None
+    """Element path such as ``/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId``."""
+    key: str | None = None
+    """Dotted key of a scenario or configuration file, such as ``traffic.province.per_day``."""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file + (f":{self.line}" if self.line else ""))
+        elif self.line:
+            parts.append(f"line {self.line}")
+        if self.path:
+            parts.append(self.path)
+        if self.key:
+            parts.append(self.key)
+        return " ".join(parts) if parts else "-"
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {k: v for k, v in (("file", self.file), ("line", self.line), ("path", self.path),
+                                  ("key", self.key)) if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """One entry of the catalogue: what a code means and what it does to the verdict."""
+
+    code: str
+    severity: Severity
+    indication: Indication | None
+    """The verdict an ``error`` finding forces (``None`` for warnings and information)."""
+    summary: str
+
+
+def _c(code: str, severity: str, indication: str | None, summary: str) -> CodeInfo:
+    return CodeInfo(code, Severity(severity), Indication(indication) if indication else None,
+                    summary)
+
+
+_F, _I = "FAILED", "INDETERMINATE"
+
+#: Every stable code, grouped by the layer that emits it. Ranges:
+#: DF-IO (files), DF-XML (the hardened parser), DF-ENV (edXML schema and rules),
+#: DF-SIG (XML-DSig), DF-PKI (certificates), DF-TOP (topologies), DF-SCN (scenarios),
+#: DF-ARC (the archive), DF-AUD (the audit), DF-CLI (usage).
+CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
+    # --- files -------------------------------------------------------------------------------
+    _c("DF-IO-001", "error", _I, "The file or folder cannot be read."),
+    _c("DF-IO-002", "error", _I, "The input is larger than the configured size limit."),
+    _c("DF-IO-003", "error", _I, "The input is empty."),
+    _c("DF-IO-004", "error", _I, "The output cannot be written."),
+    # --- hardened XML parser -----------------------------------------------------------------
+    _c("DF-XML-001", "error", _F, "The document is not well-formed XML."),
+    _c("DF-XML-002", "error", _F, "The document has a DTD (DOCTYPE); DTDs are refused."),
+    _c("DF-XML-003", "error", _F, "The document declares or references an entity; entities are "
+                                  "refused."),
+    _c("DF-XML-004", "error", _F, "The document nests elements deeper than the depth limit."),
+    _c("DF-XML-005", "error", _F, "The document is not UTF-8 (or declares another encoding)."),
+    _c("DF-XML-006", "error", _F, "The document is truncated: it ends before its root element "
+                                  "closes."),
+]}
+
+
+def describe(code: str) -> CodeInfo:
+    """Return the catalogue entry of ``code``; an unknown code is a programming error."""
+    return CATALOGUE[code]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem found in an input that could still be read; collected into reports."""
+
+    code: str
+    message: str
+    location: Location = field(default_factory=Location)
+    severity: Severity | None = None
+    """Overrides the catalogue's severity (a rule may downgrade a code to a warning)."""
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:
+            raise KeyError(f"finding code {self.code!r} is not in the catalogue")
+
+    @property
+    def effective_severity(self) -> Severity:
+        return self.severity or CATALOGUE[self.code].severity
+
+    @property
+    def indication(self) -> Indication | None:
+        """The verdict this finding forces, or ``None`` if it does not affect the verdict."""
+        if self.effective_severity is not Severity.ERROR:
+            return None
+        return CATALOGUE[self.code].indication
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "severity": self.effective_severity.value,
+                "message": self.message, "location": self.location.to_dict()}
+
+
+def verdict(findings: list[Finding] | tuple[Finding, ...]) -> Indication:
+    """FAILED if any finding forces it, else INDETERMINATE if any forces that, else PASSED."""
+    worst = Indication.PASSED
+    for finding in findings:
+        indication = finding.indication
+        if indication is Indication.FAILED:
+            return Indication.FAILED
+        if indication is Indication.INDETERMINATE:
+            worst = Indication.INDETERMINATE
+    return worst
+
+
+class DocflowError(Exception):
+    """Raised when an input cannot be processed at all; carries a stable code and a location."""
+
+    exit_code: ClassVar[int] = 2
+
+    def __init__(self, code: str, message: str, location: Location | None = None) -> None:
+        if code not in CATALOGUE:
+            raise KeyError(f"error code {code!r} is not in the catalogue")
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.location = location or Location()
+
+    def as_finding(self) -> Finding:
+        """The same problem as a finding, for reports that list unreadable inputs."""
+        return Finding(self.code, self.message, self.location)
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{self.code} {where}: {self.message}" if where != "-" else \
+            f"{self.code}: {self.message}"
+
+
+class InputError(DocflowError):
+    """Raised when a file, document, archive or scenario cannot be read or is refused."""
+
+
+class UsageError(DocflowError):
+    """Raised when options contradict each other or name something that does not exist."""
+
+
+class ConfigError(DocflowError):
+    """Raised when a scenario, trust configuration or topology file has a bad key or value."""
