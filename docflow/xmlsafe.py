@@ -117,8 +117,8 @@ def _map_syntax_error(exc: etree.XMLSyntaxError, where: str | None) -> InputErro
         code = "DF-XML-003"
     elif "encoding" in low or "utf-8" in low or "invalid char" in low or "char 0x" in low:
         code = "DF-XML-005"
-    elif "premature end" in low or "document is empty" in low or "not found" in low \
-            and "end" in low:
+    elif "premature end" in low or "document is empty" in low or ("not found" in low \
+            and "end" in low):
         code = "DF-XML-006"
     else:
         code = "DF-XML-001"

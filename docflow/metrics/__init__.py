@@ -1,0 +1,1 @@
+"""Statistics shared by the simulator and the audit, so both count coverage the same way."""
