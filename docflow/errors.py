@@ -102,6 +102,49 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-XML-005", "error", _F, "The document is not UTF-8 (or declares another encoding)."),
     _c("DF-XML-006", "error", _F, "The document is truncated: it ends before its root element "
                                   "closes."),
+    # --- edXML business rules ----------------------------------------------------------------
+    _c("DF-ENV-040", "error", _F, "The root element is not edXML in the QCVN 102:2016 namespace."),
+    _c("DF-ENV-041", "error", _F, "A field the business rules need is missing or empty."),
+    _c("DF-ENV-042", "error", _F, "An OrganId is not an organ code V1V2V3.Z1Z2.Y1Y2.M1M2M3."),
+    _c("DF-ENV-043", "error", _F, "An organ code sets a lower group under a group of zeros, so "
+                                  "it implies no tier."),
+    _c("DF-ENV-044", "error", _F, "The DocumentId is not {OrganId},{yyyy/MM/dd},"
+                                  "{CodeNumber}/{CodeNotation}."),
+    _c("DF-ENV-045", "error", _F, "The DocumentId names another organ than the sender's OrganId."),
+    _c("DF-ENV-046", "error", _F, "The DocumentId's date differs from PromulgationDate."),
+    _c("DF-ENV-047", "error", _F, "The DocumentId's number and notation differ from Code."),
+    _c("DF-ENV-048", "error", _F, "CodeNumber is not a positive whole number."),
+    _c("DF-ENV-049", "error", _F, "CodeNotation is not TYPE-ORGAN[-UNIT] (ORGAN-UNIT for a Công "
+                                  "văn)."),
+    _c("DF-ENV-050", "error", _F, "CodeNotation's type abbreviation does not match the "
+                                  "DocumentType."),
+    _c("DF-ENV-051", "error", _F, "A Công văn or Thư công carries a document-type abbreviation in "
+                                  "its notation."),
+    _c("DF-ENV-052", "error", _F, "DocumentType is not one of the 29 types of Decree 30/2020."),
+    _c("DF-ENV-053", "error", _F, "A date is not a real date written yyyy/MM/dd."),
+    _c("DF-ENV-054", "error", _F, "A timestamp is not a real time written yyyy/MM/dd HH:mm:ss."),
+    _c("DF-ENV-055", "error", _F, "DueDate is before PromulgationDate."),
+    _c("DF-ENV-056", "error", _F, "A TraceHeader timestamp is before the document was "
+                                  "promulgated."),
+    _c("DF-ENV-057", "warning", None, "TraceHeader timestamps are not in chronological order."),
+    _c("DF-ENV-058", "error", _F, "A status is dated before the document it answers was "
+                                  "promulgated."),
+    _c("DF-ENV-060", "error", _F, "Priority is not a whole number from 0 to 4."),
+    _c("DF-ENV-061", "error", _F, "StatusCode is not one of 01 02 03 04 05 06 13 15 16."),
+    _c("DF-ENV-062", "error", _F, "ResponseFor's DocumentId disagrees with its OrganId, Code or "
+                                  "PromulgationDate."),
+    _c("DF-ENV-063", "warning", None, "A rejection (status 02 or 16) does not say why in "
+                                      "Description."),
+    _c("DF-ENV-064", "error", _F, "A manifest Reference has no Attachment with its ContentId."),
+    _c("DF-ENV-065", "error", _F, "Several Attachments share one ContentId."),
+    _c("DF-ENV-066", "error", _F, "An Attachment is not listed in the manifest."),
+    _c("DF-ENV-067", "error", _F, "An Attachment's content is not valid base64."),
+    _c("DF-ENV-068", "error", _F, "Several manifest References share one ContentId."),
+    _c("DF-ENV-069", "warning", None, "An Attachment is empty."),
+    _c("DF-ENV-070", "error", _I, "A legacy QCVN-namespace Signature is present; docflow cannot "
+                                  "verify it."),
+    _c("DF-ENV-071", "error", _F, "The same OrganId is listed twice in To."),
+    _c("DF-ENV-072", "warning", None, "The sender is also listed as a recipient."),
 ]}
 
 
