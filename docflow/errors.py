@@ -145,6 +145,62 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "verify it."),
     _c("DF-ENV-071", "error", _F, "The same OrganId is listed twice in To."),
     _c("DF-ENV-072", "warning", None, "The sender is also listed as a recipient."),
+    # --- certificates (docflow/pki) ----------------------------------------------------------
+    # Findings of path validation; indications follow ETSI EN 319 102-1 (REVOKED and
+    # NOT_YET_VALID are TOTAL-FAILED, chain and constraint failures INDETERMINATE).
+    _c("DF-PKI-001", "error", _I, "No certification path leads from the certificate to a trust "
+                                  "anchor."),
+    _c("DF-PKI-002", "error", _I, "A certificate's signature does not verify with its issuer's "
+                                  "public key."),
+    _c("DF-PKI-003", "error", _I, "A certificate in the path has expired at the validation "
+                                  "time."),
+    _c("DF-PKI-004", "error", _F, "A certificate in the path is not yet valid at the validation "
+                                  "time."),
+    _c("DF-PKI-005", "error", _F, "The signing certificate is revoked (CRL) at the validation "
+                                  "time."),
+    _c("DF-PKI-006", "error", _I, "A CA certificate in the path is revoked (CRL) at the "
+                                  "validation time."),
+    _c("DF-PKI-007", "error", _I, "The signing certificate's key usage does not allow "
+                                  "signatures (digitalSignature or nonRepudiation), or is "
+                                  "missing."),
+    _c("DF-PKI-008", "error", _I, "The signing certificate's extended key usage does not allow "
+                                  "document signing."),
+    _c("DF-PKI-009", "error", _I, "A certificate that issues another is not a CA "
+                                  "(basicConstraints cA is not true)."),
+    _c("DF-PKI-010", "error", _I, "A CA certificate's key usage does not allow certificate "
+                                  "signing (keyCertSign)."),
+    _c("DF-PKI-011", "error", _I, "The path is longer than a CA's pathLenConstraint allows."),
+    _c("DF-PKI-012", "error", _I, "The signing certificate has no known role: no docflow policy "
+                                  "OID and no rule of the role mapping matches."),
+    _c("DF-PKI-013", "error", _I, "The role mapping gives the signing certificate more than one "
+                                  "role."),
+    _c("DF-PKI-014", "error", _I, "No CRL of an issuer in the path is in force at the "
+                                  "validation time: revocation status unknown."),
+    _c("DF-PKI-015", "error", _I, "The CRL in force is stale: its nextUpdate is before the "
+                                  "validation time."),
+    _c("DF-PKI-016", "error", _I, "A CRL cannot be used: its signature does not verify with the "
+                                  "issuer's key, or the issuer may not sign CRLs."),
+    _c("DF-PKI-017", "error", _I, "A certificate has a critical extension that docflow does not "
+                                  "process."),
+    _c("DF-PKI-018", "error", _I, "The signing certificate is a CA certificate."),
+    _c("DF-PKI-019", "error", _I, "A certificate is signed with a disallowed algorithm or has a "
+                                  "weak key (SHA-1, DSA, RSA under 2048 bits)."),
+    _c("DF-PKI-020", "error", _I, "A CRL has a critical extension docflow does not support "
+                                  "(delta, indirect or partitioned CRL) and was not used."),
+    _c("DF-PKI-021", "error", _I, "A certificate file is neither PEM nor DER X.509."),
+    _c("DF-PKI-022", "error", _I, "A CRL file is neither PEM nor DER X.509 CRL."),
+    _c("DF-PKI-023", "error", _I, "A private key file is neither PEM nor DER PKCS#8 (or "
+                                  "traditional) key."),
+    _c("DF-PKI-024", "error", _I, "The private key is encrypted and no passphrase or a wrong one "
+                                  "was given, or a passphrase was given for a plain key."),
+    _c("DF-PKI-025", "error", _I, "A PKI folder has no readable index.json, or the index is "
+                                  "malformed."),
+    _c("DF-PKI-026", "error", _I, "A role mapping rule is invalid (unknown role, bad OID or "
+                                  "pattern, no criterion)."),
+    _c("DF-PKI-027", "error", _I, "The PKI has no agency or hub with this identifier."),
+    _c("DF-PKI-028", "error", _I, "The agency list is invalid (duplicate organ code, empty name "
+                                  "or hub)."),
+    _c("DF-PKI-029", "error", _I, "The key algorithm is not one docflow's PKI issues."),
 ]}
 
 
