@@ -201,6 +201,23 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-PKI-028", "error", _I, "The agency list is invalid (duplicate organ code, empty name "
                                   "or hub)."),
     _c("DF-PKI-029", "error", _I, "The key algorithm is not one docflow's PKI issues."),
+    # --- topologies --------------------------------------------------------------------------
+    _c("DF-TOP-001", "error", _I, "An agency's organ code is not a valid QCVN 102 organ code."),
+    _c("DF-TOP-002", "error", _I, "Two agencies (or two hubs) share the same code or id."),
+    _c("DF-TOP-003", "error", _I, "An agency is attached to a hub the topology does not have."),
+    _c("DF-TOP-004", "error", _I, "An agency has an unknown level."),
+    _c("DF-TOP-005", "error", _I, "An agency or hub has an unknown kind."),
+    _c("DF-TOP-006", "error", _I, "An agency's parent is not an agency of the topology, or the "
+                                  "parents form a cycle."),
+    _c("DF-TOP-007", "error", _I, "A required attribute is missing or has the wrong type."),
+    _c("DF-TOP-008", "error", _I, "The topology has several hubs but not exactly one national "
+                                  "axis."),
+    _c("DF-TOP-009", "error", _I, "An agency's level and province disagree (a central agency "
+                                  "with a province, or a local one without)."),
+    _c("DF-TOP-010", "error", _I, "The name is neither a topology preset nor a readable file."),
+    _c("DF-TOP-011", "error", _I, "The file is not a docflow topology (wrong structure, format "
+                                  "or version)."),
+    _c("DF-TOP-012", "error", _I, "The topology has no agencies."),
 ]}
 
 
