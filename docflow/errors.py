@@ -218,6 +218,41 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-TOP-011", "error", _I, "The file is not a docflow topology (wrong structure, format "
                                   "or version)."),
     _c("DF-TOP-012", "error", _I, "The topology has no agencies."),
+    # --- archive (docflow/archive) -----------------------------------------------------------
+    # The database itself (raised as InputError, never a traceback, never written to).
+    _c("DF-ARC-001", "error", _I, "The file is not an SQLite database."),
+    _c("DF-ARC-002", "error", _I, "The archive database is corrupt (malformed pages or "
+                                  "indexes)."),
+    _c("DF-ARC-003", "error", _I, "The archive database is locked by another process."),
+    _c("DF-ARC-004", "error", _I, "The archive was written by a newer docflow: its schema "
+                                  "version is above the one this version supports."),
+    _c("DF-ARC-005", "error", _I, "The SQLite database is not a docflow archive."),
+    _c("DF-ARC-006", "error", _I, "The archive database cannot be created or written "
+                                  "(read-only file, missing folder, full disk)."),
+    # Import sources: the container, then one entry of it (findings; the entry is skipped).
+    _c("DF-ARC-010", "error", _I, "The import source is not a folder, a zip or a tar archive, "
+                                  "or the container cannot be read."),
+    _c("DF-ARC-011", "error", _I, "An entry name is absolute or climbs out of the archive "
+                                  "(path traversal); the entry is skipped."),
+    _c("DF-ARC-012", "error", _I, "An entry is not a regular file (symbolic or hard link, "
+                                  "device); it is skipped."),
+    _c("DF-ARC-013", "error", _I, "An entry is larger (declared or actual) than the per-entry "
+                                  "limit; it is skipped."),
+    _c("DF-ARC-014", "error", _I, "An entry expands more than the compression-ratio limit "
+                                  "allows (a zip bomb); it is skipped."),
+    _c("DF-ARC-015", "error", _I, "The archive has more entries than the limit; the rest is "
+                                  "not read."),
+    _c("DF-ARC-016", "error", _I, "The archive expands to more than the total-size limit; the "
+                                  "rest is not read."),
+    _c("DF-ARC-017", "error", _I, "An entry is encrypted; it is skipped."),
+    _c("DF-ARC-018", "error", _I, "An entry is corrupt (bad CRC or truncated data); it is "
+                                  "skipped."),
+    _c("DF-ARC-019", "error", _I, "A stored envelope cannot be decompressed or no longer "
+                                  "matches its content hash."),
+    # --- audit (docflow/audit) ---------------------------------------------------------------
+    _c("DF-AUD-001", "error", _I, "An XML-DSig signature is present but no verifier of the "
+                                  "docflow signature profile is available: counted present, "
+                                  "not valid."),
 ]}
 
 
