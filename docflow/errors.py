@@ -145,6 +145,51 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "verify it."),
     _c("DF-ENV-071", "error", _F, "The same OrganId is listed twice in To."),
     _c("DF-ENV-072", "warning", None, "The sender is also listed as a recipient."),
+    # --- XML-DSig (docflow/dsig) --------------------------------------------------------------
+    # Indications follow ETSI EN 319 102-1: a digest or signature that does not verify and a
+    # malformed or wrapped structure are FAILED; an algorithm the policy refuses, a missing key or
+    # an untrusted key are INDETERMINATE.
+    _c("DF-SIG-001", "error", _F, "The Signature element is malformed: an element is missing, "
+                                  "repeated, out of order or empty, or a value is not base64."),
+    _c("DF-SIG-002", "error", _I, "An algorithm or feature of the signature is not one docflow "
+                                  "implements."),
+    _c("DF-SIG-003", "error", _I, "The verification policy does not allow this algorithm "
+                                  "(SHA-1, DSA and HMAC need the legacy policy)."),
+    _c("DF-SIG-004", "error", _F, "HMACOutputLength is below max(80, half the hash length) or "
+                                  "not whole bytes (CVE-2009-0217)."),
+    _c("DF-SIG-005", "error", _I, "The signing key is smaller than the verification policy "
+                                  "allows."),
+    _c("DF-SIG-006", "error", _I, "A Reference URI does not resolve to an element of the "
+                                  "document."),
+    _c("DF-SIG-007", "error", _F, "An Id value occurs more than once in the document "
+                                  "(signature wrapping)."),
+    _c("DF-SIG-008", "error", _F, "A Reference points at an element of an unexpected kind or "
+                                  "place, or the References differ from what the layout requires "
+                                  "(signature wrapping)."),
+    _c("DF-SIG-009", "error", _F, "A Signature stands where the layout allows none, or there are "
+                                  "more or fewer Signatures than it requires (signature "
+                                  "wrapping)."),
+    _c("DF-SIG-010", "error", _I, "A Reference URI is not a same-document reference (\"\" or "
+                                  "\"#id\"); external and XPointer references are refused."),
+    _c("DF-SIG-011", "error", _F, "A Reference's digest does not match the referenced content."),
+    _c("DF-SIG-012", "error", _F, "The SignatureValue does not verify with the signer's key."),
+    _c("DF-SIG-013", "error", _I, "No signing key was found: no certificate in KeyInfo and none "
+                                  "configured."),
+    _c("DF-SIG-014", "error", _F, "The signature method does not fit the key (an HMAC checked "
+                                  "with a public key, an RSA method with an EC key, an unknown "
+                                  "curve)."),
+    _c("DF-SIG-015", "error", _I, "The trust configuration does not trust the signer's "
+                                  "certificate or key."),
+    _c("DF-SIG-016", "error", _I, "The key was taken from the document's own KeyValue: the "
+                                  "cryptography holds but no trust is established."),
+    _c("DF-SIG-017", "error", _F, "A Reference's transforms are not allowed: only "
+                                  "enveloped-signature, then one canonicalization."),
+    _c("DF-SIG-018", "error", _I, "The X509Data does not single out one signing certificate."),
+    _c("DF-SIG-019", "warning", None, "The ECDSA SignatureValue is shorter than the curve's "
+                                      "fixed length; its halves were left-padded (Java "
+                                      "interop quirk)."),
+    _c("DF-SIG-020", "error", _F, "The signature has more References or transforms than the "
+                                  "policy's limit."),
     # --- certificates (docflow/pki) ----------------------------------------------------------
     # Findings of path validation; indications follow ETSI EN 319 102-1 (REVOKED and
     # NOT_YET_VALID are TOTAL-FAILED, chain and constraint failures INDETERMINATE).
