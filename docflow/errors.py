@@ -86,7 +86,7 @@ _F, _I = "FAILED", "INDETERMINATE"
 #: Every stable code, grouped by the layer that emits it. Ranges:
 #: DF-IO (files), DF-XML (the hardened parser), DF-ENV (edXML schema and rules),
 #: DF-SIG (XML-DSig), DF-PKI (certificates), DF-TOP (topologies), DF-SCN (scenarios),
-#: DF-ARC (the archive), DF-AUD (the audit), DF-CLI (usage).
+#: DF-ARC (the archive), DF-AUD (the audit), DF-REP (reports), DF-CLI (usage).
 CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     # --- files -------------------------------------------------------------------------------
     _c("DF-IO-001", "error", _I, "The file or folder cannot be read."),
@@ -298,6 +298,11 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-AUD-001", "error", _I, "An XML-DSig signature is present but no verifier of the "
                                   "docflow signature profile is available: counted present, "
                                   "not valid."),
+    # --- reports (docflow/report) ------------------------------------------------------------
+    _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
+                                  "object."),
+    _c("DF-REP-002", "error", _I, "The summary lacks a field the report needs, or a field has "
+                                  "the wrong type or an impossible value."),
 ]}
 
 
