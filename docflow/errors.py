@@ -102,6 +102,26 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-XML-005", "error", _F, "The document is not UTF-8 (or declares another encoding)."),
     _c("DF-XML-006", "error", _F, "The document is truncated: it ends before its root element "
                                   "closes."),
+    # --- edXML envelope: parser, builder and schema (docflow/envelope) -------------------------
+    _c("DF-ENV-001", "error", _F, "The message does not conform to the edXML XSD in schemas/."),
+    _c("DF-ENV-002", "error", _I, "The input is XML but not an edXML message (the root element "
+                                  "is not edXML)."),
+    _c("DF-ENV-003", "error", _F, "An element of the message is not in the QCVN 102:2016 "
+                                  "namespace."),
+    _c("DF-ENV-004", "error", _F, "An element that QCVN 102 requires is missing."),
+    _c("DF-ENV-005", "error", _F, "An element appears more than once where QCVN 102 allows one."),
+    _c("DF-ENV-006", "warning", None, "An element is not part of edXML and was ignored."),
+    _c("DF-ENV-007", "warning", None, "Elements come in another order than QCVN 102's "
+                                      "(accepted)."),
+    _c("DF-ENV-008", "warning", None, "An element is spelled as some field software writes it, "
+                                      "not as QCVN 102 does (accepted)."),
+    _c("DF-ENV-009", "error", _F, "An element that holds a value has child elements, or a "
+                                  "container holds text."),
+    _c("DF-ENV-010", "error", _F, "An element that QCVN 102 requires is present but empty."),
+    _c("DF-ENV-020", "error", _I, "The message cannot be built: a required field is missing or "
+                                  "empty, or a value is not text XML can carry."),
+    _c("DF-ENV-021", "error", _I, "The envelope description (TOML file or options) has a "
+                                  "missing, unknown or bad key."),
     # --- edXML business rules ----------------------------------------------------------------
     _c("DF-ENV-040", "error", _F, "The root element is not edXML in the QCVN 102:2016 namespace."),
     _c("DF-ENV-041", "error", _F, "A field the business rules need is missing or empty."),
@@ -263,6 +283,18 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-TOP-011", "error", _I, "The file is not a docflow topology (wrong structure, format "
                                   "or version)."),
     _c("DF-TOP-012", "error", _I, "The topology has no agencies."),
+    # --- scenarios (docflow/sim) -------------------------------------------------------------
+    _c("DF-SCN-001", "error", _I, "The scenario file is not valid TOML (or not UTF-8)."),
+    _c("DF-SCN-002", "error", _I, "The scenario has a key docflow does not know."),
+    _c("DF-SCN-003", "error", _I, "A scenario value has the wrong type."),
+    _c("DF-SCN-004", "error", _I, "A scenario value is outside its allowed range or set."),
+    _c("DF-SCN-005", "error", _I, "Shares that must add up to 1 do not."),
+    _c("DF-SCN-006", "error", _I, "The scenario names a hub, agency or level the topology does "
+                                  "not have."),
+    _c("DF-SCN-007", "error", _I, "Two scenario keys contradict each other."),
+    _c("DF-SCN-008", "error", _I, "The crypto mode needs components that are not available."),
+    _c("DF-SCN-009", "error", _I, "The run is too large for one window of the engine (too many "
+                                  "messages in one day); shorten the window or the traffic."),
     # --- archive (docflow/archive) -----------------------------------------------------------
     # The database itself (raised as InputError, never a traceback, never written to).
     _c("DF-ARC-001", "error", _I, "The file is not an SQLite database."),
