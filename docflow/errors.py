@@ -165,6 +165,12 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "verify it."),
     _c("DF-ENV-071", "error", _F, "The same OrganId is listed twice in To."),
     _c("DF-ENV-072", "warning", None, "The sender is also listed as a recipient."),
+    _c("DF-ENV-073", "error", _F, "DocumentType's Type and TypeName name different document "
+                                  "types."),
+    _c("DF-ENV-074", "error", _F, "BussinessDocType is not 0 (new), 1 (revoke), 2 (update) or 3 "
+                                  "(replace)."),
+    _c("DF-ENV-075", "warning", None, "A revoke, update or replace names no DocumentId of the "
+                                      "document it acts on."),
     # --- XML-DSig (docflow/dsig) --------------------------------------------------------------
     # Indications follow ETSI EN 319 102-1: a digest or signature that does not verify and a
     # malformed or wrapped structure are FAILED; an algorithm the policy refuses, a missing key or
