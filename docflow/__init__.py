@@ -6,6 +6,7 @@ own module.
 """
 
 from docflow.errors import DocflowError
+from docflow.validation import ValidationConfig, ValidationReport, validate
 
-__all__ = ["DocflowError"]
+__all__ = ["DocflowError", "ValidationConfig", "ValidationReport", "validate"]
 __version__ = "0.1.0"

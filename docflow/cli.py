@@ -53,6 +53,58 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+@cli.command("validate")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, allow_dash=True, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Text for people, JSON (schema in the README) for tools.")
+@click.option("--no-schema", is_flag=True, help="Skip the XSD; the rules then report missing "
+              "fields themselves.")
+@click.option("--no-rules", is_flag=True, help="Skip the business rules.")
+@click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Refuse larger inputs (DF-IO-002) [default: 64 MiB].")
+@click.option("--timings", is_flag=True, help="Add per-stage timings to the JSON report.")
+def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
+                     max_size: int | None, timings: bool) -> None:
+    """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
+
+    Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
+    passed; 1 some failed or indeterminate (a file that cannot be read or parsed among others
+    is one of these); 2 usage error, or no input could be read and parsed at all.
+    """
+    import dataclasses
+    import json
+
+    from docflow.validation import (
+        REPORT_SCHEMA,
+        ValidationConfig,
+        ValidationSummary,
+        validate_paths,
+    )
+    from docflow.validation.text import render_report, render_summary
+
+    config = dataclasses.replace(ValidationConfig(), check_schema=not no_schema,
+                                 check_rules=not no_rules)
+    if max_size is not None:
+        config = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
+                                                                        max_bytes=max_size))
+    reports = []
+    for report in validate_paths(paths, config):
+        reports.append(report)
+        if fmt == "text":
+            click.echo(render_report(report))
+    summary = ValidationSummary.of(reports)
+    if fmt == "json":
+        click.echo(json.dumps({"schema": REPORT_SCHEMA,
+                               "reports": [r.to_dict(timings=timings) for r in reports],
+                               "summary": summary.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_summary(summary))
+    if summary.total == 0:
+        click.echo("error: no .xml or .edxml file found in the folders given", err=True)
+    sys.exit(summary.exit_code)
+
+
 def main() -> None:
     """Console-script entry point."""
     sys.exit(cli.main(standalone_mode=True) or 0)

@@ -1,0 +1,178 @@
+"""The business rules of an edXML message, run on the parsed tree: what the XSD cannot say.
+
+The schema checks structure; these rules check meaning: that organ codes are codes, that the
+``DocumentId`` agrees with the sender, the date and the number, that the notation carries the
+abbreviation of the Decree 30/2020 document type, that dates exist and come in a plausible order,
+that every attachment in the manifest is there exactly once and is base64, and that a legacy
+QCVN ``Signature`` is reported as what it is: present, and not verifiable.
+
+The rules read the lxml tree rather than the model so that every finding has a line and an
+element path (:func:`docflow.xmlsafe.element_path`). They tolerate the variants real messages
+have: elements in any order, the aliases of :mod:`docflow.envelope.layout` (``TimeStamp``,
+``Business``…), a root of ``edXMLEnvelope`` without the ``edXML`` wrapper.
+
+Speed: one walk over the tree indexes every QCVN element by (parent, name); each rule then looks
+up the few elements it needs, and element paths are only computed for findings.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+
+from lxml import etree
+
+from docflow.envelope import layout
+from docflow.envelope.model import NS
+from docflow.envelope.rules_attachments import attachment_findings, legacy_signature_findings
+from docflow.envelope.rules_codes import (
+    code_findings,
+    document_id_findings,
+    organ_findings,
+    other_info_findings,
+    recipient_findings,
+    response_for_findings,
+)
+from docflow.envelope.rules_dates import document_date_findings, status_findings
+from docflow.envelope.rules_tree import Tree, missing
+from docflow.errors import Finding
+
+__all__ = ["NAMESPACE", "MessageKind", "message_kind", "rule_findings"]
+
+NAMESPACE = NS
+"""The QCVN 102:2016 namespace every edXML element is in."""
+
+
+class MessageKind(enum.StrEnum):
+    """What an edXML message is: a document, or a status about a document."""
+
+    DOCUMENT = "document"
+    STATUS = "status"
+
+
+def _aliases() -> dict[str, str]:
+    """Every field spelling the parser accepts, mapped to the canonical tag (from the layout)."""
+    found: dict[str, str] = {}
+
+    def walk(parts: tuple[layout.Part, ...]) -> None:
+        for part in parts:
+            for alias in part.aliases:
+                found[alias] = part.tag
+            walk(part.parts)
+            if part.block is not None:
+                walk(part.block.parts)
+
+    walk(layout.DOCUMENT.parts)
+    walk(layout.STATUS.parts)
+    return found
+
+
+_ALIASES = _aliases()
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def message_kind(root: etree._Element) -> MessageKind:
+    """Tell a status message (a ``Status`` block in the header) from a document message.
+
+    Looks at local names only, so a message with a namespace variant is still classified.
+
+    >>> from docflow.xmlsafe import parse_xml
+    >>> message_kind(parse_xml(b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">'
+    ...                        b'<edXMLEnvelope><edXMLHeader><Status/></edXMLHeader>'
+    ...                        b'</edXMLEnvelope></edXML>'))
+    <MessageKind.STATUS: 'status'>
+    """
+    for envelope in (root, *root):
+        if _local(envelope) != "edXMLEnvelope":
+            continue
+        for header in envelope:
+            if _local(header) == "edXMLHeader" and any(_local(c) == "Status" for c in header):
+                return MessageKind.STATUS
+    return MessageKind.DOCUMENT
+
+
+def _document(tree: Tree, report_missing: bool) -> Iterator[Finding]:
+    header = tree.first("edXMLHeader", "MessageHeader")
+    if header is None:
+        if report_missing:
+            yield missing(tree.first("edXMLEnvelope", "edXMLHeader") or tree.root,
+                          "MessageHeader")
+        return
+    sender = tree.first("MessageHeader", "From")
+    if sender is None and report_missing:
+        yield missing(header, "From")
+    senders = yield from organ_findings(tree, [sender] if sender is not None else [],
+                                        report_missing)
+    receivers = tree.all("MessageHeader", "To")
+    if not receivers and report_missing:
+        yield missing(header, "To")
+    receiver_ids = yield from organ_findings(tree, receivers, report_missing)
+    yield from recipient_findings(tree, senders[0] if senders else None, receivers,
+                                  receiver_ids)
+    yield from organ_findings(tree, tree.all("TraceHeaderList", "TraceHeader"), False)
+    yield from organ_findings(tree, tree.all("ReceiverList", "Receiver"), False)
+    for organ_list in tree.all("ReplacementInfo", "OrganIdList"):
+        for organ in tree.children(organ_list, "OrganId"):
+            yield from tree.organ_code(organ)
+    yield from code_findings(tree, header, report_missing)
+    yield from document_date_findings(tree, header, report_missing)
+    yield from document_id_findings(tree, header, report_missing)
+    yield from other_info_findings(tree)
+    for response in tree.all("MessageHeader", "ResponseFor"):
+        yield from response_for_findings(tree, response, report_missing)
+    yield from attachment_findings(tree, report_missing)
+
+
+def _status(tree: Tree, report_missing: bool) -> Iterator[Finding]:
+    status = tree.first("edXMLHeader", "Status")
+    if status is None:  # pragma: no cover - message_kind found it
+        return
+    sender = tree.first("Status", "From")
+    if sender is None and report_missing:
+        yield missing(status, "From")
+    yield from organ_findings(tree, [sender] if sender is not None else [], report_missing)
+    response = tree.first("Status", "ResponseFor")
+    promulgated = None
+    if response is None:
+        if report_missing:
+            yield missing(status, "ResponseFor")
+    else:
+        promulgated = yield from response_for_findings(tree, response, report_missing)
+    yield from status_findings(tree, status, promulgated, report_missing)
+
+
+def rule_findings(root: etree._Element, *, report_missing: bool = True) -> list[Finding]:
+    """Every business-rule finding of an edXML message, in document order of the rules.
+
+    Parameters
+    ----------
+    root
+        The root element as :func:`docflow.xmlsafe.parse_xml` returns it.
+    report_missing
+        Report a field the rules need but cannot find (``DF-ENV-041``). The validation engine
+        turns it off when the schema runs, because the schema already reports the absence.
+
+    Returns
+    -------
+    list of Finding
+        Locations carry the line and element path; the caller knows the file.
+
+    Examples
+    --------
+    >>> from docflow.envelope.builder import build
+    >>> from docflow.envelope.samples import example_document
+    >>> from docflow.xmlsafe import parse_xml
+    >>> rule_findings(parse_xml(build(example_document())))
+    []
+    """
+    tree = Tree(root, _ALIASES)
+    findings = list(legacy_signature_findings(tree))
+    if message_kind(root) is MessageKind.STATUS:
+        findings.extend(_status(tree, report_missing))
+    else:
+        findings.extend(_document(tree, report_missing))
+    return findings
