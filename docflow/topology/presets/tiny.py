@@ -70,9 +70,10 @@ def _province(stat: str, name: str, prefix: str, *, departments: list[tuple[int,
                           AgencyKind.DEPARTMENT, name, pc, hub))
     for i, (district, communes) in enumerate(districts, 1):
         code = codes.district_code(stat, i)
-        out.append(Agency(code, f"Ủy ban nhân dân {district}", _D, AgencyKind.DISTRICT, name,
-                          pc, hub))
+        out.append(Agency(code, f"Ủy ban nhân dân {district[:1].lower()}{district[1:]}", _D,
+                          AgencyKind.DISTRICT, name, pc, hub))
         for j, commune in enumerate(communes, 1):
-            out.append(Agency(codes.commune_code(code, j), f"Ủy ban nhân dân {commune}", _X,
+            out.append(Agency(codes.commune_code(code, j),
+                              f"Ủy ban nhân dân {commune[:1].lower()}{commune[1:]}", _X,
                               AgencyKind.COMMUNE, name, code, hub))
     return out
