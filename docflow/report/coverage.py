@@ -1,0 +1,124 @@
+"""Signature coverage as the reports show it: rows of rates with intervals, and invalid reasons.
+
+Both the simulation report and the audit report show coverage, and both read it in the one format
+that :class:`docflow.metrics.coverage.CoverageCounts` writes. The counters are read back through
+``CoverageCounts.from_dict`` and the rates recomputed from them, so a hand-edited rate in a
+summary cannot disagree with its own counts in the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from docflow.errors import CATALOGUE
+from docflow.metrics.coverage import CoverageCounts
+from docflow.report.fields import Fields
+from docflow.report.format import count
+from docflow.report.svg import Interval
+
+__all__ = ["ROLES", "CoverageRow", "RateCell", "ReasonRow", "read_coverage", "reason_rows"]
+
+ROLES: tuple[tuple[str, str], ...] = (("organ", "organ"), ("signer", "signer"),
+                                      ("both", "organ and signer"))
+"""The signature roles, with the words the report uses for them."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateCell:
+    """One rate of one group: its count, the rate and its 95 % Wilson interval."""
+
+    count: int
+    rate: float | None
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """The coverage of one group (a level, an agency, a month) for the report's tables."""
+
+    key: str
+    label: str
+    documents: int
+    present: dict[str, RateCell]
+    """Per role (``organ``, ``signer``, ``both``): documents with a signature of that role."""
+    valid: dict[str, RateCell]
+    """Per role: documents whose signature of that role is present and valid."""
+    reasons: dict[str, int]
+
+    def interval(self, role: str = "both", label: str | None = None) -> Interval | None:
+        """The valid rate of ``role`` as a row of an interval chart; ``None`` with no documents."""
+        cell = self.valid[role]
+        if cell.rate is None:
+            return None
+        return Interval(label or self.label, cell.rate, cell.low, cell.high,
+                        f"{count(self.documents)} documents")
+
+
+def _cell(counts: CoverageCounts, name: str) -> RateCell:
+    low, high = counts.interval(name)
+    return RateCell(int(getattr(counts, name)), counts.rate(name), low, high)
+
+
+def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
+    """Read the coverage object ``fields`` (as ``CoverageCounts.to_dict`` writes it).
+
+    Raises
+    ------
+    InputError
+        ``DF-REP-002`` naming the key if a counter is missing or the counters contradict each
+        other (more valid than present, more present than documents).
+    """
+    for name in ("documents", "organ_present", "signer_present", "both_present", "organ_valid",
+                 "signer_valid", "both_valid"):
+        fields.count(name)
+    if fields.has("reasons"):
+        reasons_f = fields.obj("reasons")
+        for code in reasons_f.names():
+            reasons_f.count(code)
+    try:
+        counts = CoverageCounts.from_dict(fields.data)
+    except (ValueError, TypeError) as exc:
+        raise fields.fail("documents", f"contradictory coverage counters: {exc}") from None
+    return CoverageRow(
+        key=key, label=label, documents=counts.documents,
+        present={role: _cell(counts, f"{role}_present") for role, _ in ROLES},
+        valid={role: _cell(counts, f"{role}_valid") for role, _ in ROLES},
+        reasons=dict(sorted(counts.reasons.items())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonRow:
+    """One reason for invalid signatures: its code, what it means, and documents per group."""
+
+    code: str
+    summary: str
+    total: int
+    per_group: dict[str, int]
+
+
+def reason_rows(rows: Iterable[CoverageRow]) -> list[ReasonRow]:
+    """Invalid-signature reasons across groups, most frequent first (then by code).
+
+    Examples
+    --------
+    >>> a = CoverageRow("a", "A", 3, {}, {}, {"DF-SIG-001": 2})
+    >>> b = CoverageRow("b", "B", 3, {}, {}, {"DF-SIG-001": 1, "X-1": 1})
+    >>> [(r.code, r.total, r.per_group) for r in reason_rows([a, b])]
+    [('DF-SIG-001', 3, {'a': 2, 'b': 1}), ('X-1', 1, {'b': 1})]
+    """
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for code, n in row.reasons.items():
+            totals.setdefault(code, {})[row.key] = totals.get(code, {}).get(row.key, 0) + n
+    out = [ReasonRow(code, _summary(code), sum(per.values()), per)
+           for code, per in totals.items()]
+    return sorted(out, key=lambda r: (-r.total, r.code))
+
+
+def _summary(code: str) -> str:
+    info = CATALOGUE.get(code)
+    return info.summary if info else ""
+

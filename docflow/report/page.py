@@ -1,0 +1,86 @@
+"""The Jinja environment of the HTML reports, and writing a rendered page to disk.
+
+One environment for every report, configured for safety and reproducibility:
+
+* **autoescape on** for every template (the ``.j2`` suffix would otherwise turn it off): agency
+  names, finding messages and scenario names are data, and a ``<`` in one must not become markup;
+* **StrictUndefined**, so a template that names a missing field fails in the tests instead of
+  printing an empty cell in a report;
+* templates are package data, loaded from ``docflow/report/templates`` whatever the working
+  directory;
+* the output is a pure function of the context: no clock, no locale, no random ids.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from docflow.errors import InputError, Location
+from docflow.report import format as fmt
+
+__all__ = ["environment", "render", "write_page"]
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The shared, cached Jinja environment with the number formatters as filters."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("docflow.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update({
+        "count": fmt.count,
+        "decimal": fmt.decimal,
+        "duration": fmt.duration,
+        "percent": fmt.percent,
+        "per_hour": fmt.per_hour,
+    })
+    env.globals["percent_interval"] = fmt.percent_interval
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """Render ``template`` with ``context`` plus the docflow version and the page language.
+
+    Examples
+    --------
+    >>> html = render("base.html.j2", title="Ủy ban <nhân dân>", lang="vi")
+    >>> "<title>Ủy ban &lt;nhân dân&gt;</title>" in html
+    True
+    """
+    from docflow import __version__  # at call time: the package imports the engines
+
+    context.setdefault("lang", "en")
+    return environment().get_template(template).render(version=__version__, **context)
+
+
+def write_page(html: str, path: str | os.PathLike[str]) -> Path:
+    """Write ``html`` as UTF-8 to ``path`` atomically (a temporary file, then a rename).
+
+    A report that is being rewritten is never seen half-written by someone opening it.
+
+    Raises
+    ------
+    InputError
+        ``DF-IO-004`` if the file cannot be written.
+    """
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        tmp.write_bytes(html.encode("utf-8"))
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError("DF-IO-004", f"cannot write the report: {exc.strerror or exc}",
+                         Location(file=str(target))) from None
+    return target
+

@@ -1,0 +1,451 @@
+"""The simulation report: a run's ``summary.json`` as a self-contained HTML page.
+
+The page answers the operator's questions in order: what was simulated (the scenario at a
+glance), how much moved and when (throughput per level over time), how long it took (latency
+CDFs to delivery and to acceptance), where it queued (hub utilisation and backlog, with outages
+shaded), how much of it was validly signed (coverage per level with intervals, and the reasons
+for invalid signatures), and, when the scenario carries published figures, how the run compares.
+
+Reading and drawing are kept apart: :func:`read_simulation` turns the summary into a
+:class:`SimulationView` of plain values (checking every field it uses, see :mod:`.fields`), and
+:func:`render_simulation` draws the charts and fills the template. A section whose data the
+summary does not have is left out, never drawn empty.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from docflow.errors import InputError, Location
+from docflow.levels import Level
+from docflow.report.coverage import CoverageRow, ReasonRow, read_coverage, reason_rows
+from docflow.report.fields import Fields
+from docflow.report.format import count, percent
+from docflow.report.page import render, write_page
+from docflow.report.scale import time_ticks
+from docflow.report.svg import Interval, Series, Window, cdf_chart, interval_chart, line_chart
+
+__all__ = [
+    "SimulationView",
+    "read_simulation",
+    "read_summary",
+    "render_simulation",
+    "write_simulation_report",
+]
+
+MAX_POINTS = 1_000
+"""Points per line before hours are merged: a national year has 8,760 hourly points per series,
+more than a 760-pixel chart can show; merging keeps the page light and the lines legible."""
+
+TOP_HUBS = 6
+"""Hubs drawn in the backlog and utilisation charts (those with the highest peak backlog; the
+national axis always among them): more lines than this cannot be told apart. Every hub is in the
+table."""
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRow:
+    """The per-level figures of the run."""
+
+    level: str
+    label: str
+    agencies: int | None
+    sent: int
+    delivered: int
+    lost: int
+    throughput_mean: float | None
+    throughput_peak: float | None
+    delivery: dict[str, float | None]
+    """Latency to delivery in seconds: ``p50``, ``p95``, ``p99``."""
+    acceptance: dict[str, float | None]
+    """Latency to acceptance (status 03) in seconds: ``p50``, ``p95``, ``p99``."""
+
+
+@dataclass(frozen=True, slots=True)
+class HubRow:
+    """The per-hub figures of the run."""
+
+    hub: str
+    name: str
+    utilisation: float | None
+    peak_backlog: int | None
+    outages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """A hub or agency outage window, in hours since the start of the run."""
+
+    target: str
+    start: float
+    end: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationRow:
+    """A published figure beside what the calibrated scenario produced."""
+
+    figure: str
+    source: str
+    published: float
+    simulated: float
+    unit: str
+
+    @property
+    def ratio(self) -> float | None:
+        return self.simulated / self.published if self.published else None
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationView:
+    """Everything the simulation report shows, read and checked from a summary."""
+
+    name: str
+    facts: list[tuple[str, str]]
+    """The scenario at a glance: label and value, in display order."""
+    faults: list[str]
+    start: datetime
+    hours: float
+    levels: list[LevelRow]
+    throughput: list[Series]
+    step_hours: float
+    """Hours per point of the time series after merging (1 for an hourly run of a week)."""
+    delivery_cdf: list[Series]
+    acceptance_cdf: list[Series]
+    hubs: list[HubRow]
+    backlog: list[Series]
+    utilisation: list[Series]
+    outages: list[Outage]
+    coverage: list[CoverageRow]
+    reasons: list[ReasonRow]
+    calibration: list[CalibrationRow]
+
+
+def read_summary(path: str | os.PathLike[str]) -> Mapping[str, Any]:
+    """Read ``summary.json`` (a file, or a run folder that holds one).
+
+    Raises
+    ------
+    InputError
+        ``DF-REP-001`` if the file is missing, unreadable, not UTF-8 JSON or not an object.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / "summary.json"
+    try:
+        data = json.loads(p.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise InputError("DF-REP-001", "no summary.json: run `docflow simulate` first",
+                         Location(file=str(p))) from None
+    except OSError as exc:
+        raise InputError("DF-REP-001", f"cannot read the summary: {exc.strerror or exc}",
+                         Location(file=str(p))) from None
+    except UnicodeDecodeError:
+        raise InputError("DF-REP-001", "the summary is not UTF-8 text",
+                         Location(file=str(p))) from None
+    except json.JSONDecodeError as exc:
+        raise InputError("DF-REP-001", f"the summary is not valid JSON: {exc.msg}",
+                         Location(file=str(p), line=exc.lineno)) from None
+    if not isinstance(data, dict):
+        raise InputError("DF-REP-001", "the summary is not a JSON object",
+                         Location(file=str(p)))
+    return data
+
+
+def _level_label(level: str) -> str:
+    try:
+        return Level.parse(level).value.capitalize()
+    except ValueError:
+        return level
+
+
+def _level_order(names: Sequence[str]) -> list[str]:
+    """Levels in reporting order (central first), unknown names after, alphabetically."""
+    known = [lv.value for lv in Level if lv.value in names]
+    return known + sorted(n for n in names if n not in known)
+
+
+def _time(f: Fields, name: str) -> datetime:
+    text = f.text(name)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise f.fail(name, f"expected an ISO 8601 date and time, found {text!r}") from None
+
+
+def _hours(at: datetime, start: datetime) -> float:
+    return (at - start).total_seconds() / 3600.0
+
+
+def _merge(values: Sequence[float], size: int) -> list[float]:
+    """Means of consecutive blocks of ``size`` values (NaNs ignored; an all-NaN block is NaN)."""
+    if size <= 1:
+        return list(values)
+    out = []
+    for i in range(0, len(values), size):
+        block = [v for v in values[i:i + size] if math.isfinite(v)]
+        out.append(sum(block) / len(block) if block else math.nan)
+    return out
+
+
+def _latency(f: Fields) -> dict[str, float | None]:
+    return {q: f.opt_number(q) for q in ("p50", "p95", "p99")}
+
+
+def _cdf(f: Fields, name: str) -> tuple[list[float], list[float]] | None:
+    if not f.has(name):
+        return None
+    xs, ys = [], []
+    for i, point in enumerate(f.array(name)):
+        if (not isinstance(point, list) or len(point) != 2
+                or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                           for v in point)):
+            raise f.fail(f"{name}[{i}]", "expected a [seconds, share] pair of numbers")
+        xs.append(float(point[0]))
+        ys.append(float(point[1]))
+    return xs, ys
+
+
+def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> SimulationView:
+    """Read and check the fields of ``summary`` that the report shows.
+
+    Parameters
+    ----------
+    summary
+        The parsed ``summary.json`` of a run.
+    file
+        Its path, named in errors.
+
+    Raises
+    ------
+    InputError
+        ``DF-REP-002`` naming the dotted key of the first field that is missing or wrong.
+    """
+    root = Fields(summary, file)
+    scn = root.obj("scenario")
+    start, end = _time(scn, "start"), _time(scn, "end")
+    hours = _hours(end, start)
+    if hours <= 0:
+        raise scn.fail("end", "the run ends before it starts")
+
+    topo = root.opt_obj("topology")
+    agencies: dict[str, int] = {}
+    if topo is not None and topo.has("agencies"):
+        ag = topo.obj("agencies")
+        agencies = {lv: ag.count(lv) for lv in ag.names()}
+
+    levels_f = root.obj("levels")
+    level_names = _level_order(levels_f.names())
+    levels: list[LevelRow] = []
+    coverage: list[CoverageRow] = []
+    for lv in level_names:
+        f = levels_f.obj(lv)
+        tp = f.opt_obj("throughput_per_hour")
+        lat = f.opt_obj("latency_s")
+        levels.append(LevelRow(
+            level=lv, label=_level_label(lv), agencies=agencies.get(lv),
+            sent=f.count("sent"), delivered=f.count("delivered"), lost=f.count("lost"),
+            throughput_mean=tp.opt_number("mean") if tp else None,
+            throughput_peak=tp.opt_number("peak") if tp else None,
+            delivery=_latency(lat.obj("delivery")) if lat and lat.has("delivery") else {},
+            acceptance=_latency(lat.obj("acceptance")) if lat and lat.has("acceptance") else {},
+        ))
+        if f.has("coverage"):
+            coverage.append(read_coverage(f.obj("coverage"), lv, _level_label(lv)))
+
+    series = root.opt_obj("series")
+    step = 1
+    throughput: list[Series] = []
+    backlog: list[Series] = []
+    utilisation: list[Series] = []
+    step_h = 1.0
+    if series is not None:
+        step_h = series.number("step_s") / 3600.0 if series.has("step_s") else 1.0
+        if step_h <= 0:
+            raise series.fail("step_s", "the series step must be positive")
+        lengths = []
+        for group in ("throughput", "backlog", "utilisation"):
+            if series.has(group):
+                g = series.obj(group)
+                lengths += [len(g.array(n)) for n in g.names()]
+        step = max(1, math.ceil(max(lengths, default=0) / MAX_POINTS))
+        if series.has("throughput"):
+            g = series.obj("throughput")
+            for lv in _level_order(g.names()):
+                ys = _merge(g.numbers(lv), step)
+                # A merged point is a mean of hourly rates, so it stays in documents per hour.
+                throughput.append(Series(_level_label(lv),
+                                         [(i + 0.5) * step * step_h for i in range(len(ys))],
+                                         [y / step_h for y in ys]))
+
+    hubs_f = root.opt_obj("hubs")
+    hubs: list[HubRow] = []
+    outages: list[Outage] = []
+    if root.has("outages"):
+        for o in root.items("outages"):
+            target = o.text("target")
+            a, b = _hours(_time(o, "start"), start), _hours(_time(o, "end"), start)
+            if b < a:
+                raise o.fail("end", "the outage ends before it starts")
+            outages.append(Outage(target, a, b, f"{target} down"))
+    if hubs_f is not None:
+        for hub in sorted(hubs_f.names()):
+            h = hubs_f.obj(hub)
+            peak = h.count("peak_backlog") if h.has("peak_backlog") else None
+            hubs.append(HubRow(hub, h.opt_text("name") or hub, h.opt_number("utilisation"), peak,
+                               sum(1 for o in outages if o.target == hub)))
+    names = {h.hub: h.name for h in hubs}
+    if series is not None:
+        ranked = sorted(hubs, key=lambda h: (-(h.peak_backlog or 0), h.hub))
+        shown = [h.hub for h in ranked[:TOP_HUBS]]
+        shown += [o.target for o in outages if o.target in names and o.target not in shown]
+        for group, out in (("backlog", backlog), ("utilisation", utilisation)):
+            if not series.has(group):
+                continue
+            g = series.obj(group)
+            for hub in sorted(shown, key=lambda k: (names.get(k, k), k)):
+                if hub not in g.names():
+                    continue
+                ys = _merge(g.numbers(hub), step)
+                out.append(Series(names.get(hub, hub),
+                                  [(i + 0.5) * step * step_h for i in range(len(ys))], ys))
+
+    cdfs = root.opt_obj("latency_cdf")
+    delivery_cdf: list[Series] = []
+    acceptance_cdf: list[Series] = []
+    if cdfs is not None:
+        for lv in _level_order(cdfs.names()):
+            f = cdfs.obj(lv)
+            for name, out in (("delivery", delivery_cdf), ("acceptance", acceptance_cdf)):
+                pts = _cdf(f, name)
+                if pts and pts[0]:
+                    out.append(Series(_level_label(lv), pts[0], pts[1]))
+
+    calibration: list[CalibrationRow] = []
+    if root.has("calibration"):
+        for c in root.items("calibration"):
+            calibration.append(CalibrationRow(c.text("figure"), c.opt_text("source") or "",
+                                              c.number("published"), c.number("simulated"),
+                                              c.opt_text("unit") or ""))
+
+    faults = [_fault_text(f) for f in scn.items("faults")] if scn.has("faults") else []
+    facts = [("Topology", scn.opt_text("topology") or "—")]
+    if agencies:
+        facts.append(("Agencies", count(sum(agencies.values()))))
+    if topo is not None and topo.has("hubs"):
+        facts.append(("Hubs", count(topo.count("hubs"))))
+    facts += [
+        ("Period", f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M}"),
+        ("Documents sent", count(sum(r.sent for r in levels))),
+        ("Delivered", count(sum(r.delivered for r in levels))),
+        ("Lost", count(sum(r.lost for r in levels))),
+    ]
+    if scn.has("crypto"):
+        facts.append(("Signatures", scn.text("crypto")))
+    if scn.has("seed"):
+        facts.append(("Seed", str(scn.count("seed"))))
+    return SimulationView(
+        name=scn.opt_text("name") or "simulation", facts=facts, faults=faults, start=start,
+        hours=hours, levels=levels, throughput=throughput, step_hours=step * step_h,
+        delivery_cdf=delivery_cdf, acceptance_cdf=acceptance_cdf, hubs=hubs, backlog=backlog,
+        utilisation=utilisation, outages=outages, coverage=coverage,
+        reasons=reason_rows(coverage), calibration=calibration,
+    )
+
+
+def _fault_text(f: Fields) -> str:
+    kind = f.text("kind")
+    target = f.opt_text("target")
+    parts = [kind.replace("_", " ")]
+    if target:
+        parts.append(target)
+    if f.has("start") and f.has("end"):
+        parts.append(f"{f.text('start')} → {f.text('end')}")
+    if f.has("rate"):
+        parts.append(percent(f.number("rate")))
+    return ", ".join(parts)
+
+
+def _charts(view: SimulationView) -> dict[str, Markup]:
+    ticks = time_ticks(view.start, view.hours)
+    domain = (0.0, view.hours)
+    windows = [Window(o.start, o.end, o.label) for o in view.outages]
+    charts: dict[str, Markup] = {}
+    if view.throughput:
+        charts["throughput"] = line_chart(
+            "chart-throughput", "Documents sent per hour, by level", view.throughput,
+            x_ticks=ticks, x_domain=domain, y_label="documents per hour", windows=windows)
+    if view.delivery_cdf:
+        charts["delivery"] = cdf_chart(
+            "chart-delivery", "Latency to delivery, by level", view.delivery_cdf,
+            x_label="time from sending to delivery (log scale)")
+    if view.acceptance_cdf:
+        charts["acceptance"] = cdf_chart(
+            "chart-acceptance", "Latency to acceptance, by level", view.acceptance_cdf,
+            x_label="time from sending to acceptance, status 03 (log scale)")
+    if view.backlog:
+        charts["backlog"] = line_chart(
+            "chart-backlog", "Hub backlog over time", view.backlog, x_ticks=ticks,
+            x_domain=domain, y_label="messages waiting", windows=windows)
+    if view.utilisation:
+        charts["utilisation"] = line_chart(
+            "chart-utilisation", "Hub utilisation over time", view.utilisation, x_ticks=ticks,
+            x_domain=domain, y_label="busy share of workers", y_max=1.0,
+            y_format=lambda v: percent(v, 0), windows=windows)
+    rows: list[Interval] = []
+    for row in view.coverage:
+        for role, word in (("organ", "organ"), ("signer", "signer"), ("both", "both")):
+            iv = row.interval(role, f"{row.label} · {word}")
+            if iv is not None:
+                rows.append(iv)
+    if rows:
+        charts["coverage"] = interval_chart(
+            "chart-coverage", "Valid signatures per level and role, with 95 % intervals", rows,
+            x_label="documents with a valid signature")
+    return charts
+
+
+def render_simulation(summary: Mapping[str, Any], file: str | None = None) -> str:
+    """Render the simulation report of ``summary`` as one self-contained HTML page.
+
+    Parameters
+    ----------
+    summary
+        The parsed ``summary.json`` of a run.
+    file
+        Its path, named in errors.
+
+    Returns
+    -------
+    str
+        The page: inline CSS and SVG, no script and no external resource. The same summary
+        always gives the same text.
+    """
+    view = read_simulation(summary, file)
+    return render("simulation.html.j2", title=f"Simulation report: {view.name}", view=view,
+                  charts=_charts(view))
+
+
+def write_simulation_report(run_dir: str | os.PathLike[str],
+                            out: str | os.PathLike[str] | None = None) -> Path:
+    """Render ``run_dir/summary.json`` and write ``out`` (default ``run_dir/report.html``).
+
+    This is what ``docflow report DIR`` runs, and what ``docflow simulate`` calls after writing
+    the summary.
+    """
+    path = Path(run_dir)
+    summary_path = path / "summary.json" if path.is_dir() else path
+    summary = read_summary(summary_path)
+    html = render_simulation(summary, str(summary_path))
+    target = Path(out) if out is not None else summary_path.with_name("report.html")
+    return write_page(html, target)

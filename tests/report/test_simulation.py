@@ -1,0 +1,106 @@
+"""The simulation report shows what the summary holds, checks it, and is reproducible."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from docflow.errors import InputError
+from docflow.report.simulation import (
+    read_simulation,
+    render_simulation,
+    write_simulation_report,
+)
+
+from .summaries import summary
+
+
+def test_sections_follow_the_summary() -> None:
+    """Every section with data is rendered; one without data (no calibration) is left out."""
+    s = summary()
+    html = render_simulation(s)
+    for section in ("glance", "throughput", "latency", "hubs", "coverage", "calibration"):
+        assert f'<section id="{section}">' in html
+    del s["calibration"]
+    assert '<section id="calibration">' not in render_simulation(s)
+
+
+def test_vietnamese_names_survive_and_markup_is_escaped() -> None:
+    """Vietnamese names render as UTF-8 text; markup in a name is escaped, not interpreted."""
+    html = render_simulation(summary(name="Tuần <b>thử</b>", hub_name="Sở & <i>Ban</i>"))
+    assert '<meta charset="utf-8">' in html
+    assert "Trục liên thông văn bản quốc gia" in html
+    assert "Tuần &lt;b&gt;thử&lt;/b&gt;" in html and "<b>thử" not in html
+    assert "Sở &amp; &lt;i&gt;Ban&lt;/i&gt;" in html
+
+
+def test_page_is_self_contained() -> None:
+    """No script, no external URL (only the SVG namespace), and a policy that forbids loads."""
+    html = render_simulation(summary())
+    assert "<script" not in html.lower()
+    urls = set(re.findall(r"(?:https?:)?//[\w.-]+[^\s\"'<>]*", html))
+    assert urls <= {"http://www.w3.org/2000/svg"}
+    assert "default-src 'none'" in html
+
+
+def test_same_summary_same_bytes(tmp_path: Path) -> None:
+    """Rendering twice, or from a JSON round trip, gives byte-identical reports."""
+    s = summary()
+    (tmp_path / "summary.json").write_text(json.dumps(s, ensure_ascii=False), "utf-8")
+    first = write_simulation_report(tmp_path).read_bytes()
+    second = write_simulation_report(tmp_path, tmp_path / "again.html").read_bytes()
+    assert first == second == render_simulation(s, str(tmp_path / "summary.json")).encode()
+
+
+def test_coverage_rates_are_recomputed_from_counts() -> None:
+    """A rate edited by hand in the summary does not reach the report: counts decide."""
+    s = summary()
+    counts = s["levels"]["commune"]["coverage"]
+    true_rate = counts["both_valid"] / counts["documents"]
+    counts["rates"]["both_valid"]["rate"] = 0.5
+    view = read_simulation(s)
+    commune = next(c for c in view.coverage if c.key == "commune")
+    assert commune.valid["both"].rate == pytest.approx(true_rate) != 0.5
+
+
+@pytest.mark.parametrize(("edit", "key"), [
+    (lambda s: s["levels"]["commune"].pop("sent"), "levels.commune.sent"),
+    (lambda s: s["levels"]["central"].update(lost=-1), "levels.central.lost"),
+    (lambda s: s["scenario"].update(start="yesterday"), "scenario.start"),
+    (lambda s: s["series"]["throughput"]["central"].__setitem__(3, "many"),
+     "series.throughput.central[3]"),
+    (lambda s: s["levels"]["province"]["coverage"].update(organ_valid=10**6),
+     "levels.province.coverage.documents"),
+    (lambda s: s["latency_cdf"]["central"]["delivery"].append([1]),
+     "latency_cdf.central.delivery[4]"),
+    (lambda s: s.pop("levels"), "levels"),
+])
+def test_bad_summary_names_the_key(edit, key: str) -> None:
+    """A missing or wrong field raises DF-REP-002 with its dotted key, never a traceback."""
+    s = copy.deepcopy(summary())
+    edit(s)
+    with pytest.raises(InputError) as err:
+        render_simulation(s, "run/summary.json")
+    assert err.value.code == "DF-REP-002"
+    assert err.value.location.key == key and err.value.location.file == "run/summary.json"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "no summary.json"),
+    (b"{\"levels\": ", "not valid JSON"),
+    (b"[1, 2]", "not a JSON object"),
+    (b"\xff\xfe{}", "not UTF-8"),
+])
+def test_unreadable_summary_is_df_rep_001(tmp_path: Path, content: bytes | None,
+                                          message: str) -> None:
+    """A missing, truncated, non-object or non-UTF-8 summary.json is DF-REP-001."""
+    if content is not None:
+        (tmp_path / "summary.json").write_bytes(content)
+    with pytest.raises(InputError) as err:
+        write_simulation_report(tmp_path)
+    assert err.value.code == "DF-REP-001" and message in err.value.message
+    assert not (tmp_path / "report.html").exists()
