@@ -1,0 +1,164 @@
+"""Write a national test PKI to a folder: PEM certificates, PKCS#8 keys, CRLs and an index.
+
+Layout (paths are relative to the folder and listed in ``index.json``)::
+
+    index.json                          what is where (see docflow.pki.index)
+    root/ca.pem  root/ca.key  root/crl.pem
+    ca/<hub>/ca.pem  ca/<hub>/ca.key  ca/<hub>/crl.pem
+    agencies/<organ code>/organ.pem  organ.key  signer.pem  signer.key
+
+Keys are written with mode 0600. This is the whole of ``docflow pki init``; the command adds
+only the preset and the progress bar.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from docflow.errors import InputError, Location
+from docflow.pki.index import INDEX_NAME, CaEntry, PkiIndex
+from docflow.pki.io import key_pem
+from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, default_cache_dir
+from docflow.pki.national import NationalPki
+from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, Role
+
+__all__ = ["ExportSummary", "write_pki"]
+
+_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    """What :func:`write_pki` wrote."""
+
+    folder: Path
+    agencies: int
+    certificates: int
+    """CA and end-entity certificates written."""
+    crls: int
+    seconds: float
+    """Wall time of the whole export, for the ``pki init`` report."""
+
+
+def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None = None,
+              progress: Callable[[int], None] | None = None,
+              extra: dict[str, Any] | None = None) -> ExportSummary:
+    """Issue every certificate of ``pki`` and write the PKI to ``folder``.
+
+    Parameters
+    ----------
+    pki
+        The PKI to write; its certificates are issued here without being kept in memory.
+    folder
+        The output folder; created if missing. Existing files of the same names are
+        overwritten, other files are left alone.
+    passphrase
+        Encrypt every private key with it (PKCS#8, PBES2/AES-256). Costs ~2 ms per key:
+        PBKDF2 is slow on purpose.
+    progress
+        Called with the number of agencies just written (for a progress bar).
+    extra
+        More entries for the index's metadata (for example the preset's name).
+
+    Returns
+    -------
+    ExportSummary
+
+    Raises
+    ------
+    InputError
+        ``DF-IO-004`` when the folder or a file cannot be written.
+    """
+    import time
+
+    started = time.perf_counter()
+    base = Path(folder)
+    if pki.algorithm is KeyAlgorithm.RSA_2048:
+        # Generate the missing RSA keys on every core first; issuing then only loads them.
+        (pki.rsa_cache or RsaKeyCache(default_cache_dir())).fill(pki.seed, list(pki.labels()))
+    writer = _Writer(base, passphrase)
+    root_entry = writer.ca("root", pki.root, pki.root_key, pki.crl(None), "root CA")
+    cas = {}
+    for hub in pki.hubs:
+        cas[hub.hub_id] = writer.ca(f"ca/{_file_name(hub.hub_id)}", pki.ca(hub.hub_id),
+                                    pki.ca_key(hub.hub_id), pki.crl(hub.hub_id), hub.name)
+    agencies: dict[str, Any] = {}
+    for agency in pki.agencies:
+        folder_name = f"agencies/{_file_name(agency.organ_code)}"
+        entry: dict[str, Any] = {"name": agency.name, "level": agency.level,
+                                 "hub": agency.hub_id}
+        for role in Role:
+            creds = pki.issue(agency.organ_code, role)
+            cert_path = f"{folder_name}/{role.value}.pem"
+            key_path = f"{folder_name}/{role.value}.key"
+            writer.write(cert_path, creds.certificate.public_bytes(Encoding.PEM))
+            writer.write_key(key_path, creds.key)
+            entry[role.value] = {"cert": cert_path, "key": key_path}
+        agencies[agency.organ_code] = entry
+        if progress is not None:
+            progress(1)
+    meta: dict[str, Any] = {
+        "seed": pki.seed, "algorithm": pki.algorithm.value, "issued_at": pki.at.isoformat(),
+        "encrypted_keys": passphrase is not None,
+        "policies": {Role.ORGAN.value: ORGAN_POLICY.dotted_string,
+                     Role.SIGNER.value: SIGNER_POLICY.dotted_string},
+        "validity_days": {"root": pki.validity.root_days, "ca": pki.validity.ca_days,
+                          "leaf": pki.validity.leaf_days, "crl": pki.validity.crl_days},
+        **(extra or {})}
+    index = PkiIndex(root_entry, cas, agencies, meta)
+    writer.write(INDEX_NAME, index.to_json())
+    return ExportSummary(base, len(agencies), 1 + len(cas) + 2 * len(agencies), 1 + len(cas),
+                         time.perf_counter() - started)
+
+
+def _file_name(identifier: str) -> str:
+    """``identifier`` as a file name: itself when safe, else escaped (``%XX``) so that two
+    identifiers never share a name."""
+    if _SAFE.fullmatch(identifier):
+        return identifier
+    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else
+                   "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in identifier)[:200]
+
+
+class _Writer:
+    """Writes files under one folder, creating sub-folders once, mapping OS errors."""
+
+    def __init__(self, base: Path, passphrase: bytes | None) -> None:
+        self.base = base
+        self.passphrase = passphrase
+        self._made: set[Path] = set()
+
+    def ca(self, folder: str, cert: Any, key: PrivateKey, crl: Any, name: str) -> CaEntry:
+        self.write(f"{folder}/ca.pem", cert.public_bytes(Encoding.PEM))
+        self.write_key(f"{folder}/ca.key", key)
+        self.write(f"{folder}/crl.pem", crl.public_bytes(Encoding.PEM))
+        return CaEntry(name, f"{folder}/ca.pem", f"{folder}/crl.pem", f"{folder}/ca.key")
+
+    def write_key(self, relative: str, key: PrivateKey) -> None:
+        self.write(relative, key_pem(key, self.passphrase), mode=0o600)
+
+    def write(self, relative: str, data: bytes, mode: int = 0o644) -> None:
+        path = self.base / relative
+        parent = path.parent
+        try:
+            if parent not in self._made:
+                parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
+                             Location(file=str(path))) from None
+
+
+

@@ -1,0 +1,548 @@
+"""Certification path validation: from a signing certificate to a trust anchor, at a given time.
+
+:class:`PathValidator` builds every path from the leaf through the presented intermediates and
+the store's CA certificates to an anchor (depth-first, anchors first, each link checked by its
+signature) and checks the first path that passes, or reports the problems of the first one
+found, as findings with stable codes:
+
+* **signatures**: each certificate verifies with the next one's key; the algorithms are allowed
+  by the policy (no SHA-1, DSA or RSA under 2048 bits unless :data:`LEGACY_POLICY`);
+* **time**: every certificate, the anchor included, is valid at ``at`` (RFC 5280 §4.1.2.5:
+  both ends inclusive);
+* **constraints**: issuers are CAs (basicConstraints ``cA``) with ``keyCertSign``, and the path
+  respects each pathLenConstraint; no certificate has a critical extension docflow does not
+  process (name and policy constraints included: refusing them is what RFC 5280 asks of a
+  validator that does not implement them);
+* **the leaf**: not a CA, key usage with ``digitalSignature`` or ``nonRepudiation``, and an
+  extendedKeyUsage, when present, that allows document signing;
+* **revocation**: for every certificate under the anchor, the issuer's newest CRL with
+  ``thisUpdate <= at``, signed by the issuer's key, not stale (``at <= nextUpdate``); a serial
+  listed with ``revocationDate <= at`` is revoked;
+* **role**: the leaf's role under the store's role mapping (docflow's policy OIDs, then rules).
+
+RFC 5280's policy tree (§6.1.3) is not computed: the role is read from the policies the leaf
+asserts, and the CAs are trusted to issue only what their policies allow.
+
+Results are cached per (leaf, presented intermediates). One certificate signs many documents,
+so the second and later validations are a dict look-up. A cached result is reused only at times
+where it is *exactly* the result a fresh validation would give: every comparison of ``at`` with
+a date during validation narrows a window ``[lo, hi)`` around ``at``, and the result is stored
+with that window. A revocation, an expiry or a newer CRL inside the window is impossible by
+construction, so no time bucket can mask one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import dsa, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
+
+from docflow.errors import Finding, Location, Severity
+from docflow.pki.builder import DOCUMENT_SIGNING
+from docflow.pki.crl import CrlInfo
+from docflow.pki.store import TrustStore
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "LEGACY_POLICY",
+    "ChainResult",
+    "PathValidator",
+    "RevocationCheck",
+    "ValidationPolicy",
+]
+
+_UTC = dt.UTC
+_TICK = dt.timedelta(microseconds=1)
+_MIN = dt.datetime.min.replace(tzinfo=_UTC)
+_MAX = dt.datetime.max.replace(tzinfo=_UTC)
+
+_HANDLED_CRITICAL = frozenset({
+    ExtensionOID.BASIC_CONSTRAINTS,
+    ExtensionOID.KEY_USAGE,
+    ExtensionOID.EXTENDED_KEY_USAGE,
+    ExtensionOID.CERTIFICATE_POLICIES,
+    ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+})
+"""Critical extensions the validator processes (or, for subjectAltName, that carry no
+constraint): any other critical extension fails the path, as RFC 5280 §4.2 requires."""
+
+class RevocationCheck(enum.StrEnum):
+    """How revocation is checked; the values are the configuration words."""
+
+    REQUIRE = "require"
+    """Every certificate under the anchor needs a usable CRL in force; none is a finding."""
+    IF_AVAILABLE = "if-available"
+    """Check where a CRL is in force; a missing CRL is not a finding, a bad one is."""
+    OFF = "off"
+    """No revocation check (for certificates of a CA that publishes no CRL)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationPolicy:
+    """What path validation requires; the defaults are the secure choice.
+
+    Make variants with :func:`dataclasses.replace`; :data:`LEGACY_POLICY` is the named policy
+    for old certificates.
+    """
+
+    revocation: RevocationCheck = RevocationCheck.REQUIRE
+    """CRLs required: a signature verifier cannot call a certificate good without knowing it is
+    not revoked (ETSI EN 319 102-1 makes that INDETERMINATE, not PASSED)."""
+    signature_hashes: frozenset[str] = frozenset({"sha256", "sha384", "sha512"})
+    """Hashes a certificate's signature may use (Ed25519's, which has none, is always
+    allowed). SHA-1 is out: chosen-prefix collisions on it are practical since 2020."""
+    min_rsa_bits: int = 2048
+    """RSA keys below 2048 bits are refused (NIST SP 800-131A: disallowed since 2014)."""
+    allow_dsa: bool = False
+    """DSA keys are refused: FIPS 186-5 withdrew DSA for signing."""
+    require_key_usage: bool = True
+    """A signing certificate without keyUsage is refused. RFC 5280 would read "no keyUsage" as
+    "any usage", but every CA profile in use (the Government CA's included) sets it, so its
+    absence means the certificate was not made for signing."""
+    document_ekus: frozenset[x509.ObjectIdentifier] = frozenset({
+        DOCUMENT_SIGNING,
+        ExtendedKeyUsageOID.EMAIL_PROTECTION,
+        ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+        x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.12"),  # Microsoft document signing
+        x509.ObjectIdentifier("1.2.840.113583.1.1.5"),  # Adobe authentic documents trust
+    })
+    """Extended key usages that allow signing documents, when the leaf has the extension:
+    RFC 9336 documentSigning, emailProtection (what Vietnamese CAs' personal certificates
+    carry for S/MIME and documents), anyExtendedKeyUsage, and the two vendor document-signing
+    purposes."""
+    max_path_length: int = 8
+    """Longest path (certificates, leaf and anchor included) the builder explores; real
+    national hierarchies are 3–4 deep, and the bound stops a crafted KeyInfo from making path
+    building exponential."""
+    max_paths: int = 8
+    """How many complete paths are checked before giving up on finding a passing one."""
+
+
+DEFAULT_POLICY = ValidationPolicy()
+"""The secure default."""
+
+LEGACY_POLICY = ValidationPolicy(
+    signature_hashes=frozenset({"sha1", "sha224", "sha256", "sha384", "sha512"}),
+    min_rsa_bits=1024, allow_dsa=True)
+"""For certificates issued before SHA-1 and short RSA keys were retired; opt-in by name."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainResult:
+    """The outcome of validating one signing certificate at one time.
+
+    ``trusted`` speaks of the path only; the role's findings (``DF-PKI-012``/``-013``) are in
+    ``problems`` but do not make the certificate untrusted, so a caller can tell "this is a
+    valid certificate of unknown role" from "this certificate cannot be trusted".
+    """
+
+    trusted: bool
+    """A path to an anchor exists and every check of it passed."""
+    chain: tuple[x509.Certificate, ...]
+    """The path checked, leaf first and anchor last (as far as it got when there is none)."""
+    role: str | None
+    """The leaf's :class:`~docflow.pki.roles.Role`, or ``None`` when unknown or ambiguous, or
+    when no path reaches an anchor (a role claimed by an untrusted certificate means
+    nothing)."""
+    problems: tuple[Finding, ...] = ()
+    """Every finding, in path order (leaf first), then the role's."""
+
+
+class _Window:
+    """Records every comparison of ``at`` with a date, narrowing ``[lo, hi)`` around it."""
+
+    __slots__ = ("at", "hi", "lo")
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at, self.lo, self.hi = at, _MIN, _MAX
+
+    def before(self, when: dt.datetime) -> bool:
+        """``at < when``, remembering the half-line on which the answer stays the same."""
+        if self.at < when:
+            self.hi = min(self.hi, when)
+            return True
+        self.lo = max(self.lo, when)
+        return False
+
+    def not_after(self, when: dt.datetime) -> bool:
+        """``at <= when`` (datetimes have microsecond resolution)."""
+        return self.before(when + _TICK)
+
+
+@dataclass
+class _Stats:
+    hits: int = 0
+    misses: int = 0
+
+
+_CacheKey = tuple[x509.Certificate, tuple[x509.Certificate, ...]]
+_Entry = tuple[dt.datetime, dt.datetime, ChainResult]
+
+
+@dataclass(eq=False)
+class PathValidator:
+    """Validates signing certificates against a :class:`TrustStore`; share one per store.
+
+    It satisfies ``docflow.dsig.trust.CertificateChecker`` by its :meth:`check` method. The
+    store and the policy are its configuration; its caches (results, signature checks of
+    certificates and CRLs) only make repeated work free and never change an answer.
+
+    Examples
+    --------
+    >>> validator = PathValidator(TrustStore(anchors=()))
+    >>> validator.cache_info()
+    {'hits': 0, 'misses': 0, 'entries': 0}
+    """
+
+    store: TrustStore
+    policy: ValidationPolicy = DEFAULT_POLICY
+    cache_size: int = 100_000
+    """Leaf/intermediates combinations kept; a national PKI has ~21,000 leaves."""
+    _results: dict[_CacheKey, list[_Entry]] = field(default_factory=dict, init=False,
+                                                    repr=False)
+    _signed: dict[tuple[x509.Certificate, x509.Certificate], bool] = field(
+        default_factory=dict, init=False, repr=False)
+    _crl_ok: dict[tuple[int, x509.Certificate], bool] = field(default_factory=dict, init=False,
+                                                             repr=False)
+    _stats: _Stats = field(default_factory=_Stats, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def check(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
+              at: dt.datetime) -> ChainResult:
+        """Validate ``leaf`` at ``at``, with ``intermediates`` as candidate CA certificates.
+
+        Parameters
+        ----------
+        leaf
+            The signing certificate.
+        intermediates
+            Candidate CA certificates, typically from the document's KeyInfo; they help build
+            the path but are never trusted by themselves.
+        at
+            The validation time (the signing time, or now); a naive datetime is taken as UTC.
+
+        Returns
+        -------
+        ChainResult
+            The same object for every call the cache answers.
+        """
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=_UTC)
+        key = (leaf, tuple(intermediates))
+        entries = self._results.get(key)
+        if entries is not None:
+            for lo, hi, cached in entries:
+                if lo <= at < hi:
+                    self._stats.hits += 1
+                    return cached
+        self._stats.misses += 1
+        window = _Window(at)
+        result = self._validate(leaf, key[1], window)
+        with self._lock:
+            entries = self._results.get(key)
+            if entries is None:
+                if len(self._results) >= self.cache_size:
+                    # Evict the oldest entry (dicts keep insertion order): cheap and enough for
+                    # a working set that is mostly one pass over the agencies.
+                    del self._results[next(iter(self._results))]
+                entries = self._results[key] = []
+            entries.append((window.lo, window.hi, result))
+            if len(entries) > 8:
+                del entries[0]
+        return result
+
+    def cache_info(self) -> dict[str, int]:
+        """Hits, misses and cached leaf combinations, for benchmarks and tuning."""
+        return {"hits": self._stats.hits, "misses": self._stats.misses,
+                "entries": len(self._results)}
+
+    def clear_cache(self) -> None:
+        """Forget cached results (answers do not change; only speed does)."""
+        with self._lock:
+            self._results.clear()
+            self._signed.clear()
+            self._crl_ok.clear()
+
+    # --- path building ---------------------------------------------------------------------
+
+    def _validate(self, leaf: x509.Certificate, intermediates: tuple[x509.Certificate, ...],
+                  window: _Window) -> ChainResult:
+        presented: dict[x509.Name, list[x509.Certificate]] = {}
+        for cert in intermediates:
+            if cert != leaf:
+                presented.setdefault(cert.subject, []).append(cert)
+        first: tuple[tuple[x509.Certificate, ...], list[Finding]] | None = None
+        deepest: list[x509.Certificate] = [leaf]
+        bad_signature: list[x509.Certificate] = []
+        for count, path in enumerate(self._paths(leaf, presented, deepest, bad_signature)):
+            problems = self._check_path(path, window)
+            if not any(p.effective_severity is Severity.ERROR for p in problems):
+                return self._finish(path, problems, trusted=True)
+            if first is None:
+                first = (path, problems)
+            if count + 1 >= self.policy.max_paths:
+                break
+        if first is not None:
+            return self._finish(first[0], first[1], trusted=False)
+        chain = tuple(deepest)
+        last = chain[-1]
+        if bad_signature:
+            finding = _finding("DF-PKI-002", f"the signature of {_who(last)} does not verify "
+                                             f"with the key of {_who(bad_signature[0])}",
+                               len(chain) - 1)
+        else:
+            finding = _finding("DF-PKI-001", f"no trust anchor or known CA issued "
+                                             f"{_who(last)} (issuer "
+                                             f"{last.issuer.rfc4514_string()})",
+                               len(chain) - 1)
+        return ChainResult(False, chain, None, (finding,))
+
+    def _finish(self, path: tuple[x509.Certificate, ...], problems: list[Finding],
+                trusted: bool) -> ChainResult:
+        decision = self.store.roles.decide(path[0])
+        if decision.role is None:
+            if decision.ambiguous:
+                roles = ", ".join(decision.candidates)
+                problems.append(_finding("DF-PKI-013", f"{_who(path[0])} matches several "
+                                                       f"roles: {roles}", 0))
+            else:
+                problems.append(_finding("DF-PKI-012", f"{_who(path[0])} has no docflow "
+                                                       "policy OID and matches no role rule",
+                                         0))
+        return ChainResult(trusted, path, decision.role, tuple(problems))
+
+    def _issuers(self, cert: x509.Certificate,
+                 presented: dict[x509.Name, list[x509.Certificate]]
+                 ) -> Iterator[x509.Certificate]:
+        store_side = self.store.issuers_of_name(cert.issuer)
+        yield from store_side
+        for candidate in presented.get(cert.issuer, ()):
+            if candidate not in store_side:
+                yield candidate
+
+    def _paths(self, leaf: x509.Certificate,
+               presented: dict[x509.Name, list[x509.Certificate]],
+               deepest: list[x509.Certificate], bad_signature: list[x509.Certificate]
+               ) -> Iterator[tuple[x509.Certificate, ...]]:
+        """Every path from ``leaf`` to an anchor, depth-first, anchors first at each step."""
+        if self.store.is_anchor(leaf):
+            yield (leaf,)
+        stack: list[tuple[x509.Certificate, ...]] = [(leaf,)]
+        while stack:
+            path = stack.pop()
+            if len(path) > len(deepest):
+                deepest[:] = path
+            if len(path) >= self.policy.max_path_length:
+                continue
+            extensions: list[tuple[x509.Certificate, ...]] = []
+            for issuer in self._issuers(path[-1], presented):
+                if issuer in path:
+                    continue
+                if not self._is_signed_by(path[-1], issuer):
+                    if len(path) >= len(deepest) and not bad_signature:
+                        bad_signature.append(issuer)
+                    continue
+                longer = (*path, issuer)
+                if self.store.is_anchor(issuer):
+                    yield longer
+                else:
+                    extensions.append(longer)
+            stack.extend(reversed(extensions))  # explore in candidate order
+
+    def _is_signed_by(self, cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+        key = (cert, issuer)
+        known = self._signed.get(key)
+        if known is None:
+            try:
+                cert.verify_directly_issued_by(issuer)
+                known = True
+            except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+                known = False
+            self._signed[key] = known
+        return known
+
+    # --- checks of one path ----------------------------------------------------------------
+
+    def _check_path(self, path: tuple[x509.Certificate, ...], window: _Window
+                    ) -> list[Finding]:
+        problems: list[Finding] = []
+        last = len(path) - 1
+        for i, cert in enumerate(path):
+            self._check_time(cert, i, window, problems)
+            self._check_algorithms(cert, i, i == last, problems)
+            try:
+                extensions = cert.extensions
+            except ValueError as exc:
+                problems.append(_finding("DF-PKI-017", f"the extensions of {_who(cert)} cannot "
+                                                       f"be parsed: {exc}", i))
+                continue
+            for ext in extensions:
+                if ext.critical and ext.oid not in _HANDLED_CRITICAL:
+                    problems.append(_finding("DF-PKI-017", f"{_who(cert)} has a critical "
+                                             f"{_ext_name(ext.oid)} extension", i))
+            if i == 0:
+                self._check_leaf(cert, extensions, problems)
+            else:
+                self._check_ca(path, i, extensions, problems)
+            if i < last and self.policy.revocation is not RevocationCheck.OFF:
+                self._check_revocation(cert, path[i + 1], i, window, problems)
+        return problems
+
+    @staticmethod
+    def _check_time(cert: x509.Certificate, i: int, window: _Window,
+                    problems: list[Finding]) -> None:
+        if window.before(cert.not_valid_before_utc):
+            problems.append(_finding("DF-PKI-004", f"{_who(cert)} is valid only from "
+                                     f"{cert.not_valid_before_utc.isoformat()}", i))
+        elif not window.not_after(cert.not_valid_after_utc):
+            problems.append(_finding("DF-PKI-003", f"{_who(cert)} expired on "
+                                     f"{cert.not_valid_after_utc.isoformat()}", i))
+
+    def _check_algorithms(self, cert: x509.Certificate, i: int, is_anchor: bool,
+                          problems: list[Finding]) -> None:
+        policy = self.policy
+        if not is_anchor:  # an anchor is trusted as configured, whatever signed it
+            try:
+                digest = cert.signature_hash_algorithm
+            except UnsupportedAlgorithm:
+                digest = None
+                problems.append(_finding("DF-PKI-019", f"{_who(cert)} is signed with an "
+                                         "unsupported algorithm", i))
+            if digest is not None and digest.name not in policy.signature_hashes:
+                problems.append(_finding("DF-PKI-019", f"{_who(cert)} is signed with "
+                                         f"{digest.name.upper()}", i))
+        try:
+            key = cert.public_key()
+        except (ValueError, UnsupportedAlgorithm):
+            problems.append(_finding("DF-PKI-019", f"{_who(cert)} has an unsupported public "
+                                     "key", i))
+            return
+        if isinstance(key, rsa.RSAPublicKey) and key.key_size < policy.min_rsa_bits:
+            problems.append(_finding("DF-PKI-019", f"{_who(cert)} has a {key.key_size}-bit RSA "
+                                     f"key (minimum {policy.min_rsa_bits})", i))
+        elif isinstance(key, dsa.DSAPublicKey) and not policy.allow_dsa:
+            problems.append(_finding("DF-PKI-019", f"{_who(cert)} has a DSA key", i))
+
+    def _check_leaf(self, cert: x509.Certificate, extensions: x509.Extensions,
+                    problems: list[Finding]) -> None:
+        bc = _ext(extensions, ExtensionOID.BASIC_CONSTRAINTS)
+        if isinstance(bc, x509.BasicConstraints) and bc.ca:
+            problems.append(_finding("DF-PKI-018", f"{_who(cert)} is a CA certificate, not a "
+                                                   "signing certificate", 0))
+        ku = _ext(extensions, ExtensionOID.KEY_USAGE)
+        if isinstance(ku, x509.KeyUsage):
+            if not (ku.digital_signature or ku.content_commitment):
+                problems.append(_finding("DF-PKI-007", f"the key usage of {_who(cert)} allows "
+                                         "neither digitalSignature nor nonRepudiation", 0))
+        elif self.policy.require_key_usage:
+            problems.append(_finding("DF-PKI-007", f"{_who(cert)} has no keyUsage extension",
+                                     0))
+        eku = _ext(extensions, ExtensionOID.EXTENDED_KEY_USAGE)
+        if isinstance(eku, x509.ExtendedKeyUsage) and \
+                not any(oid in self.policy.document_ekus for oid in eku):
+            listed = ", ".join(_ext_name(oid) for oid in eku)
+            problems.append(_finding("DF-PKI-008", f"the extended key usage of {_who(cert)} "
+                                     f"({listed}) does not allow document signing", 0))
+
+    @staticmethod
+    def _check_ca(path: tuple[x509.Certificate, ...], i: int, extensions: x509.Extensions,
+                  problems: list[Finding]) -> None:
+        cert = path[i]
+        bc = _ext(extensions, ExtensionOID.BASIC_CONSTRAINTS)
+        if not (isinstance(bc, x509.BasicConstraints) and bc.ca):
+            problems.append(_finding("DF-PKI-009", f"{_who(cert)} issued {_who(path[i - 1])} "
+                                                   "but is not a CA", i))
+            return
+        ku = _ext(extensions, ExtensionOID.KEY_USAGE)
+        if isinstance(ku, x509.KeyUsage) and not ku.key_cert_sign:
+            problems.append(_finding("DF-PKI-010", f"the key usage of {_who(cert)} does not "
+                                                   "allow keyCertSign", i))
+        if bc.path_length is not None:
+            # RFC 5280 §4.2.1.9: self-issued intermediates do not count.
+            below = sum(1 for c in path[1:i] if c.subject != c.issuer)
+            if below > bc.path_length:
+                problems.append(_finding("DF-PKI-011", f"{_who(cert)} allows "
+                                         f"{bc.path_length} CA(s) below it, the path has "
+                                         f"{below}", i))
+
+    def _check_revocation(self, cert: x509.Certificate, issuer: x509.Certificate, i: int,
+                          window: _Window, problems: list[Finding]) -> None:
+        bad: CrlInfo | None = None
+        unsupported: CrlInfo | None = None
+        for info in self.store.crls_of(cert.issuer):  # newest thisUpdate first
+            if window.before(info.this_update):
+                continue  # not yet published at the validation time
+            if info.unsupported is not None:
+                unsupported = unsupported or info
+                continue
+            if not self._crl_signed_by(info, issuer):
+                bad = bad or info
+                continue
+            if info.next_update is not None and not window.not_after(info.next_update):
+                problems.append(_finding("DF-PKI-015", f"the CRL of {_who(issuer)} in force "
+                                         f"was due for update on "
+                                         f"{info.next_update.isoformat()}", i))
+            revoked_at = info.revoked.get(cert.serial_number)
+            if revoked_at is not None and not window.before(revoked_at):
+                code = "DF-PKI-005" if i == 0 else "DF-PKI-006"
+                problems.append(_finding(code, f"{_who(cert)} was revoked on "
+                                         f"{revoked_at.isoformat()}", i))
+            return
+        if bad is not None:
+            problems.append(_finding("DF-PKI-016", f"the CRL of {_who(issuer)} dated "
+                                     f"{bad.this_update.isoformat()} is not signed by its "
+                                     "key, or the CA may not sign CRLs", i))
+        elif unsupported is not None:
+            problems.append(_finding("DF-PKI-020", f"the CRL of {_who(issuer)} has a "
+                                     f"{unsupported.unsupported}", i))
+        elif self.policy.revocation is RevocationCheck.REQUIRE:
+            problems.append(_finding("DF-PKI-014", f"no CRL of {_who(issuer)} is in force at "
+                                     f"{window.at.isoformat()}", i))
+
+    def _crl_signed_by(self, info: CrlInfo, issuer: x509.Certificate) -> bool:
+        key = (id(info), issuer)  # CrlInfo objects live as long as the store
+        known = self._crl_ok.get(key)
+        if known is None:
+            known = False
+            try:
+                ku = issuer.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE).value
+                may_sign = not isinstance(ku, x509.KeyUsage) or ku.crl_sign
+            except x509.ExtensionNotFound:
+                may_sign = True
+            except ValueError:
+                may_sign = False
+            if may_sign:
+                try:
+                    known = info.crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+                except (TypeError, ValueError, UnsupportedAlgorithm):
+                    known = False
+            self._crl_ok[key] = known
+        return known
+
+
+def _ext(extensions: x509.Extensions, oid: x509.ObjectIdentifier) -> x509.ExtensionType | None:
+    try:
+        return extensions.get_extension_for_oid(oid).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _ext_name(oid: x509.ObjectIdentifier) -> str:
+    name = getattr(oid, "_name", None)
+    return oid.dotted_string if not name or name == "Unknown OID" else name
+
+
+def _who(cert: x509.Certificate) -> str:
+    return f"'{cert.subject.rfc4514_string()}' (serial {cert.serial_number:x})"
+
+
+def _finding(code: str, message: str, index: int) -> Finding:
+    return Finding(code, message, Location(path=f"chain[{index}]"))
+
