@@ -9,13 +9,13 @@ without touching the engine or the report.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from lxml import etree
 
 from docflow.envelope.rules import rule_findings
+from docflow.envelope.schema import schema_findings
 from docflow.errors import Finding
 from docflow.validation.report import MessageKind, SignatureResult
 
@@ -60,18 +60,7 @@ class SchemaCheck:
     name: str = "schema"
 
     def run(self, message: Message, config: ValidationConfig) -> CheckOutcome:
-        schema_findings = _schema_findings()
-        if schema_findings is None:
-            return CheckOutcome()
         return CheckOutcome(tuple(schema_findings(message.root)))
-
-
-def _schema_findings() -> Callable[[etree._Element], list[Finding]] | None:
-    try:
-        from docflow.envelope.schema import schema_findings
-    except ImportError:  # pragma: no cover - until the schema module lands
-        return None
-    return schema_findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,5 +71,5 @@ class RulesCheck:
 
     def run(self, message: Message, config: ValidationConfig) -> CheckOutcome:
         # With the schema on, a missing field is already reported there: don't say it twice.
-        schema_ran = config.check_schema and _schema_findings() is not None
-        return CheckOutcome(tuple(rule_findings(message.root, report_missing=not schema_ran)))
+        return CheckOutcome(tuple(rule_findings(message.root,
+                                                report_missing=not config.check_schema)))
