@@ -1,0 +1,14 @@
+"""The archive: an SQLite store of envelopes, their metadata, status events and verifications.
+
+:class:`Archive` is the store; :func:`import_source` fills it from a folder, a zip or a tar;
+the simulator writes to it with :meth:`Archive.add_many` and the audit reads from it.
+"""
+
+from docflow.archive.importer import ImportConfig, ImportResult, import_source
+from docflow.archive.metadata import EnvelopeMeta, MessageKind, StatusInfo, read_metadata
+from docflow.archive.sources import SourceLimits
+from docflow.archive.store import Archive, NewEnvelope, Reject, StoredResult, WriteCounts
+
+__all__ = ["Archive", "EnvelopeMeta", "ImportConfig", "ImportResult", "MessageKind",
+           "NewEnvelope", "Reject", "SourceLimits", "StatusInfo", "StoredResult", "WriteCounts",
+           "import_source", "read_metadata"]

@@ -1,0 +1,160 @@
+"""The archive's SQLite schema, as an ordered list of migration steps.
+
+The schema version is SQLite's ``PRAGMA user_version``: 0 for a new, empty file, ``n`` once the
+first ``n`` steps of :data:`MIGRATIONS` have run. Opening an archive runs the steps it lacks, each
+in its own transaction together with the version bump, so a migration interrupted by a crash
+leaves the file at the previous version, intact, and the next open runs the step again. Steps are
+only ever appended: a released step is never edited, since archives in the field were made by it.
+
+Tables (latest version)
+-----------------------
+``envelopes``
+    One row per distinct message, identified by the SHA-256 of its raw bytes, with the
+    metadata the audit groups by (sender, levels, type, code, dates, month, sizes, kind).
+``bodies``
+    The compressed bytes of each envelope, apart from the metadata so that scans of metadata
+    never page through the blobs.
+``receivers``
+    The ``To`` organs of each document, in order, with their levels when known.
+``status_events``
+    Status messages (arrived, accepted, …) about documents, from archived status envelopes or
+    written directly by the simulator.
+``contexts`` and ``verifications``
+    A verification context is a policy, a trust-store fingerprint and a validation time; each
+    envelope has at most one result per context, so a resumed or repeated audit only checks
+    envelopes with no result yet and can never count one twice.
+``rejects``
+    Entries of an import source that could not be archived (not XML, hostile XML, zip bombs,
+    path traversal…), with the finding code, keyed by where they came from so that importing
+    the same source again does not count them again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "migrate"]
+
+APPLICATION_ID = 0x64664C57
+"""``PRAGMA application_id`` of a docflow archive (``dfLW``): tells our files from other
+SQLite databases, so that docflow never migrates a database that is not its own."""
+
+
+def _v1_envelopes(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE envelopes (
+            id INTEGER PRIMARY KEY,
+            sha256 BLOB NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('document', 'status')),
+            sender TEXT,
+            sender_level TEXT,
+            document_id TEXT,
+            doc_type TEXT,
+            code TEXT,
+            promulgation_date TEXT,
+            month TEXT,
+            raw_size INTEGER NOT NULL,
+            stored_size INTEGER NOT NULL,
+            origin TEXT,
+            imported_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE bodies (
+            envelope_id INTEGER PRIMARY KEY REFERENCES envelopes(id),
+            codec TEXT NOT NULL,
+            data BLOB NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE receivers (
+            envelope_id INTEGER NOT NULL REFERENCES envelopes(id),
+            position INTEGER NOT NULL,
+            organ TEXT NOT NULL,
+            level TEXT,
+            PRIMARY KEY (envelope_id, position)
+        ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX envelopes_by_sender ON envelopes(sender)")
+
+
+def _v2_status_events(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE status_events (
+            id INTEGER PRIMARY KEY,
+            envelope_id INTEGER UNIQUE REFERENCES envelopes(id),
+            document_id TEXT NOT NULL,
+            organ TEXT,
+            status_code TEXT NOT NULL,
+            timestamp TEXT,
+            description TEXT
+        )""")
+    db.execute("CREATE INDEX status_by_document ON status_events(document_id)")
+
+
+def _v3_verifications(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE contexts (
+            id INTEGER PRIMARY KEY,
+            fingerprint TEXT NOT NULL UNIQUE,
+            policy TEXT NOT NULL,
+            trust_fingerprint TEXT NOT NULL,
+            at TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE verifications (
+            envelope_id INTEGER NOT NULL REFERENCES envelopes(id),
+            context_id INTEGER NOT NULL REFERENCES contexts(id),
+            organ_present INTEGER NOT NULL,
+            organ_valid INTEGER NOT NULL,
+            signer_present INTEGER NOT NULL,
+            signer_valid INTEGER NOT NULL,
+            reasons TEXT NOT NULL,
+            PRIMARY KEY (context_id, envelope_id),
+            CHECK (organ_valid <= organ_present AND signer_valid <= signer_present)
+        ) WITHOUT ROWID""")
+
+
+def _v4_rejects(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE rejects (
+            id INTEGER PRIMARY KEY,
+            origin TEXT NOT NULL UNIQUE,
+            code TEXT NOT NULL,
+            message TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX envelopes_by_kind_month ON envelopes(kind, month)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_envelopes,
+    _v2_status_events,
+    _v3_verifications,
+    _v4_rejects,
+)
+"""Step ``i`` takes a database from version ``i`` to ``i + 1``. Append only."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+"""The version this docflow writes and reads."""
+
+
+def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Run the missing steps up to ``target``; return the version the database started at.
+
+    ``db`` must be in autocommit mode (``isolation_level=None``) so that each step, with its
+    version bump, is one explicit transaction. The caller checks that the database is a docflow
+    archive (or empty) and not newer than :data:`SCHEMA_VERSION` before calling.
+    """
+    start = int(db.execute("PRAGMA user_version").fetchone()[0])
+    for version in range(start, target):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if version == 0:
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return start

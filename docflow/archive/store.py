@@ -1,0 +1,528 @@
+"""The archive: envelopes, metadata, status events and verification results in one SQLite file.
+
+SQLite (stdlib ``sqlite3``) in WAL mode is the embedded default store: one file that can be
+copied, readers (the audit's worker processes) that never block the writer, and transactions that
+make an interrupted import or audit resume without losing or double-counting anything.
+
+* Envelopes are identified by the SHA-256 of their raw bytes; adding the same bytes twice is a
+  no-op, which makes re-imports idempotent.
+* Bodies are stored zlib-compressed (stdlib, ~3× on XML headers, decompression far faster
+  than a signature check, so zstd would buy nothing the audit can measure) and checked against
+  their hash when read.
+* Every write is one explicit transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): a batch is stored
+  whole or not at all. ``synchronous=NORMAL`` in WAL mode keeps every committed transaction
+  across a killed process; only a power cut can lose the last few.
+* Every ``sqlite3`` error is turned into an :class:`~docflow.errors.InputError` with a
+  ``DF-ARC`` code at this boundary; nothing is written to a file that is not a docflow archive.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from docflow.archive.metadata import EnvelopeMeta, MessageKind, StatusInfo
+from docflow.archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+from docflow.errors import Finding, InputError, Location
+from docflow.levels import Level
+from docflow.metrics.coverage import DocumentOutcome
+
+__all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredResult", "WriteCounts"]
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Codec(enum.StrEnum):
+    """How a body is stored; the value is written in ``bodies.codec``."""
+
+    ZLIB = "zlib"
+
+
+@dataclass(frozen=True, slots=True)
+class NewEnvelope:
+    """An envelope to add, with metadata the caller already has (no parse needed)."""
+
+    data: bytes
+    meta: EnvelopeMeta
+    origin: str | None = None
+    """Where it came from (a file, ``archive.zip!a/b.edxml``, ``sim:run-1``), for reports."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """An entry of an import source that could not be archived, and why."""
+
+    origin: str
+    finding: Finding
+
+
+@dataclass(frozen=True, slots=True)
+class WriteCounts:
+    """What one write did: rows new to the archive and rows it already held."""
+
+    added: int = 0
+    already: int = 0
+    rejected: int = 0
+    rejected_before: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """One stored verification result: an envelope id and its outcome."""
+
+    envelope_id: int
+    outcome: DocumentOutcome
+
+
+def _error_for(exc: sqlite3.Error, path: str) -> InputError:
+    """Map a sqlite3 error to a DF-ARC code by SQLite's own error name, not its wording."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    where = Location(file=path)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return InputError("DF-ARC-003", f"the archive is locked by another process ({text}); "
+                          "wait for it to finish or raise the timeout", where)
+    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
+        return InputError("DF-ARC-001", f"not an SQLite database ({text})", where)
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_IOERR",
+                        "SQLITE_PERM", "SQLITE_AUTH")) or "unable to open" in text:
+        return InputError("DF-ARC-006", f"the archive cannot be written ({text})", where)
+    return InputError("DF-ARC-002", f"the archive database is corrupt or unusable ({text})",
+                      where)
+
+
+def _guard(method: Callable[P, R]) -> Callable[P, R]:
+    """Turn any ``sqlite3.Error`` raised by an :class:`Archive` method into an InputError."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            self = args[0]
+            raise _error_for(exc, str(getattr(self, "path", "?"))) from None
+
+    return wrapper
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def content_hash(data: bytes) -> bytes:
+    """The identity of an envelope: SHA-256 of its raw bytes."""
+    return hashlib.sha256(data).digest()
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a non-SQLite file before SQLite opens it, so it is never touched."""
+    try:
+        if path.exists() and not path.is_file():
+            raise InputError("DF-ARC-006", "the archive path is not a regular file",
+                             Location(file=str(path)))
+        if path.exists() and path.stat().st_size > 0:
+            with open(path, "rb") as handle:
+                head = handle.read(len(_SQLITE_MAGIC))
+            if head != _SQLITE_MAGIC:
+                raise InputError("DF-ARC-001", "the file is not an SQLite database (its first "
+                                 "bytes are not the SQLite header)", Location(file=str(path)))
+    except OSError as exc:
+        raise InputError("DF-ARC-006", f"cannot read the archive: {exc.strerror or exc}",
+                         Location(file=str(path))) from None
+
+
+class Archive:
+    """An open archive database; use as a context manager, or call :meth:`close`.
+
+    Parameters
+    ----------
+    path
+        The SQLite file; created (with its folder's existing permissions) when missing.
+    timeout
+        Seconds to wait for another process's write lock before giving up with ``DF-ARC-003``.
+        Five seconds covers a writer's batch commit; a held lock beyond that means another
+        import or audit is running.
+    readonly
+        Open without writing anything (the audit's workers): no migration, no WAL switch.
+
+    Raises
+    ------
+    InputError
+        ``DF-ARC-001`` not SQLite, ``DF-ARC-002`` corrupt, ``DF-ARC-003`` locked,
+        ``DF-ARC-004`` newer schema, ``DF-ARC-005`` another application's database,
+        ``DF-ARC-006`` cannot create or write.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from docflow.archive.metadata import EnvelopeMeta, MessageKind
+    >>> folder = tempfile.mkdtemp()
+    >>> with Archive(os.path.join(folder, "a.sqlite")) as archive:
+    ...     meta = EnvelopeMeta(MessageKind.DOCUMENT, sender="000.00.00.G22")
+    ...     archive.add_many([NewEnvelope(b"<edXML/>", meta)]).added
+    ...     archive.add_many([NewEnvelope(b"<edXML/>", meta)]).already
+    1
+    1
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0,
+                 readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        _check_header(self.path)
+        if readonly and not self.path.exists():
+            raise InputError("DF-IO-001", "the archive does not exist", Location(file=str(path)))
+        try:
+            if readonly:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None,
+                                           check_same_thread=False)
+            else:
+                self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
+                                           check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise _error_for(exc, str(self.path)) from None
+        try:
+            self._setup()
+        except BaseException:
+            self._db.close()
+            raise
+
+    @_guard
+    def _setup(self) -> None:
+        db = self._db
+        app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            raise InputError("DF-ARC-005", "this SQLite database is not a docflow archive "
+                             f"(application_id {app_id:#x}, {tables} schema objects); "
+                             "it is left untouched", Location(file=str(self.path)))
+        if version > SCHEMA_VERSION:
+            raise InputError("DF-ARC-004", f"the archive has schema version {version}; this "
+                             f"docflow reads up to {SCHEMA_VERSION}; upgrade docflow",
+                             Location(file=str(self.path)))
+        if self.readonly:
+            if version < SCHEMA_VERSION:
+                raise InputError("DF-ARC-004", f"the archive has schema version {version}; "
+                                 "open it once for writing to migrate it",
+                                 Location(file=str(self.path)))
+            return
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        self.migrated_from = migrate(db)
+
+    # -- lifetime ----------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection (committed data is already safe)."""
+        self._db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    @_guard
+    def schema_version(self) -> int:
+        """The schema version of the file (:data:`~docflow.archive.schema.SCHEMA_VERSION`)."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    # -- writing -----------------------------------------------------------------------------
+    @_guard
+    def add_many(self, envelopes: Iterable[NewEnvelope], rejects: Iterable[Reject] = (),
+                 *, level: int = 6) -> WriteCounts:
+        """Add envelopes (and import rejects) in one transaction; already stored ones are kept.
+
+        This is the bulk API for the simulator and the importer: metadata comes with each
+        envelope, so nothing is parsed here; the bytes are hashed and compressed, and rows are
+        inserted with ``executemany``. Either the whole batch is stored or nothing is.
+
+        Parameters
+        ----------
+        envelopes
+            The envelopes with their metadata.
+        rejects
+            Import-source entries that could not be archived, recorded once per origin.
+        level
+            zlib compression level; 6 is zlib's own default balance of speed and size.
+        """
+        now = _now()
+        added = already = rejected = rejected_before = 0
+        with self._transaction() as db:
+            for item in envelopes:
+                digest = content_hash(item.data)
+                meta = item.meta
+                compressed = zlib.compress(item.data, level)
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO envelopes (sha256, kind, sender, sender_level, "
+                    "document_id, doc_type, code, promulgation_date, month, raw_size, "
+                    "stored_size, origin, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (digest, meta.kind.value, meta.sender,
+                     meta.sender_level.value if meta.sender_level else None, meta.document_id,
+                     meta.doc_type, meta.code, meta.promulgation_date, meta.month,
+                     len(item.data), len(compressed), item.origin, now))
+                if cur.rowcount == 0:
+                    already += 1
+                    continue
+                added += 1
+                envelope_id = cur.lastrowid
+                db.execute("INSERT INTO bodies (envelope_id, codec, data) VALUES (?,?,?)",
+                           (envelope_id, Codec.ZLIB.value, compressed))
+                if meta.receivers:
+                    levels = meta.receiver_levels or (None,) * len(meta.receivers)
+                    db.executemany(
+                        "INSERT INTO receivers (envelope_id, position, organ, level) "
+                        "VALUES (?,?,?,?)",
+                        [(envelope_id, i, organ, lv.value if lv else None)
+                         for i, (organ, lv) in enumerate(zip(meta.receivers, levels,
+                                                             strict=True))])
+                if meta.status is not None:
+                    self._insert_status(db, envelope_id, meta.status)
+            for reject in rejects:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO rejects (origin, code, message, imported_at) "
+                    "VALUES (?,?,?,?)",
+                    (reject.origin, reject.finding.code, reject.finding.message, now))
+                if cur.rowcount:
+                    rejected += 1
+                else:
+                    rejected_before += 1
+        return WriteCounts(added, already, rejected, rejected_before)
+
+    @staticmethod
+    def _insert_status(db: sqlite3.Connection, envelope_id: int | None,
+                       status: StatusInfo) -> None:
+        db.execute("INSERT INTO status_events (envelope_id, document_id, organ, status_code, "
+                   "timestamp, description) VALUES (?,?,?,?,?,?)",
+                   (envelope_id, status.document_id, status.organ, status.status_code,
+                    status.timestamp, status.description))
+
+    @_guard
+    def add_status_events(self, events: Iterable[StatusInfo]) -> int:
+        """Record status events that have no envelope (the simulator's model mode)."""
+        count = 0
+        with self._transaction() as db:
+            for event in events:
+                self._insert_status(db, None, event)
+                count += 1
+        return count
+
+    # -- reading envelopes -------------------------------------------------------------------
+    @_guard
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM envelopes").fetchone()[0])
+
+    @_guard
+    def count(self, kind: MessageKind | None = None) -> int:
+        """Number of envelopes, of one kind or all."""
+        if kind is None:
+            return len(self)
+        return int(self._db.execute("SELECT count(*) FROM envelopes WHERE kind = ?",
+                                    (kind.value,)).fetchone()[0])
+
+    @_guard
+    def contains(self, digests: Sequence[bytes]) -> set[bytes]:
+        """The digests among ``digests`` that the archive already holds."""
+        found: set[bytes] = set()
+        for start in range(0, len(digests), 500):  # stay under SQLite's variable limit
+            chunk = list(digests[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self._db.execute(
+                f"SELECT sha256 FROM envelopes WHERE sha256 IN ({marks})", chunk))
+        return found
+
+    @_guard
+    def get(self, digest: bytes) -> bytes:
+        """The raw bytes of the envelope with this content hash (``KeyError`` if absent)."""
+        row = self._db.execute("SELECT b.envelope_id, b.codec, b.data, e.sha256 FROM bodies b "
+                               "JOIN envelopes e ON e.id = b.envelope_id WHERE e.sha256 = ?",
+                               (digest,)).fetchone()
+        if row is None:
+            raise KeyError(digest.hex())
+        return self._decode(row[0], row[1], row[2], row[3])
+
+    def _decode(self, envelope_id: int, codec: str, blob: bytes, digest: bytes) -> bytes:
+        try:
+            if codec != Codec.ZLIB.value:
+                raise ValueError(f"unknown codec {codec!r}")
+            data = zlib.decompress(blob)
+        except (zlib.error, ValueError) as exc:
+            raise InputError("DF-ARC-019", f"envelope {envelope_id} cannot be decompressed: "
+                             f"{exc}", Location(file=str(self.path))) from None
+        if content_hash(data) != digest:
+            raise InputError("DF-ARC-019", f"envelope {envelope_id} no longer matches its "
+                             "content hash", Location(file=str(self.path)))
+        return data
+
+    @_guard
+    def read_bodies(self, ids: Sequence[int]) -> list[tuple[int, bytes | InputError]]:
+        """The bytes of the envelopes ``ids`` (or the ``DF-ARC-019`` error of a damaged one)."""
+        out: list[tuple[int, bytes | InputError]] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT b.envelope_id, b.codec, b.data, e.sha256 FROM bodies b JOIN envelopes e "
+                f"ON e.id = b.envelope_id WHERE b.envelope_id IN ({marks})", chunk).fetchall()
+            by_id = {row[0]: row for row in rows}
+            for envelope_id in chunk:
+                row = by_id.get(envelope_id)
+                if row is None:
+                    out.append((envelope_id, InputError(
+                        "DF-ARC-019", f"envelope {envelope_id} has no stored body",
+                        Location(file=str(self.path)))))
+                    continue
+                try:
+                    out.append((envelope_id, self._decode(*row)))
+                except InputError as exc:
+                    out.append((envelope_id, exc))
+        return out
+
+    def envelopes(self, kind: MessageKind | None = MessageKind.DOCUMENT
+                  ) -> Iterator[tuple[bytes, EnvelopeMeta]]:
+        """Every envelope's raw bytes and stored metadata, in insertion order."""
+        for envelope_id, digest in self._ids_and_digests(kind):
+            yield self.get(digest), self.metadata(envelope_id)
+
+    @_guard
+    def _ids_and_digests(self, kind: MessageKind | None) -> list[tuple[int, bytes]]:
+        query = "SELECT id, sha256 FROM envelopes" + (" WHERE kind = ?" if kind else "") + \
+            " ORDER BY id"
+        return self._db.execute(query, (kind.value,) if kind else ()).fetchall()
+
+    @_guard
+    def metadata(self, envelope_id: int) -> EnvelopeMeta:
+        """The stored metadata of one envelope."""
+        row = self._db.execute(
+            "SELECT kind, sender, sender_level, document_id, doc_type, code, promulgation_date "
+            "FROM envelopes WHERE id = ?", (envelope_id,)).fetchone()
+        if row is None:
+            raise KeyError(envelope_id)
+        recv = self._db.execute("SELECT organ, level FROM receivers WHERE envelope_id = ? "
+                                "ORDER BY position", (envelope_id,)).fetchall()
+        st = self._db.execute("SELECT document_id, status_code, organ, timestamp, description "
+                              "FROM status_events WHERE envelope_id = ?",
+                              (envelope_id,)).fetchone()
+        return EnvelopeMeta(
+            kind=MessageKind(row[0]), sender=row[1],
+            sender_level=Level(row[2]) if row[2] else None,
+            receivers=tuple(r[0] for r in recv),
+            receiver_levels=tuple(Level(r[1]) if r[1] else None for r in recv) if recv else (),
+            document_id=row[3], doc_type=row[4], code=row[5], promulgation_date=row[6],
+            status=StatusInfo(*st) if st else None)
+
+    @_guard
+    def status_events(self, document_id: str | None = None) -> list[StatusInfo]:
+        """Status events, of one document or all, in the order they were recorded."""
+        query = "SELECT document_id, status_code, organ, timestamp, description FROM " \
+            "status_events" + (" WHERE document_id = ?" if document_id else "") + " ORDER BY id"
+        return [StatusInfo(*row) for row in
+                self._db.execute(query, (document_id,) if document_id else ())]
+
+    @_guard
+    def rejects(self) -> list[Reject]:
+        """Import-source entries that could not be archived, in the order they were met."""
+        return [Reject(origin, Finding(code, message, Location(file=origin)))
+                for origin, code, message in self._db.execute(
+                    "SELECT origin, code, message FROM rejects ORDER BY id")]
+
+    # -- verification results ----------------------------------------------------------------
+    @_guard
+    def context(self, *, policy: str, trust_fingerprint: str, at: str) -> int:
+        """The id of the verification context (policy, trust store, time), created if new."""
+        fingerprint = hashlib.sha256(json.dumps([policy, trust_fingerprint, at]).encode())\
+            .hexdigest()
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO contexts (fingerprint, policy, trust_fingerprint, "
+                       "at, created_at) VALUES (?,?,?,?,?)",
+                       (fingerprint, policy, trust_fingerprint, at, _now()))
+            row = db.execute("SELECT id FROM contexts WHERE fingerprint = ?",
+                             (fingerprint,)).fetchone()
+        return int(row[0])
+
+    @_guard
+    def unverified(self, context_id: int, kind: MessageKind = MessageKind.DOCUMENT) -> list[int]:
+        """Ids of envelopes of ``kind`` with no result in this context yet, in id order."""
+        return [row[0] for row in self._db.execute(
+            "SELECT e.id FROM envelopes e WHERE e.kind = ? AND NOT EXISTS (SELECT 1 FROM "
+            "verifications v WHERE v.context_id = ? AND v.envelope_id = e.id) ORDER BY e.id",
+            (kind.value, context_id))]
+
+    @_guard
+    def store_results(self, context_id: int, results: Iterable[StoredResult]) -> int:
+        """Store verification results in one transaction; a result already stored is kept.
+
+        Returns the number of new results, so a resumed audit can tell what it added.
+        """
+        rows = [(r.envelope_id, context_id, int(r.outcome.organ_present),
+                 int(r.outcome.organ_valid), int(r.outcome.signer_present),
+                 int(r.outcome.signer_valid), json.dumps(sorted(set(r.outcome.reasons))))
+                for r in results]
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO verifications (envelope_id, context_id, "
+                           "organ_present, organ_valid, signer_present, signer_valid, reasons) "
+                           "VALUES (?,?,?,?,?,?,?)", rows)
+            return db.total_changes - before
+
+    @_guard
+    def result_rows(self, context_id: int) -> list[tuple[Any, ...]]:
+        """Per document verified in this context: sender, sender level, type, month, outcome.
+
+        Rows are ``(sender, sender_level, doc_type, month, organ_present, organ_valid,
+        signer_present, signer_valid, reasons_json)``, in envelope id order.
+        """
+        return self._db.execute(
+            "SELECT e.sender, e.sender_level, e.doc_type, e.month, v.organ_present, "
+            "v.organ_valid, v.signer_present, v.signer_valid, v.reasons FROM verifications v "
+            "JOIN envelopes e ON e.id = v.envelope_id WHERE v.context_id = ? AND "
+            "e.kind = 'document' ORDER BY e.id", (context_id,)).fetchall()
+
+    @_guard
+    def size_totals(self) -> tuple[int, int]:
+        """Total raw and stored bytes of all envelopes."""
+        row = self._db.execute("SELECT coalesce(sum(raw_size), 0), coalesce(sum(stored_size), 0) "
+                               "FROM envelopes").fetchone()
+        return int(row[0]), int(row[1])
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception (even KeyboardInterrupt).
+
+    ``IMMEDIATE`` takes the write lock up front, so a second writer waits (up to the timeout)
+    at the start of its batch instead of failing half-way through it.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+        elif self._db.in_transaction:
+            self._db.execute("ROLLBACK")
