@@ -12,16 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from docflow.errors import CATALOGUE
-from docflow.metrics.coverage import CoverageCounts
+from docflow.metrics.coverage import COUNT_FIELDS, RATE_FIELDS, CoverageCounts
 from docflow.report.fields import Fields
 from docflow.report.format import count
 from docflow.report.svg import Interval
 
-__all__ = ["ROLES", "CoverageRow", "RateCell", "ReasonRow", "read_coverage", "reason_rows"]
+__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "read_coverage", "reason_rows"]
 
-ROLES: tuple[tuple[str, str], ...] = (("organ", "organ"), ("signer", "signer"),
-                                      ("both", "organ and signer"))
-"""The signature roles, with the words the report uses for them."""
+MEASURES: dict[str, str] = {
+    "organ_present": "organ signature present", "signer_present": "signer signature present",
+    "both_present": "both signatures present", "organ_valid": "valid organ signature",
+    "signer_valid": "valid signer signature", "both_valid": "both signatures valid",
+}
+"""What each rate counts, in the words of the report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +44,14 @@ class CoverageRow:
     key: str
     label: str
     documents: int
-    present: dict[str, RateCell]
-    """Per role (``organ``, ``signer``, ``both``): documents with a signature of that role."""
-    valid: dict[str, RateCell]
-    """Per role: documents whose signature of that role is present and valid."""
+    cells: dict[str, RateCell]
+    """Per counter of :data:`~docflow.metrics.coverage.RATE_FIELDS` (``organ_present``, …,
+    ``both_valid``): its count, rate and interval, all over the group's documents."""
     reasons: dict[str, int]
 
-    def interval(self, role: str = "both", label: str | None = None) -> Interval | None:
-        """The valid rate of ``role`` as a row of an interval chart; ``None`` with no documents."""
-        cell = self.valid[role]
+    def interval(self, measure: str = "both_valid", label: str | None = None) -> Interval | None:
+        """The rate ``measure`` as a row of an interval chart; ``None`` with no documents."""
+        cell = self.cells[measure]
         if cell.rate is None:
             return None
         return Interval(label or self.label, cell.rate, cell.low, cell.high,
@@ -70,8 +72,7 @@ def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
         ``DF-REP-002`` naming the key if a counter is missing or the counters contradict each
         other (more valid than present, more present than documents).
     """
-    for name in ("documents", "organ_present", "signer_present", "both_present", "organ_valid",
-                 "signer_valid", "both_valid"):
+    for name in COUNT_FIELDS:
         fields.count(name)
     if fields.has("reasons"):
         reasons_f = fields.obj("reasons")
@@ -83,8 +84,7 @@ def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
         raise fields.fail("documents", f"contradictory coverage counters: {exc}") from None
     return CoverageRow(
         key=key, label=label, documents=counts.documents,
-        present={role: _cell(counts, f"{role}_present") for role, _ in ROLES},
-        valid={role: _cell(counts, f"{role}_valid") for role, _ in ROLES},
+        cells={name: _cell(counts, name) for name in RATE_FIELDS},
         reasons=dict(sorted(counts.reasons.items())),
     )
 
@@ -104,8 +104,8 @@ def reason_rows(rows: Iterable[CoverageRow]) -> list[ReasonRow]:
 
     Examples
     --------
-    >>> a = CoverageRow("a", "A", 3, {}, {}, {"DF-SIG-001": 2})
-    >>> b = CoverageRow("b", "B", 3, {}, {}, {"DF-SIG-001": 1, "X-1": 1})
+    >>> a = CoverageRow("a", "A", 3, {}, {"DF-SIG-001": 2})
+    >>> b = CoverageRow("b", "B", 3, {}, {"DF-SIG-001": 1, "X-1": 1})
     >>> [(r.code, r.total, r.per_group) for r in reason_rows([a, b])]
     [('DF-SIG-001', 3, {'a': 2, 'b': 1}), ('X-1', 1, {'b': 1})]
     """

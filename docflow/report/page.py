@@ -44,8 +44,13 @@ def environment() -> jinja2.Environment:
         "percent": fmt.percent,
         "per_hour": fmt.per_hour,
     })
-    env.globals["percent_interval"] = fmt.percent_interval
+    env.filters["rate_ci"] = _rate_ci
     return env
+
+
+def _rate_ci(cell: Any) -> str:
+    """A :class:`~docflow.report.coverage.RateCell` as ``98.2 % (97.9–98.5)``."""
+    return fmt.percent_interval(cell.rate, cell.low, cell.high)
 
 
 def render(template: str, **context: Any) -> str:

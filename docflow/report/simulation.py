@@ -404,8 +404,8 @@ def _charts(view: SimulationView) -> dict[str, Markup]:
             y_format=lambda v: percent(v, 0), windows=windows)
     rows: list[Interval] = []
     for row in view.coverage:
-        for role, word in (("organ", "organ"), ("signer", "signer"), ("both", "both")):
-            iv = row.interval(role, f"{row.label} · {word}")
+        for role in ("organ", "signer", "both"):
+            iv = row.interval(f"{role}_valid", f"{row.label} · {role}")
             if iv is not None:
                 rows.append(iv)
     if rows:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from docflow.report.audit import render_audit
 from docflow.report.simulation import write_simulation_report
 
 from .conftest import Browser, PageCheck
-from .summaries import summary
+from .summaries import audit_result, summary
 
 
 def _assert_clean(check: PageCheck) -> None:
@@ -41,3 +42,19 @@ def test_simulation_report_in_chromium(browser: Browser, tmp_path: Path) -> None
     assert {k: v["points"] for k, v in check.charts.items()} == expected
     for chart in check.charts.values():
         assert chart["width"] > 600 and chart["height"] > 150
+
+
+def test_audit_report_in_chromium(browser: Browser, tmp_path: Path) -> None:
+    """The audit report loads clean and offline; the level, month and below-target charts draw
+    one point per group of the result."""
+    result = audit_result(target=0.98)
+    page = tmp_path / "audit.html"
+    page.write_text(render_audit(result), "utf-8")
+    check = browser.open(page, tmp_path / "audit.png")
+    _assert_clean(check)
+    assert "Quyết định" in check.text
+    agencies_below = [b for b in result["target"]["below"] if b["dimension"] == "agency"]
+    points = {k: v["points"] for k, v in check.charts.items()}
+    assert points == {"chart-levels": len(result["by_level"]),
+                      "chart-months": len(result["by_month"]),
+                      "chart-below": len(agencies_below)}

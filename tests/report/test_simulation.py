@@ -64,7 +64,7 @@ def test_coverage_rates_are_recomputed_from_counts() -> None:
     counts["rates"]["both_valid"]["rate"] = 0.5
     view = read_simulation(s)
     commune = next(c for c in view.coverage if c.key == "commune")
-    assert commune.valid["both"].rate == pytest.approx(true_rate) != 0.5
+    assert commune.cells["both_valid"].rate == pytest.approx(true_rate) != 0.5
 
 
 @pytest.mark.parametrize(("edit", "key"), [
