@@ -105,6 +105,21 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     sys.exit(summary.exit_code)
 
 
+@cli.command("report")
+@click.argument("run_dir", metavar="DIR", type=click.Path(exists=True, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Where to write the page [default: DIR/report.html].")
+def report_command(run_dir: str, output: str | None) -> None:
+    """Render the summary.json of the simulation run in DIR as a self-contained HTML report.
+
+    The page has its styles and charts inline and loads nothing, so it opens offline and can be
+    mailed. Exit code: 0 written; 2 no readable summary.json in DIR.
+    """
+    from docflow.report import write_simulation_report
+
+    click.echo(str(write_simulation_report(run_dir, output)))
+
+
 def main() -> None:
     """Console-script entry point."""
     sys.exit(cli.main(standalone_mode=True) or 0)
