@@ -1,0 +1,146 @@
+"""Read ``KeyInfo``: the certificates of ``X509Data`` and the keys of ``KeyValue``.
+
+Nothing read here is trusted. The certificates are handed to the caller's trust source
+(:mod:`docflow.dsig.trust`), and a ``KeyValue`` is used only in the explicit crypto-only mode.
+``KeyName``, ``RetrievalMethod`` and the other children are ignored: docflow never fetches or
+looks up a key by a name the document chooses.
+
+The signing certificate is the one that issues no other certificate of the set. When several
+qualify (two unrelated certificates), the verifier refuses to guess (``DF-SIG-018``).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from lxml import etree
+
+from docflow.dsig.algorithms import DS11_NS, DS_NS, PublicKey
+from docflow.dsig.structure import SignatureSyntaxError, children, decode_base64
+
+__all__ = ["KeyInfoContent", "encode_certificate", "read_key_info", "signing_certificate"]
+
+_X509_DATA = f"{{{DS_NS}}}X509Data"
+_X509_CERTIFICATE = f"{{{DS_NS}}}X509Certificate"
+_KEY_VALUE = f"{{{DS_NS}}}KeyValue"
+_RSA_KEY_VALUE = f"{{{DS_NS}}}RSAKeyValue"
+_DSA_KEY_VALUE = f"{{{DS_NS}}}DSAKeyValue"
+_EC_KEY_VALUE = f"{{{DS11_NS}}}ECKeyValue"
+_NAMED_CURVES: dict[str, ec.EllipticCurve] = {
+    "urn:oid:1.2.840.10045.3.1.7": ec.SECP256R1(),
+    "urn:oid:1.3.132.0.34": ec.SECP384R1(),
+    "urn:oid:1.3.132.0.35": ec.SECP521R1(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfoContent:
+    """What a ``KeyInfo`` holds, unverified."""
+
+    certificates: tuple[x509.Certificate, ...] = ()
+    """Every ``X509Certificate``, in document order, without repeats."""
+    key_values: tuple[PublicKey, ...] = ()
+    """Every ``KeyValue`` key (RSA, DSA, dsig11 EC named curve)."""
+
+
+# Speed: one certificate signs many documents; decoding base64 and parsing DER again for each
+# costs as much as the RSA verification itself. Keyed by the exact text, so it is pure.
+@functools.lru_cache(maxsize=4096)
+def _certificate(compact_base64: str) -> x509.Certificate:
+    der = decode_base64(compact_base64, "X509Certificate")
+    try:
+        return x509.load_der_x509_certificate(der)
+    except ValueError:
+        raise SignatureSyntaxError("an X509Certificate is not a DER certificate") from None
+
+
+def read_key_info(key_info: etree._Element | None) -> KeyInfoContent:
+    """Read the certificates and key values of ``key_info`` (``None``: an empty result).
+
+    Raises
+    ------
+    SignatureSyntaxError
+        A certificate or key value that does not decode.
+    """
+    if key_info is None:
+        return KeyInfoContent()
+    certificates: list[x509.Certificate] = []
+    keys: list[PublicKey] = []
+    for child in children(key_info):
+        if child.tag == _X509_DATA:
+            for item in children(child):
+                if item.tag == _X509_CERTIFICATE:
+                    cert = _certificate((item.text or "").translate(_SPACE))
+                    if cert not in certificates:
+                        certificates.append(cert)
+        elif child.tag == _KEY_VALUE:
+            keys.extend(_key_value(value) for value in children(child))
+    return KeyInfoContent(tuple(certificates), tuple(keys))
+
+
+_SPACE = str.maketrans("", "", " \t\r\n")
+
+
+def _integer(parent: etree._Element, local: str, ns: str = DS_NS) -> int:
+    found = parent.find(f"{{{ns}}}{local}")
+    if found is None:
+        raise SignatureSyntaxError(f"{etree.QName(parent).localname} has no {local}")
+    return int.from_bytes(decode_base64(found.text, local), "big")
+
+
+def _key_value(element: etree._Element) -> PublicKey:
+    try:
+        if element.tag == _RSA_KEY_VALUE:
+            return rsa.RSAPublicNumbers(_integer(element, "Exponent"),
+                                        _integer(element, "Modulus")).public_key()
+        if element.tag == _DSA_KEY_VALUE:
+            params = dsa.DSAParameterNumbers(_integer(element, "P"), _integer(element, "Q"),
+                                             _integer(element, "G"))
+            return dsa.DSAPublicNumbers(_integer(element, "Y"), params).public_key()
+        if element.tag == _EC_KEY_VALUE:
+            curve_el = element.find(f"{{{DS11_NS}}}NamedCurve")
+            point_el = element.find(f"{{{DS11_NS}}}PublicKey")
+            if curve_el is None or point_el is None:
+                raise SignatureSyntaxError("ECKeyValue needs NamedCurve and PublicKey (explicit "
+                                           "curve parameters are not supported)")
+            curve = _NAMED_CURVES.get(curve_el.get("URI", ""))
+            if curve is None:
+                raise SignatureSyntaxError(f"ECKeyValue curve {curve_el.get('URI')!r} is not "
+                                           "P-256, P-384 or P-521")
+            return ec.EllipticCurvePublicKey.from_encoded_point(
+                curve, decode_base64(point_el.text, "PublicKey"))
+    except ValueError as exc:
+        if isinstance(exc, SignatureSyntaxError):
+            raise
+        raise SignatureSyntaxError(f"{etree.QName(element).localname} is not a valid key: "
+                                   f"{exc}") from None
+    raise SignatureSyntaxError(f"KeyValue holds {etree.QName(element).localname}, which docflow "
+                               "does not read")
+
+
+def signing_certificate(certificates: tuple[x509.Certificate, ...]
+                        ) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]] | None:
+    """Split ``certificates`` into the signing certificate and the others, or ``None``.
+
+    The signing certificate is the only one that issues no other certificate of the set (by
+    name: the trust source checks the signatures). ``None`` when there is no certificate or
+    more than one candidate.
+    """
+    leaves = [c for c in certificates
+              if not any(o is not c and o.issuer == c.subject for o in certificates)]
+    if len(leaves) != 1:
+        return None
+    leaf = leaves[0]
+    return leaf, tuple(c for c in certificates if c is not leaf)
+
+
+def encode_certificate(cert: x509.Certificate) -> str:
+    """Base64 DER of ``cert``, in lines of 64 characters as X509Certificate text."""
+    der = cert.public_bytes(serialization.Encoding.DER)
+    text = base64.b64encode(der).decode("ascii")
+    return "\n".join(text[i:i + 64] for i in range(0, len(text), 64))

@@ -1,0 +1,509 @@
+"""Verify XML signatures and return only what they cover.
+
+:func:`verify` checks the one Signature a document must hold; :func:`verify_all` checks a
+document that holds several (the edXML profile: the signer's and the organ's). Both return
+immutable results that hold **what was signed** — the canonical bytes each Reference covered,
+parsed again on demand — with the signing certificate, its role, the algorithm and an
+indication (``PASSED``, ``FAILED``, ``INDETERMINATE``) with one finding per problem. Callers use
+the result, never the input tree: the tree may hold content no signature covers (a comment
+splitting a signed text, a forged element beside the signed one).
+
+What is checked, in order: the layout (where each Signature stands), the Signature's syntax,
+the algorithms against the :class:`~docflow.dsig.policy.VerifyPolicy`, each Reference (it
+resolves to exactly one element of the expected kind, its transforms are allowed, its digest
+matches), the SignatureValue with the key the trust source allows, and last the trust source's
+judgement of the certificate (chain, validity at ``at``, revocation, key usage, role).
+
+Examples
+--------
+>>> from datetime import UTC, datetime
+>>> from cryptography.hazmat.primitives.asymmetric import ec
+>>> from docflow.dsig import Signer, verify, EmbeddedKeyValue
+>>> key = ec.generate_private_key(ec.SECP256R1())
+>>> signed = Signer(key, include_key_value=True).sign(b"<order><total>100</total></order>")
+>>> result = verify(signed, trust=EmbeddedKeyValue())
+>>> result.indication.value, result.sub_indications
+('INDETERMINATE', ('DF-SIG-016',))
+>>> result.signed[0].element.findtext("total")
+'100'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import dsa, rsa
+from lxml import etree
+
+from docflow.dsig.algorithms import (
+    DS_NS,
+    C14NMethod,
+    DigestMethod,
+    PublicKey,
+    SignatureMethod,
+    digest,
+    key_problem,
+    verify_value,
+)
+from docflow.dsig.c14n import C14NUnsupported, canonicalize
+from docflow.dsig.keyinfo import read_key_info, signing_certificate
+from docflow.dsig.layout import (
+    ENVELOPED,
+    SignatureLayout,
+    SignatureRule,
+    path_matches,
+    reference_problems,
+    signature_parent_path,
+)
+from docflow.dsig.policy import DEFAULT_POLICY, VerifyPolicy
+from docflow.dsig.references import (
+    IdIndex,
+    ReferenceProblem,
+    inclusive_prefixes,
+    parse_transforms,
+    reference_octets,
+    resolve_uri,
+)
+from docflow.dsig.structure import SignatureSyntax, SignatureSyntaxError, read_signature
+from docflow.dsig.trust import (
+    ChainResult,
+    EmbeddedKeyValue,
+    HmacKey,
+    PinnedKeyChecker,
+    TrustSource,
+    as_utc,
+)
+from docflow.errors import Finding, Indication, Location, Severity, verdict
+from docflow.xmlsafe import element_path, parse_xml
+
+__all__ = [
+    "DocumentResult",
+    "SignedReference",
+    "VerifyResult",
+    "verify",
+    "verify_all",
+    "verify_all_at",
+    "verify_at",
+]
+
+_Problem = Callable[[str, str], None]
+"""The local ``problem(code, message)`` callback that records a finding."""
+_SIGNATURE = f"{{{DS_NS}}}Signature"
+_C14N = {m.value: m for m in C14NMethod}
+_DIGESTS = {m.value: m for m in DigestMethod}
+_METHODS = {m.value: m for m in SignatureMethod}
+Document = bytes | etree._Element | etree._ElementTree
+
+
+@dataclass(frozen=True)
+class SignedReference:
+    """The content one Reference covered, exactly as it was digested."""
+
+    uri: str
+    """The Reference URI (``""`` for the whole document)."""
+    canonical: bytes
+    """The canonical bytes the digest was computed over: the signed content, and all of it."""
+    digest_method: DigestMethod
+
+    @cached_property
+    def element(self) -> etree._Element | None:
+        """The covered content as a tree, parsed from :attr:`canonical` on first use.
+
+        Comments are gone and signatures the transforms removed are absent, so what a caller
+        reads here is what was signed. ``None`` when the Reference covered nothing.
+        """
+        return parse_xml(self.canonical) if self.canonical.strip() else None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of verifying one Signature; the only thing callers should read."""
+
+    indication: Indication
+    findings: tuple[Finding, ...] = ()
+    """Every problem (errors decide :attr:`indication`; warnings do not)."""
+    signed: tuple[SignedReference, ...] = ()
+    """What the References covered, in Reference order. Filled only when the signature
+    passed, or in the crypto-only :class:`~docflow.dsig.trust.EmbeddedKeyValue` mode when
+    only trust is missing; empty otherwise, so that unverified content cannot be used."""
+    certificate: x509.Certificate | None = None
+    """The signing certificate (``None`` for a bare key or an HMAC)."""
+    chain: tuple[x509.Certificate, ...] = ()
+    """The path the trust source validated, signing certificate first."""
+    role: str | None = None
+    """The role the trust source gives the certificate; ``None`` when unknown."""
+    signature_method: SignatureMethod | None = None
+    rule: str | None = None
+    """The layout rule the Signature matched (``enveloped``, ``organ``, ``signer``...)."""
+    location: Location = field(default_factory=Location)
+    """Where the Signature stands."""
+    trusted: bool = False
+    """Whether the trust source trusted the key (a pinned key, a valid chain, an HMAC secret)."""
+
+    @property
+    def passed(self) -> bool:
+        """``indication is PASSED``: the signature is valid and its key trusted."""
+        return self.indication is Indication.PASSED
+
+    @property
+    def sub_indications(self) -> tuple[str, ...]:
+        """The codes of the error findings, in order, without repeats."""
+        return tuple(dict.fromkeys(f.code for f in self.findings
+                                   if f.effective_severity is Severity.ERROR))
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """The outcome of verifying every Signature of a document against a layout."""
+
+    indication: Indication
+    signatures: tuple[VerifyResult, ...]
+    """One result per Signature found at an allowed place, in document order. A problem of
+    the document as a whole (a Signature out of place, one too many) is copied into every
+    result, so that no signature of a wrapped document passes."""
+    findings: tuple[Finding, ...] = ()
+    """Problems of the document as a whole."""
+
+    @property
+    def passed(self) -> bool:
+        """Every Signature passed and the layout holds."""
+        return self.indication is Indication.PASSED
+
+    def by_rule(self, name: str) -> tuple[VerifyResult, ...]:
+        """The results of the Signatures that matched the layout rule ``name``."""
+        return tuple(r for r in self.signatures if r.rule == name)
+
+
+def _root_of(document: Document, where: str | None) -> etree._Element:
+    if isinstance(document, bytes | bytearray | memoryview):
+        return parse_xml(bytes(document), where=where)
+    if isinstance(document, etree._ElementTree):
+        return document.getroot()
+    return document.getroottree().getroot()
+
+
+def verify(document: Document, *, trust: TrustSource, policy: VerifyPolicy = DEFAULT_POLICY,
+           layout: SignatureLayout = ENVELOPED, where: str | None = None) -> VerifyResult:
+    """Verify the one Signature of ``document`` now; see :func:`verify_at`."""
+    return verify_at(document, datetime.now(UTC), trust=trust, policy=policy, layout=layout,
+                     where=where)
+
+
+def verify_at(document: Document, at: datetime, *, trust: TrustSource,
+              policy: VerifyPolicy = DEFAULT_POLICY, layout: SignatureLayout = ENVELOPED,
+              where: str | None = None) -> VerifyResult:
+    """Verify the one Signature ``layout`` allows in ``document``, at time ``at``.
+
+    Parameters
+    ----------
+    document
+        The XML as bytes (parsed with docflow's hardened parser), or a parsed tree, which is
+        left untouched.
+    at
+        The validation time for certificates (a naive datetime is taken as UTC).
+    trust
+        Where trust in the key comes from (:mod:`docflow.dsig.trust`).
+    policy
+        The algorithms and limits accepted.
+    layout
+        Where the Signature stands and what it must reference; it must describe exactly one
+        Signature (use :func:`verify_all` for more).
+    where
+        A file name for finding locations.
+
+    Returns
+    -------
+    VerifyResult
+        Always a result: a document that fails verification is a finding, not an exception.
+
+    Raises
+    ------
+    InputError
+        ``document`` is bytes that the hardened parser refuses.
+    ValueError
+        ``layout`` allows more than one Signature.
+    """
+    if not layout.single:
+        raise ValueError("the layout allows several Signatures; use verify_all()")
+    outcome = verify_all_at(document, at, trust=trust, policy=policy, layout=layout, where=where)
+    if len(outcome.signatures) == 1:
+        return outcome.signatures[0]
+    return VerifyResult(outcome.indication, outcome.findings,
+                        location=Location(file=where))
+
+
+def verify_all(document: Document, *, trust: TrustSource, layout: SignatureLayout,
+               policy: VerifyPolicy = DEFAULT_POLICY,
+               where: str | None = None) -> DocumentResult:
+    """Verify every Signature of ``document`` now; see :func:`verify_all_at`."""
+    return verify_all_at(document, datetime.now(UTC), trust=trust, layout=layout, policy=policy,
+                         where=where)
+
+
+def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
+                  layout: SignatureLayout, policy: VerifyPolicy = DEFAULT_POLICY,
+                  where: str | None = None) -> DocumentResult:
+    """Verify every ds:Signature of ``document`` against ``layout``, at time ``at``.
+
+    Every ds:Signature anywhere in the document must stand where a rule of ``layout`` allows
+    one, and each rule's count must hold; otherwise the document is FAILED with ``DF-SIG-009``
+    and so is every signature in it. Parameters are those of :func:`verify_at`.
+    """
+    root = _root_of(document, where)
+    at = as_utc(at)
+    ids = IdIndex(root, policy.id_attributes)
+    results: list[VerifyResult] = []
+    problems: list[Finding] = []
+    for signature in root.iter(_SIGNATURE):
+        position = signature_parent_path(signature)
+        rules = [r for r in layout.rules if path_matches(r.parent, position)]
+        location = _location(signature, where)
+        if not rules:
+            problems.append(Finding("DF-SIG-009", "a Signature stands where the layout allows "
+                                    "none", location))
+            continue
+        results.append(_verify_signature(signature, root, ids, rules, trust, policy, at,
+                                         location))
+    counts = Counter(r.rule for r in results)
+    for rule in layout.rules:
+        if not rule.min_count <= counts[rule.name] <= rule.max_count:
+            problems.append(Finding(
+                "DF-SIG-009", f"{counts[rule.name]} '{rule.name}' Signature(s) where the layout "
+                f"needs {rule.min_count}" + (f" to {rule.max_count}"
+                                             if rule.max_count != rule.min_count else ""),
+                Location(file=where)))
+    if problems:
+        results = [_with_findings(r, problems) for r in results]
+    worst = verdict([*problems, *(f for r in results for f in r.findings)])
+    return DocumentResult(worst, tuple(results), tuple(problems))
+
+
+def _location(element: etree._Element, where: str | None) -> Location:
+    return Location(file=where, line=element.sourceline, path=element_path(element))
+
+
+def _with_findings(result: VerifyResult, extra: Sequence[Finding]) -> VerifyResult:
+    findings = (*result.findings, *extra)
+    return dataclasses.replace(result, indication=verdict(findings), findings=findings,
+                               signed=())
+
+
+@dataclass(slots=True)
+class _Key:
+    """The key a signature is checked with, and where it came from."""
+
+    key: PublicKey | bytes
+    leaf: x509.Certificate | None = None
+    others: tuple[x509.Certificate, ...] = ()
+    try_pinned: bool = False
+    """The document names no certificate: try each pinned certificate's key."""
+
+
+def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIndex,
+                      rules: list[SignatureRule], trust: TrustSource, policy: VerifyPolicy,
+                      at: datetime, location: Location) -> VerifyResult:
+    findings: list[Finding] = []
+
+    def finish(method: SignatureMethod | None = None, rule: str | None = None,
+               **fields: object) -> VerifyResult:
+        return VerifyResult(verdict(findings), tuple(findings), signature_method=method,
+                            rule=rule or rules[0].name, location=location,
+                            **fields)  # type: ignore[arg-type]
+
+    def problem(code: str, message: str) -> None:
+        findings.append(Finding(code, message, location))
+
+    try:
+        syntax = read_signature(signature)
+    except SignatureSyntaxError as exc:
+        problem(exc.code, str(exc))
+        return finish()
+    # 1. Algorithms, before any work.
+    c14n = _C14N.get(syntax.c14n_uri)
+    method = _METHODS.get(syntax.method_uri)
+    if c14n is None:
+        problem("DF-SIG-002", f"canonicalization {syntax.c14n_uri[:100]!r} is unknown")
+    elif c14n not in policy.c14n_methods:
+        problem("DF-SIG-003", f"canonicalization {c14n.value} is not allowed")
+    if method is None:
+        problem("DF-SIG-002", f"signature method {syntax.method_uri[:100]!r} is unknown")
+    elif method not in policy.signature_methods:
+        problem("DF-SIG-003", f"signature method {method.value} is not allowed by the policy")
+    elif syntax.hmac_output_length is not None:
+        _check_hmac_length(method, syntax.hmac_output_length, problem)
+    if len(syntax.references) > policy.max_references:
+        problem("DF-SIG-020", f"{len(syntax.references)} References, above the limit of "
+                f"{policy.max_references}")
+    if findings or method is None or c14n is None:
+        return finish(method)
+    # 2. The key, as the trust source allows it to be found.
+    key = _find_key(syntax, method, trust, policy, problem)
+    # 3. References: resolution, transforms, digests, and the layout's rules.
+    signed, rule = _check_references(syntax, root, ids, rules, policy, problem)
+    if key is None or findings:
+        return finish(method, rule)
+    # 4. The SignatureValue over the canonical SignedInfo.
+    try:
+        prefixes = inclusive_prefixes(syntax.c14n_method) if c14n.exclusive else ()
+        signed_info = canonicalize(syntax.signed_info, c14n, inclusive_prefixes=prefixes)
+    except C14NUnsupported as exc:
+        problem("DF-SIG-002", str(exc))
+        return finish(method, rule)
+    key = _check_value(syntax, method, key, signed_info, trust, problem)
+    if key is None:
+        return finish(method, rule)
+    # 5. Trust in the key, last: the cheapest answer to a forgery is a failed signature.
+    chain = _judge(key, trust, at, location, findings)
+    indication = verdict(findings)
+    crypto_only = isinstance(trust, EmbeddedKeyValue) and set(
+        f.code for f in findings if f.effective_severity is Severity.ERROR) == {"DF-SIG-016"}
+    return VerifyResult(
+        indication, tuple(findings),
+        signed=signed if indication is Indication.PASSED or crypto_only else (),
+        certificate=key.leaf, chain=chain.chain, role=chain.role, signature_method=method,
+        rule=rule, location=location, trusted=chain.trusted)
+
+
+def _check_hmac_length(method: SignatureMethod, bits: int, problem: _Problem) -> None:
+    if method.family != "hmac":
+        problem("DF-SIG-001", "HMACOutputLength is given for a method that is not an HMAC")
+    elif bits < max(80, method.hash_bits // 2) or bits % 8 or bits > method.hash_bits:
+        problem("DF-SIG-004", f"HMACOutputLength is {bits} bits; at least "
+                f"{max(80, method.hash_bits // 2)} whole bytes up to {method.hash_bits} are "
+                "required")
+
+
+def _find_key(syntax: SignatureSyntax, method: SignatureMethod, trust: TrustSource,
+              policy: VerifyPolicy, problem: _Problem) -> _Key | None:
+    if isinstance(trust, HmacKey):
+        found = _Key(trust.secret)
+    else:
+        try:
+            content = read_key_info(syntax.key_info)
+        except SignatureSyntaxError as exc:
+            problem(exc.code, str(exc))
+            return None
+        split = signing_certificate(content.certificates)
+        if isinstance(trust, EmbeddedKeyValue) and content.key_values:
+            found = _Key(content.key_values[0])
+        elif split is not None:
+            leaf, others = split
+            found = _Key(leaf.public_key(), leaf, others)  # type: ignore[arg-type]
+        elif content.certificates:
+            problem("DF-SIG-018", f"{len(content.certificates)} certificates in X509Data and "
+                    "none stands out as the signing one")
+            return None
+        elif isinstance(trust, PinnedKeyChecker) and trust.certificates:
+            # No certificate in the document: the pinned ones are tried in _check_value.
+            found = _Key(trust.certificates[0].public_key(),  # type: ignore[arg-type]
+                         trust.certificates[0], try_pinned=True)
+        else:
+            problem("DF-SIG-013", "KeyInfo holds no certificate" +
+                    (" or KeyValue" if isinstance(trust, EmbeddedKeyValue) else "") +
+                    " and no key is configured")
+            return None
+    why = key_problem(method, found.key)
+    if why is not None:
+        problem("DF-SIG-014", why)
+        return None
+    if isinstance(found.key, rsa.RSAPublicKey | dsa.DSAPublicKey):
+        floor = policy.min_rsa_bits if isinstance(found.key, rsa.RSAPublicKey) \
+            else policy.min_dsa_bits
+        if found.key.key_size < floor:
+            problem("DF-SIG-005", f"the {found.key.key_size}-bit key is below the policy's "
+                    f"{floor} bits")
+            return None
+    return found
+
+
+def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdIndex,
+                      rules: list[SignatureRule], policy: VerifyPolicy,
+                      problem: _Problem) -> tuple[tuple[SignedReference, ...], str]:
+    signed: list[SignedReference] = []
+    targets: list[tuple[etree._Element, bool]] = []
+    ok = True
+    for number, ref in enumerate(syntax.references, 1):
+        where = f"Reference {number} (URI={ref.uri!r})"
+        digest_method = _DIGESTS.get(ref.digest_uri)
+        try:
+            if digest_method is None:
+                raise ReferenceProblem("DF-SIG-002", f"digest {ref.digest_uri[:100]!r} is "
+                                       "unknown")
+            if digest_method not in policy.digest_methods:
+                raise ReferenceProblem("DF-SIG-003", f"digest {digest_method.value} is not "
+                                       "allowed by the policy")
+            chain = parse_transforms(ref.transforms, policy)
+            resolution = resolve_uri(ref.uri, root, ids)
+            octets = reference_octets(resolution, syntax.element, chain)
+        except ReferenceProblem as exc:
+            problem(exc.code, f"{where}: {exc.message}")
+            ok = False
+            continue
+        except C14NUnsupported as exc:
+            problem("DF-SIG-002", f"{where}: {exc}")
+            ok = False
+            continue
+        targets.append((resolution.element, resolution.whole_document))
+        if hmac.compare_digest(digest(digest_method, octets), ref.digest_value):
+            signed.append(SignedReference(ref.uri or "", octets, digest_method))
+        else:
+            problem("DF-SIG-011", f"{where}: the digest does not match the content")
+            ok = False
+    if not ok:
+        return (), rules[0].name
+    first: list[str] | None = None
+    for rule in rules:
+        wrong = reference_problems(rule, targets, syntax.element)
+        if not wrong:
+            return tuple(signed), rule.name
+        first = first if first is not None else wrong
+    for message in first or ():
+        problem("DF-SIG-008", message)
+    return (), rules[0].name
+
+
+def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,
+                 signed_info: bytes, trust: TrustSource, problem: _Problem) -> _Key | None:
+    candidates = [key]
+    if key.try_pinned and isinstance(trust, PinnedKeyChecker):
+        candidates = [_Key(c.public_key(), c) for c in trust.certificates]  # type: ignore
+    last = None
+    for candidate in candidates:
+        if key_problem(method, candidate.key) is not None:
+            continue
+        outcome = verify_value(method, candidate.key, syntax.value, signed_info,
+                               syntax.hmac_output_length)
+        if outcome.valid:
+            if outcome.padded:
+                problem("DF-SIG-019", "the ECDSA SignatureValue has short halves; left-padded")
+            return candidate
+        last = outcome.problem
+    problem("DF-SIG-012", "the SignatureValue does not verify" + (f" ({last})" if last else ""))
+    return None
+
+
+def _judge(key: _Key, trust: TrustSource, at: datetime, location: Location,
+           findings: list[Finding]) -> ChainResult:
+    if isinstance(trust, HmacKey):
+        return ChainResult(True, role=trust.role)
+    if isinstance(trust, EmbeddedKeyValue):
+        findings.append(Finding("DF-SIG-016", "the key comes from the document itself; the "
+                                "signature is intact but nothing says who made it", location))
+        return ChainResult(False, (key.leaf,) if key.leaf is not None else ())
+    assert key.leaf is not None
+    result = trust.check(key.leaf, key.others, at)
+    for found in result.problems:
+        findings.append(found if found.location != Location()
+                        else dataclasses.replace(found, location=location))
+    if not result.trusted and not any(f.effective_severity is Severity.ERROR
+                                      for f in result.problems):
+        findings.append(Finding("DF-SIG-015", "the trust source does not trust the signing "
+                                "certificate", location))
+    return result
