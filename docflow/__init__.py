@@ -5,8 +5,10 @@ configuration and result types, and :class:`DocflowError`. Everything else is im
 own module.
 """
 
+from docflow.audit import AuditConfig, AuditResult, audit
 from docflow.errors import DocflowError
 from docflow.validation import ValidationConfig, ValidationReport, validate
 
-__all__ = ["DocflowError", "ValidationConfig", "ValidationReport", "validate"]
+__all__ = ["AuditConfig", "AuditResult", "DocflowError", "ValidationConfig", "ValidationReport",
+           "audit", "validate"]
 __version__ = "0.1.0"

@@ -1,0 +1,130 @@
+"""The result of an audit: coverage by level, agency, document type and month, as one value."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from docflow.archive.importer import ImportResult
+from docflow.archive.metadata import infer_level
+from docflow.audit.target import BelowTarget
+from docflow.levels import Level
+from docflow.metrics.coverage import CoverageCounts, CoverageTable
+
+__all__ = ["DIMENSIONS", "SCHEMA", "UNKNOWN", "AuditResult", "coverage_by_dimension"]
+
+SCHEMA = "docflow.audit/1"
+"""The ``schema`` field of the JSON form; bumped when a field changes meaning or goes away."""
+
+UNKNOWN = "unknown"
+"""The key of documents whose sender, level, type or month the archive does not know."""
+
+DIMENSIONS: tuple[str, ...] = ("level", "agency", "document_type", "month")
+"""The groupings of every audit, in report order."""
+
+
+def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
+                          levels: Mapping[str, Level] | None = None
+                          ) -> dict[str, CoverageTable]:
+    """Count stored results (:meth:`Archive.result_rows`) by level, agency, type and month.
+
+    A level missing from the archive is looked up in ``levels`` (or inferred from the organ
+    code, see :func:`~docflow.archive.metadata.infer_level`); what stays unknown is counted
+    under ``unknown``, so every document is counted once in every dimension.
+    """
+    n = len(rows)
+    senders = [r[0] or UNKNOWN for r in rows]
+    level_keys = []
+    for r in rows:
+        level = r[1]
+        if level is None:
+            inferred = infer_level(r[0], levels)
+            level = inferred.value if inferred else UNKNOWN
+        level_keys.append(level)
+    flags = np.array([r[4:8] for r in rows], dtype=bool).reshape(n, 4)
+    reasons = [() if r[8] == "[]" else tuple(json.loads(r[8])) for r in rows]
+    columns = {
+        "level": level_keys,
+        "agency": senders,
+        "document_type": [r[2] or UNKNOWN for r in rows],
+        "month": [r[3] or UNKNOWN for r in rows],
+    }
+    tables: dict[str, CoverageTable] = {}
+    for dimension in DIMENSIONS:
+        table = CoverageTable()
+        if n:
+            table.add_arrays(np.array(columns[dimension], dtype=object).astype(str),
+                             organ_present=flags[:, 0], organ_valid=flags[:, 1],
+                             signer_present=flags[:, 2], signer_valid=flags[:, 3],
+                             reasons=reasons)
+        tables[dimension] = table
+    return tables
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """What an audit found. Every count comes from results stored in the archive, so an audit
+    resumed after a crash reports exactly what an uninterrupted one would."""
+
+    source: str
+    """The source as given (an archive, a folder, a zip or a tar)."""
+    archive: str | None
+    """The archive the results are stored in; ``None`` when it was temporary."""
+    policy: str
+    trust_fingerprint: str
+    at: str
+    """The validation time (ISO 8601), or ``signing-time``."""
+    verified_now: int
+    """Documents verified by this run; the others had a stored result already."""
+    status_messages: int
+    """Status messages in the archive; they carry no document and are not audited."""
+    unreadable: dict[str, int]
+    """Entries of import sources that could not be archived, per finding code."""
+    tables: dict[str, CoverageTable]
+    """Coverage per :data:`DIMENSIONS`."""
+    measure: str
+    target: float | None = None
+    below: tuple[BelowTarget, ...] = ()
+    """Levels and agencies below ``target``, worst first."""
+    imported: ImportResult | None = None
+    """The import that preceded the audit, when the source was a folder, zip or tar."""
+
+    @property
+    def total(self) -> CoverageCounts:
+        """All documents together."""
+        return self.tables["level"].total()
+
+    @property
+    def documents(self) -> int:
+        return self.total.documents
+
+    @property
+    def reused(self) -> int:
+        """Documents whose stored result was reused."""
+        return self.documents - self.verified_now
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (schema ``docflow.audit/1``, documented in the README)."""
+        return {
+            "schema": SCHEMA,
+            "source": self.source,
+            "archive": self.archive,
+            "context": {"policy": self.policy, "trust_fingerprint": self.trust_fingerprint,
+                        "at": self.at},
+            "documents": self.documents,
+            "verified_now": self.verified_now,
+            "reused": self.reused,
+            "status_messages": self.status_messages,
+            "unreadable": {"total": sum(self.unreadable.values()),
+                           "by_code": {k: self.unreadable[k] for k in sorted(self.unreadable)}},
+            "total": self.total.to_dict(),
+            **{f"by_{d}": self.tables[d].to_dict() for d in DIMENSIONS},
+            "target": None if self.target is None else {
+                "value": self.target, "measure": self.measure, "ranking": "upper_bound",
+                "below": [b.to_dict() for b in self.below]},
+            "import": None if self.imported is None else self.imported.to_dict(),
+        }

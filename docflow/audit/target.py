@@ -1,0 +1,66 @@
+"""Which agencies and levels fall short of a signing-rate target, worst first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from docflow.metrics.coverage import CoverageTable
+
+__all__ = ["BelowTarget", "below_target"]
+
+
+@dataclass(frozen=True, slots=True)
+class BelowTarget:
+    """One group whose rate is below the target."""
+
+    dimension: str
+    """``level`` or ``agency``."""
+    key: str
+    documents: int
+    count: int
+    """Documents meeting the measure."""
+    rate: float
+    low: float
+    high: float
+    """The 95% Wilson interval of ``rate``."""
+    certain: bool
+    """True when even the upper bound is below the target: short of it with 95% confidence,
+    not only by the luck of a small sample."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"dimension": self.dimension, "key": self.key, "documents": self.documents,
+                "count": self.count, "rate": self.rate, "low": self.low, "high": self.high,
+                "certain": self.certain}
+
+
+def below_target(tables: Mapping[str, CoverageTable], target: float,
+                 measure: str) -> tuple[BelowTarget, ...]:
+    """Groups of ``tables`` whose ``measure`` rate is below ``target``, worst first.
+
+    A group is listed when its observed rate is below the target. The list is ranked by the
+    **upper bound** of the 95% Wilson interval, lowest first (then by rate, dimension and key):
+    the upper bound is the best rate the data still allows, so an agency that sent 50
+    documents and signed none (upper bound 0.07) ranks before one that sent a single unsigned
+    document (upper bound 0.79), which a plain rate (0 and 0) could not tell apart. A small
+    sample alone never puts an agency at the top.
+
+    >>> from docflow.metrics.coverage import DocumentOutcome
+    >>> t = CoverageTable()
+    >>> for i in range(50): t.add("A", DocumentOutcome())
+    >>> t.add("B", DocumentOutcome())
+    >>> for i in range(99): t.add("C", DocumentOutcome(True, True, True, True))
+    >>> [b.key for b in below_target({"agency": t}, 0.98, "both_valid")]
+    ['A', 'B']
+    """
+    out: list[BelowTarget] = []
+    for dimension, table in tables.items():
+        for key, counts in table.items():
+            rate = counts.rate(measure)
+            if rate is None or rate >= target:
+                continue
+            low, high = counts.interval(measure)
+            out.append(BelowTarget(dimension, key, counts.documents, getattr(counts, measure),
+                                   rate, low, high, high < target))
+    out.sort(key=lambda b: (b.high, b.rate, b.dimension, b.key))
+    return tuple(out)

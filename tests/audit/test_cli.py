@@ -1,0 +1,124 @@
+"""``docflow audit`` through the CLI: formats, exit codes, and an audit killed and resumed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from archive.factory import make_document
+from click.testing import CliRunner
+
+from docflow.archive.importer import import_source
+from docflow.archive.store import Archive
+from docflow.cli import cli
+
+
+def _source(folder: Path, n: int) -> Path:
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"{i:05}.edxml").write_bytes(make_document(
+            i, sender="000.00.00.G22" if i % 2 else "000.00.00.H49", legacy_signature=i % 4 == 0))
+    return folder
+
+
+def test_json_follows_the_documented_schema(tmp_path: Path) -> None:
+    """The JSON form has the schema id and the fields the README documents."""
+    result = CliRunner().invoke(cli, ["audit", str(_source(tmp_path / "src", 8)), "-j", "1",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == "docflow.audit/1"
+    assert set(data) == {"schema", "source", "archive", "context", "documents", "verified_now",
+                         "reused", "status_messages", "unreadable", "total", "by_level",
+                         "by_agency", "by_document_type", "by_month", "target", "import"}
+    assert data["documents"] == 8
+    assert data["total"]["organ_present"] == 2
+    assert data["by_level"]["central"]["rates"]["organ_present"]["high"] > 0
+    assert data["context"]["at"] == "signing-time"
+
+
+def test_target_exit_code_and_table(tmp_path: Path) -> None:
+    """With groups below --target the table lists them and the exit code is 1."""
+    src = _source(tmp_path / "src", 8)
+    result = CliRunner().invoke(cli, ["audit", str(src), "-j", "1", "--target", "0.98"])
+    assert result.exit_code == 1
+    assert "Below the target of 98.0% both_valid" in result.output
+    assert "000.00.00.H49" in result.output
+    signed = tmp_path / "signed"
+    signed.mkdir()
+    for i in range(3):
+        (signed / f"{i}.xml").write_bytes(make_document(i, legacy_signature=True))
+    ok = CliRunner().invoke(cli, ["audit", str(signed), "-j", "1", "--target", "0.98",
+                                  "--measure", "organ_present"])
+    assert ok.exit_code == 0, ok.output
+
+
+def test_csv_has_a_row_per_group_that_adds_up(tmp_path: Path) -> None:
+    """Each dimension's CSV rows add up to the total row."""
+    result = CliRunner().invoke(cli, ["audit", str(_source(tmp_path / "src", 12)), "-j", "1",
+                                      "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    total = next(r for r in rows if r["dimension"] == "total")
+    for dimension in ("level", "agency", "document_type", "month"):
+        part = [r for r in rows if r["dimension"] == dimension]
+        assert sum(int(r["documents"]) for r in part) == int(total["documents"]) == 12
+        assert sum(int(r["organ_present"]) for r in part) == int(total["organ_present"])
+
+
+def test_bad_at_and_bad_database_are_usage_and_input_errors(tmp_path: Path) -> None:
+    """A malformed --at is a usage error; a non-archive SQLite source exits 2 with its code."""
+    src = _source(tmp_path / "src", 1)
+    result = CliRunner().invoke(cli, ["audit", str(src), "--at", "yesterday"])
+    assert result.exit_code == 2 and "ISO 8601" in result.output
+    foreign = tmp_path / "x.sqlite"
+    with sqlite3.connect(foreign) as con:
+        con.execute("CREATE TABLE t (x)")
+    result = CliRunner().invoke(cli, ["audit", str(foreign)])
+    assert result.exit_code == 2 and "DF-ARC-005" in result.output
+
+
+def _verified(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=10) as con:
+            return int(con.execute("SELECT count(*) FROM verifications").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_an_audit_killed_half_way_resumes_without_double_counting(tmp_path: Path) -> None:
+    """SIGKILL of a two-process audit mid-way; the rerun checks only the rest, counts once."""
+    n = 600
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        import_source(_source(tmp_path / "src", n), archive)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from docflow.cli import main; main()", "audit", str(db),
+         "-j", "2", "--chunk-size", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while _verified(db) < 20 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    lock = sqlite3.connect(db, timeout=30, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # the audit stops at its next commit; kill it there
+    kept = int(lock.execute("SELECT count(*) FROM verifications").fetchone()[0])
+    os.killpg(proc.pid, signal.SIGKILL)  # the parent and its workers
+    proc.wait()
+    lock.execute("ROLLBACK")
+    lock.close()
+    assert 0 < kept < n
+    resumed = CliRunner().invoke(cli, ["audit", str(db), "-j", "2", "--format", "json"])
+    data = json.loads(resumed.stdout)
+    assert (data["verified_now"], data["reused"], data["documents"]) == (n - kept, kept, n)
+    fresh = CliRunner().invoke(cli, ["audit", str(tmp_path / "src"), "-j", "1",
+                                     "--format", "json"])
+    expected = json.loads(fresh.stdout)
+    for key in ("total", "by_level", "by_agency", "by_document_type", "by_month"):
+        assert data[key] == expected[key]
