@@ -73,6 +73,9 @@ class LogScale:
         return r0 + (v - d0) * (r1 - r0) / (d1 - d0)
 
 
+_LIMIT = 1e15
+
+
 def _nice_step(span: float, target: int) -> float:
     raw = span / max(target, 1)
     power = 10.0 ** math.floor(math.log10(raw))
@@ -94,6 +97,8 @@ def nice_ticks(low: float, high: float, target: int = 5) -> tuple[tuple[float, f
         low, high = 0.0, 1.0
     if high < low:
         low, high = high, low
+    # Beyond ±1e15 a tick label is unreadable anyway; clamping keeps the arithmetic finite.
+    low, high = (min(max(v, -_LIMIT), _LIMIT) for v in (low, high))
     if high - low <= 1e-6 * max(1.0, abs(low), abs(high)):
         # A flat series (or float noise around one value) gets a unit-wide axis above it,
         # instead of ticks at 65.000000001.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from docflow.report.scale import Tick
@@ -89,3 +91,22 @@ def test_same_data_same_bytes() -> None:
         return str(line_chart("c", "t", [Series("a", [0, 1, 2], [0.1, 1 / 3, 2 / 3])],
                               x_ticks=[Tick(1, "x")], x_domain=(0, 2)))
     assert make() == make()
+
+
+values = st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                            st.floats(-1e6, 1e6)), min_size=0, max_size=30)
+
+
+@given(values)
+def test_any_numbers_give_well_formed_svg(ys: list[float]) -> None:
+    """Whatever the numbers (empty, NaN, infinite, negative), a chart is well-formed SVG whose
+    marks hold exactly the finite points."""
+    xs = list(range(len(ys)))
+    finite = sum(1 for y in ys if math.isfinite(y))
+    root = _parse(line_chart("c", "t", [Series("a", xs, ys)], x_ticks=[],
+                             x_domain=(0, max(len(ys) - 1, 1))))
+    assert sum(int(p.get("data-n")) for p in root.iter(f"{SVG}path")) == finite
+    rates = [Interval(str(i), min(max(abs(y) % 1.0, 0.0), 1.0), 0.0, 1.0)
+             for i, y in enumerate(ys) if math.isfinite(y)]
+    root = _parse(interval_chart("c", "t", rates, target=0.98))
+    assert len(list(root.iter(f"{SVG}circle"))) == len(rates)
