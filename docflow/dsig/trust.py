@@ -29,6 +29,7 @@ from docflow.errors import Finding
 
 __all__ = [
     "CertificateChecker",
+    "ChainOutcome",
     "ChainResult",
     "EmbeddedKeyValue",
     "HmacKey",
@@ -67,6 +68,26 @@ class ChainResult:
     """Why the certificate is not trusted, or warnings about it, with stable codes."""
 
 
+class ChainOutcome(Protocol):
+    """What the verifier reads from a checker's answer; :class:`ChainResult` is one.
+
+    A protocol rather than a class, so that a path validator in another package (docflow's
+    ``pki``) can return its own frozen result type without importing this module.
+    """
+
+    @property
+    def trusted(self) -> bool: ...
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]: ...
+
+    @property
+    def role(self) -> str | None: ...
+
+    @property
+    def problems(self) -> tuple[Finding, ...]: ...
+
+
 @runtime_checkable
 class CertificateChecker(Protocol):
     """Decides whether a signing certificate is trusted at a given time, and its role.
@@ -76,7 +97,7 @@ class CertificateChecker(Protocol):
     """
 
     def check(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
-              at: datetime) -> ChainResult:
+              at: datetime) -> ChainOutcome:
         """Validate ``leaf`` with the untrusted ``intermediates`` the document carried.
 
         Parameters

@@ -73,6 +73,7 @@ from docflow.dsig.references import (
 )
 from docflow.dsig.structure import SignatureSyntax, SignatureSyntaxError, read_signature
 from docflow.dsig.trust import (
+    ChainOutcome,
     ChainResult,
     EmbeddedKeyValue,
     HmacKey,
@@ -490,7 +491,7 @@ def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,
 
 
 def _judge(key: _Key, trust: TrustSource, at: datetime, location: Location,
-           findings: list[Finding]) -> ChainResult:
+           findings: list[Finding]) -> ChainOutcome:
     if isinstance(trust, HmacKey):
         return ChainResult(True, role=trust.role)
     if isinstance(trust, EmbeddedKeyValue):
