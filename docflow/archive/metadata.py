@@ -22,18 +22,17 @@ from dataclasses import dataclass
 from lxml import etree
 
 from docflow.envelope.doctypes import DocumentType
+from docflow.envelope.model import NS as EDXML_NS
+from docflow.envelope.model import DocumentTypeInfo, StatusMessage
 from docflow.envelope.organ import OrganCode
-from docflow.errors import InputError, Location
+from docflow.envelope.parser import parse_tree
+from docflow.envelope.status import StatusCode
 from docflow.levels import Level
 from docflow.xmlsafe import parse_xml
 
 __all__ = ["EDXML_NS", "EnvelopeMeta", "MessageKind", "StatusInfo", "infer_level",
            "read_metadata"]
 
-EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
-"""The QCVN 102:2016 namespace; an envelope whose root is not ``edXML`` in it is refused."""
-
-_NSMAP = {"e": EDXML_NS}
 _DATE = re.compile(r"^\s*(\d{4})/(\d{2})/(\d{2})")
 
 
@@ -131,19 +130,15 @@ def infer_level(organ: str | None, levels: Mapping[str, Level] | None = None) ->
     return Level.PROVINCE if code.tier == 1 else None
 
 
-def _text(node: etree._Element, path: str) -> str | None:
-    found = node.find(path, _NSMAP)
-    if found is None or found.text is None:
-        return None
-    return found.text.strip() or None
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip() or None
 
 
-def _doc_type(header: etree._Element) -> str | None:
-    number = _text(header, "e:DocumentType/e:Type")
-    types = tuple(DocumentType)
-    if number is not None and number.isdigit() and 1 <= int(number) <= len(types):
-        return types[int(number) - 1].value
-    name = _text(header, "e:DocumentType/e:TypeName")
+def _doc_type(info: DocumentTypeInfo) -> str | None:
+    decree = info.decree_type
+    if decree is not None:
+        return decree.value
+    name = _clean(info.type_name)
     if name is None:
         return None
     try:
@@ -154,45 +149,37 @@ def _doc_type(header: etree._Element) -> str | None:
 
 def metadata_of(root: etree._Element, levels: Mapping[str, Level] | None = None,
                 where: str | None = None) -> EnvelopeMeta:
-    """Read :class:`EnvelopeMeta` from a parsed edXML message.
+    """Read :class:`EnvelopeMeta` from a parsed edXML message with the envelope parser.
+
+    The parser (:func:`docflow.envelope.parser.parse_tree`) accepts the order and spelling
+    variants of field messages and fills what is missing with empty values, so a message with
+    gaps is still archived, its missing fields ``None``.
 
     Raises
     ------
     InputError
-        ``DF-ENV-040`` when the root is not ``edXML`` in the QCVN namespace or has neither a
-        ``MessageHeader`` nor a ``Status``.
+        ``DF-ENV-002`` when the root element is not ``edXML``.
     """
-    if root.tag != f"{{{EDXML_NS}}}edXML":
-        raise InputError("DF-ENV-040", f"the root element is {root.tag!r}, not edXML in the "
-                         f"QCVN 102:2016 namespace", Location(file=where, path="/"))
-    header = root.find("e:edXMLEnvelope/e:edXMLHeader/e:MessageHeader", _NSMAP)
-    if header is not None:
-        sender = _text(header, "e:From/e:OrganId")
-        receivers = tuple(t for t in (_text(to, "e:OrganId")
-                                      for to in header.findall("e:To", _NSMAP)) if t)
-        number, notation = _text(header, "e:Code/e:CodeNumber"), \
-            _text(header, "e:Code/e:CodeNotation")
-        return EnvelopeMeta(
-            kind=MessageKind.DOCUMENT, sender=sender,
-            sender_level=infer_level(sender, levels), receivers=receivers,
-            receiver_levels=tuple(infer_level(r, levels) for r in receivers),
-            document_id=_text(header, "e:DocumentId"), doc_type=_doc_type(header),
-            code=f"{number or ''}/{notation or ''}" if number or notation else None,
-            promulgation_date=_text(header, "e:PromulgationInfo/e:PromulgationDate"))
-    status = root.find("e:edXMLEnvelope/e:edXMLHeader/e:Status", _NSMAP)
-    if status is not None:
-        organ = _text(status, "e:From/e:OrganId")
+    model = parse_tree(root, where=where).model
+    sender = _clean(model.sender.organ_id)
+    if isinstance(model, StatusMessage):
+        code = model.status_code
         info = StatusInfo(
-            document_id=_text(status, "e:ResponseFor/e:DocumentId") or "",
-            status_code=_text(status, "e:StatusCode") or "",
-            organ=organ,
-            timestamp=_text(status, "e:Timestamp") or _text(status, "e:TimeStamp"),
-            description=_text(status, "e:Description"))
-        return EnvelopeMeta(kind=MessageKind.STATUS, sender=organ,
-                            sender_level=infer_level(organ, levels),
+            document_id=model.response_for.document_id.strip(),
+            status_code=code.value if isinstance(code, StatusCode) else code.strip(),
+            organ=sender, timestamp=_clean(model.timestamp),
+            description=_clean(model.description))
+        return EnvelopeMeta(kind=MessageKind.STATUS, sender=sender,
+                            sender_level=infer_level(sender, levels),
                             document_id=info.document_id or None, status=info)
-    raise InputError("DF-ENV-040", "the edXML message has neither a MessageHeader nor a Status",
-                     Location(file=where, path="/edXML/edXMLEnvelope/edXMLHeader"))
+    receivers = tuple(r for r in (_clean(o.organ_id) for o in model.receivers) if r)
+    number, notation = _clean(model.code.code_number), _clean(model.code.code_notation)
+    return EnvelopeMeta(
+        kind=MessageKind.DOCUMENT, sender=sender, sender_level=infer_level(sender, levels),
+        receivers=receivers, receiver_levels=tuple(infer_level(r, levels) for r in receivers),
+        document_id=_clean(model.document_id), doc_type=_doc_type(model.document_type),
+        code=f"{number or ''}/{notation or ''}" if number or notation else None,
+        promulgation_date=_clean(model.promulgation_info.promulgation_date))
 
 
 def read_metadata(data: bytes, levels: Mapping[str, Level] | None = None,
@@ -202,6 +189,6 @@ def read_metadata(data: bytes, levels: Mapping[str, Level] | None = None,
     Raises
     ------
     InputError
-        Any ``DF-XML``/``DF-IO`` code of :func:`docflow.xmlsafe.parse_xml`, or ``DF-ENV-040``.
+        Any ``DF-XML``/``DF-IO`` code of :func:`docflow.xmlsafe.parse_xml`, or ``DF-ENV-002``.
     """
     return metadata_of(parse_xml(data, where=where), levels, where)

@@ -37,7 +37,7 @@ def test_a_hostile_zip_is_imported_with_findings(tmp_path: Path) -> None:
     with Archive(tmp_path / "a.sqlite") as archive:
         result = import_source(tmp_path / "src.zip", archive)
         assert (result.added, result.already) == (11, 1)
-        assert result.by_code == {"DF-XML-002": 2, "DF-XML-001": 1, "DF-ENV-040": 1,
+        assert result.by_code == {"DF-XML-002": 2, "DF-XML-001": 1, "DF-ENV-002": 1,
                                   "DF-ARC-011": 1}
         assert result.rejected == 5
         assert len(archive) == 11
@@ -79,3 +79,27 @@ def test_levels_come_from_a_mapping_or_what_the_code_proves(tmp_path: Path) -> N
         levels = {m.sender: m.sender_level for _, m in archive.envelopes()}
     assert levels == {"000.01.12.H49": Level.COMMUNE, "000.00.00.G22": Level.CENTRAL,
                       "000.00.12.H49": None}
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "envelopes"
+
+
+def test_the_fixture_corpus_is_archived_or_rejected_as_its_manifest_says(tmp_path: Path) -> None:
+    """Unreadable XML is rejected with the parser's code; rule failures are still archived.
+
+    The archive keeps what was sent: judging business rules is ``docflow validate``'s job,
+    so only what cannot be read as an edXML message (DF-IO, DF-XML codes) is rejected.
+    """
+    rows = [line.split("\t") for line in
+            (FIXTURES / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    expected_rejects = {}
+    for name, _verdict, codes, *_ in rows:
+        first = codes.split(",")[0]
+        if first.startswith(("DF-XML", "DF-IO")):
+            expected_rejects[name] = first
+    with Archive(tmp_path / "a.sqlite") as archive:
+        result = import_source(FIXTURES, archive)
+        rejects = {str(Path(r.origin).relative_to(FIXTURES)): r.finding.code
+                   for r in archive.rejects()}
+        assert rejects == expected_rejects
+        assert result.added + result.already == len(rows) - len(expected_rejects)
