@@ -11,9 +11,10 @@ arrays for the simulator; presets are built by name with :func:`build_preset`, a
 
 from docflow.levels import Level
 from docflow.topology.arrays import TopologyArrays
+from docflow.topology.files import load_topology, read_topology, save_topology
 from docflow.topology.model import Agency, AgencyKind, Hub, HubKind
 from docflow.topology.network import Topology
 from docflow.topology.presets import PRESETS, build_preset
 
 __all__ = ["PRESETS", "Agency", "AgencyKind", "Hub", "HubKind", "Level", "Topology",
-           "TopologyArrays", "build_preset"]
+           "TopologyArrays", "build_preset", "load_topology", "read_topology", "save_topology"]

@@ -123,10 +123,20 @@ class TopologyArrays:
         hops : ndarray of int32, shape (n, route_width)
             Hub indices in order, padded with ``-1``.
         """
-        hub_from = self.hub[np.asarray(sender)]
-        hub_to = self.hub[np.asarray(receiver)]
-        # Two fancy-index gathers and no Python loop: ~10 ns per document.
-        return self.route_len[hub_from, hub_to], self.route_table[hub_from, hub_to]
+        pair = self.hub_pair(sender, receiver)
+        # np.take on the flattened tables: about twice as fast as 2-D fancy indexing, ~60 ns
+        # per document for 1 M documents (bench/test_topology_bench.py).
+        return (np.take(self.route_len.reshape(-1), pair),
+                np.take(self.route_table.reshape(-1, self.route_width), pair, axis=0))
+
+    def hub_pair(self, sender: npt.ArrayLike, receiver: npt.ArrayLike) -> npt.NDArray[np.intp]:
+        """Flat hub-pair index ``hub[sender] * n_hubs + hub[receiver]`` of each document.
+
+        One integer per document that identifies its route: documents can be grouped by it
+        (``np.unique``/``np.bincount``) and routed later with ``route_table.reshape(-1, w)``.
+        """
+        hub_from = np.take(self.hub, np.asarray(sender)).astype(np.intp)
+        return hub_from * self.n_hubs + np.take(self.hub, np.asarray(receiver))
 
     def level_of(self, level: Level) -> int:
         """The int8 code of ``level`` in :attr:`level`."""

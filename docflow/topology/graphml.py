@@ -1,4 +1,4 @@
-"""Topologies as GraphML, readable by networkx, Gephi, yEd and Cytoscape.
+"""Topologies as GraphML: plain GraphML that networkx (and other graph tools) read.
 
 A docflow GraphML file is an undirected ``<graph>`` whose nodes are hubs and agencies and whose
 edges are the relations of :attr:`Topology.graph`. Every attribute is a declared ``<key>`` whose

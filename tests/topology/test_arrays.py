@@ -69,3 +69,17 @@ def test_level_codes_follow_level_order() -> None:
     """Level codes are the positions in Level: central 0 … commune 3."""
     arr = build_preset("tiny").arrays()
     assert [arr.level_of(level) for level in Level] == [0, 1, 2, 3]
+
+
+def test_hub_pair_indexes_the_flat_route_table() -> None:
+    """hub_pair gives one integer per document that indexes the flattened route table."""
+    topo = build_preset("tiny")
+    arr = topo.arrays()
+    senders = np.arange(arr.n_agencies).repeat(arr.n_agencies)
+    receivers = np.tile(np.arange(arr.n_agencies), arr.n_agencies)
+    pair = arr.hub_pair(senders, receivers)
+    hop_count, hops = arr.route_hubs(senders, receivers)
+    flat = arr.route_table.reshape(-1, arr.route_width)
+    assert (flat[pair] == hops).all()
+    assert (arr.route_len.reshape(-1)[pair] == hop_count).all()
+    assert (pair // arr.n_hubs == arr.hub[senders]).all()
