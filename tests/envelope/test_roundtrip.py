@@ -11,6 +11,7 @@ from docflow.envelope.model import Envelope, StatusMessage
 from docflow.envelope.parser import parse_envelope
 from docflow.envelope.schema import schema_findings
 from docflow.xmlsafe import parse_xml
+
 from .strategies import envelopes, statuses
 
 PROPERTY = settings(max_examples=40, deadline=None,
