@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +51,7 @@ class ExportSummary:
 
 def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None = None,
               progress: Callable[[int], None] | None = None,
-              extra: dict[str, Any] | None = None) -> ExportSummary:
+              extra: dict[str, Any] | None = None, jobs: int | None = None) -> ExportSummary:
     """Issue every certificate of ``pki`` and write the PKI to ``folder``.
 
     Parameters
@@ -66,6 +68,9 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
         Called with the number of agencies just written (for a progress bar).
     extra
         More entries for the index's metadata (for example the preset's name).
+    jobs
+        Worker processes; all cores by default. Agencies are written in chunks by the
+        workers; the output does not depend on ``jobs``.
 
     Returns
     -------
@@ -76,34 +81,39 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     InputError
         ``DF-IO-004`` when the folder or a file cannot be written.
     """
-    import time
-
     started = time.perf_counter()
     base = Path(folder)
     if pki.algorithm is KeyAlgorithm.RSA_2048:
         # Generate the missing RSA keys on every core first; issuing then only loads them.
-        (pki.rsa_cache or RsaKeyCache(default_cache_dir())).fill(pki.seed, list(pki.labels()))
+        (pki.rsa_cache or RsaKeyCache(default_cache_dir())).fill(pki.seed, list(pki.labels()),
+                                                                 jobs)
     writer = _Writer(base, passphrase)
     root_entry = writer.ca("root", pki.root, pki.root_key, pki.crl(None), "root CA")
     cas = {}
     for hub in pki.hubs:
         cas[hub.hub_id] = writer.ca(f"ca/{_file_name(hub.hub_id)}", pki.ca(hub.hub_id),
                                     pki.ca_key(hub.hub_id), pki.crl(hub.hub_id), hub.name)
+    codes = [agency.organ_code for agency in pki.agencies]
+    chunks = [codes[i:i + _CHUNK] for i in range(0, len(codes), _CHUNK)]
+    workers = min(jobs or os.cpu_count() or 1, len(chunks))
     agencies: dict[str, Any] = {}
-    for agency in pki.agencies:
-        folder_name = f"agencies/{_file_name(agency.organ_code)}"
-        entry: dict[str, Any] = {"name": agency.name, "level": agency.level,
-                                 "hub": agency.hub_id}
-        for role in Role:
-            creds = pki.issue(agency.organ_code, role)
-            cert_path = f"{folder_name}/{role.value}.pem"
-            key_path = f"{folder_name}/{role.value}.key"
-            writer.write(cert_path, creds.certificate.public_bytes(Encoding.PEM))
-            writer.write_key(key_path, creds.key)
-            entry[role.value] = {"cert": cert_path, "key": key_path}
-        agencies[agency.organ_code] = entry
-        if progress is not None:
-            progress(1)
+    if workers <= 1:
+        results: Iterable[dict[str, Any]] = (_write_agencies(pki, base, passphrase, chunk)
+                                             for chunk in chunks)
+        for chunk, entries in zip(chunks, results, strict=True):
+            agencies.update(entries)
+            if progress is not None:
+                progress(len(chunk))
+    else:
+        # Issuing is CPU-bound Python and C: processes, not threads. Each worker gets a copy of
+        # the PKI without its caches (see NationalPki.__getstate__) and rebuilds the few CAs
+        # it needs; map() keeps the chunks in order, so the index is the same for any jobs.
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                                 initargs=(pki, base, passphrase)) as pool:
+            for chunk, entries in zip(chunks, pool.map(_write_chunk, chunks), strict=True):
+                agencies.update(entries)
+                if progress is not None:
+                    progress(len(chunk))
     meta: dict[str, Any] = {
         "seed": pki.seed, "algorithm": pki.algorithm.value, "issued_at": pki.at.isoformat(),
         "encrypted_keys": passphrase is not None,
@@ -116,6 +126,46 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     writer.write(INDEX_NAME, index.to_json())
     return ExportSummary(base, len(agencies), 1 + len(cas) + 2 * len(agencies), 1 + len(cas),
                          time.perf_counter() - started)
+
+
+_CHUNK = 250
+"""Agencies per worker task: large enough that sending the PKI and the results costs little,
+small enough that the progress bar moves and the two cores finish together."""
+
+
+_WORKER: tuple[NationalPki, Path, bytes | None] | None = None
+"""What a worker process writes with, sent once per worker rather than once per chunk."""
+
+
+def _start_worker(pki: NationalPki, base: Path, passphrase: bytes | None) -> None:
+    global _WORKER
+    _WORKER = (pki, base, passphrase)
+
+
+def _write_chunk(codes: list[str]) -> dict[str, Any]:
+    assert _WORKER is not None, "worker not started"
+    return _write_agencies(*_WORKER, codes)
+
+
+def _write_agencies(pki: NationalPki, base: Path, passphrase: bytes | None,
+                    codes: list[str]) -> dict[str, Any]:
+    """Issue and write the certificates and keys of ``codes``; return their index entries."""
+    writer = _Writer(base, passphrase)
+    entries: dict[str, Any] = {}
+    for code in codes:
+        agency = pki.agency(code)
+        folder_name = f"agencies/{_file_name(code)}"
+        entry: dict[str, Any] = {"name": agency.name, "level": agency.level,
+                                 "hub": agency.hub_id}
+        for role in Role:
+            creds = pki.issue(code, role)
+            cert_path = f"{folder_name}/{role.value}.pem"
+            key_path = f"{folder_name}/{role.value}.key"
+            writer.write(cert_path, creds.certificate.public_bytes(Encoding.PEM))
+            writer.write_key(key_path, creds.key)
+            entry[role.value] = {"cert": cert_path, "key": key_path}
+        entries[code] = entry
+    return entries
 
 
 def _file_name(identifier: str) -> str:

@@ -39,6 +39,8 @@ def shorten(text: str, limit: int = _UB, *, utf8: bool = False) -> str:
     'Ủy ban nhân dân xã Minh Châu, huyện Ba Vì, thành ph…'
     """
     text = " ".join(text.split())
+    if len(text) <= (limit // 3 if utf8 else limit):
+        return text  # fast path: short enough whatever the encoding (≤ 3 bytes a letter here)
     size = (lambda s: len(s.encode("utf-8"))) if utf8 else len
     if size(text) <= limit:
         return text

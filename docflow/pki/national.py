@@ -380,6 +380,16 @@ class NationalPki:
             found = self._cas[hub_id] = (issuer, cert)
         return found
 
+    def __getstate__(self) -> dict[str, object]:
+        # Keys do not pickle, and need not: everything issued is rebuilt identically from the
+        # seed, so a copy sent to a worker process travels without its caches.
+        state = dict(self.__dict__)
+        state.update(_root=None, _cas={}, _credentials={})
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
     def __repr__(self) -> str:
         return (f"NationalPki({len(self._agencies)} agencies, {len(self._hubs)} hubs, "
                 f"seed={self.seed}, algorithm={self.algorithm.value}, at={self.at.isoformat()})")

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import dsa, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from docflow.errors import Finding, Location, Severity
@@ -363,7 +363,11 @@ class PathValidator:
             try:
                 cert.verify_directly_issued_by(issuer)
                 known = True
-            except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+            except ValueError:
+                # cryptography's own check knows only current algorithms (no SHA-1): verify by
+                # hand, and let the policy (DF-PKI-019) decide whether the algorithm may pass.
+                known = cert.issuer == issuer.subject and _verify_by_hand(cert, issuer)
+            except (InvalidSignature, TypeError, UnsupportedAlgorithm):
                 known = False
             self._signed[key] = known
         return known
@@ -525,6 +529,26 @@ class PathValidator:
                     known = False
             self._crl_ok[key] = known
         return known
+
+
+def _verify_by_hand(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer``'s key verifies ``cert``'s signature, whatever the hash."""
+    try:
+        key = issuer.public_key()
+        digest = cert.signature_hash_algorithm
+        params = cert.signature_algorithm_parameters
+        if isinstance(key, rsa.RSAPublicKey) and digest is not None and \
+                isinstance(params, padding.PKCS1v15 | padding.PSS):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, params, digest)
+        elif isinstance(key, ec.EllipticCurvePublicKey) and isinstance(params, ec.ECDSA):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, params)
+        elif isinstance(key, dsa.DSAPublicKey) and digest is not None:
+            key.verify(cert.signature, cert.tbs_certificate_bytes, digest)
+        else:
+            return False
+    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+    return True
 
 
 def _ext(extensions: x509.Extensions, oid: x509.ObjectIdentifier) -> x509.ExtensionType | None:

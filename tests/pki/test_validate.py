@@ -1,0 +1,473 @@
+"""Path validation: every rule of docflow.pki.validate on real certificates and CRLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import shutil
+import subprocess
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docflow.errors import Indication, verdict
+from docflow.pki.builder import LEAF_KEY_USAGE, Issuer, ca_certificate
+from docflow.pki.io import key_pem
+from docflow.pki.roles import ORGAN_POLICY, Role, RoleMapping, RoleRule
+from docflow.pki.store import TrustStore
+from docflow.pki.validate import (
+    LEGACY_POLICY,
+    PathValidator,
+    RevocationCheck,
+    ValidationPolicy,
+)
+
+from .factory import T0, YEAR, Ca, key
+
+DAY = dt.timedelta(days=1)
+AT = T0 + 30 * DAY
+
+ROOT = Ca.root("Test Root")
+SUB = ROOT.sub_ca("Test Sub CA")
+LEAF_KEY, LEAF = SUB.leaf("Người ký 1")
+
+
+def store(*extra_crls: x509.CertificateRevocationList, crls: tuple[
+          x509.CertificateRevocationList, ...] | None = None, intermediates: bool = True,
+          roles: RoleMapping | None = None) -> TrustStore:
+    """The factory PKI's store: root anchor, sub CA, both CRLs (or ``crls``)."""
+    return TrustStore(anchors=(ROOT.cert,), intermediates=(SUB.cert,) if intermediates else (),
+                      crls=(ROOT.crl(), SUB.crl()) if crls is None else crls,
+                      roles=roles or RoleMapping()).with_crls(*extra_crls)
+
+
+def codes(result: object) -> list[str]:
+    return [p.code for p in result.problems]  # type: ignore[attr-defined]
+
+
+def test_good_path_is_trusted_with_its_role() -> None:
+    """A leaf of a sub-CA of an anchor, all valid, CRLs clean: trusted, role from its OID."""
+    result = PathValidator(store()).check(LEAF, [SUB.cert], AT)
+    assert result.trusted and result.problems == ()
+    assert result.chain == (LEAF, SUB.cert, ROOT.cert)
+    assert result.role == Role.SIGNER
+
+
+def test_store_intermediates_complete_a_path_keyinfo_omits() -> None:
+    """A document that carries only the leaf still validates through the store's sub-CA."""
+    assert PathValidator(store()).check(LEAF, [], AT).trusted
+
+
+def test_presented_intermediate_completes_a_path() -> None:
+    """With only the anchor in the store, the KeyInfo's sub-CA builds the path."""
+    result = PathValidator(store(intermediates=False)).check(LEAF, [SUB.cert], AT)
+    assert result.trusted and result.chain[1] == SUB.cert
+
+
+def test_presented_intermediates_are_not_anchors() -> None:
+    """A leaf whose whole chain is presented, but whose root is not an anchor: no path."""
+    other = Ca.root("Attacker Root")
+    other_sub = other.sub_ca("Test Sub CA", "attacker-sub")
+    _, forged = other_sub.leaf("Người ký 1", "forged")
+    result = PathValidator(store()).check(forged, [other_sub.cert, other.cert], AT)
+    assert not result.trusted and result.role is None
+    assert codes(result) in (["DF-PKI-001"], ["DF-PKI-002"])
+
+
+def test_foreign_anchor_is_untrusted() -> None:
+    """A chain to another root, which the store does not trust, has no path (DF-PKI-001)."""
+    foreign = Ca.root("Foreign Root")
+    _, cert = foreign.sub_ca("Foreign Sub").leaf("x")
+    result = PathValidator(store()).check(cert, [], AT)
+    assert codes(result) == ["DF-PKI-001"] and not result.trusted
+    assert verdict(result.problems) is Indication.INDETERMINATE
+
+
+def test_wrong_issuer_signature_is_reported() -> None:
+    """A certificate naming the sub-CA as issuer but signed by another key (DF-PKI-002)."""
+    impostor = Ca(SUB.cert, Issuer.from_key(SUB.cert.subject, key("impostor")))
+    _, cert = impostor.leaf("Người ký giả")
+    result = PathValidator(store()).check(cert, [SUB.cert], AT)
+    assert codes(result) == ["DF-PKI-002"] and not result.trusted
+
+
+_, LATE = SUB.leaf("late", "late-leaf", not_before=T0 + 10 * DAY, not_after=T0 + YEAR)
+
+
+@pytest.mark.parametrize(("at", "code"), [
+    (T0 + YEAR + dt.timedelta(microseconds=1), "DF-PKI-003"),
+    (T0 + 10 * DAY - dt.timedelta(microseconds=1), "DF-PKI-004"),
+])
+def test_leaf_outside_its_validity(at: dt.datetime, code: str) -> None:
+    """One microsecond past notAfter is expired; one before notBefore is not yet valid."""
+    crls = (ROOT.crl(next_update=T0 + 5 * YEAR), SUB.crl(next_update=T0 + 5 * YEAR))
+    result = PathValidator(store(crls=crls)).check(LATE, [], at)
+    assert codes(result) == [code] and not result.trusted
+    assert result.problems[0].location.path == "chain[0]"
+
+
+def test_validity_bounds_are_inclusive() -> None:
+    """RFC 5280: a certificate is valid at exactly notBefore and at exactly notAfter."""
+    crls = (ROOT.crl(this_update=T0, next_update=T0 + 5 * YEAR),
+            SUB.crl(this_update=T0, next_update=T0 + 5 * YEAR))
+    validator = PathValidator(store(crls=crls))
+    assert validator.check(LEAF, [], LEAF.not_valid_before_utc).trusted
+    assert validator.check(LEAF, [], LEAF.not_valid_after_utc).trusted
+
+
+def test_expired_ca_is_reported_at_its_position() -> None:
+    """A sub-CA that expired before the validation time fails the path at chain[1]."""
+    old = ROOT.sub_ca("Old Sub", not_after=T0 + 10 * DAY)
+    _, cert = old.leaf("x", "old-leaf")
+    result = PathValidator(store(old.crl())).check(cert, [old.cert], AT)
+    assert codes(result) == ["DF-PKI-003"]
+    assert result.problems[0].location.path == "chain[1]"
+
+
+def test_revoked_leaf_is_revoked_only_from_its_revocation_date() -> None:
+    """A serial listed with revocationDate T is good before T and revoked from T on."""
+    revoked_at = T0 + 10 * DAY
+    crls = (ROOT.crl(), SUB.crl([(LEAF, revoked_at)]))
+    validator = PathValidator(store(crls=crls))
+    before = validator.check(LEAF, [], revoked_at - dt.timedelta(microseconds=1))
+    assert before.trusted
+    at_date = validator.check(LEAF, [], revoked_at)
+    assert codes(at_date) == ["DF-PKI-005"] and not at_date.trusted
+    assert verdict(at_date.problems) is Indication.FAILED
+
+
+def test_revoked_ca_is_reported() -> None:
+    """A sub-CA revoked in the root's CRL makes every leaf under it untrusted (DF-PKI-006)."""
+    crls = (ROOT.crl([(SUB.cert, T0 + DAY)]), SUB.crl())
+    result = PathValidator(store(crls=crls)).check(LEAF, [], AT)
+    assert codes(result) == ["DF-PKI-006"]
+    assert result.problems[0].location.path == "chain[1]"
+
+
+def test_stale_crl_is_reported() -> None:
+    """A CRL whose nextUpdate is before the validation time is stale (DF-PKI-015)."""
+    crls = (ROOT.crl(), SUB.crl(next_update=T0 + 20 * DAY))
+    result = PathValidator(store(crls=crls)).check(LEAF, [], AT)
+    assert codes(result) == ["DF-PKI-015"] and not result.trusted
+
+
+def test_stale_crl_still_proves_a_revocation() -> None:
+    """A stale CRL cannot prove a certificate good, but it does prove one revoked."""
+    crls = (ROOT.crl(), SUB.crl([(LEAF, T0 + DAY)], next_update=T0 + 20 * DAY))
+    assert codes(PathValidator(store(crls=crls)).check(LEAF, [], AT)) == \
+        ["DF-PKI-015", "DF-PKI-005"]
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    (RevocationCheck.REQUIRE, ["DF-PKI-014"]),
+    (RevocationCheck.IF_AVAILABLE, []),
+    (RevocationCheck.OFF, []),
+])
+def test_missing_crl_depends_on_the_revocation_mode(mode: RevocationCheck,
+                                                     expected: list[str]) -> None:
+    """No CRL of the sub-CA: required → DF-PKI-014; if-available or off → not a finding."""
+    policy = ValidationPolicy(revocation=mode)
+    result = PathValidator(store(crls=(ROOT.crl(),)), policy).check(LEAF, [], AT)
+    assert codes(result) == expected
+
+
+def test_crl_from_the_future_is_not_in_force() -> None:
+    """A CRL whose thisUpdate is after the validation time cannot speak for it."""
+    crls = (ROOT.crl(), SUB.crl(this_update=AT + DAY, next_update=AT + YEAR))
+    assert codes(PathValidator(store(crls=crls)).check(LEAF, [], AT)) == ["DF-PKI-014"]
+
+
+def test_crl_signed_by_another_key_is_not_used() -> None:
+    """A CRL in the sub-CA's name but signed by another key is refused (DF-PKI-016)."""
+    forger = Ca(SUB.cert, Issuer.from_key(SUB.cert.subject, key("crl-forger")))
+    result = PathValidator(store(crls=(ROOT.crl(), forger.crl()))).check(LEAF, [], AT)
+    assert codes(result) == ["DF-PKI-016"]
+
+
+def test_forged_crl_does_not_hide_a_real_one() -> None:
+    """A newer forged CRL is skipped and the genuine CRL in force still revokes."""
+    forger = Ca(SUB.cert, Issuer.from_key(SUB.cert.subject, key("crl-forger")))
+    crls = (ROOT.crl(), SUB.crl([(LEAF, T0 + DAY)]),
+            forger.crl(this_update=T0 + 5 * DAY, number=2))
+    assert codes(PathValidator(store(crls=crls)).check(LEAF, [], AT)) == ["DF-PKI-005"]
+
+
+def test_crl_of_a_ca_without_crl_sign_is_not_used() -> None:
+    """A CA whose key usage lacks cRLSign may not sign CRLs: its CRL is refused."""
+    usage = x509.KeyUsage(False, False, False, False, False, True, False, False, False)
+    ca = ROOT.sub_ca("No CRL Sign", key_usage=usage)
+    _, cert = ca.leaf("x", "no-crl-sign-leaf")
+    result = PathValidator(store(ca.crl())).check(cert, [ca.cert], AT)
+    assert codes(result) == ["DF-PKI-016"]
+
+
+def test_delta_crl_is_not_used_as_a_complete_crl() -> None:
+    """A CRL with a critical deltaCRLIndicator is partial: not used (DF-PKI-020)."""
+    builder = x509.CertificateRevocationListBuilder().issuer_name(SUB.cert.subject) \
+        .last_update(T0).next_update(T0 + YEAR) \
+        .add_extension(x509.DeltaCRLIndicator(1), critical=True)
+    delta = builder.sign(SUB.key, hashes.SHA256())
+    result = PathValidator(store(crls=(ROOT.crl(), delta))).check(LEAF, [], AT)
+    assert codes(result) == ["DF-PKI-020"]
+
+
+def test_newest_crl_in_force_is_used() -> None:
+    """Of two CRLs, the one with the latest thisUpdate at or before the time decides."""
+    crls = (ROOT.crl(), SUB.crl(), SUB.crl([(LEAF, T0 + 15 * DAY)],
+                                           this_update=T0 + 20 * DAY, number=2))
+    validator = PathValidator(store(crls=crls))
+    assert validator.check(LEAF, [], T0 + 17 * DAY).trusted  # the newer CRL is not out yet
+    assert codes(validator.check(LEAF, [], T0 + 25 * DAY)) == ["DF-PKI-005"]
+
+
+@pytest.mark.parametrize(("usage", "policy", "expected"), [
+    (x509.KeyUsage(False, False, True, False, False, False, False, False, False),
+     ValidationPolicy(), ["DF-PKI-007"]),
+    (None, ValidationPolicy(), ["DF-PKI-007"]),
+    (None, ValidationPolicy(require_key_usage=False), []),
+    (x509.KeyUsage(False, True, False, False, False, False, False, False, False),
+     ValidationPolicy(), []),
+])
+def test_leaf_key_usage(usage: x509.KeyUsage | None, policy: ValidationPolicy,
+                        expected: list[str]) -> None:
+    """A signing key needs digitalSignature or nonRepudiation; no keyUsage at all is refused
+    unless the policy allows it."""
+    _, cert = SUB.leaf("ku", f"ku-{usage!r}", key_usage=usage)
+    assert codes(PathValidator(store(), policy).check(cert, [], AT)) == expected
+
+
+@pytest.mark.parametrize(("eku", "expected"), [
+    ([ExtendedKeyUsageOID.SERVER_AUTH], ["DF-PKI-008"]),
+    ([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION], []),
+    (None, []),
+])
+def test_leaf_extended_key_usage(eku: list[x509.ObjectIdentifier] | None,
+                                 expected: list[str]) -> None:
+    """When present, extendedKeyUsage must include a document-signing purpose."""
+    _, cert = SUB.leaf("eku", f"eku-{eku!r}", eku=eku)
+    assert codes(PathValidator(store()).check(cert, [], AT)) == expected
+
+
+def test_leaf_used_as_a_ca_is_refused() -> None:
+    """A certificate signed by an end-entity key: its issuer is not a CA (DF-PKI-009)."""
+    as_ca = Ca(LEAF, Issuer.from_key(LEAF.subject, LEAF_KEY))
+    _, cert = as_ca.leaf("Issued by a leaf", "by-leaf")
+    result = PathValidator(store()).check(cert, [LEAF], AT)
+    assert "DF-PKI-009" in codes(result) and not result.trusted
+    assert result.chain == (cert, LEAF, SUB.cert, ROOT.cert)
+
+
+def test_ca_certificate_as_signing_certificate_is_refused() -> None:
+    """A CA certificate used to sign a document (DF-PKI-018; its key usage fails too)."""
+    result = PathValidator(store()).check(SUB.cert, [], AT)
+    assert codes(result)[:2] == ["DF-PKI-018", "DF-PKI-007"]
+
+
+def test_ca_without_key_cert_sign_is_refused() -> None:
+    """An issuing CA whose key usage lacks keyCertSign (DF-PKI-010)."""
+    usage = x509.KeyUsage(True, False, False, False, False, False, True, False, False)
+    ca = ROOT.sub_ca("No Cert Sign", key_usage=usage)
+    _, cert = ca.leaf("x", "no-cert-sign-leaf")
+    assert codes(PathValidator(store(ca.crl())).check(cert, [ca.cert], AT)) == ["DF-PKI-010"]
+
+
+def test_path_length_constraint() -> None:
+    """A CA with pathLenConstraint 0 may not have another CA below it (DF-PKI-011)."""
+    below = SUB.sub_ca("Too Deep", path_length=None)
+    _, cert = below.leaf("x", "too-deep-leaf")
+    result = PathValidator(store(below.crl())).check(cert, [below.cert], AT)
+    assert codes(result) == ["DF-PKI-011"]
+    assert result.problems[0].location.path == "chain[2]"
+
+
+def test_unknown_critical_extension_is_refused() -> None:
+    """RFC 5280 §4.2: a critical extension the validator does not process fails the path."""
+    cert = SUB.leaf_with(
+        "critical-ext",
+        (x509.BasicConstraints(ca=False, path_length=None), True), (LEAF_KEY_USAGE, True),
+        (x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00"),
+         True))
+    result = PathValidator(store(), ValidationPolicy()).check(cert, [], AT)
+    assert "DF-PKI-017" in codes(result) and not result.trusted
+
+
+class TestAlgorithms:
+    """Certificates signed with SHA-1 or holding short RSA keys are refused by default."""
+
+    def test_short_rsa_key_refused_by_default_accepted_under_legacy(self) -> None:
+        short = rsa.generate_private_key(65537, 1024)
+        builder = x509.CertificateBuilder().subject_name(x509.Name.from_rfc4514_string(
+            "CN=short")).issuer_name(SUB.cert.subject).public_key(short.public_key()) \
+            .serial_number(77).not_valid_before(T0).not_valid_after(T0 + YEAR) \
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), True) \
+            .add_extension(LEAF_KEY_USAGE, True) \
+            .add_extension(x509.CertificatePolicies([x509.PolicyInformation(ORGAN_POLICY,
+                                                                            None)]), False)
+        leaf = builder.sign(SUB.key, hashes.SHA256())  # type: ignore[arg-type]
+        result = PathValidator(store()).check(leaf, [], AT)
+        assert codes(result) == ["DF-PKI-019"]
+        assert PathValidator(store(), LEGACY_POLICY).check(leaf, [], AT).trusted
+
+    @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
+    def test_sha1_signature_refused_by_default_accepted_under_legacy(self, tmp_path) -> None:
+        """cryptography no longer signs with SHA-1, so OpenSSL makes the legacy certificate."""
+        ca_key = rsa.generate_private_key(65537, 2048)
+        issuer = Issuer.from_key(x509.Name.from_rfc4514_string("CN=Legacy RSA CA"), ca_key)
+        ca = Ca(ca_certificate(issuer.name, ca_key.public_key(), issuer, 4242, T0,
+                               T0 + 10 * YEAR, path_length=0), issuer)
+        (tmp_path / "ca.pem").write_bytes(ca.cert.public_bytes(Encoding.PEM))
+        (tmp_path / "ca.key").write_bytes(key_pem(ca_key))
+        (tmp_path / "ext.cnf").write_text(
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+            f"certificatePolicies={ORGAN_POLICY.dotted_string}\n")
+        run = functools.partial(subprocess.run, check=True, capture_output=True, cwd=tmp_path)
+        run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key",
+             "-subj", "/CN=legacy", "-out", "leaf.csr"])
+        run(["openssl", "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-sha1", "-set_serial", "9", "-days", "3650", "-extfile", "ext.cnf",
+             "-out", "leaf.pem"])
+        leaf = x509.load_pem_x509_certificate((tmp_path / "leaf.pem").read_bytes())
+        trust = TrustStore(anchors=(ca.cert,), crls=(ca.crl(),))
+        at = leaf.not_valid_before_utc + DAY
+        result = PathValidator(trust).check(leaf, [], at)
+        assert codes(result) == ["DF-PKI-019"] and "SHA1" in result.problems[0].message
+        assert PathValidator(trust, LEGACY_POLICY).check(leaf, [], at).trusted
+
+
+class TestRoles:
+    """The role comes from docflow's policy OIDs or the mapping; unknown is reported."""
+
+    foreign = Ca.root("Government CA", "gov-root")
+    foreign_sub = foreign.sub_ca("Government Sub CA", "gov-sub")
+
+    def _store(self, roles: RoleMapping) -> TrustStore:
+        return TrustStore(anchors=(self.foreign.cert,), intermediates=(self.foreign_sub.cert,),
+                          crls=(self.foreign.crl(), self.foreign_sub.crl()), roles=roles)
+
+    def test_role_from_docflow_policy(self) -> None:
+        _, organ = SUB.leaf("organ", "organ-leaf", policy=ORGAN_POLICY)
+        assert PathValidator(store()).check(organ, [], AT).role == Role.ORGAN
+
+    def test_role_from_a_policy_rule(self) -> None:
+        _, cert = self.foreign_sub.leaf("Bộ Tài chính", "gov-organ",
+                                        policy=x509.ObjectIdentifier("1.2.704.1.2"))
+        mapping = RoleMapping((RoleRule(Role.ORGAN, policy="1.2.704.1.2"),))
+        result = PathValidator(self._store(mapping)).check(cert, [], AT)
+        assert result.trusted and result.role == Role.ORGAN and result.problems == ()
+
+    def test_role_from_an_issuer_and_subject_pattern(self) -> None:
+        _, cert = self.foreign_sub.leaf("Nguyễn Văn A", "gov-person", policy=None)
+        mapping = RoleMapping((RoleRule(Role.SIGNER, issuer=".*CN=Government Sub CA.*",
+                                        subject="CN=Nguyễn Văn .*"),))
+        assert PathValidator(self._store(mapping)).check(cert, [], AT).role == Role.SIGNER
+
+    def test_unknown_role_is_reported_not_guessed(self) -> None:
+        """No OID, no rule: the path is trusted but the role is unknown (DF-PKI-012)."""
+        _, cert = self.foreign_sub.leaf("Không rõ", "gov-unknown", policy=None)
+        result = PathValidator(self._store(RoleMapping())).check(cert, [], AT)
+        assert result.trusted and result.role is None and codes(result) == ["DF-PKI-012"]
+        assert verdict(result.problems) is Indication.INDETERMINATE
+
+    def test_conflicting_rules_are_ambiguous(self) -> None:
+        _, cert = self.foreign_sub.leaf("Hai vai", "gov-both",
+                                        policy=x509.ObjectIdentifier("1.2.704.1.2"))
+        mapping = RoleMapping((RoleRule(Role.ORGAN, policy="1.2.704.1.2"),
+                               RoleRule(Role.SIGNER, subject=".*Hai vai.*")))
+        result = PathValidator(self._store(mapping)).check(cert, [], AT)
+        assert result.role is None and codes(result) == ["DF-PKI-013"]
+
+    def test_docflow_policies_can_be_turned_off(self) -> None:
+        """A deployment that trusts only a foreign CA can ignore docflow's arc."""
+        _, cert = self.foreign_sub.leaf("Claims organ", "gov-claim", policy=ORGAN_POLICY)
+        mapping = RoleMapping(docflow_policies=False)
+        result = PathValidator(self._store(mapping)).check(cert, [], AT)
+        assert result.role is None and codes(result) == ["DF-PKI-012"]
+
+
+class TestCache:
+    """A cached result is reused only where a fresh validation would give the same answer."""
+
+    def test_repeated_validation_returns_the_cached_result(self) -> None:
+        validator = PathValidator(store())
+        first = validator.check(LEAF, [SUB.cert], AT)
+        assert validator.check(LEAF, [SUB.cert], AT + DAY) is first
+        assert validator.cache_info() == {"hits": 1, "misses": 1, "entries": 1}
+
+    def test_a_later_revocation_is_not_masked(self) -> None:
+        """Good at T0+5d (cached), revoked at T0+10d: the later check sees the revocation."""
+        crls = (ROOT.crl(), SUB.crl([(LEAF, T0 + 10 * DAY)]))
+        validator = PathValidator(store(crls=crls))
+        assert validator.check(LEAF, [], T0 + 5 * DAY).trusted
+        assert validator.check(LEAF, [], T0 + 9 * DAY).trusted  # same window: a cache hit
+        assert codes(validator.check(LEAF, [], T0 + 10 * DAY)) == ["DF-PKI-005"]
+        assert validator.check(LEAF, [], T0 + 6 * DAY).trusted
+        assert validator.cache_info()["hits"] == 2
+
+    def test_expiry_inside_a_day_is_not_masked(self) -> None:
+        validator = PathValidator(store(crls=(
+            ROOT.crl(next_update=T0 + 5 * YEAR), SUB.crl(next_update=T0 + 5 * YEAR))))
+        end = LEAF.not_valid_after_utc
+        assert validator.check(LEAF, [], end - dt.timedelta(hours=1)).trusted
+        assert codes(validator.check(LEAF, [], end + dt.timedelta(seconds=1))) == \
+            ["DF-PKI-003"]
+
+    def test_different_intermediates_are_cached_apart(self) -> None:
+        validator = PathValidator(store(intermediates=False))
+        assert validator.check(LEAF, [SUB.cert], AT).trusted
+        assert codes(validator.check(LEAF, [], AT)) == ["DF-PKI-001"]
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.integers(min_value=-400, max_value=4 * 365), min_size=1, max_size=12))
+    def test_cache_agrees_with_fresh_validation(self, days: list[int]) -> None:
+        """For any sequence of times, a shared validator answers as a fresh one would."""
+        crls = (ROOT.crl(), SUB.crl(), SUB.crl([(LEAF, T0 + 100 * DAY)],
+                                               this_update=T0 + 90 * DAY,
+                                               next_update=T0 + 400 * DAY, number=2))
+        trust = store(crls=crls)
+        shared = PathValidator(trust)
+        for d in days:
+            at = T0 + d * DAY
+            cached, fresh = shared.check(LEAF, [SUB.cert], at), \
+                PathValidator(trust).check(LEAF, [SUB.cert], at)
+            assert (cached.trusted, codes(cached)) == (fresh.trusted, codes(fresh))
+
+
+def test_cross_signed_loop_terminates() -> None:
+    """Two CAs that certify each other, with no anchor: path building ends, no path."""
+    a_key, b_key = key("loop-a"), key("loop-b")
+    a = Ca(ROOT.cert, Issuer.from_key(x509.Name.from_rfc4514_string("CN=Loop A"), a_key))
+    b = Ca(ROOT.cert, Issuer.from_key(x509.Name.from_rfc4514_string("CN=Loop B"), b_key))
+    a_by_b = ca_certificate(a.issuer.name, a_key.public_key(), b.issuer, 5, T0, T0 + YEAR,
+                            path_length=None)
+    b_by_a = ca_certificate(b.issuer.name, b_key.public_key(), a.issuer, 6, T0, T0 + YEAR,
+                            path_length=None)
+    _, cert = a.leaf("loop leaf", "loop-leaf")
+    result = PathValidator(store()).check(cert, [a_by_b, b_by_a], AT)
+    assert codes(result) == ["DF-PKI-001"] and len(result.chain) == 3
+
+
+def test_naive_time_is_utc() -> None:
+    validator = PathValidator(store())
+    assert validator.check(LEAF, [], AT.replace(tzinfo=None)) is validator.check(LEAF, [], AT)
+
+
+def test_validation_time_in_another_zone() -> None:
+    """An aware time in Vietnam's zone (UTC+7) is the same instant as in UTC."""
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    end = LEAF.not_valid_after_utc
+    validator = PathValidator(store(crls=(
+        ROOT.crl(next_update=T0 + 5 * YEAR), SUB.crl(next_update=T0 + 5 * YEAR))))
+    assert validator.check(LEAF, [], end.astimezone(hanoi)).trusted
+    assert not validator.check(LEAF, [], (end + DAY).astimezone(hanoi)).trusted
+
+
+def test_a_directly_trusted_leaf() -> None:
+    """A leaf that is itself an anchor (pinned) forms a path of one; no CRL applies."""
+    result = PathValidator(TrustStore(anchors=(LEAF,))).check(LEAF, [], AT)
+    assert result.trusted and result.chain == (LEAF,) and result.role == Role.SIGNER
