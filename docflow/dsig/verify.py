@@ -348,18 +348,20 @@ def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIn
     key = _find_key(syntax, method, trust, policy, problem)
     # 3. References: resolution, transforms, digests, and the layout's rules.
     signed, rule = _check_references(syntax, root, ids, rules, policy, problem)
-    if key is None or findings:
+    if key is None:
         return finish(method, rule)
-    # 4. The SignatureValue over the canonical SignedInfo.
+    # 4. The SignatureValue over the canonical SignedInfo, even when a Reference failed: a
+    #    report that says "tampered" is more useful than one that stops at the first problem.
     try:
         prefixes = inclusive_prefixes(syntax.c14n_method) if c14n.exclusive else ()
         signed_info = canonicalize(syntax.signed_info, c14n, inclusive_prefixes=prefixes)
     except C14NUnsupported as exc:
         problem("DF-SIG-002", str(exc))
         return finish(method, rule)
-    key = _check_value(syntax, method, key, signed_info, trust, problem)
-    if key is None:
+    checked = _check_value(syntax, method, key, signed_info, trust, problem)
+    if checked is None or any(f.effective_severity is Severity.ERROR for f in findings):
         return finish(method, rule)
+    key = checked
     # 5. Trust in the key, last: the cheapest answer to a forgery is a failed signature.
     chain = _judge(key, trust, at, location, findings)
     indication = verdict(findings)
