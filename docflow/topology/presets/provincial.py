@@ -20,6 +20,8 @@ preset                        what it holds
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from docflow.topology.network import Topology
 from docflow.topology.presets import tables
@@ -39,15 +41,11 @@ def _province(name: str) -> tables.Province2024:
     return next(p for p in tables.provinces_2024() if p.name == name)
 
 
-def _spec(name: str, year: int, **changes: object) -> ProvinceSpec:
+def _spec(name: str, year: int, **changes: Any) -> ProvinceSpec:
     p = _province(name)
-    spec = ProvinceSpec(p.name, p.city, p.stat_code, year, p.communes, districts=p.districts,
-                        extra_departments=p.extra_departments)
-    if changes:
-        from dataclasses import replace
-
-        spec = replace(spec, **changes)  # type: ignore[arg-type]
-    return spec
+    return replace(ProvinceSpec(p.name, p.city, p.stat_code, year, p.communes,
+                                districts=p.districts, extra_departments=p.extra_departments),
+                   **changes)
 
 
 def _topology(name: str, spec: ProvinceSpec, description: str,
