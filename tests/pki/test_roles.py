@@ -1,0 +1,39 @@
+"""Role mapping configuration: rules from TOML tables, errors naming the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from docflow.errors import ConfigError
+from docflow.pki.roles import Role, RoleMapping, RoleRule
+
+
+def test_rules_from_config() -> None:
+    mapping = RoleMapping.from_config([
+        {"role": "organ", "policy": "1.2.704.1.1"},
+        {"role": "signer", "issuer": ".*CN=Government CA.*", "subject": ".*T=Giám đốc.*"},
+    ])
+    assert [r.role for r in mapping.rules] == [Role.ORGAN, Role.SIGNER]
+
+
+@pytest.mark.parametrize(("rules", "key", "message"), [
+    ([{"role": "clerk", "policy": "1.2"}], "roles[0]", "unknown role 'clerk'"),
+    ([{"role": "organ"}], "roles[0]", "at least one of policy, issuer, subject"),
+    ([{"role": "organ", "policy": "not an oid"}], "roles[0]", "not a dotted OID"),
+    ([{"role": "organ", "policy": "1.2"}, {"role": "organ", "issuer": "("}], "roles[1]",
+     "not a regular expression"),
+    ([{"role": "organ", "policy": "1.2", "colour": "red"}], "roles[0]", "unknown key 'colour'"),
+    ([{"role": "organ", "policy": 12}], "roles[0].policy", "must be a string"),
+    (["organ"], "roles[0]", "must be a table"),
+])
+def test_bad_rules_name_the_key(rules: list[object], key: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        RoleMapping.from_config(rules, file="trust.toml")  # type: ignore[arg-type]
+    assert info.value.code == "DF-PKI-026"
+    assert info.value.location.key == key and info.value.location.file == "trust.toml"
+    assert message in info.value.message
+
+
+def test_rule_needs_a_criterion() -> None:
+    with pytest.raises(ConfigError, match="DF-PKI-026"):
+        RoleRule(Role.ORGAN)
