@@ -103,7 +103,7 @@ def build_tree(message: Message, *, check: bool = True) -> etree._Element:
 
 
 def _fail(path: str, problem: str) -> UsageError:
-    return UsageError("DF-ENV-020", f"{path}: {problem}", Location(key=path))
+    return UsageError("DF-ENV-020", problem, Location(key=path))
 
 
 def _join(prefix: str, attr: str) -> str:
