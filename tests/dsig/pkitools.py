@@ -57,6 +57,11 @@ class SamplePki:
     signer: x509.Certificate
     root_crl: x509.CertificateRevocationList
 
+    def issue(self, key: Key, cn: str = "000.00.00.H49", serial: int = 100) -> x509.Certificate:
+        """An organ certificate for ``key`` from the hub CA."""
+        return leaf_certificate(name(cn), key.public_key(), self.sub_issuer, serial, START,
+                                END, policy=ORGAN_POLICY)
+
     def validator(self, *revoked: x509.Certificate) -> PathValidator:
         """A path validator trusting the root, with a CRL of the sub-CA listing ``revoked``."""
         crl = build_crl(self.sub_issuer, START, END,
