@@ -7,8 +7,10 @@ own module.
 
 from docflow.audit import AuditConfig, AuditResult, audit
 from docflow.errors import DocflowError
+from docflow.sim.run import SimulationResult, simulate
+from docflow.sim.scenario import Scenario
 from docflow.validation import ValidationConfig, ValidationReport, validate
 
-__all__ = ["AuditConfig", "AuditResult", "DocflowError", "ValidationConfig", "ValidationReport",
-           "audit", "validate"]
+__all__ = ["AuditConfig", "AuditResult", "DocflowError", "Scenario", "SimulationResult",
+           "ValidationConfig", "ValidationReport", "audit", "simulate", "validate"]
 __version__ = "0.1.0"

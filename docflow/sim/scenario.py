@@ -180,8 +180,8 @@ class FaultSpec:
     backoff_max_s: float = 3600.0
     """No wait longer than an hour between attempts."""
     max_attempts: int = 10
-    """Refused attempts before the dead-letter queue: with the defaults a message survives an
-    outage of about eight hours."""
+    """Refused attempts before the dead-letter queue: with the defaults the last attempt comes
+    about four hours after the first, so a message survives an outage of up to four hours."""
     tamper_rate: float = 0.0
     """Share of documents altered in transit (both signatures then fail to verify)."""
     expired_cert_share: float = 0.0

@@ -12,6 +12,7 @@ The built-in default scenario is ``docflow/sim/scenarios/default.toml``.
 from __future__ import annotations
 
 import difflib
+import os
 import itertools
 import tomllib
 from dataclasses import fields
@@ -64,7 +65,7 @@ def builtin_scenario() -> Scenario:
     return parse_scenario(data, file="<built-in default>")
 
 
-def read_scenario(path: str | Path) -> Scenario:
+def read_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and check the scenario file at ``path``."""
     path = Path(path)
     try:

@@ -1,0 +1,394 @@
+"""The windowed engine: a day at a time, whole stages through the hub lanes at once.
+
+Each simulated day (a *window*) runs in a fixed order:
+
+1. **Documents.** The day's documents are drawn (:mod:`docflow.traffic.generate`), their
+   signing plan and crypto outcomes counted, and each delivery becomes a message at the first
+   lane of its route. Messages of earlier days due today are taken from the pool.
+2. **Lanes, rank by rank.** All messages at rank-0 lanes go through the outage/retry schedule
+   (:mod:`docflow.sim.faults`), are sorted by (lane, time) and served in one compiled pass
+   (:func:`docflow.sim.queues.serve_window`); their departures plus link latency are their
+   arrivals at the next rank, and so on (:mod:`docflow.sim.lanes` explains why ranks make this
+   exact). A message due after the window's end waits in the pool for its own day. Each lane's
+   workers carry their free times, and its queue the messages still waiting, into the next
+   window.
+3. **Deliveries** (the last lane, then the agency link, then the receiving agency's outage
+   schedule) are counted, and the receivers' answers drawn (:mod:`docflow.sim.status`).
+4. **Status messages** due today go through their own lanes the same way, back to the
+   senders; status 03 reaching the sender is the document's acceptance.
+
+After the period, days without new documents run on until the pools are empty (or
+:attr:`~docflow.sim.scenario.Period.drain_days` run out). Randomness comes from one
+``numpy.random.Generator`` in a fixed order, so a seed gives the same run on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from docflow.errors import ConfigError, Location
+from docflow.sim.calibration import CalibrationProbes
+from docflow.sim.crypto import CryptoMode, DocumentRecords
+from docflow.sim.faults import OutageTable, RetryPolicy, hours_us
+from docflow.sim.lanes import LaneTable
+from docflow.sim.messages import Messages, Pool
+from docflow.sim.queues import serve_window, sort_arrivals
+from docflow.sim.scenario import Scenario
+from docflow.sim.signing import SigningPlan
+from docflow.sim.status import StatusPlan
+from docflow.sim.tally import DOC, N_LEVELS, STATUS, Tally, add_hourly
+from docflow.topology import Topology
+from docflow.topology.arrays import LEVEL_ORDER
+from docflow.traffic.calendar import DAY_US, WorkCalendar
+from docflow.traffic.generate import DayTraffic, TrafficGenerator
+
+__all__ = ["Engine", "EngineResult"]
+
+I64 = npt.NDArray[np.int64]
+_MAX_WINDOW_MESSAGES = 1 << 31
+_ACCEPTED = 3
+_REJECTED = 2
+
+
+@dataclass(frozen=True, eq=False)
+class EngineResult:
+    """What a run counted, with what is needed to describe it."""
+
+    scenario: Scenario
+    topology: Topology
+    calendar: WorkCalendar
+    lanes: LaneTable
+    tally: Tally
+    calibration: list[dict[str, Any]]
+    days_run: int
+    hub_outages: list[tuple[int, int, int]]
+    agency_outages: list[tuple[int, int, int]]
+
+
+class Engine:
+    """Runs one scenario on one topology; see the module docstring.
+
+    Parameters
+    ----------
+    scenario, topology
+        What to run (the topology already checked against the scenario).
+    crypto
+        The crypto mode that turns planned documents into signature outcomes.
+    progress
+        Called with (simulated days done, days planned) after every window.
+    """
+
+    def __init__(self, scenario: Scenario, topology: Topology, crypto: CryptoMode,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.scenario = scenario
+        self.topology = topology
+        self.crypto = crypto
+        self.progress = progress
+        self.arrays = a = topology.arrays()
+        self.rng = np.random.default_rng(scenario.seed)
+        period = scenario.period
+        self.days = period.days + period.drain_days
+        # the calendar runs a little past the last window, so late answers find office hours
+        self.calendar = WorkCalendar.build(scenario.calendar, period.start, self.days + 31)
+        self.lanes = LaneTable.build(a, scenario.hubs, scenario.links)
+        self.generator = TrafficGenerator(scenario.traffic, a, self.calendar)
+        self.policy = RetryPolicy.of(scenario.faults)
+        hub_index = topology.hub_index
+        self.hub_outages = OutageTable.build([
+            (hub_index[o.target], self.calendar.time_of(o.start),
+             self.calendar.time_of(o.start) + hours_us(o.hours))
+            for o in scenario.faults.hub_outages])
+        self.agency_outages = OutageTable.build([
+            (topology.index[o.target], self.calendar.time_of(o.start),
+             self.calendar.time_of(o.start) + hours_us(o.hours))
+            for o in scenario.faults.agency_outages])
+        self.plan = SigningPlan(scenario.signing, scenario.faults, a, self.rng)
+        self.status = StatusPlan(scenario.status, self.calendar)
+        self.tally = Tally(a.n_hubs, self.lanes.n_lanes, (self.days + 2) * 24)
+        self.probes = CalibrationProbes(scenario, a)
+        self.pools = (Pool(), Pool())
+        lanes = self.lanes
+        self.free = [np.zeros(int(lanes.workers(c == STATUS).sum()), np.int64) for c in (0, 1)]
+        self.free_offsets = [np.concatenate([[0], np.cumsum(lanes.workers(c == STATUS))])
+                             .astype(np.int64) for c in (0, 1)]
+        self.waiting_lane = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
+        self.waiting_start = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
+        self.serial = 0
+        self.sample_keys = np.zeros(0)
+        self.sample: DocumentRecords | None = None
+
+    # --- the window loop ----------------------------------------------------------------------
+    def run(self) -> EngineResult:
+        """Run every window and return the totals."""
+        period_days = self.scenario.period.days
+        day = 0
+        for day in range(self.days):
+            w0, w1 = day * DAY_US, (day + 1) * DAY_US
+            fresh = self._documents(day) if day < period_days else Messages.empty()
+            docs = Messages.concat([self.pools[DOC].take(day), fresh])
+            delivered = self._serve(DOC, docs, w0, w1)
+            self._delivered(delivered)
+            statuses = self.pools[STATUS].take(day)
+            arrived = self._serve(STATUS, statuses, w0, w1)
+            self._answered(arrived)
+            if self.progress:
+                self.progress(day + 1, self.days)
+            if day + 1 >= period_days and not len(self.pools[DOC]) and \
+                    not len(self.pools[STATUS]):
+                break
+        self.tally.in_flight_end = len(self.pools[DOC]) + len(self.pools[STATUS])
+        if self.crypto.samples is not None and self.sample is not None:
+            self._count_coverage(self.sample)
+        return EngineResult(self.scenario, self.topology, self.calendar, self.lanes, self.tally,
+                            self.probes.rows(), day + 1, self.hub_outages.windows_us(),
+                            self.agency_outages.windows_us())
+
+    # --- documents ----------------------------------------------------------------------------
+    def _documents(self, day: int) -> Messages:
+        a, t, rng = self.arrays, self.tally, self.rng
+        traffic = self.generator.day(day, rng)
+        n = traffic.n_documents
+        plan = self.plan.draw(traffic.sender, rng)
+        keys = rng.random(n)  # drawn in every mode, so all modes move the same documents
+        records = DocumentRecords(
+            serial=np.arange(self.serial, self.serial + n, dtype=np.int64),
+            send_us=traffic.send_us, doc_type=traffic.doc_type, priority=traffic.priority,
+            size_kb=traffic.size_kb, plan=plan, first=traffic.first, receiver=traffic.receiver)
+        self.serial += n
+        if self.crypto.samples is None:
+            self._count_coverage(records)
+        else:
+            self._keep_sample(records, keys)
+        self.probes.observe(traffic, plan)
+        level = a.level[traffic.sender]
+        t.sent += np.bincount(level, minlength=N_LEVELS)
+        t.sent_hub += np.bincount(a.hub[traffic.sender], minlength=a.n_hubs)
+        add_hourly(t.sent_hourly, level, traffic.send_us)
+        t.doc_types += np.bincount(traffic.doc_type, minlength=len(t.doc_types))
+        t.priorities += np.bincount(traffic.priority, minlength=5)
+        t.directions += np.bincount(traffic.direction, minlength=len(t.directions))
+        return self._document_messages(traffic)
+
+    def _document_messages(self, traffic: DayTraffic) -> Messages:
+        a, t = self.arrays, self.tally
+        doc = traffic.document
+        src = traffic.sender[doc]
+        t.deliveries += np.bincount(a.level[src], minlength=N_LEVELS)
+        t.deliveries_hub += np.bincount(a.hub[src], minlength=a.n_hubs)
+        t0 = traffic.send_us[doc]
+        size = traffic.size_kb[doc]
+        leave = self.agency_outages.hold(src.astype(np.int64), t0)
+        arrive = leave + self.lanes.agency_link_us + self.lanes.transfer_us(size)
+        n = len(doc)
+        if n >= _MAX_WINDOW_MESSAGES:
+            raise ConfigError("DF-SCN-009", f"{n} deliveries in one day",
+                              Location(file=self.scenario.source, key="traffic"))
+        return Messages(t=arrive, t0=t0, src=src, dst=traffic.receiver, size_kb=size,
+                        hop=np.zeros(n, np.int8), code=np.zeros(n, np.int8),
+                        prio=traffic.priority[doc])
+
+    def _count_coverage(self, records: DocumentRecords) -> None:
+        if len(records) == 0:
+            return
+        out = self.crypto.outcomes(records)
+        a = self.arrays
+        sender = records.plan.sender
+        kw = dict(organ_present=out.organ_present, organ_valid=out.organ_valid,
+                  signer_present=out.signer_present, signer_valid=out.signer_valid,
+                  reasons=out.reason)
+        self.tally.coverage_level.add_arrays(a.level[sender], labels=[lv.value for lv in
+                                                                     LEVEL_ORDER], **kw)
+        self.tally.coverage_hub.add_arrays(a.hub[sender], labels=list(a.hub_ids), **kw)
+
+    def _keep_sample(self, records: DocumentRecords, keys: npt.NDArray[np.float64]) -> None:
+        """Keep the documents with the smallest keys: a uniform sample of the whole run."""
+        size = self.crypto.samples or 0
+        merged_keys = np.concatenate([self.sample_keys, keys])
+        merged = DocumentRecords.concat([r for r in (self.sample, records) if r is not None])
+        if len(merged_keys) > size:
+            keep = np.sort(np.argpartition(merged_keys, size - 1)[:size]) if size else \
+                np.zeros(0, np.int64)
+            merged = merged.take(keep)
+            merged_keys = merged_keys[keep]
+        self.sample, self.sample_keys = merged, merged_keys
+
+    # --- lanes ----------------------------------------------------------------------------------
+    def _serve(self, cls: int, msgs: Messages, w0: int, w1: int) -> Messages:
+        """Move messages through the lanes, rank by rank; return those that reached an agency
+        (with ``t`` the time they did)."""
+        a, lanes = self.arrays, self.lanes
+        pool = self.pools[cls]
+        late = msgs.t >= w1
+        if late.any():
+            pool.put(msgs.take(late))
+            msgs = msgs.take(~late)
+        finals: list[Messages] = []
+        for rank in range(lanes.ranks):
+            if not len(msgs):
+                break
+            hub_a, hub_b = a.hub[msgs.src], a.hub[msgs.dst]
+            lane = lanes.sequence[hub_a, hub_b, msgs.hop]
+            here = lanes.rank[lane] == rank
+            if not here.any():
+                continue
+            work, lane = msgs.take(here), lane[here]
+            msgs = msgs.take(~here)
+            work, lane = self._refuse(cls, work, lane)
+            late = work.t >= w1
+            if late.any():
+                pool.put(work.take(late))
+                work, lane = work.take(~late), lane[~late]
+            if not len(work):
+                continue
+            work, depart = self._queue(cls, work, lane, w0, w1)
+            hub_a, hub_b = a.hub[work.src], a.hub[work.dst]
+            last = work.hop.astype(np.int64) == lanes.length[hub_a, hub_b] - 1
+            size = work.size_kb
+            if last.any():
+                done = work.take(last)
+                done.t = depart[last] + lanes.agency_link_us + lanes.transfer_us(size[last])
+                finals.append(self._reach_agency(cls, done))
+            on = ~last
+            if on.any():
+                nxt = work.take(on)
+                nxt.t = depart[on] + lanes.hop_link_us[hub_a[on], hub_b[on], nxt.hop] + \
+                    lanes.transfer_us(size[on])
+                nxt.hop = nxt.hop + np.int8(1)
+                late = nxt.t >= w1
+                if late.any():
+                    pool.put(nxt.take(late))
+                    nxt = nxt.take(~late)
+                msgs = Messages.concat([msgs, nxt])
+        return Messages.concat(finals)
+
+    def _refuse(self, cls: int, work: Messages, lane: I64) -> tuple[Messages, I64]:
+        """Hub outages: refusals, back-off, dead letters."""
+        if not len(self.hub_outages):
+            return work, lane
+        out = self.hub_outages.retry(self.lanes.hub[lane], work.t, self.policy)
+        t = self.tally
+        n_lanes = self.lanes.n_lanes
+        t.lane_refused[cls] += np.bincount(lane, weights=out.refused, minlength=n_lanes
+                                           ).astype(np.int64)
+        lost = out.lost
+        if lost.any():
+            t.lane_dead[cls] += np.bincount(lane[lost], minlength=n_lanes)
+            self._lost(cls, work.take(lost))
+            work, lane = work.take(~lost), lane[~lost]
+            work.t = out.accepted[~lost]
+        else:
+            work.t = out.accepted
+        return work, lane
+
+    def _queue(self, cls: int, work: Messages, lane: I64, w0: int, w1: int
+               ) -> tuple[Messages, I64]:
+        """Serve one rank's messages; returns them in service order with their departures."""
+        lanes, t = self.lanes, self.tally
+        order, s_lane, s_arrival = sort_arrivals(lane, work.t, w0)
+        work = work.take(order)
+        service = lanes.service_us(s_lane, None if cls == STATUS else work.size_kb)
+        n = len(work)
+        start = np.empty(n, np.int64)
+        depart = np.empty(n, np.int64)
+        n_lanes = lanes.n_lanes
+        w_lane, w_start = self.waiting_lane[cls], self.waiting_start[cls]
+        w_off = np.searchsorted(w_lane, np.arange(n_lanes + 1)).astype(np.int64)
+        serve_window(s_lane, s_arrival, service, self.free[cls], self.free_offsets[cls],
+                     w_start, w_off, t.lane_peak[cls], start, depart)
+        # what still waits at the window's end is carried into the next window
+        served = np.zeros(n_lanes, bool)
+        served[s_lane] = True
+        keep = ~served[w_lane] | (w_start > w1)
+        still = start > w1
+        new_lane = np.concatenate([w_lane[keep], s_lane[still]])
+        new_start = np.concatenate([w_start[keep], start[still]])
+        if len(new_lane):
+            o = np.lexsort((new_start, new_lane))
+            new_lane, new_start = new_lane[o], new_start[o]
+        self.waiting_lane[cls], self.waiting_start[cls] = new_lane, new_start
+        t.lane_count[cls] += np.bincount(s_lane, minlength=n_lanes)
+        t.lane_busy[cls] += np.bincount(s_lane, weights=service, minlength=n_lanes)
+        t.lane_wait[cls] += np.bincount(s_lane, weights=start - s_arrival, minlength=n_lanes)
+        hub = lanes.hub[s_lane]
+        add_hourly(t.hub_arrivals[cls], hub, s_arrival)
+        add_hourly(t.hub_starts[cls], hub, start)
+        add_hourly(t.hub_busy[cls], hub, start, weights=service.astype(np.float64))
+        t.last_event_us = max(t.last_event_us, int(depart.max()))
+        return work, depart
+
+    def _reach_agency(self, cls: int, done: Messages) -> Messages:
+        """The receiving agency's outages: the hub retries, then gives up."""
+        if not len(self.agency_outages):
+            return done
+        out = self.agency_outages.retry(done.dst.astype(np.int64), done.t, self.policy)
+        lost = out.lost
+        if lost.any():
+            if cls == DOC:
+                self.tally.lost_at_agency += int(lost.sum())
+            self._lost(cls, done.take(lost))
+            done = done.take(~lost)
+            done.t = out.accepted[~lost]
+        else:
+            done.t = out.accepted
+        return done
+
+    def _lost(self, cls: int, msgs: Messages) -> None:
+        a, t = self.arrays, self.tally
+        if cls == DOC:
+            t.lost += np.bincount(a.level[msgs.src], minlength=N_LEVELS)
+            t.lost_hub += np.bincount(a.hub[msgs.src], minlength=a.n_hubs)
+        else:
+            t.status_lost += np.bincount(msgs.code, minlength=7)
+
+    # --- deliveries and answers -------------------------------------------------------------
+    def _delivered(self, done: Messages) -> None:
+        if not len(done):
+            return
+        a, t = self.arrays, self.tally
+        src_level = a.level[done.src].astype(np.int64)
+        dst_level = a.level[done.dst].astype(np.int64)
+        src_hub = a.hub[done.src].astype(np.int64)
+        latency = done.t - done.t0
+        t.delivered += np.bincount(src_level, minlength=N_LEVELS)
+        t.delivered_hub += np.bincount(src_hub, minlength=a.n_hubs)
+        t.received += np.bincount(dst_level, minlength=N_LEVELS)
+        add_hourly(t.delivered_hourly, src_level, done.t)
+        groups = np.concatenate([src_level, N_LEVELS + dst_level, 3 * N_LEVELS + src_hub])
+        t.hist.add(groups, np.concatenate([latency, latency, latency]))
+        t.last_event_us = max(t.last_event_us, int(done.t.max()))
+        answers = self.status.answers(done.t, done.prio, self.rng)
+        t.unanswered += answers.unanswered
+        k = answers.delivery
+        src = done.dst[k]
+        size = np.full(len(k), self.lanes.status_kb, np.int32)
+        leave = self.agency_outages.hold(src.astype(np.int64), answers.send_us)
+        msgs = Messages(t=leave + self.lanes.agency_link_us + self.lanes.transfer_us(size),
+                        t0=done.t0[k], src=src, dst=done.src[k], size_kb=size,
+                        hop=np.zeros(len(k), np.int8), code=answers.code, prio=done.prio[k])
+        t.status_sent += np.bincount(answers.code, minlength=7)
+        self.pools[STATUS].put(msgs)
+
+    def _answered(self, arrived: Messages) -> None:
+        if not len(arrived):
+            return
+        a, t = self.arrays, self.tally
+        t.status_delivered += np.bincount(arrived.code, minlength=7)
+        t.last_event_us = max(t.last_event_us, int(arrived.t.max()))
+        acc = arrived.code == _ACCEPTED
+        if acc.any():
+            level = a.level[arrived.dst[acc]].astype(np.int64)
+            hub = a.hub[arrived.dst[acc]].astype(np.int64)
+            latency = arrived.t[acc] - arrived.t0[acc]
+            t.accepted += np.bincount(level, minlength=N_LEVELS)
+            L = N_LEVELS
+            t.hist.add(np.concatenate([2 * L + level, 3 * L + a.n_hubs + hub]),
+                       np.concatenate([latency, latency]))
+        rej = arrived.code == _REJECTED
+        if rej.any():
+            t.rejected += np.bincount(a.level[arrived.dst[rej]], minlength=N_LEVELS)
+
