@@ -12,8 +12,8 @@ The built-in default scenario is ``docflow/sim/scenarios/default.toml``.
 from __future__ import annotations
 
 import difflib
-import os
 import itertools
+import os
 import tomllib
 from dataclasses import fields
 from datetime import date
