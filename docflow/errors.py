@@ -245,8 +245,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "OID and no rule of the role mapping matches."),
     _c("DF-PKI-013", "error", _I, "The role mapping gives the signing certificate more than one "
                                   "role."),
-    _c("DF-PKI-014", "error", _I, "No CRL of an issuer in the path is in force at the "
-                                  "validation time: revocation status unknown."),
+    _c("DF-PKI-014", "error", _I, "No usable CRL of an issuer in the path: revocation status "
+                                  "unknown."),
     _c("DF-PKI-015", "error", _I, "The CRL in force is stale: its nextUpdate is before the "
                                   "validation time."),
     _c("DF-PKI-016", "error", _I, "A CRL cannot be used: its signature does not verify with the "

@@ -15,9 +15,13 @@ found, as findings with stable codes:
   validator that does not implement them);
 * **the leaf**: not a CA, key usage with ``digitalSignature`` or ``nonRepudiation``, and an
   extendedKeyUsage, when present, that allows document signing;
-* **revocation**: for every certificate under the anchor, the issuer's newest CRL with
-  ``thisUpdate <= at``, signed by the issuer's key, not stale (``at <= nextUpdate``); a serial
-  listed with ``revocationDate <= at`` is revoked;
+* **revocation**: for every certificate under the anchor, the issuer's newest CRL signed by
+  the issuer's key decides. Issued at or before ``at``, it must still be in force
+  (``at <= nextUpdate``, else stale); issued after ``at``, it covers ``at`` anyway, since it
+  lists every revocation up to its thisUpdate (ETSI EN 319 102-1's freshness rule: revocation
+  data newer than the time of interest is what validating a past signing time needs). A serial
+  listed with ``revocationDate <= at`` is revoked; one revoked after ``at`` is not (OpenSSL
+  treats any listed serial as revoked: the one rule where the two differ);
 * **role**: the leaf's role under the store's role mapping (docflow's policy OIDs, then rules).
 
 RFC 5280's policy tree (§6.1.3) is not computed: the role is read from the policies the leaf
@@ -481,15 +485,16 @@ class PathValidator:
         bad: CrlInfo | None = None
         unsupported: CrlInfo | None = None
         for info in self.store.crls_of(cert.issuer):  # newest thisUpdate first
-            if window.before(info.this_update):
-                continue  # not yet published at the validation time
             if info.unsupported is not None:
                 unsupported = unsupported or info
                 continue
             if not self._crl_signed_by(info, issuer):
                 bad = bad or info
                 continue
-            if info.next_update is not None and not window.not_after(info.next_update):
+            # The newest usable CRL decides; one issued after the time covers it, one issued
+            # at or before it must still be in force.
+            if not window.before(info.this_update) and info.next_update is not None and \
+                    not window.not_after(info.next_update):
                 problems.append(_finding("DF-PKI-015", f"the CRL of {_who(issuer)} in force "
                                          f"was due for update on "
                                          f"{info.next_update.isoformat()}", i))
@@ -507,8 +512,8 @@ class PathValidator:
             problems.append(_finding("DF-PKI-020", f"the CRL of {_who(issuer)} has a "
                                      f"{unsupported.unsupported}", i))
         elif self.policy.revocation is RevocationCheck.REQUIRE:
-            problems.append(_finding("DF-PKI-014", f"no CRL of {_who(issuer)} is in force at "
-                                     f"{window.at.isoformat()}", i))
+            problems.append(_finding("DF-PKI-014", f"the trust store has no CRL of "
+                                     f"{_who(issuer)}", i))
 
     def _crl_signed_by(self, info: CrlInfo, issuer: x509.Certificate) -> bool:
         key = (id(info), issuer)  # CrlInfo objects live as long as the store

@@ -177,10 +177,13 @@ def test_missing_crl_depends_on_the_revocation_mode(mode: RevocationCheck,
     assert codes(result) == expected
 
 
-def test_crl_from_the_future_is_not_in_force() -> None:
-    """A CRL whose thisUpdate is after the validation time cannot speak for it."""
-    crls = (ROOT.crl(), SUB.crl(this_update=AT + DAY, next_update=AT + YEAR))
-    assert codes(PathValidator(store(crls=crls)).check(LEAF, [], AT)) == ["DF-PKI-014"]
+def test_crl_issued_after_the_time_covers_it() -> None:
+    """Validating a past time with a later CRL: listed before the time → revoked, else good."""
+    later = {"this_update": AT + DAY, "next_update": AT + YEAR}
+    good = (ROOT.crl(**later), SUB.crl(**later))
+    assert PathValidator(store(crls=good)).check(LEAF, [], AT).trusted
+    revoked = (ROOT.crl(**later), SUB.crl([(LEAF, AT - DAY)], **later))
+    assert codes(PathValidator(store(crls=revoked)).check(LEAF, [], AT)) == ["DF-PKI-005"]
 
 
 def test_crl_signed_by_another_key_is_not_used() -> None:
@@ -217,12 +220,14 @@ def test_delta_crl_is_not_used_as_a_complete_crl() -> None:
     assert codes(result) == ["DF-PKI-020"]
 
 
-def test_newest_crl_in_force_is_used() -> None:
-    """Of two CRLs, the one with the latest thisUpdate at or before the time decides."""
+def test_newest_crl_decides() -> None:
+    """Of two CRLs, the newest decides, even for a time before it was issued: a revocation
+    dated T0+15d and published at T0+20d is seen at T0+17d."""
     crls = (ROOT.crl(), SUB.crl(), SUB.crl([(LEAF, T0 + 15 * DAY)],
                                            this_update=T0 + 20 * DAY, number=2))
     validator = PathValidator(store(crls=crls))
-    assert validator.check(LEAF, [], T0 + 17 * DAY).trusted  # the newer CRL is not out yet
+    assert validator.check(LEAF, [], T0 + 12 * DAY).trusted
+    assert codes(validator.check(LEAF, [], T0 + 17 * DAY)) == ["DF-PKI-005"]
     assert codes(validator.check(LEAF, [], T0 + 25 * DAY)) == ["DF-PKI-005"]
 
 
