@@ -427,6 +427,65 @@ def simulate_command(scenario: str | None, out: str, seed: int | None, crypto: s
                    + (f" and {result.archive}" if result.archive else ""), err=True)
 
 
+# --- pki ------------------------------------------------------------------------------------
+@cli.group("pki")
+def pki_group() -> None:
+    """The national test PKI: a root CA, a sub-CA per hub, organ and signer certificates."""
+
+
+@pki_group.command("init")
+@click.option("--preset", "topology", required=True, metavar="PRESET|FILE",
+              help="The topology whose agencies get certificates (vn-2024, vn-2025, tiny, ... "
+              "or a GraphML/JSON file).")
+@click.option("--seed", type=click.IntRange(min=0), required=True,
+              help="Every key, serial number and signature derives from it.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder to write (created if missing).")
+@click.option("--algorithm", type=click.Choice(["ecdsa-p256", "ed25519", "rsa-2048"]),
+              default="ecdsa-p256", show_default=True,
+              help="Key type; RSA keys are generated once and cached (see the README).")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              default=None, help="Encrypt every private key with the first line of this file.")
+@click.option("--at", type=_IsoDateTime(), default=None,
+              help="Issue time of every certificate and CRL [default: today 00:00 UTC]; pin it "
+              "to get the same bytes on another day.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
+                     passphrase_file: str | None, at: Any, jobs: int | None,
+                     quiet: bool) -> None:
+    """Write the test PKI of a topology to OUT: PEM certificates, PKCS#8 keys, CRLs, index.json.
+
+    Every agency gets an organ certificate and a person (signer) certificate from its hub's
+    sub-CA. Exit code: 0 written; 2 unusable topology, passphrase file or output folder.
+    """
+    import datetime as dt
+
+    from docflow.pki.export import write_pki
+    from docflow.pki.io import read_passphrase
+    from docflow.pki.keys import KeyAlgorithm
+    from docflow.pki.national import Agency, Hub, NationalPki
+    from docflow.topology.files import load_topology
+
+    if at is None:
+        at = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    elif at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    topo = load_topology(topology)
+    pki = NationalPki.build(
+        [Agency(a.code, a.name, a.level.value, a.hub) for a in topo.agencies], seed=seed, at=at,
+        algorithm=KeyAlgorithm(algorithm), hubs=[Hub(h.id, h.name) for h in topo.hubs])
+    passphrase = read_passphrase(passphrase_file) if passphrase_file else None
+    with click.progressbar(length=len(topo.agencies), label="issuing certificates",
+                           file=sys.stderr, hidden=quiet) as bar:
+        summary = write_pki(pki, out, passphrase=passphrase, progress=bar.update, jobs=jobs,
+                            extra={"topology": topo.name})
+    click.echo(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
+               f"organ + signer, {summary.crls:,} CAs) and {summary.crls:,} CRLs to {out} in "
+               f"{summary.seconds:.1f} s", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     sys.exit(cli.main(standalone_mode=True) or 0)
