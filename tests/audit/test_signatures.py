@@ -1,0 +1,49 @@
+"""The signature seam: what each kind of envelope counts as, and the trust fingerprint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from archive.factory import make_document
+
+from docflow.audit.signatures import SignatureChecker, TrustConfig
+from docflow.errors import InputError
+
+
+def test_a_document_without_signatures_counts_nothing() -> None:
+    """No signature: no role present, nothing valid, no reason."""
+    outcome = SignatureChecker(TrustConfig()).check(make_document(1))
+    assert (outcome.organ_present, outcome.signer_present, outcome.reasons) == (False, False, ())
+
+
+def test_a_legacy_signature_is_present_and_never_valid() -> None:
+    """A QCVN-namespace Signature counts as a present organ signature, invalid (DF-ENV-070)."""
+    outcome = SignatureChecker(TrustConfig()).check(make_document(1, legacy_signature=True))
+    assert (outcome.organ_present, outcome.organ_valid) == (True, False)
+    assert outcome.reasons == ("DF-ENV-070",)
+
+
+def test_hostile_bytes_count_as_unsigned_with_the_parser_code() -> None:
+    """A DTD or broken XML is a document with no signature and the parser's code as reason."""
+    checker = SignatureChecker(TrustConfig())
+    assert checker.check(b'<!DOCTYPE a [<!ENTITY e "e">]><a>&e;</a>').reasons == ("DF-XML-002",)
+    assert checker.check(b"<a><b></a>").reasons == ("DF-XML-001",)
+
+
+def test_the_trust_fingerprint_depends_on_content_not_order_or_names(tmp_path: Path) -> None:
+    """Same files in another order or under other names: same fingerprint; one byte: another."""
+    a, b, c = tmp_path / "a.pem", tmp_path / "b.pem", tmp_path / "c.pem"
+    a.write_bytes(b"anchor one")
+    b.write_bytes(b"anchor two")
+    c.write_bytes(b"anchor one")
+    one = TrustConfig(anchors=(a, b)).fingerprint()
+    assert TrustConfig(anchors=(b, a)).fingerprint() == one
+    assert TrustConfig(anchors=(c, b)).fingerprint() == one
+    assert TrustConfig(anchors=(a, b), crls=(c,)).fingerprint() != one
+    assert TrustConfig(anchors=(a, b), policy="legacy").fingerprint() != one
+    b.write_bytes(b"anchor two!")
+    assert TrustConfig(anchors=(a, b)).fingerprint() != one
+    with pytest.raises(InputError) as err:
+        TrustConfig(anchors=(tmp_path / "missing.pem",)).fingerprint()
+    assert err.value.code == "DF-IO-001"
