@@ -45,7 +45,8 @@ _INHERITED_11 = (f"{{{_XML_NS}}}lang", f"{{{_XML_NS}}}space")
 
 
 class C14NUnsupported(ValueError):
-    """Raised for an input docflow cannot canonicalize exactly (xml:base under C14N 1.1)."""
+    """Raised for an input docflow cannot canonicalize exactly (xml:base under C14N 1.1,
+    ``#default`` in an exclusive prefix list)."""
 
 
 def canonicalize(node: etree._Element | etree._ElementTree, method: C14NMethod, *,
@@ -70,11 +71,15 @@ def canonicalize(node: etree._Element | etree._ElementTree, method: C14NMethod, 
     Raises
     ------
     C14NUnsupported
-        The element has an ``xml:base`` ancestor and ``method`` is C14N 1.1.
+        The element has an ``xml:base`` ancestor and ``method`` is C14N 1.1, or the prefix
+        list names ``#default``, which libxml2 (through lxml 6.1) silently ignores.
     """
     comments = method.with_comments if with_comments is None else with_comments
     if method.exclusive:
-        prefixes = [None if p == "#default" else p for p in inclusive_prefixes] or None
+        if "#default" in inclusive_prefixes:
+            raise C14NUnsupported("InclusiveNamespaces #default is not supported: libxml2 "
+                                  "would ignore it and canonicalize wrongly")
+        prefixes = list(inclusive_prefixes) or None
         # Exact for documents and for subtrees alike (see the module notes).
         return etree.tostring(node, method="c14n", exclusive=True, with_comments=comments,
                               inclusive_ns_prefixes=prefixes)  # type: ignore[call-overload]
