@@ -48,7 +48,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
-from docflow.errors import Finding, Location, Severity
+from docflow.errors import Finding, Severity
 from docflow.pki.builder import DOCUMENT_SIGNING
 from docflow.pki.crl import CrlInfo
 from docflow.pki.store import TrustStore
@@ -156,7 +156,9 @@ class ChainResult:
     when no path reaches an anchor (a role claimed by an untrusted certificate means
     nothing)."""
     problems: tuple[Finding, ...] = ()
-    """Every finding, in path order (leaf first), then the role's."""
+    """Every finding, in path order (leaf first), then the role's. Each message starts with
+    the certificate's place in :attr:`chain` (``chain[0]:`` is the signing certificate);
+    findings carry no location, so that a signature verifier can give them its own."""
 
 
 class _Window:
@@ -573,5 +575,7 @@ def _who(cert: x509.Certificate) -> str:
 
 
 def _finding(code: str, message: str, index: int) -> Finding:
-    return Finding(code, message, Location(path=f"chain[{index}]"))
+    # No location: the certificate's place is in the message (chain[0] is the signing
+    # certificate), and the caller (the signature verifier) knows where the Signature stands.
+    return Finding(code, f"chain[{index}]: {message}")
 
