@@ -1,0 +1,70 @@
+"""``docflow pki init`` through click's CliRunner, on the tiny preset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from docflow.cli import cli
+from docflow.pki.index import read_index
+from docflow.pki.io import read_certificates, read_private_key
+from docflow.pki.roles import Role
+from docflow.pki.store import TrustStore
+from docflow.pki.validate import PathValidator
+
+AT = "2025-07-01T00:00:00+07:00"
+
+
+def _init(*args: str) -> object:
+    return CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "5", "-q",
+                                    "--at", AT, *args], catch_exceptions=False)
+
+
+def test_init_writes_a_pki_that_validates(tmp_path: Path) -> None:
+    """Every agency of the preset gets both certificates; the folder is a trust store."""
+    result = _init("--out", str(tmp_path / "pki"))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "46 certificates (20 agencies" in result.output  # type: ignore[attr-defined]
+    index = read_index(tmp_path / "pki")
+    assert len(index.agencies) == 20 and index.meta["topology"] == "tiny"
+    assert index.meta["issued_at"] == "2025-07-01T00:00:00+07:00"
+    validator = PathValidator(TrustStore.from_pki_dir(tmp_path / "pki"))
+    at = dt.datetime(2025, 8, 1, tzinfo=dt.UTC)
+    for code in index.agencies:
+        for role in Role:
+            (cert,) = read_certificates(tmp_path / "pki" / index.credential(code, role).cert)
+            result_ = validator.check(cert, [], at)
+            assert result_.trusted and result_.role == role
+
+
+def test_same_seed_and_time_give_the_same_files(tmp_path: Path) -> None:
+    _init("--out", str(tmp_path / "a"))
+    _init("--out", str(tmp_path / "b"), "--jobs", "1")
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.pem"))
+    assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+                         for f in files)
+
+
+def test_passphrase_file(tmp_path: Path) -> None:
+    (tmp_path / "pass.txt").write_text("mật khẩu\n", "utf-8")
+    result = _init("--out", str(tmp_path / "pki"), "--passphrase-file",
+                   str(tmp_path / "pass.txt"), "--algorithm", "ed25519")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    index = read_index(tmp_path / "pki")
+    where = index.credential("000.00.00.G22", Role.ORGAN)
+    assert read_private_key(tmp_path / "pki" / where.key, "mật khẩu".encode())
+
+
+def test_unusable_inputs_exit_2(tmp_path: Path) -> None:
+    """An unknown preset or an empty passphrase file: an error with a code, exit 2."""
+    result = CliRunner().invoke(cli, ["pki", "init", "--preset", "atlantis", "--seed", "1",
+                                      "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "DF-TOP" in result.output
+    (tmp_path / "empty").write_text("")
+    result = _init("--out", str(tmp_path / "y"), "--passphrase-file", str(tmp_path / "empty"))
+    assert result.exit_code == 2 and "DF-IO-003" in result.output  # type: ignore[attr-defined]
+    result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "1",
+                                      "--out", str(tmp_path / "z"), "--algorithm", "dsa"])
+    assert result.exit_code == 2
