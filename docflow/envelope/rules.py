@@ -34,7 +34,7 @@ from docflow.envelope.rules_codes import (
     response_for_findings,
 )
 from docflow.envelope.rules_dates import document_date_findings, status_findings
-from docflow.envelope.rules_tree import Tree, missing
+from docflow.envelope.rules_tree import Tree, TreeSpec, missing
 from docflow.errors import Finding
 
 __all__ = ["NAMESPACE", "MessageKind", "message_kind", "rule_findings"]
@@ -67,7 +67,17 @@ def _aliases() -> dict[str, str]:
     return found
 
 
-_ALIASES = _aliases()
+#: Every element a rule reads, as a field or as the parent of one.
+_READ = frozenset({
+    "edXMLHeader", "MessageHeader", "Status", "From", "To", "OrganId", "DocumentId", "Code",
+    "CodeNumber", "CodeNotation", "PromulgationInfo", "PromulgationDate", "DocumentType", "Type",
+    "TypeName", "DueDate", "OtherInfo", "Priority", "ResponseFor", "TraceHeaderList",
+    "TraceHeader", "Timestamp", "Bussiness", "BussinessDocType", "ReceiverList", "Receiver",
+    "ReplacementInfo", "OrganIdList", "StatusCode", "Description", "edXMLManifest", "Reference",
+    "AttachmentEncoded", "Attachment", "ContentId", "ContentTransferEncoded", "Signature",
+    "DigitalSignature",
+})
+_SPEC = TreeSpec(_READ, _aliases())
 
 
 def _local(element: etree._Element) -> str:
@@ -145,7 +155,8 @@ def _status(tree: Tree, report_missing: bool) -> Iterator[Finding]:
     yield from status_findings(tree, status, promulgated, report_missing)
 
 
-def rule_findings(root: etree._Element, *, report_missing: bool = True) -> list[Finding]:
+def rule_findings(root: etree._Element, *, report_missing: bool = True,
+                  kind: MessageKind | None = None) -> list[Finding]:
     """Every business-rule finding of an edXML message, in document order of the rules.
 
     Parameters
@@ -155,6 +166,8 @@ def rule_findings(root: etree._Element, *, report_missing: bool = True) -> list[
     report_missing
         Report a field the rules need but cannot find (``DF-ENV-041``). The validation engine
         turns it off when the schema runs, because the schema already reports the absence.
+    kind
+        The message's kind if the caller has it already (:func:`message_kind` otherwise).
 
     Returns
     -------
@@ -169,9 +182,9 @@ def rule_findings(root: etree._Element, *, report_missing: bool = True) -> list[
     >>> rule_findings(parse_xml(build(example_document())))
     []
     """
-    tree = Tree(root, _ALIASES)
+    tree = Tree(root, _SPEC)
     findings = list(legacy_signature_findings(tree))
-    if message_kind(root) is MessageKind.STATUS:
+    if (kind or message_kind(root)) is MessageKind.STATUS:
         findings.extend(_status(tree, report_missing))
     else:
         findings.extend(_document(tree, report_missing))

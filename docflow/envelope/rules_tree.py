@@ -8,7 +8,7 @@ other namespaces (an XML-DSig ``Signature``) are not entered: they are another l
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from typing import TypeVar
 
 from lxml import etree
@@ -18,10 +18,9 @@ from docflow.envelope.organ import ORGAN_CODE_PATTERN, OrganCode
 from docflow.errors import Finding, Location
 from docflow.xmlsafe import element_path
 
-__all__ = ["Rule", "Tree", "at", "missing", "text_of"]
+__all__ = ["Rule", "Tree", "TreeSpec", "at", "missing", "text_of"]
 
 _PREFIX = f"{{{NS}}}"
-_PREFIX_LEN = len(_PREFIX)
 
 T = TypeVar("T")
 Rule = Generator[Finding, None, T]
@@ -45,49 +44,82 @@ def missing(parent: etree._Element, name: str) -> Finding:
                    "empty), so the rules that need it could not run", at(parent))
 
 
+class TreeSpec:
+    """Which elements the rules read, worked out once: the tags lxml filters on, in C.
+
+    Parameters
+    ----------
+    names
+        The canonical local names the rules look up, as fields or as parents of fields.
+    aliases
+        Other spellings accepted for them (``TimeStamp`` for ``Timestamp``).
+    """
+
+    __slots__ = ("aliases", "name_of", "tags")
+
+    def __init__(self, names: frozenset[str], aliases: dict[str, str]) -> None:
+        spellings = {name: name for name in names}
+        spellings.update({alias: name for alias, name in aliases.items() if name in names})
+        # Elements in the QCVN namespace, and without any namespace (a field variant the
+        # schema reports); never XML-DSig's Signature, which is another layer's concern.
+        self.name_of = {f"{_PREFIX}{s}": n for s, n in spellings.items()} | \
+            {s: n for s, n in spellings.items()}
+        # Speed: lxml sets up its tag matcher per call and per tag (about a microsecond per
+        # tag), which costs more than it saves on a message of a hundred elements; matching
+        # "every QCVN element, every element without a namespace" and looking the tag up in
+        # a dict is two to three times faster than asking lxml for forty names.
+        self.tags = (f"{_PREFIX}*", "{}*")
+        self.aliases = aliases
+
+
 class Tree:
-    """QCVN elements of one message by (parent local name, local name)."""
+    """The elements the rules read, by (parent local name, name) and by parent element.
 
-    __slots__ = ("_aliases", "_pairs", "root")
+    Speed: one ``root.iter()`` over the QCVN elements, a dict lookup of each tag, and one
+    ``getparent()`` for each of the few dozen elements the rules read; no element path or
+    line is computed until a rule has something to report.
+    """
 
-    def __init__(self, root: etree._Element, aliases: dict[str, str]) -> None:
+    __slots__ = ("_kids", "_names", "_pairs", "root")
+
+    def __init__(self, root: etree._Element, spec: TreeSpec) -> None:
         self.root = root
-        self._aliases = aliases
+        name_of = spec.name_of
+        aliases = spec.aliases
         pairs: dict[tuple[str, str], list[etree._Element]] = {}
-        # An explicit stack instead of recursion: the parser bounds the depth, but a caller may
-        # raise the limit, and the rules must not be the part that overflows.
-        stack: list[tuple[etree._Element, str]] = [(root, "")]
-        get = aliases.get
-        while stack:
-            parent, parent_name = stack.pop()
-            containers: list[tuple[etree._Element, str]] = []
-            for child in parent:
-                tag = child.tag
-                if not isinstance(tag, str):
-                    continue  # comments, processing instructions
-                if tag.startswith(_PREFIX):
-                    name = tag[_PREFIX_LEN:]
-                elif tag[0] != "{":
-                    name = tag  # no namespace at all: a field variant the schema reports
-                else:
-                    continue  # another namespace (XML-DSig): another layer's concern
-                name = get(name, name)
-                key = (parent_name, name)
-                found = pairs.get(key)
-                if found is None:
-                    pairs[key] = [child]
-                else:
-                    found.append(child)
-                if len(child):
-                    containers.append((child, name))
-            # Pushed in reverse, popped in order: parents are visited in document order, so
-            # every list of the index is in document order too.
-            stack.extend(reversed(containers))
+        kids: dict[tuple[etree._Element | None, str], list[etree._Element]] = {}
+        names: dict[str, list[etree._Element]] = {}
+        for element in root.iter(*spec.tags):
+            name = name_of.get(element.tag)  # type: ignore[arg-type]
+            if name is None:
+                continue  # an element no rule reads
+            parent = element.getparent()
+            parent_name = ""
+            if parent is not None:
+                parent_tag = parent.tag
+                known = name_of.get(parent_tag)  # type: ignore[arg-type]
+                if known is None:
+                    local = parent_tag.rpartition("}")[2] if isinstance(parent_tag, str) else ""
+                    known = aliases.get(local, local)
+                parent_name = known
+            found = pairs.get((parent_name, name))
+            if found is None:
+                pairs[(parent_name, name)] = [element]
+            else:
+                found.append(element)
+            siblings = kids.get((parent, name))
+            if siblings is None:
+                kids[(parent, name)] = [element]
+            else:
+                siblings.append(element)
+            same = names.get(name)
+            if same is None:
+                names[name] = [element]
+            else:
+                same.append(element)
         self._pairs = pairs
-        root_name = root.tag[_PREFIX_LEN:] if isinstance(root.tag, str) and \
-            root.tag.startswith(_PREFIX) else ""
-        if root_name:
-            pairs.setdefault(("", root_name), [root])
+        self._kids = kids
+        self._names = names
 
     def all(self, parent: str, name: str) -> list[etree._Element]:
         """Every ``name`` element whose parent is a ``parent`` element, in document order."""
@@ -99,30 +131,17 @@ class Tree:
         return found[0] if found else None
 
     def named(self, name: str) -> list[etree._Element]:
-        """Every ``name`` element, whatever its parent."""
-        return [el for (_, key), found in self._pairs.items() if key == name for el in found]
+        """Every ``name`` element, whatever its parent, in document order."""
+        return self._names.get(name, [])
 
     def child(self, element: etree._Element, name: str) -> etree._Element | None:
-        """The first QCVN child of ``element`` called ``name`` (or one of its aliases)."""
-        for found in self.children(element, name):
-            return found
-        return None
+        """The first child of ``element`` called ``name`` (or one of its aliases)."""
+        found = self._kids.get((element, name))
+        return found[0] if found else None
 
-    def children(self, element: etree._Element, name: str) -> Iterator[etree._Element]:
-        """Every QCVN child of ``element`` called ``name`` (or one of its aliases)."""
-        get = self._aliases.get
-        for child in element:
-            tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            if tag.startswith(_PREFIX):
-                local = tag[_PREFIX_LEN:]
-            elif tag[0] != "{":
-                local = tag
-            else:
-                continue
-            if get(local, local) == name:
-                yield child
+    def children(self, element: etree._Element, name: str) -> list[etree._Element]:
+        """Every child of ``element`` called ``name`` (or one of its aliases)."""
+        return self._kids.get((element, name), [])
 
     def organ_code(self, element: etree._Element) -> Rule[OrganCode | None]:
         """Check the organ code in ``element``'s text (``DF-ENV-042``/``043``); return it."""
