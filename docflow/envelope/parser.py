@@ -162,74 +162,75 @@ class _Reader:
 
     def block(self, element: etree._Element, block: Block) -> Any:
         values: dict[str, Any] = {}
-        for part in block.parts:
-            if part.kind is Kind.ATTR:
-                value = element.get(part.tag)
-                if value is not None:
-                    values[part.attr or ""] = value
+        attrs, finish = _block_plan(block)
+        for part in attrs:
+            value = element.get(part.tag)
+            if value is not None:
+                values[part.attr or ""] = value
         self.children(element, block.parts, block.index, values)
-        for attr, part in lay.fields_of(block):
-            if attr not in values:
+        for attr, part in finish:
+            value = values.get(attr)
+            if value is None:
                 values[attr] = lay.default_for(part)
             elif part.kind is Kind.REPEAT:
-                values[attr] = tuple(values[attr])
+                values[attr] = tuple(value)
         return block.cls(**values)
 
     def children(self, element: etree._Element, parts: tuple[Part, ...],
                  index: dict[str, tuple[int, Part, bool]], values: dict[str, Any]) -> None:
+        clark = _clark_index(parts, index)
         seen: set[int] = set()
         last = -1
         reordered = False
         for child in element:
             tag = child.tag
-            if not isinstance(tag, str):
-                continue  # comments and processing instructions
-            if tag.startswith(_NS_BRACE):
-                local = tag[len(_NS_BRACE):]
-            elif tag[0] == "{":
-                if tag != _DSIG_SIGNATURE:
-                    self.add("DF-ENV-006", child, f"<{etree.QName(child).localname}> in the "
-                             f"namespace {etree.QName(child).namespace!r} is not part of edXML; "
-                             "ignored")
-                continue
-            else:
-                local = tag
-                self.add("DF-ENV-003", child, f"<{local}> has no namespace; edXML elements are "
-                         f"in {NS!r} (read anyway)", once=True)
-            entry = index.get(local)
+            # The common case, one lookup: a known tag in the QCVN namespace.
+            entry = clark.get(tag) if isinstance(tag, str) else None
             if entry is None:
-                self.add("DF-ENV-006", child, f"<{local}> is not an element of "
-                         f"<{_local(element)}> in QCVN 102; ignored")
-                continue
+                entry = self.odd_child(element, child, index)
+                if entry is None:
+                    continue
             pos, part, alias = entry
             if alias:
-                self.add("DF-ENV-008", child, f"<{local}> is read as QCVN 102's <{part.tag}>")
-            if pos < last and not reordered:
-                reordered = True
-                self.add("DF-ENV-007", child, f"<{local}> comes after <{parts[last].tag}> in "
-                         f"<{_local(element)}>; QCVN 102 puts it before (accepted)")
-            last = max(last, pos)
+                self.add("DF-ENV-008", child, f"<{_local(child)}> is read as QCVN 102's "
+                         f"<{part.tag}>")
+            if pos < last:
+                if not reordered:
+                    reordered = True
+                    self.add("DF-ENV-007", child, f"<{_local(child)}> comes after "
+                             f"<{parts[last].tag}> in <{_local(element)}>; QCVN 102 puts it "
+                             "before (accepted)")
+            else:
+                last = pos
             kind = part.kind
-            if kind is Kind.SKIP:
+            if kind is Kind.TEXT:
+                if pos in seen:
+                    self.duplicate(element, child, part)
+                    continue
+                seen.add(pos)
+                text = child.text or ""
+                if part.required and not part.empty_ok and (not text or text.isspace()):
+                    self.add("DF-ENV-010", child, f"<{part.tag}> is required but empty")
+                values[part.attr or ""] = text
                 continue
             if kind is Kind.REPEAT:
                 assert part.block is not None
                 values.setdefault(part.attr or "", []).append(self.block(child, part.block))
                 seen.add(pos)
                 continue
+            if kind is Kind.SKIP:
+                continue
             if pos in seen:
-                self.add("DF-ENV-005", child, f"<{part.tag}> appears more than once in "
-                         f"<{_local(element)}>; the first is used")
+                self.duplicate(element, child, part)
                 continue
             seen.add(pos)
             if kind is Kind.GROUP:
                 self.children(child, part.parts, lay.group_index(part), values)
-            elif kind is Kind.TEXT or kind is Kind.STATUS:
+            elif kind is Kind.STATUS:
                 text = child.text or ""
-                if part.required and not part.empty_ok and not text.strip():
+                if not text.strip():
                     self.add("DF-ENV-010", child, f"<{part.tag}> is required but empty")
-                values[part.attr or ""] = (StatusCode.lookup(text) or text) \
-                    if kind is Kind.STATUS else text
+                values[part.attr or ""] = StatusCode.lookup(text) or text
             elif kind is Kind.BLOCK:
                 assert part.block is not None
                 values[part.attr or ""] = self.block(child, part.block)
@@ -240,10 +241,38 @@ class _Reader:
                 assert block is not None
                 values[part.attr or ""] = tuple(self.items(
                     child, part, lambda e, b=block: self.block(e, b)))
-        for pos, part in enumerate(parts):
-            if part.required and pos not in seen and part.kind is not Kind.ATTR:
-                self.add("DF-ENV-004", element, f"<{_local(element)}> has no <{part.tag}>, "
-                         "which QCVN 102 requires")
+        if len(seen) < len(parts):
+            for pos, part in enumerate(parts):
+                if part.required and pos not in seen and part.kind is not Kind.ATTR:
+                    self.add("DF-ENV-004", element, f"<{_local(element)}> has no "
+                             f"<{part.tag}>, which QCVN 102 requires")
+
+    def odd_child(self, element: etree._Element, child: etree._Element,
+                  index: dict[str, tuple[int, Part, bool]]) -> tuple[int, Part, bool] | None:
+        """A child whose tag is not a known QCVN one: report it, and read it if it can be."""
+        tag = child.tag
+        if not isinstance(tag, str):
+            return None  # comments and processing instructions
+        if tag[0] == "{":
+            if tag.startswith(_NS_BRACE):
+                self.add("DF-ENV-006", child, f"<{_local(child)}> is not an element of "
+                         f"<{_local(element)}> in QCVN 102; ignored")
+            elif tag != _DSIG_SIGNATURE:
+                self.add("DF-ENV-006", child, f"<{etree.QName(child).localname}> in the "
+                         f"namespace {etree.QName(child).namespace!r} is not part of edXML; "
+                         "ignored")
+            return None
+        self.add("DF-ENV-003", child, f"<{tag}> has no namespace; edXML elements are in "
+                 f"{NS!r} (read anyway)", once=True)
+        entry = index.get(tag)
+        if entry is None:
+            self.add("DF-ENV-006", child, f"<{tag}> is not an element of <{_local(element)}> "
+                     "in QCVN 102; ignored")
+        return entry
+
+    def duplicate(self, element: etree._Element, child: etree._Element, part: Part) -> None:
+        self.add("DF-ENV-005", child, f"<{part.tag}> appears more than once in "
+                 f"<{_local(element)}>; the first is used")
 
     def items(self, wrapper: etree._Element, part: Part, read: Any) -> list[Any]:
         out = []
@@ -260,3 +289,32 @@ class _Reader:
                 self.add("DF-ENV-006", item, f"<{qname.localname}> is not an element of "
                          f"<{part.tag}> in QCVN 102; ignored")
         return out
+
+
+_CLARK: dict[int, dict[str, tuple[int, Part, bool]]] = {}
+_BLOCK_PLANS: dict[int, tuple[tuple[Part, ...], tuple[tuple[str, Part], ...]]] = {}
+
+
+def _clark_index(parts: tuple[Part, ...],
+                 index: dict[str, tuple[int, Part, bool]]) -> dict[str, tuple[int, Part, bool]]:
+    """The index keyed by ``{namespace}name``, so a known child costs one lookup (built once)."""
+    found = _CLARK.get(id(parts))
+    if found is None:
+        found = _CLARK[id(parts)] = {_NS_BRACE + local: entry for local, entry in index.items()}
+    return found
+
+
+def _block_plan(block: Block) -> tuple[tuple[Part, ...], tuple[tuple[str, Part], ...]]:
+    """A block's attribute parts, and the fields to complete after reading (built once).
+
+    Only required fields (which get a placeholder when missing) and repeated ones (a list to
+    turn into a tuple) need work; optional fields fall back to the dataclass defaults.
+    """
+    found = _BLOCK_PLANS.get(id(block))
+    if found is None:
+        attrs = tuple(p for p in block.parts if p.kind is Kind.ATTR)
+        finish = tuple((attr, part) for attr, part in lay.fields_of(block)
+                       if part.required or part.kind is Kind.REPEAT)
+        found = _BLOCK_PLANS[id(block)] = (attrs, finish)
+    return found
+
