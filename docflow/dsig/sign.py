@@ -62,6 +62,8 @@ __all__ = ["WHOLE_DOCUMENT", "SignReference", "Signer"]
 
 _EXC = C14NMethod.EXC_C14N.value
 _ENVELOPED = TransformMethod.ENVELOPED.value
+_TRAILING_MISC = rb"(?:\s+|<!--(?:(?!--).)*-->|<\?(?:(?!\?>).)*\?>)*\Z"
+"""What may follow the root's end tag: whitespace, comments, processing instructions."""
 _CURVE_OIDS = {"secp256r1": "1.2.840.10045.3.1.7", "secp384r1": "1.3.132.0.34",
                "secp521r1": "1.3.132.0.35"}
 
@@ -192,6 +194,8 @@ class Signer:
         bytes
             The signed document: the input bytes unchanged, with the Signature inserted
             before the root's end tag (re-serialized only if the root is an empty-element tag).
+            The search for that tag is anchored at the end of the input and skips only what
+            may follow the root there, so it cannot land inside a comment or the content.
 
         Raises
         ------
@@ -202,7 +206,8 @@ class Signer:
         text = self._signature_text(root, references, root, where)[0]
         local = etree.QName(root).localname
         qname = local if root.prefix is None else f"{root.prefix}:{local}"
-        end = re.search(rb"</" + re.escape(qname.encode()) + rb"\s*>\s*\Z", document)
+        end_tag = rb"</" + re.escape(qname.encode()) + rb"\s*>"
+        end = re.search(end_tag + _TRAILING_MISC, document, flags=re.DOTALL)
         if end is not None:
             # Speed: splice into the original bytes instead of serializing the tree again.
             return document[:end.start()] + text.encode() + document[end.start():]
