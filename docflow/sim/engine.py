@@ -108,7 +108,8 @@ class Engine:
              self.calendar.time_of(o.start) + hours_us(o.hours))
             for o in scenario.faults.agency_outages])
         self.plan = SigningPlan(scenario.signing, scenario.faults, a, self.rng)
-        self.status = StatusPlan(scenario.status, self.calendar)
+        self.status = StatusPlan(scenario.status, self.calendar,
+                                 key=int(self.rng.integers(0, 2**63 - 1)))
         self.tally = Tally(a.n_hubs, self.lanes.n_lanes, (self.days + 2) * 24)
         self.probes = CalibrationProbes(scenario, a)
         self.pools = (Pool(), Pool())
@@ -119,6 +120,9 @@ class Engine:
         self.waiting_lane = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
         self.waiting_start = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
         self.serial = 0
+        self.delivery_serial = 0
+        self.on_traffic: Callable[[DayTraffic], None] | None = None
+        """Called with every day's traffic (the oracle of the tests replays it)."""
         self.sample_keys = np.zeros(0)
         self.sample: DocumentRecords | None = None
 
@@ -152,6 +156,8 @@ class Engine:
     def _documents(self, day: int) -> Messages:
         a, t, rng = self.arrays, self.tally, self.rng
         traffic = self.generator.day(day, rng)
+        if self.on_traffic is not None:
+            self.on_traffic(traffic)
         n = traffic.n_documents
         plan = self.plan.draw(traffic.sender, rng)
         keys = rng.random(n)  # drawn in every mode, so all modes move the same documents
@@ -188,9 +194,11 @@ class Engine:
         if n >= _MAX_WINDOW_MESSAGES:
             raise ConfigError("DF-SCN-009", f"{n} deliveries in one day",
                               Location(file=self.scenario.source, key="traffic"))
+        serial = np.arange(self.delivery_serial, self.delivery_serial + n, dtype=np.int64)
+        self.delivery_serial += n
         return Messages(t=arrive, t0=t0, src=src, dst=traffic.receiver, size_kb=size,
                         hop=np.zeros(n, np.int8), code=np.zeros(n, np.int8),
-                        prio=traffic.priority[doc])
+                        prio=traffic.priority[doc], serial=serial)
 
     def _count_coverage(self, records: DocumentRecords) -> None:
         if len(records) == 0:
@@ -361,7 +369,7 @@ class Engine:
         groups = np.concatenate([src_level, N_LEVELS + dst_level, 3 * N_LEVELS + src_hub])
         t.hist.add(groups, np.concatenate([latency, latency, latency]))
         t.last_event_us = max(t.last_event_us, int(done.t.max()))
-        answers = self.status.answers(done.t, done.prio, self.rng)
+        answers = self.status.answers(done.t, done.prio, done.serial)
         t.unanswered += answers.unanswered
         k = answers.delivery
         src = done.dst[k]
@@ -369,7 +377,8 @@ class Engine:
         leave = self.agency_outages.hold(src.astype(np.int64), answers.send_us)
         msgs = Messages(t=leave + self.lanes.agency_link_us + self.lanes.transfer_us(size),
                         t0=done.t0[k], src=src, dst=done.src[k], size_kb=size,
-                        hop=np.zeros(len(k), np.int8), code=answers.code, prio=done.prio[k])
+                        hop=np.zeros(len(k), np.int8), code=answers.code, prio=done.prio[k],
+                        serial=done.serial[k])
         t.status_sent += np.bincount(answers.code, minlength=7)
         self.pools[STATUS].put(msgs)
 

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from docflow.envelope.status import StatusCode
+from docflow.sim.counter_random import uniforms
 from docflow.sim.scenario import StatusSpec
 from docflow.traffic.calendar import HOUR_US, NEVER, SECOND_US, WorkCalendar
 
@@ -49,7 +50,7 @@ class StatusPlan:
     >>> from docflow.traffic.calendar import WorkCalendar, WorkingHours
     >>> cal = WorkCalendar.build(WorkingHours(), date(2025, 7, 7), 30)
     >>> plan = StatusPlan(StatusSpec(reject_share=0.0), cal)
-    >>> a = plan.answers(np.array([9 * HOUR_US]), np.array([0]), np.random.default_rng(0))
+    >>> a = plan.answers(np.array([9 * HOUR_US]), np.array([0]), np.array([0]))
     >>> a.code.tolist()
     [1, 3, 4, 5, 6]
     >>> bool(np.all(np.diff(a.send_us) > 0))
@@ -58,20 +59,29 @@ class StatusPlan:
 
     spec: StatusSpec
     calendar: WorkCalendar
+    key: int = 0
+    """Key of the counter-based draws (the run derives it from its seed)."""
 
     def answers(self, delivered_us: I64, priority: npt.NDArray[np.integer],
-                rng: np.random.Generator) -> Answers:
-        """The answers to deliveries made at ``delivered_us`` of documents of ``priority``."""
+                serial: I64) -> Answers:
+        """The answers to deliveries made at ``delivered_us`` of documents of ``priority``.
+
+        ``serial`` numbers the deliveries; the draws come from it and :attr:`key` only
+        (:mod:`docflow.sim.counter_random`), so a delivery's answers do not depend on when or
+        with which others it is processed.
+        """
         n = len(delivered_us)
         spec = self.spec
         speed = np.where(np.asarray(priority) >= 1, spec.urgent_speedup, 1.0)
-        rejected = rng.random(n) < spec.reject_share
+        rejected = uniforms(self.key, serial, 0) < spec.reject_share
         t01 = delivered_us + round(spec.ack_s * SECOND_US)
         steps = [t01]
         t = t01
-        for mean_h in (spec.accept_hours, spec.assign_hours, spec.process_hours,
-                       spec.done_hours):
-            delay = np.rint(rng.exponential(mean_h * HOUR_US, n) / speed).astype(np.int64)
+        for stream, mean_h in enumerate((spec.accept_hours, spec.assign_hours,
+                                         spec.process_hours, spec.done_hours), start=1):
+            # exponential by inversion of a counter-based uniform
+            u = uniforms(self.key, serial, stream)
+            delay = np.rint(-np.log1p(-u) * (mean_h * HOUR_US) / speed).astype(np.int64)
             t = self.calendar.add_working(t, delay)
             steps.append(t)
         # Row j of the table is the j-th answer of each delivery: 01, 02|03, 04, 05, 06.
