@@ -17,6 +17,7 @@ same keys and a test fixture can be rebuilt instead of stored:
 from __future__ import annotations
 
 import enum
+import functools
 import hmac
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -87,7 +88,7 @@ def derive_bytes(seed: int, label: str, length: int = 32) -> bytes:
     >>> derive_bytes(7, "a") == derive_bytes(7, "a") != derive_bytes(8, "a")
     True
     """
-    prk = hmac.digest(_SALT, str(seed).encode("ascii"), "sha256")
+    prk = _extract(seed)
     info = label.encode("utf-8")
     out, block, counter = b"", b"", 1
     while len(out) < length:
@@ -95,6 +96,12 @@ def derive_bytes(seed: int, label: str, length: int = 32) -> bytes:
         out += block
         counter += 1
     return out[:length]
+
+
+@functools.lru_cache(maxsize=64)
+def _extract(seed: int) -> bytes:
+    """HKDF-Extract of the seed: the same for every label, so computed once per seed."""
+    return hmac.digest(_SALT, str(seed).encode("ascii"), "sha256")
 
 
 def derive_key(seed: int, label: str, algorithm: KeyAlgorithm,
