@@ -105,21 +105,6 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     sys.exit(summary.exit_code)
 
 
-@cli.command("report")
-@click.argument("run_dir", metavar="DIR", type=click.Path(exists=True, path_type=str))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Where to write the page [default: DIR/report.html].")
-def report_command(run_dir: str, output: str | None) -> None:
-    """Render the summary.json of the simulation run in DIR as a self-contained HTML report.
-
-    The page has its styles and charts inline and loads nothing, so it opens offline and can be
-    mailed. Exit code: 0 written; 2 no readable summary.json in DIR.
-    """
-    from docflow.report import write_simulation_report
-
-    click.echo(str(write_simulation_report(run_dir, output)))
-
-
 # --- envelope -------------------------------------------------------------------------------
 @cli.group("envelope")
 def envelope_group() -> None:
@@ -400,6 +385,7 @@ def simulate_command(scenario: str | None, out: str, seed: int | None, crypto: s
     Without SCENARIO, runs the built-in default: one week of vn-2025 with 2,000 documents really
     signed and verified. Exit code: 0 done; 2 a bad scenario or option, named in the message.
     """
+    from docflow.report import write_simulation_report
     from docflow.sim.run import simulate
     from docflow.sim.text import render_summary
 
@@ -421,9 +407,10 @@ def simulate_command(scenario: str | None, out: str, seed: int | None, crypto: s
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    report = write_simulation_report(out)
     if not quiet:
         click.echo(render_summary(result.summary))
-        click.echo(f"wrote {result.out}/summary.json"
+        click.echo(f"wrote {result.out}/summary.json, {report}"
                    + (f" and {result.archive}" if result.archive else ""), err=True)
 
 
