@@ -270,11 +270,14 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
               help="Worker processes [default: all cores].")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=128, show_default=True,
               help="Envelopes per worker task.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="JSON schema: see the README.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
+              default="table", show_default=True,
+              help="JSON schema: see the README; html is a self-contained report page.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   target: float | None, measure: str, db: str | None, jobs: int | None,
-                  chunk_size: int, fmt: str) -> None:
+                  chunk_size: int, fmt: str, output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -286,6 +289,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
 
     from docflow.audit import AuditConfig, TrustConfig, audit
     from docflow.audit.render import render_csv, render_table
+    from docflow.report import render_audit, write_page
 
     config = AuditConfig(trust=TrustConfig(anchors=tuple(Path(a) for a in anchors),
                                            crls=tuple(Path(c) for c in crls)),
@@ -306,11 +310,17 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
         if bar is not None:
             bar.__exit__(None, None, None)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
-        click.echo(render_csv(result), nl=False)
+        text = render_csv(result)
+    elif fmt == "html":
+        text = render_audit(result.to_dict())
     else:
-        click.echo(render_table(result), nl=False)
+        text = render_table(result)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(str(write_page(text, output)))
     sys.exit(1 if result.below else 0)
 
 
