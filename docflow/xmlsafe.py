@@ -107,7 +107,21 @@ def _check_prolog(data: bytes, where: str | None) -> None:
             return
 
 
-def _map_syntax_error(exc: etree.XMLSyntaxError, where: str | None) -> InputError:
+def _at_end(data: bytes, line: int | None, column: int | None) -> bool:
+    """Whether libxml2 stopped on the last line, at or past its last character: the input
+    ran out, rather than holding a mistake (a file cut inside a tag gives "AttValue: '
+    expected" or "Couldn't find end of Start Tag", not "Premature end of data")."""
+    if not line or column is None:
+        return False
+    stripped = data.rstrip()
+    if line != stripped.count(b"\n") + 1:
+        return False
+    last = stripped[stripped.rfind(b"\n") + 1:]
+    return column >= len(last.decode("utf-8", "replace"))
+
+
+def _map_syntax_error(exc: etree.XMLSyntaxError, where: str | None,
+                      data: bytes = b"") -> InputError:
     msg = (exc.msg or str(exc)).strip()
     line = exc.lineno or None
     low = msg.lower()
@@ -118,7 +132,8 @@ def _map_syntax_error(exc: etree.XMLSyntaxError, where: str | None) -> InputErro
     elif "encoding" in low or "utf-8" in low or "invalid char" in low or "char 0x" in low:
         code = "DF-XML-005"
     elif "premature end" in low or "document is empty" in low or ("not found" in low \
-            and "end" in low):
+            and "end" in low) or ("mismatch" not in low
+                                  and _at_end(data, line, getattr(exc, "offset", None))):
         code = "DF-XML-006"
     else:
         code = "DF-XML-001"
@@ -171,11 +186,18 @@ def parse_xml(data: bytes, *, limits: XmlLimits = DEFAULT_LIMITS,
         raise InputError("DF-IO-002", f"the input is {len(data):,} bytes, above the limit of "
                          f"{limits.max_bytes:,}", Location(file=where))
     _check_prolog(data, where)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        # NUL is no XML character at all: this is UTF-16/32 without a byte order mark (which
+        # libxml2 would otherwise detect and read, although edXML is UTF-8) or binary data.
+        raise InputError("DF-XML-005", "the input holds NUL bytes: it is UTF-16/32 without a "
+                         "byte order mark, or binary data, not UTF-8 XML",
+                         Location(file=where, line=_line_at(data, nul)))
     huge = len(data) > _LIBXML_TEXT_LIMIT
     try:
         root = etree.fromstring(data, _HUGE_PARSER if huge else _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise _map_syntax_error(exc, where) from None
+        raise _map_syntax_error(exc, where, data) from None
     if huge or limits.max_depth < _LIBXML_DEPTH_LIMIT:
         deep = _too_deep(root, limits.max_depth)
         if deep is not None:

@@ -115,3 +115,19 @@ def test_vietnamese_text_survives() -> None:
 def test_element_path_indexes_repeated_siblings() -> None:
     root = parse_xml(b'<m xmlns="urn:x"><To/><To><OrganId/></To></m>')
     assert element_path(root[1][0]) == "/m/To[2]/OrganId"
+
+
+def test_a_file_cut_inside_a_tag_is_reported_as_truncated() -> None:
+    """Cut inside an attribute, libxml2 says "AttValue expected"; the input ran out all the
+    same, so the code is DF-XML-006, while a real mistake on the last line is not."""
+    whole = b'<root a="1">' + b'<item b="2">text</item>' * 10 + b"</root>"
+    assert _code(whole[:20]) == "DF-XML-006"
+    assert _code(b"<a><b></a>") == "DF-XML-001"
+
+
+def test_nul_bytes_are_an_encoding_problem_not_an_empty_document() -> None:
+    """NUL bytes (binary data, UTF-16 without a byte order mark, which libxml2 would read
+    despite the UTF-8 rule) are DF-XML-005."""
+    assert _code('<?xml version="1.0" encoding="UTF-8"?><a>x</a>'.encode("utf-16-le")) \
+        == "DF-XML-005"
+    assert _code(b"\x00\x01\x02<a/>") == "DF-XML-005"

@@ -10,6 +10,7 @@ finding in the report, never an exception: an unreadable file is ``INDETERMINATE
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -86,19 +87,28 @@ def _read(source: Source, config: ValidationConfig) -> bytes:
         return read_limited(sys.stdin.buffer, config.limits.max_bytes, "<stdin>")
     limit = config.limits.max_bytes
     try:
-        # Refuse an oversized file from its size, before reading a byte of it.
-        size = os.stat(name).st_size
-        if size > limit:
-            raise InputError("DF-IO-002", f"the file is {size:,} bytes, above the limit of "
-                             f"{limit:,}", Location(file=name))
-        with open(name, "rb") as handle:
-            return read_limited(handle, limit, name)
-    except IsADirectoryError:
-        raise InputError("DF-IO-001", "this is a folder; give it on its own to walk it",
-                         Location(file=name)) from None
+        # O_NONBLOCK: opening a FIFO (or a device) named like an envelope must not hang the
+        # walk of a folder; it is refused below as not a regular file.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise InputError("DF-IO-001", f"cannot read: {exc.strerror or exc}",
                          Location(file=name)) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        what = "a folder; give it on its own to walk it" if stat.S_ISDIR(info.st_mode) else \
+            "not a regular file (a pipe, socket or device)"
+        raise InputError("DF-IO-001", f"this is {what}", Location(file=name))
+    with os.fdopen(fd, "rb") as handle:
+        # Refuse an oversized file from its size, before reading a byte of it.
+        if info.st_size > limit:
+            raise InputError("DF-IO-002", f"the file is {info.st_size:,} bytes, above the "
+                             f"limit of {limit:,}", Location(file=name))
+        try:
+            return read_limited(handle, limit, name)
+        except OSError as exc:
+            raise InputError("DF-IO-001", f"cannot read: {exc.strerror or exc}",
+                             Location(file=name)) from None
 
 
 def _validate_source(source: Source, config: ValidationConfig) -> ValidationReport:
