@@ -27,7 +27,7 @@ from docflow.report.format import count, percent
 from docflow.report.page import render
 from docflow.report.svg import Interval, interval_chart
 
-__all__ = ["AuditView", "read_audit", "render_audit"]
+__all__ = ["MAX_BELOW_CHART", "MAX_BELOW_ROWS", "AuditView", "read_audit", "render_audit"]
 
 SCHEMA = "docflow.audit/1"
 """The audit JSON schema this report reads."""

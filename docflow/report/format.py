@@ -101,10 +101,22 @@ def percent(rate: float | None, digits: int = 1) -> str:
     '98.2 %'
     >>> percent(1.0, 0).replace(NBSP, " ")
     '100 %'
+
+    A rate that is not exactly 0 or 1 is never shown as ``0.0 %`` or ``100.0 %``: 99.996 % of
+    documents signed is not "all of them", and a report must not round it into that claim.
+
+    >>> percent(0.99996).replace(NBSP, " "), percent(0.00002).replace(NBSP, " ")
+    ('> 99.9 %', '< 0.1 %')
     """
     if rate is None or not math.isfinite(rate):
         return _MISSING
-    return decimal(100.0 * rate, digits) + NBSP + "%"
+    text = decimal(100.0 * rate, digits)
+    step = decimal(10.0 ** -digits, digits)
+    if rate < 1.0 and text == decimal(100.0, digits):
+        return f">{NBSP}{decimal(100.0 - 10.0 ** -digits, digits)}{NBSP}%"
+    if rate > 0.0 and text == decimal(0.0, digits):
+        return f"<{NBSP}{step}{NBSP}%"
+    return text + NBSP + "%"
 
 
 def percent_interval(rate: float | None, low: float | None, high: float | None,

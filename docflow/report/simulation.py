@@ -29,7 +29,7 @@ from docflow.errors import InputError, Location
 from docflow.levels import Level
 from docflow.report.coverage import CoverageRow, ReasonRow, read_coverage, reason_rows
 from docflow.report.fields import Fields
-from docflow.report.format import count, percent
+from docflow.report.format import count, decimal, percent
 from docflow.report.page import render, write_page
 from docflow.report.scale import time_ticks
 from docflow.report.svg import Interval, Series, Window, cdf_chart, interval_chart, line_chart
@@ -60,8 +60,13 @@ class LevelRow:
     label: str
     agencies: int | None
     sent: int
+    """Documents sent by agencies of the level."""
+    deliveries: int | None
+    """(document, recipient) pairs: one document to five recipients is five deliveries."""
     delivered: int
+    """Deliveries that reached their recipient."""
     lost: int
+    """Deliveries that did not (dead letters, agencies down past the retry limit)."""
     throughput_mean: float | None
     throughput_peak: float | None
     delivery: dict[str, float | None]
@@ -76,6 +81,9 @@ class HubRow:
 
     hub: str
     name: str
+    kind: str
+    documents: int | None
+    """Document messages that passed through the hub."""
     utilisation: float | None
     peak_backlog: int | None
     outages: int
@@ -97,6 +105,7 @@ class CalibrationRow:
 
     figure: str
     source: str
+    scope: str
     published: float
     simulated: float
     unit: str
@@ -111,6 +120,7 @@ class SimulationView:
     """Everything the simulation report shows, read and checked from a summary."""
 
     name: str
+    description: str
     facts: list[tuple[str, str]]
     """The scenario at a glance: label and value, in display order."""
     faults: list[str]
@@ -243,6 +253,8 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
     if topo is not None and topo.has("agencies"):
         ag = topo.obj("agencies")
         agencies = {lv: ag.count(lv) for lv in ag.names()}
+    totals = root.opt_obj("totals")
+    run = root.opt_obj("run")
 
     levels_f = root.obj("levels")
     level_names = _level_order(levels_f.names())
@@ -253,8 +265,11 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
         tp = f.opt_obj("throughput_per_hour")
         lat = f.opt_obj("latency_s")
         levels.append(LevelRow(
-            level=lv, label=_level_label(lv), agencies=agencies.get(lv),
-            sent=f.count("sent"), delivered=f.count("delivered"), lost=f.count("lost"),
+            level=lv, label=_level_label(lv),
+            agencies=f.count("agencies") if f.has("agencies") else agencies.get(lv),
+            sent=f.count("sent"),
+            deliveries=f.count("deliveries") if f.has("deliveries") else None,
+            delivered=f.count("delivered"), lost=f.count("lost"),
             throughput_mean=tp.opt_number("mean") if tp else None,
             throughput_peak=tp.opt_number("peak") if tp else None,
             delivery=_latency(lat.obj("delivery")) if lat and lat.has("delivery") else {},
@@ -297,13 +312,21 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
             a, b = _hours(_time(o, "start"), start), _hours(_time(o, "end"), start)
             if b < a:
                 raise o.fail("end", "the outage ends before it starts")
-            outages.append(Outage(target, a, b, f"{target} down"))
+            # Agency outages are listed with the faults; only hub outages are shaded, on the
+            # charts of what the hubs carry.
+            if (o.opt_text("kind") or "hub") == "hub":
+                outages.append(Outage(target, a, b, f"{target} down"))
     if hubs_f is not None:
-        for hub in sorted(hubs_f.names()):
+        for hub in hubs_f.names():  # the summary's order: the axis first, then by kind
             h = hubs_f.obj(hub)
             peak = h.count("peak_backlog") if h.has("peak_backlog") else None
-            hubs.append(HubRow(hub, h.opt_text("name") or hub, h.opt_number("utilisation"), peak,
-                               sum(1 for o in outages if o.target == hub)))
+            docs = h.opt_obj("documents")
+            hubs.append(HubRow(
+                hub, h.opt_text("name") or hub, h.opt_text("kind") or "",
+                docs.count("messages") if docs is not None and docs.has("messages") else None,
+                h.opt_number("utilisation"), peak,
+                h.count("outages") if h.has("outages") else
+                sum(1 for o in outages if o.target == hub)))
     names = {h.hub: h.name for h in hubs}
     if series is not None:
         ranked = sorted(hubs, key=lambda h: (-(h.peak_backlog or 0), h.hub))
@@ -335,27 +358,44 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
     if root.has("calibration"):
         for c in root.items("calibration"):
             calibration.append(CalibrationRow(c.text("figure"), c.opt_text("source") or "",
+                                              c.opt_text("scope") or "",
                                               c.number("published"), c.number("simulated"),
                                               c.opt_text("unit") or ""))
 
     faults = [_fault_text(f) for f in scn.items("faults")] if scn.has("faults") else []
-    facts = [("Topology", scn.opt_text("topology") or "—")]
+    topo_name = (topo.opt_text("name") if topo is not None else None) or \
+        scn.opt_text("topology") or "—"
+    facts = [("Topology", topo_name)]
     if agencies:
         facts.append(("Agencies", count(sum(agencies.values()))))
+    if topo is not None and topo.has("provinces"):
+        facts.append(("Provinces", count(topo.count("provinces"))))
     if topo is not None and topo.has("hubs"):
         facts.append(("Hubs", count(topo.count("hubs"))))
-    facts += [
-        ("Period", f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M}"),
-        ("Documents sent", count(sum(r.sent for r in levels))),
-        ("Delivered", count(sum(r.delivered for r in levels))),
-        ("Lost", count(sum(r.lost for r in levels))),
-    ]
+    facts.append(("Period", f"{start:%Y-%m-%d} → {end:%Y-%m-%d} ({_days(hours)})"))
+    sent = sum(r.sent for r in levels)
+    delivered = sum(r.delivered for r in levels)
+    lost = sum(r.lost for r in levels)
+    if totals is not None:
+        sent = totals.count("documents_sent") if totals.has("documents_sent") else sent
+        delivered = totals.count("delivered") if totals.has("delivered") else delivered
+        lost = totals.count("lost") if totals.has("lost") else lost
+    facts.append(("Documents sent", count(sent)))
+    if totals is not None and totals.has("deliveries"):
+        facts.append(("Deliveries", count(totals.count("deliveries"))))
+    facts += [("Delivered", count(delivered)), ("Lost", count(lost))]
+    if run is not None and run.has("in_flight_at_end"):
+        facts.append(("In flight at the end", count(run.count("in_flight_at_end"))))
     if scn.has("crypto"):
-        facts.append(("Signatures", scn.text("crypto")))
+        crypto = scn.text("crypto")
+        if scn.has("algorithm"):
+            crypto += f", {scn.text('algorithm')}"
+        facts.append(("Signatures", crypto))
     if scn.has("seed"):
         facts.append(("Seed", str(scn.count("seed"))))
     return SimulationView(
-        name=scn.opt_text("name") or "simulation", facts=facts, faults=faults, start=start,
+        name=scn.opt_text("name") or "simulation", description=scn.opt_text("description") or "",
+        facts=facts, faults=faults, start=start,
         hours=hours, levels=levels, throughput=throughput, step_hours=step * step_h,
         delivery_cdf=delivery_cdf, acceptance_cdf=acceptance_cdf, hubs=hubs, backlog=backlog,
         utilisation=utilisation, outages=outages, coverage=coverage,
@@ -363,17 +403,26 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
     )
 
 
+def _days(hours: float) -> str:
+    days = hours / 24.0
+    if days.is_integer():
+        return f"{int(days)} day" + ("" if days == 1 else "s")
+    return f"{decimal(hours, 1)} hours"
+
+
 def _fault_text(f: Fields) -> str:
-    kind = f.text("kind")
-    target = f.opt_text("target")
-    parts = [kind.replace("_", " ")]
-    if target:
-        parts.append(target)
+    """One fault in words: ``hub outage: lgsp-h01, 2025-07-08 09:00 → 11:00``."""
+    kind = f.text("kind").replace("_", " ")
+    details = []
+    if f.has("target"):
+        details.append(f.text("target"))
     if f.has("start") and f.has("end"):
-        parts.append(f"{f.text('start')} → {f.text('end')}")
+        a, b = _time(f, "start"), _time(f, "end")
+        details.append(f"{a:%Y-%m-%d %H:%M} → " + (f"{b:%H:%M}" if b.date() == a.date()
+                                                   else f"{b:%Y-%m-%d %H:%M}"))
     if f.has("rate"):
-        parts.append(percent(f.number("rate")))
-    return ", ".join(parts)
+        details.append(f"{percent(f.number('rate'), 2)} of documents")
+    return kind + (": " + ", ".join(details) if details else "")
 
 
 def _charts(view: SimulationView) -> dict[str, Markup]:
@@ -400,8 +449,8 @@ def _charts(view: SimulationView) -> dict[str, Markup]:
     if view.utilisation:
         charts["utilisation"] = line_chart(
             "chart-utilisation", "Hub utilisation over time", view.utilisation, x_ticks=ticks,
-            x_domain=domain, y_label="busy share of workers", y_max=1.0,
-            y_format=lambda v: percent(v, 0), windows=windows)
+            x_domain=domain, y_label="busy share of workers", y_percent=True,
+            windows=windows)
     rows: list[Interval] = []
     for row in view.coverage:
         for role in ("organ", "signer", "both"):

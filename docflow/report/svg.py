@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 
@@ -131,17 +131,44 @@ def _text(x: float, y: float, text: str, cls: str, anchor: str = "middle") -> st
             f"{escape(text)}</text>")
 
 
+_LEGEND_ROW = 18.0
+"""Height of one legend row; a legend too long for one line wraps onto more."""
+
+
+def _legend_layout(labels: Sequence[str], frame: Frame) -> tuple[list[tuple[float, int]], int]:
+    """Where each legend entry goes: its x and its row, wrapping at the right edge.
+
+    >>> _legend_layout(["a" * 60, "b" * 60], Frame())
+    ([(72.0, 0), (72.0, 1)], 2)
+    """
+    # About 7.2 px per character at the legend's font size: deterministic, no font metrics.
+    place, x, row = [], frame.x0, 0
+    for label in labels:
+        width = 40 + 7.2 * len(label)
+        if x > frame.x0 and x + width > frame.x1:
+            x, row = frame.x0, row + 1
+        place.append((x, row))
+        x += width
+    return place, (row + 1 if labels else 1)
+
+
+def _with_legend(frame: Frame, labels: Sequence[str]) -> Frame:
+    """``frame`` made taller at the top for a legend of more than one row."""
+    _, rows = _legend_layout(labels, frame)
+    extra = round(_LEGEND_ROW * (rows - 1))
+    return replace(frame, top=frame.top + extra, height=frame.height + extra)
+
+
 def _legend(svg: _Svg, labels: Sequence[str]) -> None:
-    """A one-line legend above the plot: a short line in each series' colour and dash."""
-    x = svg.frame.x0
-    for i, label in enumerate(labels):
+    """The legend above the plot: a short line in each series' colour and dash."""
+    place, _ = _legend_layout(labels, svg.frame)
+    for i, (label, (x, row)) in enumerate(zip(labels, place, strict=True)):
         colour, dash = PALETTE[i % len(PALETTE)], _DASHES[i % len(_DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        svg.add(f'<line x1="{_n(x)}" y1="14.0" x2="{_n(x + 22)}" y2="14.0" stroke="{colour}" '
-                f'stroke-width="2.5"{dash_attr}/>')
-        svg.add(_text(x + 27, 18.0, label, "legend", "start"))
-        # About 7.2 px per character at the legend's font size; deterministic, no font metrics.
-        x += 40 + 7.2 * len(label)
+        y = 14.0 + _LEGEND_ROW * row
+        svg.add(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 22)}" y2="{_n(y)}" '
+                f'stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
+        svg.add(_text(x + 27, y + 4, label, "legend", "start"))
 
 
 def _y_axis(svg: _Svg, scale: LinearScale, ticks: Sequence[float], label: str,
@@ -194,9 +221,24 @@ def _series_path(svg: _Svg, i: int, label: str, d: str, n: int, kind: str = "lin
             f'd="{d}" stroke="{colour}"{dash_attr}><title>{escape(label)}</title></path>')
 
 
+def _tick_format(step: float, as_percent: bool) -> Callable[[float], str]:
+    """Tick labels with just enough decimals to tell ticks ``step`` apart.
+
+    >>> [_tick_format(0.25, False)(v) for v in (0, 0.25)], _tick_format(0.0002, True)(0.0004)
+    (['0.00', '0.25'], '0.04\xa0%')
+    """
+    scaled = step * (100.0 if as_percent else 1.0)
+    digits = max(0, -math.floor(math.log10(scaled) + 1e-9)) if scaled > 0 else 0
+    if scaled > 0 and round(scaled, digits) != scaled:
+        digits += 1  # 0.25 needs two decimals, not one
+    if as_percent:
+        return lambda v: percent(v, digits)
+    return lambda v: decimal(v, digits)
+
+
 def line_chart(chart_id: str, title: str, series: Sequence[Series], *, x_ticks: Sequence[Tick],
                x_domain: tuple[float, float], x_label: str = "", y_label: str = "",
-               y_format: Callable[[float], str] | None = None, y_min: float = 0.0,
+               y_percent: bool = False, y_min: float = 0.0,
                y_max: float | None = None, windows: Sequence[Window] = (),
                frame: Frame = Frame()) -> Markup:
     """A line chart of one or more series over a linear x axis, with shaded windows.
@@ -209,6 +251,8 @@ def line_chart(chart_id: str, title: str, series: Sequence[Series], *, x_ticks: 
         The lines, drawn in palette order; points with a non-finite y are skipped.
     x_ticks, x_domain
         Tick marks and the range of the x axis (e.g. hours since the start of the run).
+    y_percent
+        Label the y ticks as percentages (the values are shares in [0, 1]).
     y_min, y_max
         The y range; ``y_max`` defaults to the largest value, rounded up to a nice number.
     windows
@@ -226,10 +270,11 @@ def line_chart(chart_id: str, title: str, series: Sequence[Series], *, x_ticks: 
     >>> svg.count('class="mark series line"'), 'data-n="3"' in svg
     (1, True)
     """
-    fmt = y_format or (lambda v: decimal(v, 0 if abs(v) >= 10 or v == 0 else 1))
     finite = [y for s in series for y in s.ys if y is not None and math.isfinite(y)]
     top = max(finite, default=1.0) if y_max is None else y_max
     (lo, hi), yt = nice_ticks(y_min, max(top, y_min + 1e-9), 5)
+    fmt = _tick_format(yt[1] - yt[0], y_percent)
+    frame = _with_legend(frame, [s.label for s in series])
     svg = _Svg(chart_id, title, frame)
     xs = LinearScale(x_domain, (frame.x0, frame.x1))
     ys = LinearScale((lo, hi), (frame.y0, frame.y1))
@@ -268,6 +313,7 @@ def cdf_chart(chart_id: str, title: str, series: Sequence[Series], *, x_label: s
     """
     finite = [x for s in series for x in s.xs if x is not None and math.isfinite(x) and x > 0]
     (d0, d1), ticks = duration_ticks(min(finite, default=1.0), max(finite, default=10.0))
+    frame = _with_legend(frame, [s.label for s in series])
     svg = _Svg(chart_id, title, frame)
     xs = LogScale((d0, d1), (frame.x0, frame.x1))
     ys = LinearScale((0.0, 1.0), (frame.y0, frame.y1))

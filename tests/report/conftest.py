@@ -140,3 +140,43 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = Path(__file__).resolve().parent / "data" / "tiny-faults.toml"
+"""A week on the tiny topology with a hub outage, expired certificates, tampering and
+calibration figures, in model crypto: every section of the simulation report has data."""
+ENVELOPES = REPO / "fixtures" / "envelopes"
+"""The envelope fixtures (valid and broken): a real audit source with unreadable entries."""
+
+
+def run_cli(args: list[str]) -> Any:
+    from click.testing import CliRunner
+
+    from docflow.cli import cli
+
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of ``docflow simulate tests/report/data/tiny-faults.toml``: summary.json and
+    report.html, as the command writes them."""
+    out = tmp_path_factory.mktemp("tiny-run")
+    result = run_cli(["simulate", str(SCENARIO), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def fixture_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """``docflow audit fixtures/envelopes --target 0.98``: its JSON form and its HTML page."""
+    out = tmp_path_factory.mktemp("audit")
+    pages = {}
+    for fmt in ("json", "html"):
+        path = out / f"audit.{fmt}"
+        result = run_cli(["audit", str(ENVELOPES), "--target", "0.98", "--format", fmt,
+                          "-o", str(path)])
+        assert result.exit_code in (0, 1), result.output  # 1: something below the target
+        pages[fmt] = path
+    return json.loads(pages["json"].read_text("utf-8")), pages["html"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from docflow.report.audit import render_audit
-from docflow.report.simulation import write_simulation_report
+from docflow.report.audit import MAX_BELOW_CHART, render_audit
+from docflow.report.simulation import TOP_HUBS
 
 from .conftest import Browser, PageCheck
-from .summaries import audit_result, summary
+from .summaries import audit_result
 
 
 def _assert_clean(check: PageCheck) -> None:
@@ -20,41 +21,63 @@ def _assert_clean(check: PageCheck) -> None:
     assert check.pdf_pages >= 2
 
 
-def test_simulation_report_in_chromium(browser: Browser, tmp_path: Path) -> None:
-    """The simulation report loads with no console error and no network request, each chart
-    draws one mark per data point of the summary, and a screenshot and a print are taken."""
-    s = summary()
-    (tmp_path / "summary.json").write_text(json.dumps(s, ensure_ascii=False), "utf-8")
-    page = write_simulation_report(tmp_path)
-    check = browser.open(page, tmp_path / "simulation.png")
-    _assert_clean(check)
-    assert check.title == f"Simulation report: {s['scenario']['name']}"
-    assert "Trục liên thông văn bản quốc gia" in check.text
-    hours = len(s["series"]["throughput"]["central"])
-    expected = {
-        "chart-throughput": len(s["series"]["throughput"]) * hours,
-        "chart-backlog": len(s["series"]["backlog"]) * hours,
-        "chart-utilisation": len(s["series"]["utilisation"]) * hours,
+def _expected_sim_points(s: dict[str, Any]) -> dict[str, int]:
+    """Data points each chart of the simulation report must draw, counted from summary.json."""
+    series = s["series"]
+    steps = series["steps"]
+    hubs_drawn = min(len(s["hubs"]), TOP_HUBS)  # the tiny topology has fewer hubs than that
+    return {
+        "chart-throughput": len(series["throughput"]) * steps,
+        "chart-backlog": hubs_drawn * steps,
+        "chart-utilisation": hubs_drawn * steps,
         "chart-delivery": sum(len(c["delivery"]) for c in s["latency_cdf"].values()),
         "chart-acceptance": sum(len(c["acceptance"]) for c in s["latency_cdf"].values()),
-        "chart-coverage": 3 * len(s["levels"]),
+        "chart-coverage": 3 * sum(1 for lv in s["levels"].values()
+                                  if lv["coverage"]["documents"]),
     }
-    assert {k: v["points"] for k, v in check.charts.items()} == expected
+
+
+def test_simulation_report_in_chromium(browser: Browser, tiny_run: Path, tmp_path: Path) -> None:
+    """The report ``docflow simulate`` writes loads with no console message and no network
+    request; each chart draws one mark per data point of summary.json; a full-page screenshot
+    and an A4 print are taken."""
+    s = json.loads((tiny_run / "summary.json").read_text("utf-8"))
+    check = browser.open(tiny_run / "report.html", tmp_path / "simulation.png")
+    _assert_clean(check)
+    assert check.title == f"Simulation report: {s['scenario']['name']}"
+    assert "Trục liên thông văn bản quốc gia" in check.text  # the axis, by its Vietnamese name
+    points = {k: v["points"] for k, v in check.charts.items()}
+    assert points == _expected_sim_points(s)
+    assert all(v > 0 for v in points.values())
     for chart in check.charts.values():
         assert chart["width"] > 600 and chart["height"] > 150
 
 
-def test_audit_report_in_chromium(browser: Browser, tmp_path: Path) -> None:
-    """The audit report loads clean and offline; the level, month and below-target charts draw
-    one point per group of the result."""
-    result = audit_result(target=0.98)
-    page = tmp_path / "audit.html"
-    page.write_text(render_audit(result), "utf-8")
+def test_audit_report_in_chromium(browser: Browser, fixture_audit: tuple[dict[str, Any], Path],
+                                  tmp_path: Path) -> None:
+    """The page ``docflow audit --format html`` writes loads clean and offline; the level,
+    month and below-target charts draw one point per group of the audit's JSON result."""
+    result, page = fixture_audit
     check = browser.open(page, tmp_path / "audit.png")
     _assert_clean(check)
-    assert "Quyết định" in check.text
-    agencies_below = [b for b in result["target"]["below"] if b["dimension"] == "agency"]
+    below = [b for b in result["target"]["below"] if b["dimension"] == "agency"]
     points = {k: v["points"] for k, v in check.charts.items()}
     assert points == {"chart-levels": len(result["by_level"]),
                       "chart-months": len(result["by_month"]),
-                      "chart-below": len(agencies_below)}
+                      "chart-below": min(len(below), MAX_BELOW_CHART)}
+    assert all(v > 0 for v in points.values())
+
+
+def test_zoomed_audit_report_in_chromium(browser: Browser, tmp_path: Path) -> None:
+    """An audit whose rates sit near the target (zoomed axis, rows above and below it, Vietnamese
+    document types) renders as cleanly."""
+    result = audit_result(target=0.98)
+    page = tmp_path / "audit.html"
+    page.write_text(render_audit(result), "utf-8")
+    check = browser.open(page, tmp_path / "audit-zoomed.png")
+    _assert_clean(check)
+    assert "Quyết định" in check.text
+    below = [b for b in result["target"]["below"] if b["dimension"] == "agency"]
+    assert {k: v["points"] for k, v in check.charts.items()} == {
+        "chart-levels": len(result["by_level"]), "chart-months": len(result["by_month"]),
+        "chart-below": len(below)}

@@ -62,3 +62,11 @@ def test_throughput_has_one_decimal_only_when_small() -> None:
     """Small throughputs keep a decimal; large ones are whole and grouped."""
     assert per_hour(0.25).replace(NBSP, " ") == "0.2 /h"
     assert per_hour(1234.5).replace(NBSP, " ").replace(GROUP, " ") == "1 234 /h"
+
+
+@given(st.floats(min_value=0.0, max_value=1.0), st.integers(0, 3))
+def test_percent_never_rounds_into_all_or_none(rate: float, digits: int) -> None:
+    """Only a rate of exactly 1 reads 100 %, and only exactly 0 reads 0 %."""
+    text = percent(rate, digits).replace(NBSP, " ")
+    assert (text == f"{decimal(100.0, digits)} %") == (rate == 1.0)
+    assert (text == f"{decimal(0.0, digits)} %") == (rate == 0.0)

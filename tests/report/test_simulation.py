@@ -104,3 +104,47 @@ def test_unreadable_summary_is_df_rep_001(tmp_path: Path, content: bytes | None,
         write_simulation_report(tmp_path)
     assert err.value.code == "DF-REP-001" and message in err.value.message
     assert not (tmp_path / "report.html").exists()
+
+
+def test_simulate_writes_the_report_that_report_rerenders(tiny_run: Path, tmp_path: Path) -> None:
+    """``docflow simulate`` writes report.html, byte-identical to what ``docflow report`` and
+    the library render from the same summary.json."""
+    written = (tiny_run / "report.html").read_bytes()
+    again = write_simulation_report(tiny_run, tmp_path / "again.html").read_bytes()
+    summary_path = tiny_run / "summary.json"
+    direct = render_simulation(json.loads(summary_path.read_text("utf-8")), str(summary_path))
+    assert written == again == direct.encode("utf-8")
+
+
+def test_real_run_shows_every_section_and_its_data(tiny_run: Path) -> None:
+    """A real run with faults and calibration fills every section: each level, each hub by name,
+    each invalid-signature reason, each fault and each published figure appear in the page."""
+    s = json.loads((tiny_run / "summary.json").read_text("utf-8"))
+    html = (tiny_run / "report.html").read_text("utf-8")
+    for section in ("glance", "throughput", "latency", "hubs", "coverage", "calibration"):
+        assert f'<section id="{section}">' in html
+    view = read_simulation(s)
+    assert [r.level for r in view.levels] == [lv for lv in ("central", "province", "district",
+                                                             "commune") if lv in s["levels"]]
+    for hub in s["hubs"].values():
+        assert hub["name"] in html
+    codes = {c for lv in s["levels"].values() for c in lv["coverage"]["reasons"]}
+    assert codes and all(f"<code>{c}</code>" in html for c in codes)
+    assert len(view.faults) == len(s["scenario"]["faults"]) and view.outages
+    assert [c.figure for c in view.calibration] == [c["figure"] for c in s["calibration"]]
+    totals = s["totals"]
+    facts = dict(view.facts)
+    assert facts["Documents sent"].replace("\u202f", "") == str(totals["documents_sent"])
+    assert facts["Lost"].replace("\u202f", "") == str(totals["lost"])
+
+
+def test_outage_is_shaded_where_it_happened(tiny_run: Path) -> None:
+    """The hub outage of the scenario is a shaded window on the hub charts, at its hours."""
+    s = json.loads((tiny_run / "summary.json").read_text("utf-8"))
+    view = read_simulation(s)
+    (outage,) = view.outages
+    assert (outage.target, outage.start, outage.end) == ("lgsp-h01", 33.0, 35.0)
+    html = (tiny_run / "report.html").read_text("utf-8")
+    backlog = html[html.index('id="chart-backlog"'):]
+    backlog = backlog[:backlog.index("</svg>")]
+    assert backlog.count('class="window"') == 1 and "lgsp-h01 down" in backlog
