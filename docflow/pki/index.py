@@ -14,8 +14,9 @@ be moved. Example (one agency)::
                       "key": "ca/H49/ca.key"}},
       "agencies": {"000.00.00.H49": {"name": "Ủy ban nhân dân tỉnh …", "level": "province",
                                      "hub": "H49",
-                                     "organ": {"cert": "…/organ.pem", "key": "…/organ.key"},
-                                     "signer": {"cert": "…/signer.pem", "key": "…/signer.key"}}}
+                                     "organ": {"cert": "agencies/H49/000.00.00.H49.organ.pem",
+                                               "key": "agencies/H49/000.00.00.H49.organ.key"},
+                                     "signer": {…}}}
     }
 """
 

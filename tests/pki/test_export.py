@@ -76,14 +76,15 @@ def test_passphrase_protects_every_key(pki: NationalPki, tmp_path: Path) -> None
 
 
 def test_unsafe_identifiers_become_safe_file_names(tmp_path: Path) -> None:
-    odd = [Agency("../x/y", "Tên lạ", "commune", "hub/1"), Agency("Hà Nội", "Tên", "commune",
-                                                                  "hub/1")]
+    odd = [Agency("../x/y", "Tên lạ", "commune", "hub/1"),
+           Agency("Hà Nội", "Tên", "commune", ".."), Agency("-rf", "Tên", "commune", "..")]
     write_pki(NationalPki.build(odd, seed=1, at=AT), tmp_path, jobs=1)
     files = _tree(tmp_path)
     assert all(".." not in name.split("/") for name in files)
     assert all(Path(tmp_path, name).resolve().is_relative_to(tmp_path.resolve())
                for name in files)
-    assert len([n for n in files if n.endswith("organ.pem")]) == 2
+    assert len([n for n in files if n.endswith("organ.pem")]) == 3
+    assert not any(part.startswith(("-", "..")) for n in files for part in n.split("/"))
 
 
 def test_unwritable_folder(pki: NationalPki, tmp_path: Path) -> None:
