@@ -20,10 +20,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from docflow.levels import Level
 from docflow.report.coverage import MEASURES, CoverageRow, ReasonRow, read_coverage, reason_rows
 from docflow.report.fields import Fields
 from docflow.report.format import count, percent
+from docflow.report.labels import level_label, level_order
 from docflow.report.page import render
 from docflow.report.svg import Interval, interval_chart
 
@@ -78,11 +78,6 @@ class AuditView:
     unreadable: list[tuple[str, int]]
 
 
-def _level_label(key: str) -> str:
-    try:
-        return Level.parse(key).value.capitalize()
-    except ValueError:
-        return key
 
 
 def _table(root: Fields, name: str, label: Callable[[str], str] = str) -> list[CoverageRow]:
@@ -103,9 +98,8 @@ def read_audit(result: Mapping[str, Any], file: str | None = None) -> AuditView:
     schema = root.text("schema")
     if schema != SCHEMA:
         raise root.fail("schema", f"expected {SCHEMA!r}, found {schema!r}")
-    order = {lv.value: i for i, lv in enumerate(Level)}
-    levels = sorted(_table(root, "by_level", _level_label),
-                    key=lambda r: (order.get(r.key, len(order)), r.key))
+    by_key = {r.key: r for r in _table(root, "by_level", level_label)}
+    levels = [by_key[k] for k in level_order(by_key)]
     months = sorted(_table(root, "by_month"), key=lambda r: r.key)
     doc_types = sorted(_table(root, "by_document_type"), key=lambda r: (-r.documents, r.key))
     agencies = root.obj("by_agency")
@@ -121,7 +115,7 @@ def read_audit(result: Mapping[str, Any], file: str | None = None) -> AuditView:
     if target_f is not None:
         for b in target_f.items("below"):
             dim, key = b.text("dimension"), b.text("key")
-            below.append(BelowRow(dim, key, _level_label(key) if dim == "level" else key,
+            below.append(BelowRow(dim, key, level_label(key) if dim == "level" else key,
                                   b.count("documents"), b.count("count"), b.number("rate"),
                                   b.number("low"), b.number("high"), bool(b.raw("certain"))))
     below_agencies = [b for b in below if b.dimension == "agency"]

@@ -26,10 +26,10 @@ from typing import Any
 from markupsafe import Markup
 
 from docflow.errors import InputError, Location
-from docflow.levels import Level
 from docflow.report.coverage import CoverageRow, ReasonRow, read_coverage, reason_rows
 from docflow.report.fields import Fields
 from docflow.report.format import count, decimal, percent
+from docflow.report.labels import level_label, level_order
 from docflow.report.page import render, write_page
 from docflow.report.scale import time_ticks
 from docflow.report.svg import Interval, Series, Window, cdf_chart, interval_chart, line_chart
@@ -172,19 +172,6 @@ def read_summary(path: str | os.PathLike[str]) -> Mapping[str, Any]:
     return data
 
 
-def _level_label(level: str) -> str:
-    try:
-        return Level.parse(level).value.capitalize()
-    except ValueError:
-        return level
-
-
-def _level_order(names: Sequence[str]) -> list[str]:
-    """Levels in reporting order (central first), unknown names after, alphabetically."""
-    known = [lv.value for lv in Level if lv.value in names]
-    return known + sorted(n for n in names if n not in known)
-
-
 def _time(f: Fields, name: str) -> datetime:
     text = f.text(name)
     try:
@@ -257,7 +244,7 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
     run = root.opt_obj("run")
 
     levels_f = root.obj("levels")
-    level_names = _level_order(levels_f.names())
+    level_names = level_order(levels_f.names())
     levels: list[LevelRow] = []
     coverage: list[CoverageRow] = []
     for lv in level_names:
@@ -265,7 +252,7 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
         tp = f.opt_obj("throughput_per_hour")
         lat = f.opt_obj("latency_s")
         levels.append(LevelRow(
-            level=lv, label=_level_label(lv),
+            level=lv, label=level_label(lv),
             agencies=f.count("agencies") if f.has("agencies") else agencies.get(lv),
             sent=f.count("sent"),
             deliveries=f.count("deliveries") if f.has("deliveries") else None,
@@ -276,7 +263,7 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
             acceptance=_latency(lat.obj("acceptance")) if lat and lat.has("acceptance") else {},
         ))
         if f.has("coverage"):
-            coverage.append(read_coverage(f.obj("coverage"), lv, _level_label(lv)))
+            coverage.append(read_coverage(f.obj("coverage"), lv, level_label(lv)))
 
     series = root.opt_obj("series")
     step = 1
@@ -296,10 +283,10 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
         step = max(1, math.ceil(max(lengths, default=0) / MAX_POINTS))
         if series.has("throughput"):
             g = series.obj("throughput")
-            for lv in _level_order(g.names()):
+            for lv in level_order(g.names()):
                 ys = _merge(g.numbers(lv), step)
                 # A merged point is a mean of hourly rates, so it stays in documents per hour.
-                throughput.append(Series(_level_label(lv),
+                throughput.append(Series(level_label(lv),
                                          [(i + 0.5) * step * step_h for i in range(len(ys))],
                                          [y / step_h for y in ys]))
 
@@ -336,7 +323,8 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
             if not series.has(group):
                 continue
             g = series.obj(group)
-            for hub in sorted(shown, key=lambda k: (names.get(k, k), k)):
+            order = {h.hub: i for i, h in enumerate(hubs)}
+            for hub in sorted(shown, key=lambda k: (order.get(k, len(order)), k)):
                 if hub not in g.names():
                     continue
                 ys = _merge(g.numbers(hub), step)
@@ -347,12 +335,12 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
     delivery_cdf: list[Series] = []
     acceptance_cdf: list[Series] = []
     if cdfs is not None:
-        for lv in _level_order(cdfs.names()):
+        for lv in level_order(cdfs.names()):
             f = cdfs.obj(lv)
             for name, out in (("delivery", delivery_cdf), ("acceptance", acceptance_cdf)):
                 pts = _cdf(f, name)
                 if pts and pts[0]:
-                    out.append(Series(_level_label(lv), pts[0], pts[1]))
+                    out.append(Series(level_label(lv), pts[0], pts[1]))
 
     calibration: list[CalibrationRow] = []
     if root.has("calibration"):
