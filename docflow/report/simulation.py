@@ -47,9 +47,9 @@ MAX_POINTS = 1_000
 more than a 760-pixel chart can show; merging keeps the page light and the lines legible."""
 
 TOP_HUBS = 6
-"""Hubs drawn in the backlog and utilisation charts (those with the highest peak backlog; the
-national axis always among them): more lines than this cannot be told apart. Every hub is in the
-table."""
+"""Hubs drawn in the backlog and utilisation charts: those with the highest peak backlog, plus
+the national axis and any hub with an outage. More lines than that cannot be told apart; every
+hub is in the table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +318,7 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
     if series is not None:
         ranked = sorted(hubs, key=lambda h: (-(h.peak_backlog or 0), h.hub))
         shown = [h.hub for h in ranked[:TOP_HUBS]]
+        shown += [h.hub for h in hubs if h.kind == "axis" and h.hub not in shown]
         shown += [o.target for o in outages if o.target in names and o.target not in shown]
         for group, out in (("backlog", backlog), ("utilisation", utilisation)):
             if not series.has(group):

@@ -11,6 +11,7 @@ import pytest
 
 from docflow.errors import InputError
 from docflow.report.simulation import (
+    TOP_HUBS,
     read_simulation,
     render_simulation,
     write_simulation_report,
@@ -148,3 +149,26 @@ def test_outage_is_shaded_where_it_happened(tiny_run: Path) -> None:
     backlog = html[html.index('id="chart-backlog"'):]
     backlog = backlog[:backlog.index("</svg>")]
     assert backlog.count('class="window"') == 1 and "lgsp-h01 down" in backlog
+
+
+def test_hub_charts_keep_the_busiest_hubs_the_axis_and_hubs_that_failed() -> None:
+    """With more hubs than a chart can show, the backlog chart draws the TOP_HUBS hubs with the
+    highest peak backlog, plus the national axis and every hub with an outage, in the summary's
+    order; the table still lists every hub."""
+    s = summary()
+    hours = len(s["series"]["throughput"]["central"])
+    s["hubs"]["AXIS"].update(kind="axis", peak_backlog=0)
+    s["hubs"]["H49"]["peak_backlog"] = 0  # down for two hours, but never queued much
+    for i in range(TOP_HUBS + 2):
+        hub = f"X{i}"
+        s["hubs"][hub] = {"name": f"Sở {i}", "kind": "province", "utilisation": 0.1,
+                          "peak_backlog": 100 + i}
+        s["series"]["backlog"][hub] = [1.0] * hours
+        s["series"]["utilisation"][hub] = [0.1] * hours
+    view = read_simulation(s)
+    drawn = [series.label for series in view.backlog]
+    busiest = [f"Sở {i}" for i in range(TOP_HUBS + 1, 1, -1)]
+    names = {h.hub: h.name for h in view.hubs}
+    assert set(drawn) == {*busiest, names["AXIS"], names["H49"]}
+    assert drawn == [h.name for h in view.hubs if h.name in drawn]
+    assert len(view.hubs) == len(s["hubs"])
