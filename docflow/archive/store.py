@@ -402,7 +402,8 @@ class Archive:
                         Location(file=str(self.path)))))
                     continue
                 try:
-                    out.append((envelope_id, self._decode(*row, check_hash=check_hash)))
+                    out.append((envelope_id, self._decode(row[0], row[1], row[2], row[3],
+                                                          check_hash=check_hash)))
                 except InputError as exc:
                     out.append((envelope_id, exc))
         return out

@@ -35,6 +35,7 @@ from lxml import etree
 
 from docflow.errors import InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
+from docflow.metrics.outcomes import outcome_of
 from docflow.xmlsafe import parse_xml
 
 __all__ = ["DSIG_NS", "EDXML_NS", "SignatureChecker", "TrustConfig"]
@@ -125,14 +126,9 @@ signer_valid=False, reasons=())
         return self._check_tree(root, at)
 
     def _check_tree(self, root: etree._Element, at: datetime | None) -> DocumentOutcome:
-        organ_present = False
-        reasons: list[str] = []
-        for _legacy in root.iter(_LEGACY):
-            organ_present = True
-            reasons.append("DF-ENV-070")
-        dsig = next(root.iter(_DSIG), None)
-        if dsig is not None:
-            # No verifier of the docflow signature profile is wired in yet: an XML-DSig
-            # signature cannot be given a role or checked, so it counts toward neither.
-            reasons.append("DF-AUD-001")
-        return DocumentOutcome(organ_present=organ_present, reasons=tuple(dict.fromkeys(reasons)))
+        legacy = next(root.iter(_LEGACY), None) is not None
+        if next(root.iter(_DSIG), None) is None:
+            return outcome_of((), legacy=legacy)
+        # No verifier of the docflow signature profile is wired in yet: an XML-DSig signature
+        # cannot be given a role or checked, so it counts toward neither role.
+        return outcome_of((), legacy=legacy, extra_reasons=("DF-AUD-001",))
