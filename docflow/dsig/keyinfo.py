@@ -51,8 +51,8 @@ class KeyInfoContent:
 # Speed: one certificate signs many documents; decoding base64 and parsing DER again for each
 # costs as much as the RSA verification itself. Keyed by the exact text, so it is pure.
 @functools.lru_cache(maxsize=4096)
-def _certificate(compact_base64: str) -> x509.Certificate:
-    der = decode_base64(compact_base64, "X509Certificate")
+def _certificate(text: str) -> x509.Certificate:
+    der = decode_base64(text, "X509Certificate")
     try:
         return x509.load_der_x509_certificate(der)
     except ValueError:
@@ -75,15 +75,13 @@ def read_key_info(key_info: etree._Element | None) -> KeyInfoContent:
         if child.tag == _X509_DATA:
             for item in children(child):
                 if item.tag == _X509_CERTIFICATE:
-                    cert = _certificate((item.text or "").translate(_SPACE))
+                    cert = _certificate(item.text or "")
                     if cert not in certificates:
                         certificates.append(cert)
         elif child.tag == _KEY_VALUE:
             keys.extend(_key_value(value) for value in children(child))
     return KeyInfoContent(tuple(certificates), tuple(keys))
 
-
-_SPACE = str.maketrans("", "", " \t\r\n")
 
 
 def _integer(parent: etree._Element, local: str, ns: str = DS_NS) -> int:

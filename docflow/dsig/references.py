@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -174,6 +175,8 @@ def parse_transforms(transforms: Sequence[etree._Element], policy: VerifyPolicy)
 
 def inclusive_prefixes(method_element: etree._Element) -> tuple[str, ...]:
     """The ``InclusiveNamespaces/@PrefixList`` of an exclusive canonicalization element."""
+    if not len(method_element):
+        return ()  # speed: the usual case, without a search
     found = method_element.find(_INCLUSIVE_NAMESPACES)
     if found is None:
         return ()
@@ -203,11 +206,16 @@ def reference_octets(resolution: Resolution, signature: etree._Element,
                      chain: TransformChain) -> bytes:
     """The canonical bytes a Reference's digest covers.
 
-    When the chain removes Signatures from the target, the removal happens on a copy of the
-    document: lxml re-declares and strips namespace declarations of any node it moves, so
-    taking a Signature out of the caller's tree and putting it back would change what other
-    canonicalizations of that tree produce. The text around a removed Signature is kept, as
-    the enveloped transform requires.
+    Signatures the chain removes are *not* taken out of the tree: lxml re-declares and strips
+    namespace declarations of any node it moves, so taking a Signature out and putting it back
+    would change what later canonicalizations of the tree produce. Instead each one gets a
+    random marker attribute for the duration of one canonicalization, and its bytes — from
+    the marked start tag to the matching end tag — are cut out of the output. Canonical XML
+    serializes every other node the same with or without the Signature there (namespaces
+    depend on ancestors only, and the text around it stays), so the result is exactly the
+    node-set without it, at the cost of canonicalizing the Signature rather than copying the
+    whole document. Should the marker not be found exactly once, a copy of the document is
+    used instead.
     """
     target = resolution.element
     removed: list[etree._Element] = []
@@ -225,12 +233,72 @@ def reference_octets(resolution: Resolution, signature: etree._Element,
             return b""  # the enveloped transform removes the whole target
         if _inside(signature, target):
             removed = [signature]
-    if removed:
-        tree = copy.deepcopy(target.getroottree())
-        copy_root = tree.getroot()
-        for element in [_follow(copy_root, _index_path(e)) for e in removed]:
-            _drop(element)
-        target = _follow(copy_root, _index_path(target))
+    node_or_tree: etree._Element | etree._ElementTree = \
+        target.getroottree() if resolution.whole_document else target
+    if not removed:
+        return canonicalize(node_or_tree, chain.c14n, with_comments=False,
+                            inclusive_prefixes=chain.inclusive_prefixes)
+    octets = _cut_out(node_or_tree, removed, chain)
+    return octets if octets is not None else _copy_without(resolution, removed, chain)
+
+
+_MARK = "docflow-removed"
+
+
+def _cut_out(node_or_tree: etree._Element | etree._ElementTree,
+             removed: list[etree._Element], chain: TransformChain) -> bytes | None:
+    if any(element.get(_MARK) is not None for element in removed):
+        return None
+    tokens = [secrets.token_hex(16) for _ in removed]
+    try:
+        for element, token in zip(removed, tokens, strict=True):
+            element.set(_MARK, token)
+        octets = canonicalize(node_or_tree, chain.c14n, with_comments=False,
+                              inclusive_prefixes=chain.inclusive_prefixes)
+    finally:
+        for element in removed:
+            element.attrib.pop(_MARK, None)
+    for token in tokens:
+        cut = _cut(octets, f' {_MARK}="{token}"'.encode())
+        if cut is None:
+            return None
+        octets = cut
+    return octets
+
+
+def _cut(octets: bytes, marker: bytes) -> bytes | None:
+    """``octets`` without the element whose start tag holds ``marker``.
+
+    In canonical XML a ``<`` is markup everywhere except inside a processing instruction:
+    text and attribute values escape it. So the element starts at the last ``<`` before the
+    marker, and ends at the end tag that balances its name, PIs skipped.
+    """
+    at = octets.find(marker)
+    if at < 0 or octets.find(marker, at + 1) >= 0:
+        return None
+    start = octets.rfind(b"<", 0, at)
+    name = re.match(rb"<([^\s>]+)", octets[start:start + 200])
+    if name is None:
+        return None
+    tags = re.compile(rb"<\?.*?\?>|<(/?)" + re.escape(name.group(1)) + rb"[\s>]", re.DOTALL)
+    depth = 0
+    for found in tags.finditer(octets, start):
+        if found.group(0).startswith(b"<?"):
+            continue
+        depth += -1 if found.group(1) else 1
+        if depth == 0:
+            return octets[:start] + octets[found.end():]
+    return None
+
+
+def _copy_without(resolution: Resolution, removed: list[etree._Element],
+                  chain: TransformChain) -> bytes:
+    """The slow, obviously right route: remove the Signatures from a copy of the document."""
+    tree = copy.deepcopy(resolution.element.getroottree())
+    copy_root = tree.getroot()
+    for element in [_follow(copy_root, _index_path(e)) for e in removed]:
+        _drop(element)
+    target = _follow(copy_root, _index_path(resolution.element))
     node_or_tree: etree._Element | etree._ElementTree = \
         target.getroottree() if resolution.whole_document else target
     return canonicalize(node_or_tree, chain.c14n, with_comments=False,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from docflow.dsig.algorithms import C14NMethod
@@ -12,11 +14,15 @@ from docflow.dsig.references import (
     ReferenceProblem,
     Resolution,
     TransformChain,
+    _copy_without,
+    _cut_out,
     parse_transforms,
     reference_octets,
     resolve_uri,
 )
 from docflow.xmlsafe import parse_xml
+
+from .test_c14n import trees
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 ENVELOPED = DS + "enveloped-signature"
@@ -116,3 +122,34 @@ def test_target_inside_the_signature_is_removed_entirely() -> None:
                      % DS.encode())
     octets = reference_octets(Resolution(root[0], False), root, TransformChain(enveloped=True))
     assert octets == b""
+
+
+SIGNATURES = [
+    '<ds:Signature xmlns:ds="{ds}"><ds:SignedInfo a="x&gt;y"/></ds:Signature>',
+    '<Signature xmlns="{ds}"><?pi <Signature> ?><Object><Signature>nested</Signature></Object>'
+    "</Signature>",
+    '<ds:Signature xmlns:ds="{ds}" xmlns:u="urn:u">t<u:x/>&lt;ds:Signature&gt;</ds:Signature>',
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees(), st.sampled_from(SIGNATURES), st.integers(0, 50), st.booleans(),
+       st.sampled_from([C14NMethod.EXC_C14N, C14NMethod.C14N10, C14NMethod.C14N11]))
+def test_cutting_the_signature_out_equals_removing_it(text: str, signature: str, where: int,
+                                                      all_signatures: bool,
+                                                      method: C14NMethod) -> None:
+    """The fast route (cut from the canonical bytes) equals removal from a copy."""
+    root = parse_xml(text.encode())
+    elements = list(root.iter())
+    parent = elements[where % len(elements)]
+    sig = parse_xml(signature.format(ds=DS).encode())
+    parent.insert(where % (len(parent) + 1), sig)  # the proxy follows the moved element
+    sig.tail = " tail "
+    chain = TransformChain(enveloped=not all_signatures, all_signatures=all_signatures,
+                           c14n=method)
+    for target, whole in [(root, True), (parent, False)]:
+        resolution = Resolution(target, whole)
+        fast = _cut_out(target.getroottree() if whole else target, [sig], chain)
+        assert fast is not None and fast == reference_octets(resolution, sig, chain)
+        assert fast == _copy_without(resolution, [sig], chain)
+        assert b"Signature" not in fast
