@@ -180,7 +180,7 @@ def parse_xml(data: bytes, *, limits: XmlLimits = DEFAULT_LIMITS,
     Traceback (most recent call last):
     docflow.errors.InputError: DF-XML-002 line 1: the document has a DTD (<!DOCTYPE ...>); ...
     """
-    if not data.strip():
+    if not data or data.isspace():  # isspace() stops at the first other byte; strip() copies
         raise InputError("DF-IO-003", "the input is empty", Location(file=where))
     if len(data) > limits.max_bytes:
         raise InputError("DF-IO-002", f"the input is {len(data):,} bytes, above the limit of "
