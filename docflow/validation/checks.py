@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from lxml import etree
 
 from docflow.envelope.rules import rule_findings
-from docflow.envelope.schema import schema_findings, schema_for
+from docflow.envelope.schema import schema_findings
 from docflow.errors import Finding
 from docflow.validation.report import MessageKind, SignatureResult
 
@@ -60,14 +60,8 @@ class SchemaCheck:
     name: str = "schema"
 
     def run(self, message: Message, config: ValidationConfig) -> CheckOutcome:
-        # Speed: most messages are valid as written, in canonical order and spelling, and
-        # then the compiled XSD alone says so (a fraction of the cost of a parse). Only a
-        # message the strict XSD refuses needs schema_findings' walk, which tells field
-        # variants (reported as warnings) from real errors. A variant never passes the strict
-        # XSD (its sequences fix order and names), so the shortcut changes no finding; the
-        # fixture corpus test checks that on every fixture.
-        if schema_for(message.kind.value).validate(message.root):
-            return CheckOutcome()
+        # schema_findings validates with the compiled XSD first and walks the tree for field
+        # variants only when that fails, so a valid message costs one libxml2 validation.
         return CheckOutcome(tuple(schema_findings(message.root)))
 
 
