@@ -35,9 +35,18 @@ from docflow.errors import ConfigError, Location
 from docflow.sim.calibration import CalibrationProbes
 from docflow.sim.crypto import CryptoMode, DocumentRecords
 from docflow.sim.faults import OutageTable, RetryPolicy, hours_us
+from docflow.sim.lane_pass import (
+    ACTIVE,
+    FINAL,
+    LATER,
+    LOST,
+    advance_rank,
+    select_rank,
+    serve_rank,
+    sort_rank,
+)
 from docflow.sim.lanes import LaneTable
 from docflow.sim.messages import Messages, Pool
-from docflow.sim.queues import serve_window, sort_arrivals
 from docflow.sim.scenario import Scenario
 from docflow.sim.signing import SigningPlan
 from docflow.sim.status import StatusPlan
@@ -117,6 +126,9 @@ class Engine:
         self.free = [np.zeros(int(lanes.workers(c == STATUS).sum()), np.int64) for c in (0, 1)]
         self.free_offsets = [np.concatenate([[0], np.cumsum(lanes.workers(c == STATUS))])
                              .astype(np.int64) for c in (0, 1)]
+        self._sequence = np.ascontiguousarray(lanes.sequence).ravel()
+        self._width = int(lanes.sequence.shape[2])
+        self._hop_link = np.ascontiguousarray(lanes.hop_link_us[:, :, 0]).ravel()
         self.waiting_lane = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
         self.waiting_start = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
         self.serial = 0
@@ -228,110 +240,96 @@ class Engine:
     # --- lanes ----------------------------------------------------------------------------------
     def _serve(self, cls: int, msgs: Messages, w0: int, w1: int) -> Messages:
         """Move messages through the lanes, rank by rank; return those that reached an agency
-        (with ``t`` the time they did)."""
-        a, lanes = self.arrays, self.lanes
-        pool = self.pools[cls]
-        late = msgs.t >= w1
-        if late.any():
-            pool.put(msgs.take(late))
-            msgs = msgs.take(~late)
-        finals: list[Messages] = []
-        for rank in range(lanes.ranks):
-            if not len(msgs):
-                break
-            hub_a, hub_b = a.hub[msgs.src], a.hub[msgs.dst]
-            lane = lanes.sequence[hub_a, hub_b, msgs.hop]
-            here = lanes.rank[lane] == rank
-            if not here.any():
-                continue
-            work, lane = msgs.take(here), lane[here]
-            msgs = msgs.take(~here)
-            work, lane = self._refuse(cls, work, lane)
-            late = work.t >= w1
-            if late.any():
-                pool.put(work.take(late))
-                work, lane = work.take(~late), lane[~late]
-            if not len(work):
-                continue
-            work, depart = self._queue(cls, work, lane, w0, w1)
-            hub_a, hub_b = a.hub[work.src], a.hub[work.dst]
-            last = work.hop.astype(np.int64) == lanes.length[hub_a, hub_b] - 1
-            size = work.size_kb
-            if last.any():
-                done = work.take(last)
-                done.t = depart[last] + lanes.agency_link_us + lanes.transfer_us(size[last])
-                finals.append(self._reach_agency(cls, done))
-            on = ~last
-            if on.any():
-                nxt = work.take(on)
-                nxt.t = depart[on] + lanes.hop_link_us[hub_a[on], hub_b[on], nxt.hop] + \
-                    lanes.transfer_us(size[on])
-                nxt.hop = nxt.hop + np.int8(1)
-                late = nxt.t >= w1
-                if late.any():
-                    pool.put(nxt.take(late))
-                    nxt = nxt.take(~late)
-                msgs = Messages.concat([msgs, nxt])
-        return Messages.concat(finals)
+        (with ``t`` the time they did).
 
-    def _refuse(self, cls: int, work: Messages, lane: I64) -> tuple[Messages, I64]:
-        """Hub outages: refusals, back-off, dead letters."""
-        if not len(self.hub_outages):
-            return work, lane
-        out = self.hub_outages.retry(self.lanes.hub[lane], work.t, self.policy)
-        t = self.tally
-        n_lanes = self.lanes.n_lanes
-        t.lane_refused[cls] += np.bincount(lane, weights=out.refused, minlength=n_lanes
-                                           ).astype(np.int64)
-        lost = out.lost
-        if lost.any():
-            t.lane_dead[cls] += np.bincount(lane[lost], minlength=n_lanes)
-            self._lost(cls, work.take(lost))
-            work, lane = work.take(~lost), lane[~lost]
-            work.t = out.accepted[~lost]
+        Speed: the batch is never copied per rank; :mod:`docflow.sim.lane_pass` works on
+        compact per-rank arrays in compiled passes, and the full records are gathered once at
+        the end, for the deliveries and for the messages that wait for a later window.
+        """
+        a, lanes, t = self.arrays, self.lanes, self.tally
+        n = len(msgs)
+        if n == 0:
+            return msgs
+        ranks, n_hubs = lanes.ranks, lanes.n_hubs
+        hub_a = a.hub[msgs.src].astype(np.int64)
+        hub_b = a.hub[msgs.dst].astype(np.int64)
+        last_hop = (lanes.length[hub_a, hub_b] - 1).astype(np.int8)
+        time = msgs.t.copy()
+        hop = msgs.hop.copy()
+        status = cls == STATUS
+        if status:
+            transfer = np.full(n, int(lanes.transfer_us(lanes.status_kb)), np.int64)
         else:
-            work.t = out.accepted
-        return work, lane
-
-    def _queue(self, cls: int, work: Messages, lane: I64, w0: int, w1: int
-               ) -> tuple[Messages, I64]:
-        """Serve one rank's messages; returns them in service order with their departures."""
-        lanes, t = self.lanes, self.tally
-        order, s_lane, s_arrival = sort_arrivals(lane, work.t, w0)
-        work = work.take(order)
-        service = lanes.service_us(s_lane, None if cls == STATUS else work.size_kb)
-        n = len(work)
-        start = np.empty(n, np.int64)
-        depart = np.empty(n, np.int64)
+            transfer = lanes.transfer_us(msgs.size_kb)
+        state = np.where(time >= w1, LATER, ACTIVE).astype(np.int8)
         n_lanes = lanes.n_lanes
+        for rank in range(ranks):
+            pos, lane, arrival, service = select_rank(
+                state, hop, last_hop, hub_a, hub_b, time, msgs.size_kb, rank, ranks,
+                self._sequence, n_hubs, self._width, lanes.doc_base_us, lanes.doc_per_kb_us,
+                lanes.status_us, status)
+            if len(pos) == 0:
+                continue
+            if len(self.hub_outages):
+                out = self.hub_outages.retry(lanes.hub[lane], arrival, self.policy)
+                t.lane_refused[cls] += np.bincount(lane, weights=out.refused,
+                                                   minlength=n_lanes).astype(np.int64)
+                lost = out.lost
+                if lost.any():
+                    t.lane_dead[cls] += np.bincount(lane[lost], minlength=n_lanes)
+                    state[pos[lost]] = LOST
+                later = ~lost & (out.accepted >= w1)
+                if later.any():
+                    time[pos[later]] = out.accepted[later]
+                    state[pos[later]] = LATER
+                keep = ~lost & ~later
+                pos, lane = pos[keep], lane[keep]
+                arrival, service = out.accepted[keep], service[keep]
+                if len(pos) == 0:
+                    continue
+            order, sorted_lane = sort_rank(lane, arrival, w0)
+            w_lane, w_start = self.waiting_lane[cls], self.waiting_start[cls]
+            w_off = np.searchsorted(w_lane, np.arange(n_lanes + 1)).astype(np.int64)
+            depart, still_lane, still_start = serve_rank(
+                order, sorted_lane, arrival, service, lanes.hub, self.free[cls],
+                self.free_offsets[cls], w_start, w_off, t.lane_peak[cls], t.lane_stats[cls],
+                t.hub_hourly[cls], w1)
+            self._carry_waiting(cls, lane, still_lane, still_start, w1)
+            latest = advance_rank(pos, depart, state, hop, last_hop, time, hub_a, hub_b,
+                                  transfer, self._hop_link, n_hubs, lanes.agency_link_us, w1)
+            t.last_event_us = max(t.last_event_us, latest)
+        lost_mask = state == LOST
+        if lost_mask.any():
+            self._lost(cls, msgs.take(lost_mask))
+        later_idx = np.flatnonzero(state == LATER)
+        if len(later_idx):
+            deferred = msgs.take(later_idx)
+            deferred.t = time[later_idx]
+            deferred.hop = hop[later_idx]
+            self.pools[cls].put(deferred)
+        final = np.flatnonzero(state == FINAL)
+        done = msgs.take(final)
+        done.t = time[final]
+        done.hop = hop[final]
+        return self._reach_agency(cls, done)
+
+    def _carry_waiting(self, cls: int, served_lanes: I64, still_lane: I64, still_start: I64,
+                       w1: int) -> None:
+        """Keep the start times of messages still waiting at the window's end, per lane."""
         w_lane, w_start = self.waiting_lane[cls], self.waiting_start[cls]
-        w_off = np.searchsorted(w_lane, np.arange(n_lanes + 1)).astype(np.int64)
-        serve_window(s_lane, s_arrival, service, self.free[cls], self.free_offsets[cls],
-                     w_start, w_off, t.lane_peak[cls], start, depart)
-        # what still waits at the window's end is carried into the next window
-        served = np.zeros(n_lanes, bool)
-        served[s_lane] = True
+        if not len(w_lane) and not len(still_lane):
+            return
+        served = np.zeros(self.lanes.n_lanes, bool)
+        served[served_lanes] = True
         keep = ~served[w_lane] | (w_start > w1)
-        still = start > w1
-        new_lane = np.concatenate([w_lane[keep], s_lane[still]])
-        new_start = np.concatenate([w_start[keep], start[still]])
-        if len(new_lane):
-            o = np.lexsort((new_start, new_lane))
-            new_lane, new_start = new_lane[o], new_start[o]
-        self.waiting_lane[cls], self.waiting_start[cls] = new_lane, new_start
-        t.lane_count[cls] += np.bincount(s_lane, minlength=n_lanes)
-        t.lane_busy[cls] += np.bincount(s_lane, weights=service, minlength=n_lanes)
-        t.lane_wait[cls] += np.bincount(s_lane, weights=start - s_arrival, minlength=n_lanes)
-        hub = lanes.hub[s_lane]
-        add_hourly(t.hub_arrivals[cls], hub, s_arrival)
-        add_hourly(t.hub_starts[cls], hub, start)
-        add_hourly(t.hub_busy[cls], hub, start, weights=service.astype(np.float64))
-        t.last_event_us = max(t.last_event_us, int(depart.max()))
-        return work, depart
+        new_lane = np.concatenate([w_lane[keep], still_lane])
+        new_start = np.concatenate([w_start[keep], still_start])
+        o = np.lexsort((new_start, new_lane))
+        self.waiting_lane[cls], self.waiting_start[cls] = new_lane[o], new_start[o]
 
     def _reach_agency(self, cls: int, done: Messages) -> Messages:
         """The receiving agency's outages: the hub retries, then gives up."""
-        if not len(self.agency_outages):
+        if not len(self.agency_outages) or not len(done):
             return done
         out = self.agency_outages.retry(done.dst.astype(np.int64), done.t, self.policy)
         lost = out.lost

@@ -202,7 +202,7 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
     outage_count = np.bincount([w[0] for w in result.hub_outages], minlength=a.n_hubs)
     agencies = np.bincount(a.hub, minlength=a.n_hubs)
     out: dict[str, Any] = {}
-    busy_hourly = t.hub_busy
+    busy_hourly = t.hub_hourly[:, 2]
     for h, hub in enumerate(topo.hubs):
         mine = lanes.hub == h
         row: dict[str, Any] = {
@@ -246,10 +246,10 @@ def _series(result: EngineResult, step_h: int, present: list[int]) -> dict[str, 
     steps = hours // step_h
     delivered = _per_step(t.delivered_hourly, hours, step_h)
     sent = _per_step(t.sent_hourly, hours, step_h)
-    arrivals = np.cumsum(t.hub_arrivals[DOC], axis=1)[:, :hours]
-    starts = np.cumsum(t.hub_starts[DOC], axis=1)[:, :hours]
+    arrivals = np.cumsum(t.hub_hourly[DOC, 0], axis=1)[:, :hours]
+    starts = np.cumsum(t.hub_hourly[DOC, 1], axis=1)[:, :hours]
     waiting = (arrivals - starts)[:, step_h - 1::step_h]
-    busy = _per_step(t.hub_busy[DOC], hours, step_h)
+    busy = _per_step(t.hub_hourly[DOC, 2], hours, step_h)
     used = t.lane_count[DOC] > 0
     workers = np.bincount(lanes.hub[used], weights=lanes.doc_workers[used],
                           minlength=topo.arrays().n_hubs)

@@ -75,15 +75,10 @@ class Tally:
         self.hist = LatencyHistograms(3 * L + 2 * H)
         self.sent_hourly = z((L, n_hours), np.int64)
         self.delivered_hourly = z((L, n_hours), np.int64)
-        # per class (documents, status) and hub, hourly: accepted arrivals, service starts,
-        # busy worker-µs (by start hour)
-        self.hub_arrivals = z((2, H, n_hours), np.int64)
-        self.hub_starts = z((2, H, n_hours), np.int64)
-        self.hub_busy = z((2, H, n_hours), np.float64)
-        # per class and lane
-        self.lane_count = z((2, n_lanes), np.int64)
-        self.lane_busy = z((2, n_lanes), np.float64)
-        self.lane_wait = z((2, n_lanes), np.float64)
+        # per class (documents, status): per hub and hour (arrivals accepted, service starts,
+        # busy worker-µs by start hour), and per lane (messages, busy µs, waiting µs)
+        self.hub_hourly = z((2, 3, H, n_hours), np.int64)
+        self.lane_stats = z((2, 3, n_lanes), np.int64)
         self.lane_refused = z((2, n_lanes), np.int64)
         self.lane_dead = z((2, n_lanes), np.int64)
         self.lane_peak = z((2, n_lanes), np.int64)
@@ -100,3 +95,18 @@ class Tally:
         self.in_flight_end = 0
         """Messages still in flight when the simulation horizon ran out."""
         self.last_event_us = 0
+
+    @property
+    def lane_count(self) -> I64:
+        """Messages served, per class and lane."""
+        return self.lane_stats[:, 0]
+
+    @property
+    def lane_busy(self) -> I64:
+        """Busy worker-µs, per class and lane."""
+        return self.lane_stats[:, 1]
+
+    @property
+    def lane_wait(self) -> I64:
+        """µs spent waiting for a worker, per class and lane."""
+        return self.lane_stats[:, 2]

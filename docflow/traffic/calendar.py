@@ -85,6 +85,14 @@ class WorkCalendar:
     before: I64 = field(repr=False)
     day_first: I64 = field(repr=False)
     """Index of the first interval of each day (``len(begin)`` past the last)."""
+    _hours_us: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    _cum_start: tuple[int, ...] = field(default=(), repr=False)
+    _day_work: int = field(default=1, repr=False)
+    _is_working: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(1, bool),
+                                               repr=False)
+    _working_before_day: I64 = field(default_factory=lambda: np.zeros(1, np.int64),
+                                     repr=False)
+    _working_day: I64 = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
 
     @classmethod
     def build(cls, hours: WorkingHours, start: date, days: int) -> WorkCalendar:
@@ -107,7 +115,17 @@ class WorkCalendar:
         before = np.zeros(len(begin), np.int64)
         if len(begin):
             np.cumsum((end - begin)[:-1], out=before[1:])
-        return cls(start, days, hours, begin, end, before, day_first)
+        hours_us = tuple((b * MINUTE_US, e * MINUTE_US) for b, e in hours.hours)
+        cum = [0]
+        for b, e in hours_us[:-1]:
+            cum.append(cum[-1] + e - b)
+        is_working = np.zeros(days + 1, bool)
+        is_working[:days] = day_first[1:] > day_first[:-1]
+        working_before = np.zeros(days + 1, np.int64)
+        np.cumsum(is_working[:-1], out=working_before[1:])
+        return cls(start, days, hours, begin, end, before, day_first, hours_us, tuple(cum),
+                   max(1, hours.minutes_per_day * MINUTE_US), is_working, working_before,
+                   np.flatnonzero(is_working).astype(np.int64))
 
     @property
     def total_work(self) -> int:
@@ -124,12 +142,21 @@ class WorkCalendar:
         return np.flatnonzero(self.day_first[1:n + 1] > self.day_first[:n]).astype(np.int64)
 
     def work_before(self, t: I64) -> I64:
-        """Working time elapsed before clock time ``t`` (clamped inside an interval)."""
+        """Working time elapsed before clock time ``t`` (clamped inside an interval).
+
+        Speed: every working day has the same office hours, so the working time before ``t``
+        is (working days before its day) × (working time per day) plus the part of its own day
+        — a table lookup and a few comparisons, no search.
+        """
         t = np.asarray(t, np.int64)
-        i = np.searchsorted(self.begin, t, side="right") - 1
-        inside = np.clip(t - self.begin[np.maximum(i, 0)], 0,
-                         (self.end - self.begin)[np.maximum(i, 0)])
-        return np.where(i >= 0, self.before[np.maximum(i, 0)] + inside, 0)
+        day = np.clip(t // DAY_US, 0, self.days)
+        tod = t - day * DAY_US
+        within = np.zeros(t.shape, np.int64)
+        for begin, end in self._hours_us:
+            within += np.clip(tod - begin, 0, end - begin)
+        within = np.where(self._is_working[day], within, 0)
+        out = self._working_before_day[day] * self._day_work + within
+        return np.where(t >= self.days * DAY_US, self.total_work, np.maximum(out, 0))
 
     def clock_at(self, w: I64) -> I64:
         """The clock time at which working time ``w`` has elapsed; :data:`NEVER` past the end.
@@ -138,13 +165,19 @@ class WorkCalendar:
         one, so that adding a delay never moves a time backwards.
         """
         w = np.asarray(w, np.int64)
-        n = len(self.begin)
-        if n == 0:
+        n_days = len(self._working_day)
+        if n_days == 0:
             return np.full(w.shape, NEVER, np.int64)
-        i = np.searchsorted(self.before, w, side="right") - 1
-        i = np.clip(i, 0, n - 1)
-        out = self.begin[i] + (w - self.before[i])
-        return np.where(w > self.total_work, NEVER, out)
+        k = np.minimum(w // self._day_work, n_days - 1)
+        r = w - k * self._day_work
+        # the interval of the day in which r falls (the later one on a boundary)
+        out = self._working_day[k] * DAY_US
+        tod = np.full(w.shape, self._hours_us[0][0], np.int64) + r
+        for j in range(1, len(self._hours_us)):
+            begin, _ = self._hours_us[j]
+            after = r >= self._cum_start[j]
+            tod = np.where(after, begin + (r - self._cum_start[j]), tod)
+        return np.where(w > self.total_work, NEVER, out + tod)
 
     def add_working(self, t: I64, delay: I64) -> I64:
         """Clock time after ``delay`` µs of working time counted from clock time ``t``.

@@ -1,0 +1,216 @@
+"""One rank of one window, fused into three compiled passes around one SIMD sort.
+
+The engine's hot loop (see :mod:`docflow.sim.engine`): every message of a window visits two or
+three lanes, so a national year is over a billion lane visits. Doing each visit with a dozen
+numpy operations over the batch costs hundreds of nanoseconds in temporaries and random memory
+access; here each visit costs a few sequential passes and about three random accesses:
+
+1. :func:`select_rank` (compiled) walks the batch once and writes, for the messages now at this
+   rank, compact arrays of position, lane, arrival and service time, plus a packed sort key
+   (lane, millisecond, compact position).
+2. ``numpy.sort`` sorts the keys (SIMD, ~30 ns a key); between 1 and 2 the engine applies hub
+   outages to the compact arrays when there are any.
+3. :func:`serve_rank` (compiled) restores exact microsecond order inside each millisecond,
+   serves the lanes first come first served with each lane's heap of worker free times, counts
+   per-lane and per-hub-hour statistics, and writes departures into the compact array.
+4. :func:`advance_rank` (compiled) walks the compact arrays in batch order and moves each
+   message on: to its next lane (after the link), to the agency (last lane), or to a later
+   window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from docflow.sim.queues import serve_window
+
+__all__ = ["ACTIVE", "FINAL", "LATER", "LOST", "advance_rank", "select_rank", "serve_rank"]
+
+ACTIVE, FINAL, LATER, LOST = 0, 1, 2, 3
+"""States of a message during a window's lane passes."""
+
+I8 = npt.NDArray[np.int8]
+I64 = npt.NDArray[np.int64]
+_HOUR = 3_600_000_000
+_MS = 1000
+_TIME_BITS = 27
+
+
+@njit(cache=True, nogil=True)
+def select_rank(state: I8, hop: I8, last_hop: I8, hub_a: I64, hub_b: I64, time: I64,
+                size_kb: npt.NDArray[np.int32], rank: int, ranks: int, sequence: I64,
+                n_hubs: int, width: int, doc_base: I64, doc_per_kb: npt.NDArray[np.float64],
+                status_us: I64, is_status: bool
+                ) -> tuple[I64, I64, I64, I64]:  # pragma: no cover - compiled
+    """Compact arrays (position, lane, arrival, service) of the active messages at ``rank``.
+
+    ``sequence`` is :attr:`LaneTable.sequence` flattened (``n_hubs * n_hubs * width``).
+    """
+    n = len(state)
+    m = 0
+    for i in range(n):
+        if state[i] == ACTIVE:
+            h = hop[i]
+            r = 0 if h == 0 else (ranks - 1 if h == last_hop[i] else h)
+            if r == rank:
+                m += 1
+    pos = np.empty(m, np.int64)
+    lane = np.empty(m, np.int64)
+    arrival = np.empty(m, np.int64)
+    service = np.empty(m, np.int64)
+    j = 0
+    for i in range(n):
+        if state[i] != ACTIVE:
+            continue
+        h = hop[i]
+        r = 0 if h == 0 else (ranks - 1 if h == last_hop[i] else h)
+        if r != rank:
+            continue
+        if r == 0:
+            ln = hub_a[i] * ranks
+        elif r == ranks - 1:
+            ln = hub_b[i] * ranks + ranks - 1
+        else:
+            ln = sequence[(hub_a[i] * n_hubs + hub_b[i]) * width + h]
+        pos[j] = i
+        lane[j] = ln
+        arrival[j] = time[i]
+        if is_status:
+            service[j] = status_us[ln]
+        else:
+            service[j] = doc_base[ln] + np.int64(np.rint(doc_per_kb[ln] * size_kb[i]))
+        j += 1
+    return pos, lane, arrival, service
+
+
+def sort_rank(lane: I64, arrival: I64, window_start: int) -> tuple[I64, I64]:
+    """Compact positions and lanes sorted by (lane, millisecond, position); see module doc."""
+    m = len(lane)
+    if m == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty
+    lane_bits = max(1, int(lane.max()).bit_length())
+    index_bits = 64 - _TIME_BITS - lane_bits
+    rel = (arrival - window_start) // _MS
+    if m >= (1 << index_bits) or rel.min() < 0 or rel.max() >= (1 << _TIME_BITS):
+        order = np.lexsort((np.arange(m), arrival, lane)).astype(np.int64)
+        return order, lane[order]
+    key = _pack(lane, rel, lane_bits, index_bits)
+    key.sort()
+    return _unpack(key, lane_bits, index_bits)
+
+
+@njit(cache=True, nogil=True)
+def _pack(lane: I64, rel_ms: I64, lane_bits: int, index_bits: int
+          ) -> npt.NDArray[np.uint64]:  # pragma: no cover - compiled
+    m = len(lane)
+    key = np.empty(m, np.uint64)
+    ls = np.uint64(64 - lane_bits)
+    ts = np.uint64(index_bits)
+    for j in range(m):
+        key[j] = (np.uint64(lane[j]) << ls) | (np.uint64(rel_ms[j]) << ts) | np.uint64(j)
+    return key
+
+
+@njit(cache=True, nogil=True)
+def _unpack(key: npt.NDArray[np.uint64], lane_bits: int, index_bits: int
+            ) -> tuple[I64, I64]:  # pragma: no cover - compiled
+    m = len(key)
+    order = np.empty(m, np.int64)
+    lane = np.empty(m, np.int64)
+    mask = np.uint64((1 << index_bits) - 1)
+    ls = np.uint64(64 - lane_bits)
+    for j in range(m):
+        k = key[j]
+        order[j] = np.int64(k & mask)
+        lane[j] = np.int64(k >> ls)
+    return order, lane
+
+
+@njit(cache=True, nogil=True)
+def serve_rank(order: I64, lane: I64, arrival: I64, service: I64, lane_hub: I64, free: I64,
+               free_offsets: I64, waiting: I64, waiting_offsets: I64, peak: I64,
+               lane_stats: I64, hub_hourly: I64, window_end: int
+               ) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+    """Serve the sorted compact batch; departures in compact order, and what still waits.
+
+    Returns ``depart`` (compact order) and the lanes and start times of the messages that start
+    after ``window_end`` (sorted by lane, then start), for the next window's queue lengths.
+    """
+    m = len(order)
+    # Exact microsecond order inside each millisecond (an insertion pass over nearly sorted
+    # input), gathering arrival and service as it goes: one random read per message.
+    a_s = np.empty(m, np.int64)
+    s_s = np.empty(m, np.int64)
+    for k in range(m):
+        lk, ok = lane[k], order[k]
+        tk = arrival[ok]
+        sk = service[ok]
+        j = k - 1
+        while j >= 0 and lane[j] == lk and (a_s[j] > tk or (a_s[j] == tk and order[j] > ok)):
+            lane[j + 1] = lane[j]
+            order[j + 1] = order[j]
+            a_s[j + 1] = a_s[j]
+            s_s[j + 1] = s_s[j]
+            j -= 1
+        lane[j + 1] = lk
+        order[j + 1] = ok
+        a_s[j + 1] = tk
+        s_s[j + 1] = sk
+    st = np.empty(m, np.int64)
+    dp = np.empty(m, np.int64)
+    serve_window(lane, a_s, s_s, free, free_offsets, waiting, waiting_offsets, peak, st, dp)
+    depart = np.empty(m, np.int64)
+    last_hour = hub_hourly.shape[2] - 1
+    still = 0
+    for k in range(m):
+        depart[order[k]] = dp[k]
+        ln = lane[k]
+        lane_stats[0, ln] += 1
+        lane_stats[1, ln] += s_s[k]
+        lane_stats[2, ln] += st[k] - a_s[k]
+        h = lane_hub[ln]
+        ha = min(a_s[k] // _HOUR, last_hour)
+        hs = min(st[k] // _HOUR, last_hour)
+        hub_hourly[0, h, ha] += 1
+        hub_hourly[1, h, hs] += 1
+        hub_hourly[2, h, hs] += s_s[k]
+        if st[k] > window_end:
+            still += 1
+    w_lane = np.empty(still, np.int64)
+    w_start = np.empty(still, np.int64)
+    j = 0
+    for k in range(m):
+        if st[k] > window_end:
+            w_lane[j] = lane[k]
+            w_start[j] = st[k]
+            j += 1
+    return depart, w_lane, w_start
+
+
+@njit(cache=True, nogil=True)
+def advance_rank(pos: I64, depart: I64, state: I8, hop: I8, last_hop: I8, time: I64,
+                 hub_a: I64, hub_b: I64, transfer: I64, hop_link: I64, n_hubs: int,
+                 agency_link: int, window_end: int) -> int:  # pragma: no cover - compiled
+    """Move each served message on; returns the latest departure (for the run's last event).
+
+    ``hop_link[hub_a * n_hubs + hub_b]`` is the link latency between the hubs of a route.
+    """
+    latest = 0
+    for j in range(len(pos)):
+        i = pos[j]
+        d = depart[j]
+        if d > latest:
+            latest = d
+        if hop[i] == last_hop[i]:
+            time[i] = d + agency_link + transfer[i]
+            state[i] = FINAL
+        else:
+            t = d + hop_link[hub_a[i] * n_hubs + hub_b[i]] + transfer[i]
+            time[i] = t
+            hop[i] += 1
+            if t >= window_end:
+                state[i] = LATER
+    return latest
