@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from docflow.cli import cli
+from docflow.report.audit import render_audit
 from docflow.report.simulation import render_simulation
 
 from .summaries import summary
@@ -48,3 +49,11 @@ def test_report_with_a_broken_summary_names_the_key(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
     assert result.exit_code == 2
     assert "DF-REP-002" in result.output and "levels.commune.sent" in result.output
+
+
+def test_audit_html_is_the_report_of_the_json_result(fixture_audit) -> None:
+    """``docflow audit --format html -o FILE`` writes the audit report of the very result that
+    ``--format json`` gives for the same source."""
+    result, page = fixture_audit
+    assert page.read_text("utf-8") == render_audit(result)
+    assert result["target"]["below"], "the fixtures are unsigned: every level is below 98 %"
