@@ -30,11 +30,12 @@ from typing import Any
 from lxml import etree
 
 from docflow.envelope import layout as lay
+from docflow.envelope.collect import Collector
 from docflow.envelope.layout import Block, Kind, Part
 from docflow.envelope.model import NS, Message
 from docflow.envelope.status import StatusCode
 from docflow.errors import Finding, InputError, Location
-from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, element_path, parse_xml, read_bytes
+from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, parse_xml, read_bytes
 
 __all__ = ["DSIG_NS", "ParsedEnvelope", "message_kind", "parse_envelope", "parse_tree",
            "read_envelope"]
@@ -134,7 +135,7 @@ def parse_tree(root: etree._Element, *, where: str | None = None) -> ParsedEnvel
                    f"{etree.QName(root).namespace or '(none)'!r}, not {NS!r}", once=True)
     block = lay.STATUS if message_kind(root) == "status" else lay.DOCUMENT
     model = reader.block(root, block)
-    return ParsedEnvelope(model, root, tuple(reader.findings))
+    return ParsedEnvelope(model, root, tuple(reader.found.result()))
 
 
 def _local(element: etree._Element) -> str:
@@ -149,16 +150,15 @@ class _Reader:
     """Per-call state of one parse: the findings and which once-only ones were given."""
 
     where: str | None
-    findings: list[Finding] = field(default_factory=list)
-    said: set[str] = field(default_factory=set)
+    found: Collector = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.found = Collector(self.where)
 
     def add(self, code: str, element: etree._Element, message: str, *, once: bool = False) -> None:
-        if once:
-            if code in self.said:
-                return
-            self.said.add(code)
-        self.findings.append(Finding(code, message, Location(
-            file=self.where, line=element.sourceline, path=element_path(element))))
+        if once and self.found.said(code):
+            return
+        self.found.add(code, element, message)
 
     def block(self, element: etree._Element, block: Block) -> Any:
         values: dict[str, Any] = {}

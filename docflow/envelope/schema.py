@@ -29,6 +29,7 @@ from importlib import resources
 from lxml import etree
 
 from docflow.envelope import layout as lay
+from docflow.envelope.collect import Collector
 from docflow.envelope.layout import Kind, Part
 from docflow.envelope.model import NS
 from docflow.envelope.parser import message_kind
@@ -103,30 +104,28 @@ def schema_findings(root: etree._Element, *, where: str | None = None) -> list[F
     if schema.validate(root):
         return []
     block = lay.STATUS if kind == "status" else lay.DOCUMENT
-    findings: list[Finding] = []
-    scan = _Scan(where, findings)
+    found = Collector(where)
+    scan = _Scan(found)
     scan.container(root, block.parts, block.index)
     if scan.fix:
         target = copy.deepcopy(root)
         _canonicalise(target, block.parts, block.index)
         if schema.validate(target):
-            return findings
-    findings.extend(_finding(error, where) for error in schema.error_log)
-    return findings
+            return found.result()
+    for error in schema.error_log:
+        found.append(_finding(error, where))
+    return found.result()
 
 
 class _Scan:
     """Finds order, spelling and namespace variants, without changing the tree."""
 
-    def __init__(self, where: str | None, findings: list[Finding]) -> None:
-        self.where = where
-        self.findings = findings
+    def __init__(self, found: Collector) -> None:
+        self.found = found
         self.fix = False
-        self.no_ns_said = False
 
     def add(self, code: str, element: etree._Element, message: str) -> None:
-        self.findings.append(Finding(code, message, Location(
-            file=self.where, line=element.sourceline, path=element_path(element))))
+        self.found.add(code, element, message)
 
     def container(self, element: etree._Element, parts: tuple[Part, ...],
                   index: dict[str, tuple[int, Part, bool]]) -> None:
@@ -144,8 +143,7 @@ class _Scan:
                 local = tag
                 if local in index:
                     self.fix = True
-                    if not self.no_ns_said:
-                        self.no_ns_said = True
+                    if not self.found.said("DF-ENV-003"):
                         self.add("DF-ENV-003", child, f"<{local}> has no namespace; edXML "
                                  f"elements are in {NS!r}")
             entry = index.get(local)
