@@ -216,6 +216,10 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                       "interop quirk)."),
     _c("DF-SIG-020", "error", _F, "The signature has more References or transforms than the "
                                   "policy's limit."),
+    _c("DF-SIG-021", "error", _F, "The certificate's role does not fit where the signature "
+                                  "stands (an organ certificate on the signer's signature, or "
+                                  "the reverse)."),
+    _c("DF-SIG-022", "error", _I, "The message holds no XML-DSig signature to verify."),
     # --- certificates (docflow/pki) ----------------------------------------------------------
     # Findings of path validation; indications follow ETSI EN 319 102-1 (REVOKED and
     # NOT_YET_VALID are TOTAL-FAILED, chain and constraint failures INDETERMINATE).
