@@ -32,7 +32,7 @@ from lxml import etree
 from docflow.envelope import layout as lay
 from docflow.envelope.collect import Collector
 from docflow.envelope.layout import Block, Kind, Part
-from docflow.envelope.model import NS, Message
+from docflow.envelope.model import NS, Message, StatusMessage
 from docflow.envelope.status import StatusCode
 from docflow.errors import Finding, InputError, Location
 from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, parse_xml, read_bytes
@@ -60,7 +60,7 @@ class ParsedEnvelope:
     @property
     def is_status(self) -> bool:
         """True for a status message."""
-        return self.model.__class__.__name__ == "StatusMessage"
+        return isinstance(self.model, StatusMessage)
 
 
 def message_kind(root: etree._Element) -> str:
