@@ -28,12 +28,13 @@ import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from docflow.errors import ConfigError, Location
+from docflow.errors import ConfigError, InputError, Location
 
 __all__ = [
     "DOCFLOW_ARC",
@@ -43,6 +44,8 @@ __all__ = [
     "RoleDecision",
     "RoleMapping",
     "RoleRule",
+    "certificate_policies",
+    "read_role_mapping",
 ]
 
 DOCFLOW_ARC = "2.25.22661376133664621215309528690904667297"
@@ -263,6 +266,36 @@ class RoleMapping:
             except ConfigError as exc:
                 raise ConfigError(exc.code, exc.message, where) from None
         return cls(tuple(built), docflow_policies)
+
+
+def read_role_mapping(path: str | Path) -> RoleMapping:
+    """Read a role mapping from a TOML file: ``[[roles]]`` tables and an optional
+    ``docflow_policies = false``.
+
+    Raises
+    ------
+    InputError
+        ``DF-IO-001`` when the file cannot be read.
+    ConfigError
+        ``DF-PKI-026`` when it is not TOML or a rule is invalid, naming the key.
+    """
+    import tomllib
+
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("DF-IO-001", f"cannot read the role mapping: {exc}",
+                         Location(file=str(path))) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("DF-PKI-026", f"not TOML: {exc}", Location(file=str(path))) from None
+    rules = doc.get("roles", [])
+    flag = doc.get("docflow_policies", True)
+    if not isinstance(rules, list) or not isinstance(flag, bool):
+        raise ConfigError("DF-PKI-026", "roles must be an array of tables and "
+                                        "docflow_policies a boolean", Location(file=str(path)))
+    return RoleMapping.from_config(rules, docflow_policies=flag, file=str(path))
 
 
 def certificate_policies(certificate: x509.Certificate) -> frozenset[x509.ObjectIdentifier]:

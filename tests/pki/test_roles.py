@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from docflow.errors import ConfigError
-from docflow.pki.roles import Role, RoleMapping, RoleRule
+from docflow.errors import ConfigError, InputError
+from docflow.pki.roles import Role, RoleMapping, RoleRule, read_role_mapping
 
 
 def test_rules_from_config() -> None:
@@ -37,3 +39,19 @@ def test_bad_rules_name_the_key(rules: list[object], key: str, message: str) -> 
 def test_rule_needs_a_criterion() -> None:
     with pytest.raises(ConfigError, match="DF-PKI-026"):
         RoleRule(Role.ORGAN)
+
+
+def test_read_role_mapping_from_toml(tmp_path: Path) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_text('docflow_policies = false\n[[roles]]\nrole = "organ"\n'
+                    'issuer = ".*CN=Government CA.*"\n', "utf-8")
+    mapping = read_role_mapping(path)
+    assert not mapping.docflow_policies and mapping.rules[0].role is Role.ORGAN
+    path.write_text("[[roles]]\nrole = 'organ'\n", "utf-8")
+    with pytest.raises(ConfigError, match="DF-PKI-026"):
+        read_role_mapping(path)
+    path.write_text("roles = [", "utf-8")
+    with pytest.raises(ConfigError, match="not TOML"):
+        read_role_mapping(path)
+    with pytest.raises(InputError, match="DF-IO-001"):
+        read_role_mapping(tmp_path / "absent.toml")
