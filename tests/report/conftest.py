@@ -120,9 +120,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip("the browser tests need Debian's chromium at /usr/bin/chromium "
                     "(apt-get install chromium chromium-driver)")
-    if not CHROMEDRIVER.exists():
-        pytest.skip("the browser tests need Debian's chromium-driver at /usr/bin/chromedriver")
-    webdriver = pytest.importorskip("selenium.webdriver")
+    # With the browser there, a missing driver or Selenium is a broken install, not a skip.
+    assert CHROMEDRIVER.exists(), "chromium is installed but not chromium-driver"
+    from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium fetch a driver
