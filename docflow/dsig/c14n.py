@@ -82,7 +82,7 @@ def canonicalize(node: etree._Element | etree._ElementTree, method: C14NMethod, 
         prefixes = list(inclusive_prefixes) or None
         # Exact for documents and for subtrees alike (see the module notes).
         return etree.tostring(node, method="c14n", exclusive=True, with_comments=comments,
-                              inclusive_ns_prefixes=prefixes)  # type: ignore[call-overload]
+                              inclusive_ns_prefixes=prefixes)
     if isinstance(node, etree._ElementTree) or _is_lone_root(node):
         # No graft: lxml canonicalizes the document itself.
         return etree.tostring(node, method="c14n", exclusive=False, with_comments=comments)

@@ -1,0 +1,279 @@
+"""docflow's signature profile of edXML: who signs what, where the Signatures stand.
+
+Decree 30/2020 signs an official document twice, and the profile follows its order:
+
+1. the **signer** (the competent person) signs the content: one Reference per
+   ``AttachmentEncoded/Attachment``, by its ``Id``, covering every attachment;
+2. the clerk numbers the document; then the **organ** signs the whole message: ``URI=""``
+   with enveloped-signature and exclusive C14N, which covers the number, the header and the
+   signer's Signature.
+
+Both Signatures stand in ``edXML/edXMLEnvelope/edXMLHeader``; a ds:Signature anywhere else is a
+wrapping attempt. The role of each signature comes from its certificate (docflow's PKI marks
+it with a policy OID; other CAs are mapped by the trust configuration) and must match the
+place it stands in: a person's certificate on the organ's Signature is refused
+(``DF-SIG-021``), and an unknown role is reported, not guessed.
+
+Examples
+--------
+>>> EDXML_LAYOUT.rules[0].name, EDXML_LAYOUT.rules[1].name
+('signer', 'organ')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+
+from docflow.dsig import (
+    DEFAULT_POLICY,
+    ENVELOPED,
+    ReferenceRule,
+    SignatureLayout,
+    SignatureRule,
+    Signer,
+    SignReference,
+    TrustSource,
+    VerifyPolicy,
+    VerifyResult,
+    verify_all_at,
+)
+from docflow.dsig.algorithms import DS_NS
+from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
+from docflow.pki.roles import Role, RoleMapping
+from docflow.xmlsafe import parse_xml
+
+__all__ = [
+    "EDXML_LAYOUT",
+    "EDXML_NS",
+    "MessageVerification",
+    "sign_message",
+    "verify_message",
+]
+
+EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+
+
+def _q(local: str) -> str:
+    return f"{{{EDXML_NS}}}{local}"
+
+
+HEADER = (_q("edXML"), _q("edXMLEnvelope"), _q("edXMLHeader"))
+"""Where both Signatures stand."""
+ATTACHMENTS = (_q("edXML"), _q("AttachmentEncoded"))
+"""Where the attachments the signer signs stand."""
+_SIGNATURE = f"{{{DS_NS}}}Signature"
+
+SIGNER_RULE = SignatureRule(Role.SIGNER.value, HEADER, (
+    ReferenceRule.element(_q("Attachment"), parent=ATTACHMENTS, min_count=1, max_count=None,
+                          all_of_kind=True),), min_count=0, max_count=1)
+"""The signer's Signature: every attachment, by Id, and nothing else."""
+ORGAN_RULE = SignatureRule(Role.ORGAN.value, HEADER, (ReferenceRule.document(),),
+                           min_count=0, max_count=1)
+"""The organ's Signature: the whole message."""
+EDXML_LAYOUT = SignatureLayout((SIGNER_RULE, ORGAN_RULE))
+"""At most one of each; which Signatures a message *should* have is the business rules' and
+the statistics' question (an agency that never signs is a finding of coverage, not of
+verification)."""
+
+
+@dataclass(frozen=True)
+class MessageVerification:
+    """The outcome of verifying every signature of one message (edXML or plain XML)."""
+
+    indication: Indication
+    signatures: tuple[VerifyResult, ...]
+    """One result per Signature, in document order; each carries its rule (where it stands:
+    ``signer``/``organ``, or ``enveloped`` for plain XML) and its certificate's role."""
+    findings: tuple[Finding, ...] = ()
+    """Problems of the message as a whole (no signature, a Signature out of place)."""
+    edxml: bool = True
+    """Whether the edXML profile applied (``False``: plain XML-DSig, one enveloped Signature)."""
+
+    @property
+    def passed(self) -> bool:
+        """Every signature is valid and trusted, in its place, and there is at least one."""
+        return self.indication is Indication.PASSED
+
+    def by_rule(self, name: str) -> VerifyResult | None:
+        """The result of the Signature standing in the place ``name`` (``signer``/``organ``)."""
+        return next((r for r in self.signatures if r.rule == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary: the indication, each signature and every finding."""
+        return {
+            "indication": self.indication.value,
+            "profile": "edxml" if self.edxml else "xmldsig",
+            "signatures": [_signature_dict(r) for r in self.signatures],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _signature_dict(result: VerifyResult) -> dict[str, Any]:
+    cert = result.certificate
+    return {
+        "place": result.rule,
+        "role": result.role,
+        "indication": result.indication.value,
+        "sub_indications": list(result.sub_indications),
+        "signature_method": result.signature_method.value if result.signature_method else None,
+        "certificate": None if cert is None else {
+            "subject": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
+            "serial": format(cert.serial_number, "x")},
+        "signed": [s.uri for s in result.signed],
+        "findings": [f.to_dict() for f in result.findings],
+    }
+
+
+def _is_edxml(root: etree._Element) -> bool:
+    return root.tag == _q("edXML")
+
+
+def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
+                   at: datetime | None = None, policy: VerifyPolicy = DEFAULT_POLICY,
+                   where: str | None = None) -> MessageVerification:
+    """Verify every signature of ``document``: the edXML profile, or plain XML-DSig.
+
+    Parameters
+    ----------
+    document
+        The message bytes (or its parsed root).
+    trust
+        The trust source, normally docflow's ``PathValidator`` over the trust store.
+    at
+        The validation time; ``None`` is now.
+    policy
+        The algorithms accepted.
+    where
+        A file name for finding locations.
+
+    Returns
+    -------
+    MessageVerification
+        PASSED only when there is at least one signature and every one passed in its place
+        with a certificate of the matching role.
+
+    Raises
+    ------
+    InputError
+        The bytes cannot be parsed safely.
+    """
+    root = parse_xml(document, where=where) if isinstance(document, bytes) else document
+    at = at or datetime.now(UTC)
+    edxml = _is_edxml(root)
+    layout = EDXML_LAYOUT if edxml else ENVELOPED
+    outcome = verify_all_at(root, at, trust=trust, layout=layout, policy=policy, where=where)
+    results = []
+    for result in outcome.signatures:
+        if edxml and result.role is not None and result.role != result.rule:
+            mismatch = Finding("DF-SIG-021", f"a certificate of role '{result.role}' made the "
+                               f"'{result.rule}' signature", result.location)
+            extended = (*result.findings, mismatch)
+            result = dataclasses.replace(result, indication=verdict(extended),
+                                         findings=extended, signed=())
+        results.append(result)
+    findings = list(outcome.findings)
+    if not results and not findings:
+        findings.append(Finding("DF-SIG-022", "the message holds no XML-DSig signature",
+                                Location(file=where)))
+    every = [*findings, *(f for r in results for f in r.findings)]
+    return MessageVerification(verdict(every), tuple(results), tuple(findings), edxml)
+
+
+def sign_message(document: bytes, signer: Signer, role: Role | str | None = None, *,
+                 where: str | None = None) -> bytes:
+    """Sign ``document`` as ``role`` in the edXML profile, or as plain XML-DSig.
+
+    Parameters
+    ----------
+    document
+        The message bytes. An edXML message gets its Signature in ``edXMLHeader``; any other
+        XML an enveloped ``URI=""`` Signature at the end of its root (``role`` is then
+        ignored).
+    signer
+        The configured signer (key and certificate chain).
+    role
+        ``signer`` signs every attachment (giving an ``Id`` to those that have none), and must
+        come first; ``organ`` signs the whole message.
+    where
+        A file name for error locations.
+
+    Returns
+    -------
+    bytes
+        The signed message.
+
+    Raises
+    ------
+    UsageError
+        No role for an edXML message; the role does not match the certificate's; the organ has
+        already signed; there is nothing for the signer to sign; a role signs twice.
+    InputError
+        The document cannot be parsed, or has no ``edXMLHeader``.
+    """
+    root = parse_xml(document, where=where)
+    if not _is_edxml(root):
+        return signer.sign(document, where=where)
+    if role is None:
+        raise UsageError("DF-SIG-021", "an edXML message is signed as 'signer' or 'organ'; "
+                         "give the role", Location(file=where))
+    chosen = Role.parse(str(role))
+    _check_certificate_role(signer, chosen, where)
+    header = root.find(f"{_q('edXMLEnvelope')}/{_q('edXMLHeader')}")
+    if header is None:
+        raise InputError("DF-SIG-009", "the message has no edXMLEnvelope/edXMLHeader to hold "
+                         "a Signature", Location(file=where))
+    present = _present_places(header)
+    if chosen.value in present:
+        raise UsageError("DF-SIG-009", f"the message already has a '{chosen.value}' signature",
+                         Location(file=where))
+    if chosen is Role.SIGNER:
+        if Role.ORGAN.value in present:
+            raise UsageError("DF-SIG-009", "the organ has already signed; the signer signs "
+                             "first, or the organ's signature would break",
+                             Location(file=where))
+        references = [SignReference.element(i) for i in _attachment_ids(root, where)]
+        signer.sign_tree(header, references)
+    else:
+        signer.sign_tree(header)
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+
+def _check_certificate_role(signer: Signer, role: Role, where: str | None) -> None:
+    if not signer.certificates:
+        return
+    decided = RoleMapping().decide(signer.certificates[0]).role
+    if decided is not None and decided is not role:
+        raise UsageError("DF-SIG-021", f"the certificate is a '{decided.value}' certificate, "
+                         f"not a '{role.value}' one", Location(file=where))
+
+
+def _present_places(header: etree._Element) -> set[str]:
+    places = set()
+    for signature in header.findall(_SIGNATURE):
+        uris = signature.xpath("./ds:SignedInfo/ds:Reference/@URI", namespaces={"ds": DS_NS})
+        places.add(Role.ORGAN.value if "" in uris else Role.SIGNER.value)
+    return places
+
+
+def _attachment_ids(root: etree._Element, where: str | None) -> list[str]:
+    attachments = root.findall(f"{_q('AttachmentEncoded')}/{_q('Attachment')}")
+    if not attachments:
+        raise UsageError("DF-SIG-008", "the message has no attachment for the signer to sign",
+                         Location(file=where))
+    taken = {str(value) for value in root.xpath("//@Id")}
+    ids = []
+    for number, attachment in enumerate(attachments, 1):
+        value = attachment.get("Id")
+        if value is None:
+            value = f"att-{number}"
+            while value in taken:
+                value += "x"
+            attachment.set("Id", value)
+            taken.add(value)
+        ids.append(value)
+    return ids
