@@ -431,7 +431,7 @@ def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdInde
                       problem: _Problem) -> tuple[tuple[SignedReference, ...], str]:
     signed: list[SignedReference] = []
     targets: list[tuple[etree._Element, bool]] = []
-    ok = True
+    resolved = digests_ok = True
     for number, ref in enumerate(syntax.references, 1):
         where = f"Reference {number} (URI={ref.uri!r})"
         digest_method = _DIGESTS.get(ref.digest_uri)
@@ -447,28 +447,29 @@ def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdInde
             octets = reference_octets(resolution, syntax.element, chain)
         except ReferenceProblem as exc:
             problem(exc.code, f"{where}: {exc.message}")
-            ok = False
+            resolved = False
             continue
         except C14NUnsupported as exc:
             problem("DF-SIG-002", f"{where}: {exc}")
-            ok = False
+            resolved = False
             continue
         targets.append((resolution.element, resolution.whole_document))
         if hmac.compare_digest(digest(digest_method, octets), ref.digest_value):
             signed.append(SignedReference(ref.uri or "", octets, digest_method))
         else:
             problem("DF-SIG-011", f"{where}: the digest does not match the content")
-            ok = False
-    if not ok:
-        return (), rules[0].name
+            digests_ok = False
+    # The rule is chosen by what the References point at, not by whether their digests hold,
+    # so that a tampered signature is still reported in its own place.
     first: list[str] | None = None
     for rule in rules:
         wrong = reference_problems(rule, targets, syntax.element)
         if not wrong:
-            return tuple(signed), rule.name
+            return (tuple(signed) if resolved and digests_ok else ()), rule.name
         first = first if first is not None else wrong
-    for message in first or ():
-        problem("DF-SIG-008", message)
+    if resolved:  # with a Reference unresolved, its own finding says enough
+        for message in first or ():
+            problem("DF-SIG-008", message)
     return (), rules[0].name
 
 

@@ -1,0 +1,168 @@
+"""The edXML signature profile (docflow/profile/edxml.py; this folder is not named ``profile``,
+which would shadow the standard library module of that name): places, roles, edXML forgeries."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from dsig.pkitools import NOW, SamplePki, make_pki
+from lxml import etree
+
+from docflow.dsig import Signer
+from docflow.envelope.builder import build
+from docflow.envelope.doctypes import DocumentType
+from docflow.envelope.parser import parse_envelope
+from docflow.envelope.samples import sample_document
+from docflow.errors import Indication, InputError, UsageError
+from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
+from docflow.xmlsafe import parse_xml
+
+E = f"{{{EDXML_NS}}}"
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+
+
+@pytest.fixture(scope="module")
+def pki() -> SamplePki:
+    return make_pki(rsa.generate_private_key(65537, 2048))
+
+
+@pytest.fixture(scope="module")
+def message() -> bytes:
+    return build(sample_document(np.random.default_rng(3), sender="000.00.00.H49",
+                                 receivers=["000.00.01.H49", "000.00.02.H49"],
+                                 doc_type=DocumentType.QUYET_DINH, attachments=2, size=300))
+
+
+@pytest.fixture(scope="module")
+def signers(pki: SamplePki) -> tuple[Signer, Signer]:
+    return (Signer(pki.signer_key, [pki.signer, pki.sub]),
+            Signer(pki.organ_key, [pki.organ, pki.sub]))
+
+
+@pytest.fixture(scope="module")
+def both(message: bytes, signers: tuple[Signer, Signer]) -> bytes:
+    person, organ = signers
+    return sign_message(sign_message(message, person, "signer"), organ, "organ")
+
+
+def check(document: bytes, pki: SamplePki) -> object:
+    return verify_message(document, trust=pki.validator(), at=NOW)
+
+
+def test_signer_then_organ_passes(both: bytes, pki: SamplePki) -> None:
+    """The signer covers the attachments, the organ the whole message, each with its role."""
+    result = check(both, pki)
+    assert result.passed, result.to_dict()  # type: ignore[attr-defined]
+    signer = result.by_rule("signer")  # type: ignore[attr-defined]
+    organ = result.by_rule("organ")  # type: ignore[attr-defined]
+    assert signer.role == "signer" and organ.role == "organ"
+    assert [s.uri for s in signer.signed] == ["#att-1", "#att-2"]
+    assert organ.signed[0].uri == ""
+    assert b"<ds:SignatureValue>" in organ.signed[0].canonical  # it covers the signer's
+    assert parse_envelope(both).findings == ()  # still a clean edXML message
+
+
+def test_either_signature_alone_passes(message: bytes, signers: tuple[Signer, Signer],
+                                       pki: SamplePki) -> None:
+    """A message signed by one role only verifies; which roles must sign is for statistics."""
+    for role, signer in zip(("signer", "organ"), signers, strict=True):
+        result = check(sign_message(message, signer, role), pki)
+        assert result.passed and [r.rule for r in result.signatures] == [role]  # type: ignore
+
+
+def test_unsigned_message_is_indeterminate(message: bytes, pki: SamplePki) -> None:
+    """No signature at all: nothing passes (DF-SIG-022)."""
+    result = check(message, pki)
+    assert result.indication is Indication.INDETERMINATE  # type: ignore[attr-defined]
+    assert [f.code for f in result.findings] == ["DF-SIG-022"]  # type: ignore[attr-defined]
+
+
+def test_person_certificate_on_the_organ_signature(message: bytes, signers: tuple[Signer, Signer],
+                                                   pki: SamplePki) -> None:
+    """A signer certificate cannot make the organ's signature (refused when signing too)."""
+    person, _ = signers
+    with pytest.raises(UsageError):
+        sign_message(message, person, "organ")
+    root = parse_xml(message)
+    person.sign_tree(root.find(f"{E}edXMLEnvelope/{E}edXMLHeader"))
+    result = check(etree.tostring(root), pki)
+    assert result.by_rule("organ").sub_indications == ("DF-SIG-021",)  # type: ignore
+    assert not result.passed  # type: ignore[attr-defined]
+
+
+def test_signing_order_is_enforced(message: bytes, signers: tuple[Signer, Signer]) -> None:
+    """The signer signs before the organ, and each role signs once."""
+    person, organ = signers
+    organ_signed = sign_message(message, organ, "organ")
+    with pytest.raises(UsageError):
+        sign_message(organ_signed, person, "signer")
+    with pytest.raises(UsageError):
+        sign_message(organ_signed, organ, "organ")
+    with pytest.raises(UsageError):
+        sign_message(message, organ)  # no role
+    with pytest.raises(InputError):
+        sign_message(b"<not-xml", organ, "organ")
+
+
+def _edit(document: bytes, change: object) -> bytes:
+    root = parse_xml(document)
+    change(root)  # type: ignore[operator]
+    return etree.tostring(root)
+
+
+def test_second_message_header(both: bytes, pki: SamplePki) -> None:
+    """A second MessageHeader added after signing breaks the organ's digest."""
+    def change(root: etree._Element) -> None:
+        header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
+        evil = copy.deepcopy(header.find(f"{E}MessageHeader"))
+        evil.find(f"{E}Subject").text = "forged subject"
+        header.insert(0, evil)
+    result = check(_edit(both, change), pki)
+    assert result.by_rule("organ").sub_indications == ("DF-SIG-011",)  # type: ignore
+    assert not result.passed  # type: ignore[attr-defined]
+
+
+def test_attachment_added_after_the_signer_signed(both: bytes, pki: SamplePki) -> None:
+    """An extra attachment is not covered by the signer: refused, and breaks the organ's."""
+    def change(root: etree._Element) -> None:
+        encoded = root.find(f"{E}AttachmentEncoded")
+        extra = copy.deepcopy(encoded[0])
+        extra.set("Id", "att-9")
+        encoded.append(extra)
+    result = check(_edit(both, change), pki)
+    assert "DF-SIG-008" in result.by_rule("signer").sub_indications  # type: ignore
+    assert not result.passed  # type: ignore[attr-defined]
+
+
+def test_attachment_swapped_with_duplicate_id(both: bytes, pki: SamplePki) -> None:
+    """A forged attachment carrying a signed Id is a duplicate Id."""
+    def change(root: etree._Element) -> None:
+        encoded = root.find(f"{E}AttachmentEncoded")
+        evil = copy.deepcopy(encoded[0])
+        evil.find(f"{E}ContentTransferEncoded").text = "Zm9yZ2Vk"
+        encoded.insert(0, evil)
+    result = check(_edit(both, change), pki)
+    assert "DF-SIG-007" in result.by_rule("signer").sub_indications  # type: ignore
+
+
+def test_signature_moved_into_the_body(both: bytes, pki: SamplePki) -> None:
+    """A Signature outside edXMLHeader stands where the profile allows none."""
+    def change(root: etree._Element) -> None:
+        header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
+        root.find(f"{E}edXMLEnvelope/{E}edXMLBody").append(header.find(f"{DS}Signature"))
+    result = check(_edit(both, change), pki)
+    assert [f.code for f in result.findings] == ["DF-SIG-009"]  # type: ignore[attr-defined]
+    assert all(not r.passed for r in result.signatures)  # type: ignore[attr-defined]
+
+
+def test_plain_xml_gets_plain_xml_dsig(pki: SamplePki) -> None:
+    """Outside edXML the profile is one enveloped Signature over the whole document."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    signed = sign_message(b"<invoice><total>5</total></invoice>",
+                          Signer(key, [pki.issue(key, serial=300), pki.sub]), "organ")
+    result = verify_message(signed, trust=pki.validator(), at=NOW)
+    assert result.passed and not result.edxml
+    assert result.to_dict()["profile"] == "xmldsig"
