@@ -1,0 +1,114 @@
+"""Thin I/O around the profile: read keys, certificates and trust stores, sign or verify files.
+
+What ``docflow sign`` and ``docflow verify`` do, as library calls; the command line only parses
+arguments and prints. Keys and certificates are read with :mod:`docflow.pki.io` (PEM or DER,
+PKCS#8 keys, optionally encrypted), and trust comes from :class:`~docflow.pki.store.TrustStore`
+and :class:`~docflow.pki.validate.PathValidator`: anchors, CRLs, a revocation mode and a named
+legacy policy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from docflow.dsig import DEFAULT_POLICY, LEGACY, Signer
+from docflow.errors import UsageError
+from docflow.pki import validate
+from docflow.pki.io import read_certificates, read_private_key
+from docflow.pki.store import TrustStore
+from docflow.profile.edxml import MessageVerification, sign_message, verify_message
+from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
+
+__all__ = ["render_text", "sign_file", "trust_validator", "verify_file"]
+
+
+def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
+              role: str | None = None, passphrase: bytes | None = None) -> bytes:
+    """Sign the XML file ``path`` (``-`` for standard input) and return the signed bytes.
+
+    Parameters
+    ----------
+    path
+        The document: an edXML message (signed in its profile place as ``role``) or any XML.
+    key
+        The private key file (PKCS#8 PEM or DER, or traditional PEM).
+    cert
+        The signing certificate; its public key must be the key's.
+    chain
+        Files of the CA certificates to carry in ``X509Data`` after it.
+    role
+        ``signer`` or ``organ`` for an edXML message.
+    passphrase
+        For an encrypted key.
+    """
+    certificates = list(read_certificates(cert))
+    if len(certificates) != 1:
+        raise UsageError("DF-PKI-021", f"{cert} holds {len(certificates)} certificates; --cert "
+                         "takes the signing certificate alone (CAs go in --chain)")
+    for item in chain:
+        certificates.extend(read_certificates(item))
+    private = read_private_key(key, passphrase)
+    try:
+        signer = Signer(private, certificates)
+    except ValueError as exc:
+        raise UsageError("DF-SIG-014", str(exc)) from None
+    name = None if path == "-" else path
+    return sign_message(read_bytes(path, DEFAULT_LIMITS.max_bytes), signer, role, where=name)
+
+
+def trust_validator(trust: Sequence[str], crls: Sequence[str] = (), *,
+                    revocation: str = "require", legacy: bool = False) -> validate.PathValidator:
+    """A path validator over trust anchor files (or one ``docflow pki init`` folder) and CRLs.
+
+    Parameters
+    ----------
+    trust
+        Files of trust anchors (PEM may hold several), or a PKI folder with ``index.json``,
+        whose root is the anchor and whose CRLs and hub CAs are loaded too.
+    crls
+        CRL files, in addition to a PKI folder's own.
+    revocation
+        ``require`` (a CRL in force for every CA, the default), ``if-available`` or ``off``.
+    legacy
+        Admit SHA-1 certificates, RSA-1024 and DSA, as the named legacy policy does.
+    """
+    folders = [t for t in trust if Path(t).is_dir()]
+    files = [t for t in trust if not Path(t).is_dir()]
+    store = TrustStore.from_files(files, crls=crls)
+    for folder in folders:
+        extra = TrustStore.from_pki_dir(folder)
+        store = dataclasses.replace(store, anchors=store.anchors + extra.anchors,
+                                    intermediates=store.intermediates + extra.intermediates,
+                                    crls=store.crls + extra.crls)
+    base = validate.LEGACY_POLICY if legacy else validate.DEFAULT_POLICY
+    policy = dataclasses.replace(base, revocation=validate.RevocationCheck(revocation))
+    return validate.PathValidator(store, policy)
+
+
+def verify_file(path: str, validator: validate.PathValidator, *, at: datetime | None = None,
+                legacy: bool = False) -> MessageVerification:
+    """Verify every signature of the file ``path`` (``-`` for standard input)."""
+    name = None if path == "-" else path
+    return verify_message(read_bytes(path, DEFAULT_LIMITS.max_bytes), trust=validator, at=at,
+                          policy=LEGACY if legacy else DEFAULT_POLICY, where=name)
+
+
+def render_text(result: MessageVerification, name: str) -> str:
+    """The verification as lines for people: the verdict, each signature, each finding."""
+    profile = "edXML profile" if result.edxml else "XML-DSig"
+    lines = [f"{name}: {result.indication.value} ({profile}, {len(result.signatures)} "
+             f"signature{'s' if len(result.signatures) != 1 else ''})"]
+    for signature in result.signatures:
+        who = signature.certificate.subject.rfc4514_string() if signature.certificate else "-"
+        role = signature.role or "unknown role"
+        lines.append(f"  {signature.rule or '-'}: {signature.indication.value} — {who} "
+                     f"({role})")
+        for finding in signature.findings:
+            lines.append(f"    {finding.code} {finding.location}: {finding.message}")
+    for finding in result.findings:
+        if not any(finding in s.findings for s in result.signatures):
+            lines.append(f"  {finding.code} {finding.location}: {finding.message}")
+    return "\n".join(lines)
