@@ -9,6 +9,7 @@ notations follow Decree 30/2020 (``12/QĐ-UBND``, ``345/UBND-VP`` for a Công v�
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 
@@ -85,8 +86,11 @@ def _uuid(rng: np.random.Generator) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def organization(organ_id: str, name: str | None = None) -> Organization:
     """An ``Organization`` block for an organ code, with a plausible Vietnamese name.
+
+    Cached: blocks are immutable and a run sends many documents between the same agencies.
 
     >>> organization("000.00.00.H49").organ_name
     'Ủy ban nhân dân tỉnh Quảng Nam'
