@@ -274,6 +274,11 @@ class Engine:
                 out = self.hub_outages.retry(lanes.hub[lane], arrival, self.policy)
                 t.lane_refused[cls] += np.bincount(lane, weights=out.refused,
                                                    minlength=n_lanes).astype(np.int64)
+                retried = out.refused > 0
+                if retried.any():
+                    hubs = lanes.hub[lane[retried]]
+                    add_hourly(t.hub_hourly[cls, 3], hubs, arrival[retried])
+                    add_hourly(t.hub_hourly[cls, 4], hubs, out.resolved[retried])
                 lost = out.lost
                 if lost.any():
                     t.lane_dead[cls] += np.bincount(lane[lost], minlength=n_lanes)

@@ -57,6 +57,8 @@ class RetryOutcome:
 
     accepted: I64
     refused: I64
+    resolved: I64
+    """When the message stopped waiting: accepted, or dead-lettered at its last attempt."""
 
     @property
     def lost(self) -> npt.NDArray[np.bool_]:
@@ -106,10 +108,10 @@ class OutageTable:
         t = np.asarray(t, np.int64).copy()
         refused = np.zeros(len(t), np.int64)
         if len(self.target) == 0 or len(t) == 0:
-            return RetryOutcome(t, refused)
+            return RetryOutcome(t, refused, t)
         relevant = np.isin(who, self.target)
         if not relevant.any():
-            return RetryOutcome(t, refused)
+            return RetryOutcome(t, refused, t)
         idx = np.flatnonzero(relevant)
         w, tt = who[idx], t[idx]
         ref = np.zeros(len(idx), np.int64)
@@ -123,10 +125,12 @@ class OutageTable:
                 alive[down] = False
                 break
             tt[down] += policy.wait_us(attempt)
+        resolved = t.copy()
+        resolved[idx] = tt
         tt[~alive] = -1
         t[idx] = tt
         refused[idx] = ref
-        return RetryOutcome(t, refused)
+        return RetryOutcome(t, refused, resolved)
 
     def hold(self, who: I64, t: I64) -> I64:
         """Times moved past any outage of ``who`` (what a down agency sends waits for it)."""

@@ -30,13 +30,11 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["lane_segments", "scan_single_server", "serve_batch", "serve_window", "sort_arrivals",
-           "sort_keys"]
+__all__ = ["lane_segments", "scan_single_server", "serve_window", "sort_arrivals"]
 
 I64 = npt.NDArray[np.int64]
 
 _MS = 1000
-_HOUR = 3_600_000_000
 _TIME_BITS = 27
 """Bits of the millisecond bucket within a window: 2**27 ms is 37 hours, more than a day."""
 
@@ -209,85 +207,3 @@ def serve_window(lane: I64, arrival: I64, service: I64, free: I64, free_offsets:
         peak[ln] = best
         i = j
 
-
-@njit(cache=True)
-def _fix_order(lane: I64, arrival: I64, order: I64) -> None:  # pragma: no cover - compiled
-    """Like :func:`_fix_within_ms`, reading times through ``order`` (the batch is unsorted)."""
-    n = len(order)
-    for k in range(1, n):
-        lk, ok = lane[k], order[k]
-        tk = arrival[ok]
-        j = k - 1
-        while j >= 0 and lane[j] == lk and (arrival[order[j]] > tk or
-                                             (arrival[order[j]] == tk and order[j] > ok)):
-            lane[j + 1] = lane[j]
-            order[j + 1] = order[j]
-            j -= 1
-        lane[j + 1] = lk
-        order[j + 1] = ok
-
-
-@njit(cache=True, nogil=True)
-def serve_batch(order: I64, lane: I64, arrival: I64, service: I64, lane_hub: I64, free: I64,
-                free_offsets: I64, waiting: I64, waiting_offsets: I64, peak: I64,
-                lane_stats: I64, hub_hourly: I64, start: I64,
-                depart: I64) -> None:  # pragma: no cover - compiled
-    """Serve an unsorted batch in (lane, time) order and count what the summary needs.
-
-    ``order`` and ``lane`` are the batch sorted by (lane, millisecond, position) as
-    :func:`sort_keys` leaves them; this restores exact microsecond order, serves the batch with
-    :func:`serve_window`, writes ``start`` and ``depart`` back in batch order, and adds to
-    ``lane_stats`` (per lane: messages, busy µs, waiting µs) and ``hub_hourly`` (per hub and
-    hour: arrivals, service starts, busy µs) — all in one compiled pass, with no temporary
-    arrays beyond the sorted copies.
-    """
-    n = len(order)
-    _fix_order(lane, arrival, order)
-    a_s = np.empty(n, np.int64)
-    s_s = np.empty(n, np.int64)
-    for k in range(n):
-        a_s[k] = arrival[order[k]]
-        s_s[k] = service[order[k]]
-    st = np.empty(n, np.int64)
-    dp = np.empty(n, np.int64)
-    serve_window(lane, a_s, s_s, free, free_offsets, waiting, waiting_offsets, peak, st, dp)
-    last_hour = hub_hourly.shape[2] - 1
-    for k in range(n):
-        i = order[k]
-        start[i] = st[k]
-        depart[i] = dp[k]
-        ln = lane[k]
-        lane_stats[0, ln] += 1
-        lane_stats[1, ln] += s_s[k]
-        lane_stats[2, ln] += st[k] - a_s[k]
-        h = lane_hub[ln]
-        ha = min(a_s[k] // _HOUR, last_hour)
-        hs = min(st[k] // _HOUR, last_hour)
-        hub_hourly[0, h, ha] += 1
-        hub_hourly[1, h, hs] += 1
-        hub_hourly[2, h, hs] += s_s[k]
-
-
-def sort_keys(lane: I64, arrival: I64, window_start: int) -> tuple[I64, I64]:
-    """The batch's positions and lanes sorted by (lane, millisecond, position).
-
-    The input of :func:`serve_batch`, which finishes the ordering to the microsecond. Falls back
-    to an exact ``lexsort`` for a batch too large for the packed key.
-    """
-    n = len(lane)
-    if n == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty
-    lane_bits = max(1, int(np.max(lane)).bit_length())
-    index_bits = 64 - _TIME_BITS - lane_bits
-    rel = (arrival - window_start) // _MS
-    if n >= (1 << index_bits) or rel.min() < 0 or rel.max() >= (1 << _TIME_BITS):
-        order = np.lexsort((np.arange(n), arrival, lane)).astype(np.int64)
-        return order, lane[order]
-    # Speed: one SIMD sort of unique packed keys (see the module docstring).
-    key = (lane.astype(np.uint64) << np.uint64(64 - lane_bits)) \
-        | (rel.astype(np.uint64) << np.uint64(index_bits)) \
-        | np.arange(n, dtype=np.uint64)
-    key.sort()
-    return ((key & np.uint64((1 << index_bits) - 1)).astype(np.int64),
-            (key >> np.uint64(64 - lane_bits)).astype(np.int64))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
+import re
 import tomllib
 from dataclasses import fields
 from datetime import date
@@ -106,7 +107,8 @@ def parse_scenario(data: bytes, file: str | None = None) -> Scenario:
         raise ConfigError("DF-SCN-001", f"the scenario is not UTF-8 (byte {exc.start})",
                           Location(file=file)) from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise ConfigError("DF-SCN-001", f"not valid TOML: {exc}",
                           Location(file=file, line=line)) from None
     root = Table(doc, file=file)

@@ -227,6 +227,8 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
                 "peak_backlog": int(t.lane_peak[cls][mine].max()) if mine.any() else 0,
                 "mean_wait_s": _f(float(t.lane_wait[cls][mine].sum()) / count / 1e6
                                   if count else None, 4),
+                "peak_waiting_hourly": int(_waiting(t.hub_hourly[cls, :, h:h + 1],
+                                                    t.n_hours)[0].max()),
                 "refused_attempts": int(t.lane_refused[cls][mine].sum()),
                 "dead_letters": int(t.lane_dead[cls][mine].sum()),
             }
@@ -239,6 +241,13 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
     return out
 
 
+def _waiting(hourly: npt.NDArray[np.int64], hours: int) -> npt.NDArray[np.int64]:
+    """Messages waiting for each hub at the end of each hour: queued (accepted, not started)
+    plus refused and waiting to retry."""
+    cum = np.cumsum(hourly, axis=-1)[..., :hours]
+    return (cum[0] - cum[1]) + (cum[3] - cum[4])
+
+
 def _series(result: EngineResult, step_h: int, present: list[int]) -> dict[str, Any]:
     s, t, lanes, topo = result.scenario, result.tally, result.lanes, result.topology
     names = [lv.value for lv in LEVEL_ORDER]
@@ -246,9 +255,7 @@ def _series(result: EngineResult, step_h: int, present: list[int]) -> dict[str, 
     steps = hours // step_h
     delivered = _per_step(t.delivered_hourly, hours, step_h)
     sent = _per_step(t.sent_hourly, hours, step_h)
-    arrivals = np.cumsum(t.hub_hourly[DOC, 0], axis=1)[:, :hours]
-    starts = np.cumsum(t.hub_hourly[DOC, 1], axis=1)[:, :hours]
-    waiting = (arrivals - starts)[:, step_h - 1::step_h]
+    waiting = _waiting(t.hub_hourly[DOC], hours)[:, step_h - 1::step_h]
     busy = _per_step(t.hub_hourly[DOC, 2], hours, step_h)
     used = t.lane_count[DOC] > 0
     workers = np.bincount(lanes.hub[used], weights=lanes.doc_workers[used],

@@ -76,8 +76,9 @@ class Tally:
         self.sent_hourly = z((L, n_hours), np.int64)
         self.delivered_hourly = z((L, n_hours), np.int64)
         # per class (documents, status): per hub and hour (arrivals accepted, service starts,
-        # busy worker-µs by start hour), and per lane (messages, busy µs, waiting µs)
-        self.hub_hourly = z((2, 3, H, n_hours), np.int64)
+        # busy worker-µs by start hour, messages starting to retry, messages done retrying),
+        # and per lane (messages, busy µs, waiting µs)
+        self.hub_hourly = z((2, 5, H, n_hours), np.int64)
         self.lane_stats = z((2, 3, n_lanes), np.int64)
         self.lane_refused = z((2, n_lanes), np.int64)
         self.lane_dead = z((2, n_lanes), np.int64)
