@@ -162,3 +162,15 @@ organ_id = "000.00.01.H49"
     status = parse_envelope(output.encode("utf-8")).model
     assert isinstance(status, StatusMessage) and status.status_code is StatusCode.ASSIGNED
     assert schema_findings(parse_xml(output.encode("utf-8"))) == []
+
+
+def test_new_envelope_passes_docflow_validate(tmp_path: Path) -> None:
+    """What `envelope new` writes passes `docflow validate` (schema and business rules)."""
+    out = tmp_path / "cv.edxml"
+    code, _ = run("envelope", "new", "--from", "000.00.00.H49", "--to", "000.00.12.H49",
+                  "--type", "Công văn", "--number", "345", "--subject", "Về việc báo cáo",
+                  "--date", "2025/07/03", "-o", str(out))
+    assert code == 0
+    code, output = run("validate", str(out))
+    assert code == 0, output
+    assert "PASSED" in output
