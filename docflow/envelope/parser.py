@@ -208,7 +208,7 @@ class _Reader:
                     self.duplicate(element, child, part)
                     continue
                 seen.add(pos)
-                text = child.text or ""
+                text = (child.text or "") if len(child) == 0 else self.leaf_text(child)
                 if part.required and not part.empty_ok and (not text or text.isspace()):
                     self.add("DF-ENV-010", child, f"<{part.tag}> is required but empty")
                 values[part.attr or ""] = text
@@ -227,7 +227,7 @@ class _Reader:
             if kind is Kind.GROUP:
                 self.children(child, part.parts, lay.group_index(part), values)
             elif kind is Kind.STATUS:
-                text = child.text or ""
+                text = (child.text or "") if len(child) == 0 else self.leaf_text(child)
                 if not text.strip():
                     self.add("DF-ENV-010", child, f"<{part.tag}> is required but empty")
                 values[part.attr or ""] = StatusCode.lookup(text) or text
@@ -235,7 +235,7 @@ class _Reader:
                 assert part.block is not None
                 values[part.attr or ""] = self.block(child, part.block)
             elif kind is Kind.TEXTS:
-                values[part.attr or ""] = tuple(self.items(child, part, lambda e: e.text or ""))
+                values[part.attr or ""] = tuple(self.items(child, part, self.leaf_text))
             elif kind is Kind.BLOCKS:
                 block = part.block
                 assert block is not None
@@ -269,6 +269,21 @@ class _Reader:
             self.add("DF-ENV-006", child, f"<{tag}> is not an element of <{_local(element)}> "
                      "in QCVN 102; ignored")
         return entry
+
+    def leaf_text(self, leaf: etree._Element) -> str:
+        """The text of a leaf, across comments and processing instructions.
+
+        An element inside a leaf is reported (``DF-ENV-009``) and its own text left out.
+        """
+        if len(leaf) == 0:
+            return leaf.text or ""
+        parts = [leaf.text or ""]
+        for sub in leaf:
+            if isinstance(sub.tag, str):
+                self.add("DF-ENV-009", sub, f"<{_local(leaf)}> holds a value but has a child "
+                         f"<{_local(sub)}>; its text was read, the child ignored")
+            parts.append(sub.tail or "")
+        return "".join(parts)
 
     def duplicate(self, element: etree._Element, child: etree._Element, part: Part) -> None:
         self.add("DF-ENV-005", child, f"<{part.tag}> appears more than once in "

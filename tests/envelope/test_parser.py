@@ -208,3 +208,14 @@ def test_malformed_input_raises_the_xml_code() -> None:
         parse_envelope(build(example_document())[:500], where="cut.edxml")
     assert caught.value.code.startswith("DF-XML-")
     assert caught.value.location.file == "cut.edxml"
+
+
+def test_leaf_text_spans_comments_and_reports_child_elements() -> None:
+    """A comment inside a value does not cut it; an element inside a value is DF-ENV-009."""
+    data = build(example_document()).replace(
+        b"<edXML:CodeNumber>12<", b"<edXML:CodeNumber>1<!-- c -->2<", 1).replace(
+        b"<edXML:PageAmount>8<", b"<edXML:PageAmount>8<edXML:X>9</edXML:X><", 1)
+    parsed = parse_envelope(data)
+    assert parsed.model.code.code_number == "12"  # type: ignore[union-attr]
+    assert parsed.model.other_info.page_amount == "8"  # type: ignore[union-attr]
+    assert [f.code for f in parsed.findings] == ["DF-ENV-009"]
