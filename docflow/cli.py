@@ -457,6 +457,7 @@ def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
     Every agency gets an organ certificate and a person (signer) certificate from its hub's
     sub-CA. Exit code: 0 written; 2 unusable topology, passphrase file or output folder.
     """
+    import contextlib
     import datetime as dt
 
     from docflow.pki.export import write_pki
@@ -474,9 +475,11 @@ def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
         [Agency(a.code, a.name, a.level.value, a.hub) for a in topo.agencies], seed=seed, at=at,
         algorithm=KeyAlgorithm(algorithm), hubs=[Hub(h.id, h.name) for h in topo.hubs])
     passphrase = read_passphrase(passphrase_file) if passphrase_file else None
-    with click.progressbar(length=len(topo.agencies), label="issuing certificates",
-                           file=sys.stderr, hidden=quiet) as bar:
-        summary = write_pki(pki, out, passphrase=passphrase, progress=bar.update, jobs=jobs,
+    bar: Any = contextlib.nullcontext() if quiet else click.progressbar(
+        length=len(topo.agencies), label="issuing certificates", file=sys.stderr)
+    with bar:
+        summary = write_pki(pki, out, passphrase=passphrase, jobs=jobs,
+                            progress=None if quiet else bar.update,
                             extra={"topology": topo.name})
     click.echo(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
                f"organ + signer, {summary.crls:,} CAs) and {summary.crls:,} CRLs to {out} in "
