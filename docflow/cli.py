@@ -249,14 +249,19 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 
 @cli.command("audit")
 @click.argument("source", type=click.Path(exists=True, path_type=str))
-@click.option("--trust", "anchors", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=str),
-              help="Trust anchor certificates (PEM or DER); repeat for several.")
+@click.option("--trust", "anchors", multiple=True, type=click.Path(exists=True, path_type=str),
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder; "
+              "repeatable.")
 @click.option("--crl", "crls", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=str),
               help="CRLs (PEM or DER); repeat for several.")
 @click.option("--at", type=_IsoDateTime(), default=None,
               help="Validation time [default: each signature at its signing time].")
+@click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
+              default="require", show_default=True,
+              help="Whether a CRL in force is required for every CA.")
+@click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in signatures and "
+              "certificates (the named legacy policy).")
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="List levels and agencies whose rate is below this share, worst first.")
 @click.option("--measure", type=click.Choice(["organ_present", "signer_present",
@@ -276,8 +281,9 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                  target: float | None, measure: str, db: str | None, jobs: int | None,
-                  chunk_size: int, fmt: str, output: str | None) -> None:
+                  revocation: str, legacy: bool, target: float | None, measure: str,
+                  db: str | None, jobs: int | None, chunk_size: int, fmt: str,
+                  output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -292,7 +298,8 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     from docflow.report import render_audit, write_page
 
     config = AuditConfig(trust=TrustConfig(anchors=tuple(Path(a) for a in anchors),
-                                           crls=tuple(Path(c) for c in crls)),
+                                           crls=tuple(Path(c) for c in crls),
+                                           revocation=revocation, legacy=legacy),
                          at=at, jobs=jobs, chunk_size=chunk_size, target=target,
                          measure=measure, db=Path(db) if db else None)
     bar: Any = None

@@ -337,9 +337,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-ARC-019", "error", _I, "A stored envelope cannot be decompressed or no longer "
                                   "matches its content hash."),
     # --- audit (docflow/audit) ---------------------------------------------------------------
-    _c("DF-AUD-001", "error", _I, "An XML-DSig signature is present but no verifier of the "
-                                  "docflow signature profile is available: counted present, "
-                                  "not valid."),
+    _c("DF-AUD-001", "error", _I, "Retired (never emitted by a release): an XML-DSig "
+                                  "signature met before the signature profile was wired in."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

@@ -1,26 +1,36 @@
 """The audit's one seam to signature verification: envelope bytes in, per-role outcome out.
 
-The audit does not verify signatures itself. It asks :meth:`SignatureChecker.check` what the
-signatures of one envelope come to — for each role (organ, signer) whether a signature is present
-and whether it is valid, and the finding codes of the invalid ones — and counts the answer with
-:mod:`docflow.metrics.coverage`, exactly as the simulator counts its own. Everything about
-XML-DSig, certificates and the edXML signature profile stays behind this seam, so the counting
-does not change when the verifier does.
+The audit does not verify signatures itself. :meth:`SignatureChecker.check` parses an envelope
+once, hands the tree to the edXML signature profile (:func:`docflow.profile.edxml.verify_message`:
+XML-DSig from :mod:`docflow.dsig`, certificate paths from :mod:`docflow.pki`), and turns what
+it returns into a :class:`~docflow.metrics.coverage.DocumentOutcome` with
+:func:`docflow.metrics.outcomes.outcome_of` — the rule the simulator's ``real`` and ``sample``
+modes use too, so an audit of a simulated archive counts exactly what the simulation counted.
 
 What is counted, and how
 ------------------------
+* An **XML-DSig** signature counts for the role its certificate gives it (``organ``,
+  ``signer``); when no certificate role can be established, the place it stands in the profile
+  gives its role for presence only (see :mod:`docflow.metrics.outcomes`).
 * A **legacy QCVN** ``Signature`` (in the edXML namespace, often with placeholder values and
   rsa-sha1) signs the message, so it counts as an organ signature that is *present* and never
   valid, with the reason ``DF-ENV-070``.
-* An **XML-DSig** ``Signature`` counts for the role its certificate gives it. A signature whose
-  role cannot be established counts toward neither role; its reasons are still recorded.
 * A message with neither counts as a document with no signature (coverage 0).
 * Bytes that cannot be parsed count as a document with no signature, with the parser's code as
   the reason, so a damaged envelope lowers coverage instead of vanishing from it.
 
-``TrustConfig`` names the trust anchors, CRLs and policy; its :meth:`~TrustConfig.fingerprint`
-tags every stored result, so results checked against one trust store are never reused for
-another.
+The validation time
+-------------------
+``at=None`` checks every signature at its **signing time**, which an audit of past documents
+asks about ("was the certificate good when the document was signed?"), and which does not
+change from one audit to the next, so stored results stay reusable. docflow takes it from the
+envelope: the ``Timestamp`` of the first ``TraceHeader`` written by the sender (the moment the
+message left it, after both signatures), else the end of the ``PromulgationDate`` (23:59:59
+Vietnam time: a certificate revoked during that day is reported), else the time of the audit.
+
+``TrustConfig`` names the trust anchors, CRLs, revocation mode and policy; its
+:meth:`~TrustConfig.fingerprint` tags every stored result, so results checked against one trust
+store are never reused for another.
 """
 
 from __future__ import annotations
@@ -28,45 +38,70 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from lxml import etree
 
-from docflow.errors import InputError, Location
+from docflow.dsig import DEFAULT_POLICY, LEGACY
+from docflow.envelope.dates import VIETNAM, parse_date, parse_timestamp
+from docflow.errors import InputError, Location, Severity
 from docflow.metrics.coverage import DocumentOutcome
 from docflow.metrics.outcomes import outcome_of
+from docflow.pki.validate import PathValidator
+from docflow.profile.edxml import EDXML_NS, verify_message
+from docflow.profile.files import trust_validator
 from docflow.xmlsafe import parse_xml
 
-__all__ = ["DSIG_NS", "EDXML_NS", "SignatureChecker", "TrustConfig"]
+__all__ = ["DSIG_NS", "SignatureChecker", "TrustConfig", "signing_time"]
 
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
-EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
 _LEGACY = f"{{{EDXML_NS}}}Signature"
 _DSIG = f"{{{DSIG_NS}}}Signature"
+_HEADER = f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader"
+_NS = {"e": EDXML_NS}
+_REVOCATION = ("require", "if-available", "off")
 
 
 @dataclass(frozen=True, slots=True)
 class TrustConfig:
-    """What signatures are checked against: trust anchors, CRLs and a named policy.
+    """What signatures are checked against, as ``docflow verify`` takes it.
 
     The default (no anchors) trusts nothing, so no signature can be valid: an audit that forgot
     its trust store reports zero valid signatures rather than a false 100%.
     """
 
     anchors: tuple[Path, ...] = ()
-    """PEM or DER files of trust anchors (``--trust``)."""
+    """Trust anchor files (PEM or DER), or ``docflow pki init`` folders (``--trust``)."""
     crls: tuple[Path, ...] = ()
-    """PEM or DER CRL files (``--crl``)."""
-    policy: str = "default"
-    """The name of the verification policy; ``default`` refuses SHA-1, DSA and HMAC."""
+    """CRL files (``--crl``)."""
+    revocation: str = "require"
+    """``require`` a CRL in force for every CA (the default: an unknown revocation status is
+    not a valid signature), ``if-available`` or ``off``."""
+    legacy: bool = False
+    """Admit SHA-1, DSA and RSA-1024 (the named legacy policy); off by default."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "anchors", tuple(Path(p) for p in self.anchors))
+        object.__setattr__(self, "crls", tuple(Path(p) for p in self.crls))
+        if self.revocation not in _REVOCATION:
+            raise ValueError(f"revocation {self.revocation!r} is not one of "
+                             f"{', '.join(_REVOCATION)}")
+
+    @property
+    def policy(self) -> str:
+        """The name results are stored under: ``default`` or ``legacy``, with the revocation
+        mode when it is not ``require``."""
+        name = "legacy" if self.legacy else "default"
+        return name if self.revocation == "require" else f"{name}+revocation={self.revocation}"
 
     def fingerprint(self) -> str:
-        """SHA-256 over the policy name and the bytes of every anchor and CRL, order-free.
+        """SHA-256 over the policy and the bytes of every anchor and CRL, order-free.
 
         Two configurations with the same files in another order, or under other names, have
-        the same fingerprint; changing one byte of a CRL changes it.
+        the same fingerprint; changing one byte of a CRL changes it. A folder counts with
+        every file in it.
 
         Raises
         ------
@@ -75,29 +110,75 @@ class TrustConfig:
         """
         digest = hashlib.sha256(f"policy={self.policy}\n".encode())
         for label, paths in (("anchor", self.anchors), ("crl", self.crls)):
-            for item in sorted(_file_digest(p) for p in paths):
+            for item in sorted(d for p in paths for d in _digests(p)):
                 digest.update(f"{label}={item}\n".encode())
         return digest.hexdigest()
 
+    def validator(self) -> PathValidator:
+        """The path validator for these anchors and CRLs (built once per worker process)."""
+        return trust_validator([str(p) for p in self.anchors], [str(p) for p in self.crls],
+                               revocation=self.revocation, legacy=self.legacy)
 
-def _file_digest(path: Path) -> str:
+
+def _digests(path: Path) -> list[str]:
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if path.is_dir():
+            return [f"{f.relative_to(path).as_posix()}:"
+                    f"{hashlib.sha256(f.read_bytes()).hexdigest()}"
+                    for f in sorted(path.rglob("*")) if f.is_file()]
+        return [hashlib.sha256(path.read_bytes()).hexdigest()]
     except OSError as exc:
         raise InputError("DF-IO-001", f"cannot read: {exc.strerror or exc}",
                          Location(file=os.fspath(path))) from None
 
 
+def signing_time(root: etree._Element) -> datetime | None:
+    """When the envelope was signed, as far as it says; see the module docstring.
+
+    >>> from docflow.xmlsafe import parse_xml
+    >>> root = parse_xml(b'<e:edXML xmlns:e="http://www.mic.gov.vn/TBT/QCVN_102_2016">'
+    ...     b'<e:edXMLEnvelope><e:edXMLHeader><e:MessageHeader>'
+    ...     b'<e:From><e:OrganId>000.00.00.H49</e:OrganId></e:From>'
+    ...     b'<e:PromulgationInfo><e:PromulgationDate>2025/07/01</e:PromulgationDate>'
+    ...     b'</e:PromulgationInfo></e:MessageHeader></e:edXMLHeader></e:edXMLEnvelope>'
+    ...     b'</e:edXML>')
+    >>> signing_time(root).isoformat()
+    '2025-07-01T23:59:59+07:00'
+    """
+    header = root.find(_HEADER)
+    if header is None:
+        return None
+    sender = (header.findtext("e:MessageHeader/e:From/e:OrganId", namespaces=_NS) or "").strip()
+    for trace in header.iterfind("e:TraceHeaderList/e:TraceHeader", _NS):
+        if (trace.findtext("e:OrganId", namespaces=_NS) or "").strip() != sender:
+            continue
+        text = trace.findtext("e:Timestamp", namespaces=_NS) or \
+            trace.findtext("e:TimeStamp", namespaces=_NS)
+        try:
+            return parse_timestamp(text or "")
+        except ValueError:
+            break
+    date = header.findtext("e:MessageHeader/e:PromulgationInfo/e:PromulgationDate",
+                           namespaces=_NS)
+    try:
+        return datetime.combine(parse_date(date or ""), time(23, 59, 59), VIETNAM)
+    except ValueError:
+        return None
+
+
 class SignatureChecker:
     """Checks the signatures of envelopes against one trust configuration.
 
-    Build one per process and reuse it: loading anchors and CRLs, and the certificate-path
-    cache behind them, is paid once and shared by every envelope the process checks. Holds only
-    configuration and caches; :meth:`check` keeps its per-call state in local variables.
+    Build one per process and reuse it: loading anchors and CRLs and the path validator's
+    per-certificate cache behind them are paid once and shared by every envelope the process
+    checks (one organ certificate signs thousands of documents). :meth:`check` keeps its
+    per-call state in local variables.
     """
 
     def __init__(self, trust: TrustConfig) -> None:
         self.trust = trust
+        self._validator = trust.validator()
+        self._policy = LEGACY if trust.legacy else DEFAULT_POLICY
 
     def check(self, data: bytes, at: datetime | None = None) -> DocumentOutcome:
         """The per-role outcome of the signatures in ``data``.
@@ -107,8 +188,7 @@ class SignatureChecker:
         data
             The raw bytes of one edXML message.
         at
-            The validation time; ``None`` checks each signature at its own signing time, which
-            is what an audit of old documents asks ("was it valid when signed?").
+            The validation time; ``None`` checks at the envelope's signing time.
 
         Examples
         --------
@@ -123,12 +203,10 @@ signer_valid=False, reasons=())
             root = parse_xml(data)
         except InputError as exc:
             return DocumentOutcome(reasons=(exc.code,))
-        return self._check_tree(root, at)
-
-    def _check_tree(self, root: etree._Element, at: datetime | None) -> DocumentOutcome:
         legacy = next(root.iter(_LEGACY), None) is not None
-        if next(root.iter(_DSIG), None) is None:
+        if next(root.iter(_DSIG), None) is None:  # speed: nothing to verify, no verifier call
             return outcome_of((), legacy=legacy)
-        # No verifier of the docflow signature profile is wired in yet: an XML-DSig signature
-        # cannot be given a role or checked, so it counts toward neither role.
-        return outcome_of((), legacy=legacy, extra_reasons=("DF-AUD-001",))
+        when = at or signing_time(root) or datetime.now(UTC)
+        result = verify_message(root, trust=self._validator, at=when, policy=self._policy)
+        whole = [f.code for f in result.findings if f.effective_severity is Severity.ERROR]
+        return outcome_of(result.signatures, legacy=legacy, extra_reasons=whole)

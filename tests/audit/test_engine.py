@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from archive.factory import make_document, make_status
 
+from audit.signed import national_pki, write_trust
 from docflow.archive.importer import import_source
 from docflow.archive.store import Archive
 from docflow.audit import AuditConfig, TrustConfig, audit
@@ -71,8 +72,7 @@ def test_another_trust_store_or_time_is_checked_afresh(tmp_path: Path) -> None:
     """Results are tagged with the trust fingerprint and time; changing either re-verifies."""
     db = tmp_path / "a.sqlite"
     audit(_source(tmp_path / "src"), AuditConfig(jobs=1, db=db))
-    anchor = tmp_path / "anchor.pem"
-    anchor.write_bytes(b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    anchor, _ = write_trust(national_pki(), tmp_path / "trust")
     other = audit(db, AuditConfig(jobs=1, trust=TrustConfig(anchors=(anchor,))))
     assert other.verified_now == 60
     import datetime as dt

@@ -41,7 +41,14 @@ def test_the_trust_fingerprint_depends_on_content_not_order_or_names(tmp_path: P
     assert TrustConfig(anchors=(b, a)).fingerprint() == one
     assert TrustConfig(anchors=(c, b)).fingerprint() == one
     assert TrustConfig(anchors=(a, b), crls=(c,)).fingerprint() != one
-    assert TrustConfig(anchors=(a, b), policy="legacy").fingerprint() != one
+    assert TrustConfig(anchors=(a, b), legacy=True).fingerprint() != one
+    assert TrustConfig(anchors=(a, b), revocation="off").fingerprint() != one
+    folder = tmp_path / "pki"
+    folder.mkdir()
+    (folder / "root.pem").write_bytes(b"anchor one")
+    in_folder = TrustConfig(anchors=(folder,)).fingerprint()
+    (folder / "crl.pem").write_bytes(b"a CRL")
+    assert TrustConfig(anchors=(folder,)).fingerprint() != in_folder
     b.write_bytes(b"anchor two!")
     assert TrustConfig(anchors=(a, b)).fingerprint() != one
     with pytest.raises(InputError) as err:
