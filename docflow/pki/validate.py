@@ -375,6 +375,8 @@ class PathValidator:
                 known = cert.issuer == issuer.subject and _verify_by_hand(cert, issuer)
             except (InvalidSignature, TypeError, UnsupportedAlgorithm):
                 known = False
+            if len(self._signed) >= 4 * self.cache_size:
+                self._signed.clear()  # bound the memory of a long audit; answers do not change
             self._signed[key] = known
         return known
 
