@@ -476,3 +476,13 @@ def test_a_directly_trusted_leaf() -> None:
     """A leaf that is itself an anchor (pinned) forms a path of one; no CRL applies."""
     result = PathValidator(TrustStore(anchors=(LEAF,))).check(LEAF, [], AT)
     assert result.trusted and result.chain == (LEAF,) and result.role == Role.SIGNER
+
+
+def test_a_small_cache_evicts_and_still_answers() -> None:
+    """With room for one entry, alternating leaves evict each other; answers stay right."""
+    _, other = SUB.leaf("Người ký 2", "evict-other", policy=ORGAN_POLICY)
+    validator = PathValidator(store(), cache_size=1)
+    for _ in range(3):
+        assert validator.check(LEAF, [], AT).role == Role.SIGNER
+        assert validator.check(other, [], AT).role == Role.ORGAN
+    assert validator.cache_info() == {"hits": 0, "misses": 6, "entries": 1}
