@@ -102,8 +102,9 @@ class Outcomes:
     organ_valid: B
     signer_present: B
     signer_valid: B
-    reason: npt.NDArray[np.str_]
-    """The finding code that made a present signature invalid, ``""`` if none."""
+    reason: npt.NDArray[np.str_] | list[tuple[str, ...]]
+    """Per document, the finding code that made a present signature invalid (``""`` if none),
+    or the tuple of all such codes (what real verification reports)."""
 
 
 class CryptoMode(abc.ABC):

@@ -90,10 +90,14 @@ class Engine:
         The crypto mode that turns planned documents into signature outcomes.
     progress
         Called with (simulated days done, days planned) after every window.
+    plan
+        The signing plan (:meth:`SigningPlan.for_scenario` by default; the crypto mode is
+        built from the same one).
     """
 
     def __init__(self, scenario: Scenario, topology: Topology, crypto: CryptoMode,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[int, int], None] | None = None,
+                 plan: SigningPlan | None = None) -> None:
         self.scenario = scenario
         self.topology = topology
         self.crypto = crypto
@@ -116,7 +120,7 @@ class Engine:
             (topology.index[o.target], self.calendar.time_of(o.start),
              self.calendar.time_of(o.start) + hours_us(o.hours))
             for o in scenario.faults.agency_outages])
-        self.plan = SigningPlan(scenario.signing, scenario.faults, a, self.rng)
+        self.plan = plan or SigningPlan.for_scenario(scenario, a)
         self.status = StatusPlan(scenario.status, self.calendar,
                                  key=int(self.rng.integers(0, 2**63 - 1)))
         self.tally = Tally(a.n_hubs, self.lanes.n_lanes, (self.days + 2) * 24)

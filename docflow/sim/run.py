@@ -18,6 +18,7 @@ from docflow.sim.engine import Engine
 from docflow.sim.scenario import CryptoKind, CryptoSpec, Scenario
 from docflow.sim.scenario_file import builtin_scenario, read_scenario
 from docflow.sim.setup import prepare
+from docflow.sim.signing import SigningPlan
 from docflow.sim.summary import build_summary, dump_summary
 from docflow.topology import Topology
 
@@ -60,13 +61,15 @@ def load_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> Scenari
     return read_scenario(scenario)
 
 
-def make_crypto(scenario: Scenario, topology: Topology, out: Path | None) -> CryptoMode:
-    """The crypto mode of ``scenario``."""
+def make_crypto(scenario: Scenario, topology: Topology, out: Path | None,
+                plan: SigningPlan) -> CryptoMode:
+    """The crypto mode of ``scenario`` (writing ``out/archive.sqlite`` in sample/real mode)."""
     if scenario.crypto.kind is CryptoKind.MODEL:
         return ModelCrypto()
-    from docflow.sim.crypto_real import EnvelopeCrypto  # needs the signature stack
+    from docflow.sim.crypto_real import EnvelopeCrypto  # the signature stack, only when used
 
-    return EnvelopeCrypto.create(scenario, topology, None if out is None else out / ARCHIVE_FILE)
+    return EnvelopeCrypto.create(scenario, topology,
+                                 None if out is None else out / ARCHIVE_FILE, plan)
 
 
 def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
@@ -126,9 +129,10 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
             raise InputError("DF-IO-004", f"cannot create the output folder: "
                              f"{exc.strerror or exc}", Location(file=str(folder))) from None
     topology = prepare(chosen)
-    mode = make_crypto(chosen, topology, folder)
+    plan = SigningPlan.for_scenario(chosen, topology.arrays())
+    mode = make_crypto(chosen, topology, folder, plan)
     try:
-        result = Engine(chosen, topology, mode, progress).run()
+        result = Engine(chosen, topology, mode, progress, plan).run()
     finally:
         mode.close()
     summary = build_summary(result)

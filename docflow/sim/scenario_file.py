@@ -52,7 +52,7 @@ from docflow.traffic.spec import (
 
 __all__ = ["ALGORITHMS", "builtin_scenario", "parse_scenario", "read_scenario"]
 
-ALGORITHMS = ("rsa-sha256", "rsa-sha384", "rsa-sha512", "ecdsa-p256", "ecdsa-p384", "ed25519")
+ALGORITHMS = ("rsa-sha256", "rsa-sha384", "rsa-sha512", "ecdsa-p256", "ed25519")
 """Signature algorithms a scenario may name (those of docflow's signature profile)."""
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

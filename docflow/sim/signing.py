@@ -16,10 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from docflow.sim.scenario import FaultSpec, SigningSpec
+from docflow.sim.scenario import FaultSpec, Scenario, SigningSpec
 from docflow.topology.arrays import LEVEL_ORDER, TopologyArrays
 
 __all__ = ["CertState", "SignedDocuments", "SigningPlan"]
+
+_CERT_STREAM = 0x5167
+"""Second word of the certificate-state generator's seed (any constant other runs don't use)."""
 
 
 class CertState(enum.IntEnum):
@@ -59,6 +62,13 @@ class SigningPlan:
     >>> bool(docs.organ_signs.any() or docs.signer_signs.any())
     False
     """
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario, arrays: TopologyArrays) -> SigningPlan:
+        """The plan of a run: certificate states from a generator of their own, derived from
+        the seed, so that the crypto mode can issue the same bad certificates before the run."""
+        return cls(scenario.signing, scenario.faults, arrays,
+                   np.random.default_rng([scenario.seed, _CERT_STREAM]))
 
     def __init__(self, signing: SigningSpec, faults: FaultSpec, arrays: TopologyArrays,
                  rng: np.random.Generator) -> None:
