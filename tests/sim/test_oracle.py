@@ -25,7 +25,7 @@ from docflow.traffic.spec import DEFAULT_LEVEL_TRAFFIC, TrafficSpec
 from tests.sim.oracle import record_traffic, run_oracle
 
 BASE = replace(Scenario(), topology="tiny", seed=11, crypto=CryptoSpec.parse("model"),
-               period=Period(days=2, drain_days=40))
+               period=Period(days=2, drain_days=80))
 
 
 def busy_traffic(factor: float) -> TrafficSpec:
