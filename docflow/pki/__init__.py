@@ -4,7 +4,8 @@
   sub-CA per hub and an organ and a person certificate per agency, deterministic from a seed
   and issued lazily;
 * :mod:`docflow.pki.validate` — :class:`~docflow.pki.validate.PathValidator`, path building and
-  checking against a :class:`~docflow.pki.store.TrustStore` at a given time, CRLs included;
+  checking against a :class:`~docflow.pki.store.TrustStore` at a given time, CRLs included,
+  under a :class:`~docflow.pki.policy.ValidationPolicy`;
 * :mod:`docflow.pki.roles` — the ``signer``/``organ`` roles, docflow's policy OIDs and the role
   mapping for other CAs;
 * :mod:`docflow.pki.export` — ``docflow pki init``: the PKI written as PEM files and an index.
