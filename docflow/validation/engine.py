@@ -96,7 +96,8 @@ def _read(source: Source, config: ValidationConfig) -> bytes:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        what = "a folder; give it on its own to walk it" if stat.S_ISDIR(info.st_mode) else \
+        what = "a folder, not one message (validate_paths walks folders)" \
+            if stat.S_ISDIR(info.st_mode) else \
             "not a regular file (a pipe, socket or device)"
         raise InputError("DF-IO-001", f"this is {what}", Location(file=name))
     with os.fdopen(fd, "rb") as handle:
