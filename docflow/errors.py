@@ -339,6 +339,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     # --- audit (docflow/audit) ---------------------------------------------------------------
     _c("DF-AUD-001", "error", _I, "Retired (never emitted by a release): an XML-DSig "
                                   "signature met before the signature profile was wired in."),
+    _c("DF-AUD-002", "error", _I, "Verifying this envelope failed with an internal error; it is "
+                                  "counted with no valid signature and the audit goes on."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

@@ -209,7 +209,10 @@ class _Worker:
             if isinstance(body, InputError):
                 outcome = DocumentOutcome(reasons=(body.code,))
             else:
-                outcome = self.checker.check(body, self.at)
+                try:
+                    outcome = self.checker.check(body, self.at)
+                except Exception:  # one bad envelope must not end a national audit
+                    outcome = DocumentOutcome(reasons=("DF-AUD-002",))
             rows.append((envelope_id, outcome.organ_present, outcome.organ_valid,
                          outcome.signer_present, outcome.signer_valid, outcome.reasons))
         return rows
