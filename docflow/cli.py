@@ -53,6 +53,24 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+class _IsoDateTime(click.ParamType):
+    """An ISO 8601 date or date-time (``2025-07-01``, ``2025-07-01T09:00:00+07:00``)."""
+
+    name = "datetime"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        import datetime as dt
+
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or date-time, e.g. "
+                      "2025-07-01T09:00:00+07:00 (no zone means UTC)", param, ctx)
+
+
 @cli.command("validate")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
@@ -64,8 +82,24 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
               help="Refuse larger inputs (DF-IO-002) [default: 64 MiB].")
 @click.option("--timings", is_flag=True, help="Add per-stage timings to the JSON report.")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder; without "
+              "one, no signature can be trusted (INDETERMINATE).")
+@click.option("--crl", "crls", multiple=True, type=click.Path(exists=True, dir_okay=False,
+                                                              path_type=str),
+              help="CRL file(s) of the CAs (repeatable).")
+@click.option("--at", type=_IsoDateTime(), default=None,
+              help="Validation time of the signatures [default: now]; no zone means UTC.")
+@click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
+              default="require", show_default=True,
+              help="Whether a CRL in force is required for every CA.")
+@click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in signatures and "
+              "certificates (the named legacy policy).")
+@click.option("--no-signatures", is_flag=True, help="Skip signature verification.")
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
-                     max_size: int | None, timings: bool) -> None:
+                     max_size: int | None, timings: bool, trust: tuple[str, ...],
+                     crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
+                     no_signatures: bool) -> None:
     """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
 
     Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
@@ -85,6 +119,15 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
 
     config = dataclasses.replace(ValidationConfig(), check_schema=not no_schema,
                                  check_rules=not no_rules)
+    if not no_signatures:
+        from docflow.dsig.policy import DEFAULT_POLICY, LEGACY
+        from docflow.profile.files import trust_validator
+        from docflow.validation.signatures import SignatureCheck
+
+        check = SignatureCheck(trust_validator(trust, crls, revocation=revocation,
+                                               legacy=legacy),
+                               at=at, policy=LEGACY if legacy else DEFAULT_POLICY)
+        config = dataclasses.replace(config, extra_checks=(check,))
     if max_size is not None:
         config = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
                                                                         max_bytes=max_size))
@@ -193,24 +236,6 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
 
 
 # --- archive and audit ----------------------------------------------------------------------
-class _IsoDateTime(click.ParamType):
-    """An ISO 8601 date or date-time (``2025-07-01``, ``2025-07-01T09:00:00+07:00``)."""
-
-    name = "datetime"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
-        import datetime as dt
-
-        if isinstance(value, dt.datetime):
-            return value
-        try:
-            return dt.datetime.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date or date-time, e.g. "
-                      "2025-07-01T09:00:00+07:00 (no zone means UTC)", param, ctx)
-
-
 @cli.group("archive")
 def archive_group() -> None:
     """Keep envelopes in an SQLite archive: import them, then audit them."""

@@ -1,0 +1,66 @@
+"""The signature check of ``docflow validate``: every XML-DSig signature, against a trust store.
+
+It runs the edXML signature profile (:func:`docflow.profile.edxml.verify_message`: the signer's
+signature over the attachments, the organ's over the whole message, each role taken from its
+certificate) on the message the engine has already parsed, and turns the outcome into the
+report's per-signature results, so that a report says which signature failed and why.
+
+A message with no XML-DSig signature at all is reported with a *warning*: whether a document
+should have been signed is a question of coverage, which ``docflow audit`` answers, not a
+defect of the envelope. A signature that is present is never passed without a trusted path:
+with no trust anchor given, every signature is INDETERMINATE.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from docflow.dsig.policy import DEFAULT_POLICY, VerifyPolicy
+from docflow.dsig.trust import TrustSource
+from docflow.dsig.verify import VerifyResult
+from docflow.errors import Severity
+from docflow.profile.edxml import verify_message
+from docflow.validation.checks import CheckOutcome, Message
+from docflow.validation.report import SignatureResult
+
+if TYPE_CHECKING:
+    from docflow.validation.config import ValidationConfig
+
+__all__ = ["SignatureCheck"]
+
+_UNSIGNED = "DF-SIG-022"
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """Verify every signature of a message against ``trust`` at time ``at``.
+
+    Holds only configuration (the trust source caches certificate checks itself), so one
+    instance serves every message of a run.
+    """
+
+    trust: TrustSource
+    """Normally a :class:`docflow.pki.validate.PathValidator` over the trust anchors and CRLs."""
+    at: datetime | None = None
+    """The validation time; ``None`` means now, as for ``docflow verify``."""
+    policy: VerifyPolicy = DEFAULT_POLICY
+    """The algorithms accepted; the default refuses SHA-1, DSA and HMAC."""
+    name: str = "signatures"
+
+    def run(self, message: Message, config: ValidationConfig) -> CheckOutcome:
+        outcome = verify_message(message.root, trust=self.trust, at=self.at,
+                                 policy=self.policy)
+        findings = tuple(
+            dataclasses.replace(f, severity=Severity.WARNING) if f.code == _UNSIGNED else f
+            for f in outcome.findings)
+        results = tuple(_result(r) for r in outcome.signatures)
+        return CheckOutcome(findings, results)
+
+
+def _result(result: VerifyResult) -> SignatureResult:
+    subject = result.certificate.subject.rfc4514_string() if result.certificate else None
+    return SignatureResult(verdict=result.indication, role=result.role, signer=subject,
+                           location=result.location, findings=result.findings)
