@@ -121,6 +121,8 @@ def _key_value(element: etree._Element) -> PublicKey:
                                "does not read")
 
 
+# Speed: the same chain arrives with every document a signer signs; comparing names is slow.
+@functools.lru_cache(maxsize=1024)
 def signing_certificate(certificates: tuple[x509.Certificate, ...]
                         ) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]] | None:
     """Split ``certificates`` into the signing certificate and the others, or ``None``.

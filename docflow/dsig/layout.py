@@ -182,7 +182,7 @@ def _fits(rule: ReferenceRule, element: etree._Element, whole_document: bool,
 
 def reference_problems(rule: SignatureRule,
                        targets: Sequence[tuple[etree._Element, bool]],
-                       signature: etree._Element) -> list[str]:
+                       signature: etree._Element, root: etree._Element) -> list[str]:
     """Why the resolved References of ``signature`` do not fit ``rule`` (empty when they do).
 
     Parameters
@@ -194,6 +194,8 @@ def reference_problems(rule: SignatureRule,
         ``URI=""``.
     signature
         The Signature element.
+    root
+        The document's root element (the Signature may have been taken out of the tree).
     """
     problems: list[str] = []
     counts = [0] * len(rule.references)
@@ -219,7 +221,7 @@ def reference_problems(rule: SignatureRule,
             problems.append(f"{count} Reference(s) to {_describe(ref_rule)}; the '{rule.name}' "
                             f"signature needs {ref_rule.min_count} to {bound}")
         if ref_rule.all_of_kind and ref_rule.kind == "element" and count:
-            expected = _all_of_kind(ref_rule, signature)
+            expected = _all_of_kind(ref_rule, signature, root)
             if len(expected) != count:
                 problems.append(f"{len(expected) - count} element(s) of kind "
                                 f"{_describe(ref_rule)} are not covered by the signature")
@@ -232,7 +234,7 @@ def _describe(rule: ReferenceRule) -> str:
     return "/".join(sorted(rule.tags)) if rule.tags else "an element"
 
 
-def _all_of_kind(rule: ReferenceRule, signature: etree._Element) -> list[etree._Element]:
-    root = signature.getroottree().getroot()
+def _all_of_kind(rule: ReferenceRule, signature: etree._Element,
+                 root: etree._Element) -> list[etree._Element]:
     return [el for el in root.iter() if isinstance(el.tag, str)
             and _fits(rule, el, False, signature)]

@@ -31,7 +31,6 @@ _C14N_METHOD, _SIGNATURE_METHOD, _REFERENCE = (
 _TRANSFORMS, _TRANSFORM, _DIGEST_METHOD, _DIGEST_VALUE = (
     _ds("Transforms"), _ds("Transform"), _ds("DigestMethod"), _ds("DigestValue"))
 _HMAC_OUTPUT_LENGTH = _ds("HMACOutputLength")
-_XML_SPACE = str.maketrans("", "", " \t\r\n")
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
 
@@ -77,7 +76,13 @@ def decode_base64(text: str | None, what: str) -> bytes:
     Traceback (most recent call last):
     docflow.dsig.structure.SignatureSyntaxError: DigestValue is not valid base64
     """
-    compact = (text or "").translate(_XML_SPACE)
+    if text is None or not text.isascii():
+        raise SignatureSyntaxError(f"{what} is empty" if text is None else
+                                   f"{what} is not valid base64")
+    # Speed: split() is C code, translate() a dict lookup per character. On ASCII it removes
+    # exactly XML's whitespace, since the other ASCII "whitespace" controls cannot occur in
+    # XML 1.0 text.
+    compact = "".join(text.split())
     if not compact:
         raise SignatureSyntaxError(f"{what} is empty")
     try:

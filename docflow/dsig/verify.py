@@ -262,7 +262,11 @@ def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
     ids = IdIndex(root, policy.id_attributes)
     results: list[VerifyResult] = []
     problems: list[Finding] = []
-    for signature in root.iter(_SIGNATURE):
+    signatures = list(root.iter(_SIGNATURE))
+    # Speed: a tree parsed here from bytes is private, so the last Signature may take itself
+    # out of it for good instead of being cut out of the canonical bytes.
+    private = isinstance(document, bytes | bytearray | memoryview)
+    for number, signature in enumerate(signatures, 1):
         position = signature_parent_path(signature)
         rules = [r for r in layout.rules if path_matches(r.parent, position)]
         location = _location(signature, where)
@@ -271,7 +275,7 @@ def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
                                     "none", location))
             continue
         results.append(_verify_signature(signature, root, ids, rules, trust, policy, at,
-                                         location))
+                                         location, private and number == len(signatures)))
     counts = Counter(r.rule for r in results)
     for rule in layout.rules:
         if not rule.min_count <= counts[rule.name] <= rule.max_count:
@@ -309,7 +313,13 @@ class _Key:
 
 def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIndex,
                       rules: list[SignatureRule], trust: TrustSource, policy: VerifyPolicy,
-                      at: datetime, location: Location) -> VerifyResult:
+                      at: datetime, location: Location, private: bool) -> VerifyResult:
+    """Verify one Signature.
+
+    ``private`` says the tree is the verifier's own and nothing will read it after this
+    Signature's last Reference: that Reference may then take Signatures out for good instead of
+    working around them (the fast path of a document given as bytes with one Signature).
+    """
     findings: list[Finding] = []
 
     def finish(method: SignatureMethod | None = None, rule: str | None = None,
@@ -346,23 +356,24 @@ def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIn
         return finish(method)
     # 2. The key, as the trust source allows it to be found.
     key = _find_key(syntax, method, trust, policy, problem)
-    # 3. References: resolution, transforms, digests, and the layout's rules.
-    signed, rule = _check_references(syntax, root, ids, rules, policy, problem)
-    if key is None:
-        return finish(method, rule)
-    # 4. The SignatureValue over the canonical SignedInfo, even when a Reference failed: a
-    #    report that says "tampered" is more useful than one that stops at the first problem.
+    # 3. The canonical SignedInfo, before any Reference is processed (see ``private``).
     try:
         prefixes = inclusive_prefixes(syntax.c14n_method) if c14n.exclusive else ()
         signed_info = canonicalize(syntax.signed_info, c14n, inclusive_prefixes=prefixes)
     except C14NUnsupported as exc:
         problem("DF-SIG-002", str(exc))
+        return finish(method)
+    # 4. References: resolution, transforms, digests, and the layout's rules.
+    signed, rule = _check_references(syntax, root, ids, rules, policy, problem, private)
+    if key is None:
         return finish(method, rule)
+    # 5. The SignatureValue, even when a Reference failed: a report that says "tampered" is
+    #    more useful than one that stops at the first problem.
     checked = _check_value(syntax, method, key, signed_info, trust, problem)
     if checked is None or any(f.effective_severity is Severity.ERROR for f in findings):
         return finish(method, rule)
     key = checked
-    # 5. Trust in the key, last: the cheapest answer to a forgery is a failed signature.
+    # 6. Trust in the key, last: the cheapest answer to a forgery is a failed signature.
     chain = _judge(key, trust, at, location, findings)
     indication = verdict(findings)
     crypto_only = isinstance(trust, EmbeddedKeyValue) and set(
@@ -428,7 +439,7 @@ def _find_key(syntax: SignatureSyntax, method: SignatureMethod, trust: TrustSour
 
 def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdIndex,
                       rules: list[SignatureRule], policy: VerifyPolicy,
-                      problem: _Problem) -> tuple[tuple[SignedReference, ...], str]:
+                      problem: _Problem, private: bool) -> tuple[tuple[SignedReference, ...], str]:
     signed: list[SignedReference] = []
     targets: list[tuple[etree._Element, bool]] = []
     resolved = digests_ok = True
@@ -444,7 +455,8 @@ def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdInde
                                        "allowed by the policy")
             chain = parse_transforms(ref.transforms, policy)
             resolution = resolve_uri(ref.uri, root, ids)
-            octets = reference_octets(resolution, syntax.element, chain)
+            octets = reference_octets(resolution, syntax.element, chain,
+                                      private and number == len(syntax.references))
         except ReferenceProblem as exc:
             problem(exc.code, f"{where}: {exc.message}")
             resolved = False
@@ -463,7 +475,7 @@ def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdInde
     # so that a tampered signature is still reported in its own place.
     first: list[str] | None = None
     for rule in rules:
-        wrong = reference_problems(rule, targets, syntax.element)
+        wrong = reference_problems(rule, targets, syntax.element, root)
         if not wrong:
             return (tuple(signed) if resolved and digests_ok else ()), rule.name
         first = first if first is not None else wrong
@@ -480,7 +492,7 @@ def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,
         candidates = [_Key(c.public_key(), c) for c in trust.certificates]  # type: ignore
     last = None
     for candidate in candidates:
-        if key_problem(method, candidate.key) is not None:
+        if key.try_pinned and key_problem(method, candidate.key) is not None:
             continue
         outcome = verify_value(method, candidate.key, syntax.value, signed_info,
                                syntax.hmac_output_length)
