@@ -12,20 +12,39 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
-__all__ = ["uniforms"]
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+__all__ = ["key_base", "uniform", "uniforms"]
 
 
-def _mix(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    with np.errstate(over="ignore"):
-        z = z + _GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
+@njit(cache=True, inline="always")
+def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
+
+
+def key_base(key: int) -> np.uint64:
+    """The mixed key that :func:`uniform` takes (mixing it once per run, not per number)."""
+    return np.uint64(_mix(np.uint64(key % (1 << 64))))
+
+
+@njit(cache=True, inline="always")
+def uniform(base: np.uint64, serial: int, stream: int) -> float:  # pragma: no cover
+    """One uniform in [0, 1) for (key, serial, stream); ``base`` from :func:`key_base`."""
+    x = np.uint64(serial) * np.uint64(16) + np.uint64(stream) + base
+    z = _mix(_mix(x))
+    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _uniforms(base: np.uint64, serial: npt.NDArray[np.int64],
+              stream: int) -> npt.NDArray[np.float64]:  # pragma: no cover - compiled
+    out = np.empty(len(serial), np.float64)
+    for i in range(len(serial)):
+        out[i] = uniform(base, serial[i], stream)
+    return out
 
 
 def uniforms(key: int, serial: npt.NDArray[np.integer], stream: int) -> npt.NDArray[np.float64]:
@@ -38,8 +57,4 @@ def uniforms(key: int, serial: npt.NDArray[np.integer], stream: int) -> npt.NDAr
     >>> bool((uniforms(7, np.arange(5), 1) != a).all())
     True
     """
-    base = _mix(np.array([key], np.uint64))[0]
-    with np.errstate(over="ignore"):
-        x = np.asarray(serial).astype(np.uint64) * np.uint64(16) + np.uint64(stream) + base
-    z = _mix(_mix(x))
-    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+    return _uniforms(key_base(key), np.asarray(serial, np.int64), stream)

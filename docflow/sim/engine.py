@@ -25,6 +25,7 @@ After the period, days without new documents run on until the pools are empty (o
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,9 @@ from docflow.traffic.calendar import DAY_US, WorkCalendar
 from docflow.traffic.generate import DayTraffic, TrafficGenerator
 
 __all__ = ["Engine", "EngineResult"]
+
+_NEEDED = (frozenset({"src", "dst", "t0", "prio", "serial"}), frozenset({"dst", "t0", "code"}))
+"""Fields the deliveries of documents, and the arrivals of status messages, are read for."""
 
 I64 = npt.NDArray[np.int64]
 _MAX_WINDOW_MESSAGES = 1 << 31
@@ -144,29 +148,52 @@ class Engine:
 
     # --- the window loop ----------------------------------------------------------------------
     def run(self) -> EngineResult:
-        """Run every window and return the totals."""
+        """Run every window and return the totals.
+
+        Speed: the status messages of day *d* and the documents of day *d + 1* do not depend on
+        each other (status lanes are their own, and answers of day *d + 1* fall on day *d + 1*
+        or later), so they run at the same time, on two threads: the compiled passes and the
+        numpy sorts release the interpreter lock. Each writes only its own counters, and the
+        shared pool orders what it holds by window and class, so a run is the same, byte for
+        byte, as one done in sequence.
+        """
         period_days = self.scenario.period.days
         day = 0
-        for day in range(self.days):
-            w0, w1 = day * DAY_US, (day + 1) * DAY_US
-            fresh = self._documents(day) if day < period_days else Messages.empty()
-            docs = Messages.concat([self.pools[DOC].take(day), fresh])
-            delivered = self._serve(DOC, docs, w0, w1)
-            self._delivered(delivered)
-            statuses = self.pools[STATUS].take(day)
-            arrived = self._serve(STATUS, statuses, w0, w1)
-            self._answered(arrived)
-            if self.progress:
-                self.progress(day + 1, self.days)
-            if day + 1 >= period_days and not len(self.pools[DOC]) and \
-                    not len(self.pools[STATUS]):
-                break
+        with ThreadPoolExecutor(1, thread_name_prefix="docflow-status") as status_thread:
+            pending: Future[None] | None = None
+            for day in range(self.days):
+                self._document_window(day, day < period_days)
+                if pending is not None:
+                    pending.result()
+                pending = status_thread.submit(self._status_window, day)
+                if day + 1 >= period_days:
+                    pending.result()
+                    pending = None
+                if self.progress:
+                    self.progress(day + 1, self.days)
+                if day + 1 >= period_days and not len(self.pools[DOC]) and \
+                        not len(self.pools[STATUS]):
+                    break
+            if pending is not None:
+                pending.result()
         self.tally.in_flight_end = len(self.pools[DOC]) + len(self.pools[STATUS])
         if self.crypto.samples is not None and self.sample is not None:
             self._count_coverage(self.sample)
         return EngineResult(self.scenario, self.topology, self.calendar, self.lanes, self.tally,
                             self.probes.rows(), day + 1, self.hub_outages.windows_us(),
                             self.agency_outages.windows_us())
+
+    def _document_window(self, day: int, issue: bool) -> None:
+        """Window ``day`` of the document lanes (on the calling thread)."""
+        fresh = self._documents(day) if issue else Messages.empty()
+        docs = Messages.concat([self.pools[DOC].take(day), fresh])
+        delivered = self._serve(DOC, docs, day)
+        self._delivered(delivered, day)
+
+    def _status_window(self, day: int) -> None:
+        """Window ``day`` of the status lanes (on the status thread)."""
+        arrived = self._serve(STATUS, self.pools[STATUS].take(day), day)
+        self._answered(arrived)
 
     # --- documents ----------------------------------------------------------------------------
     def _documents(self, day: int) -> Messages:
@@ -242,7 +269,7 @@ class Engine:
         self.sample, self.sample_keys = merged, merged_keys
 
     # --- lanes ----------------------------------------------------------------------------------
-    def _serve(self, cls: int, msgs: Messages, w0: int, w1: int) -> Messages:
+    def _serve(self, cls: int, msgs: Messages, day: int) -> Messages:
         """Move messages through the lanes, rank by rank; return those that reached an agency
         (with ``t`` the time they did).
 
@@ -254,6 +281,7 @@ class Engine:
         n = len(msgs)
         if n == 0:
             return msgs
+        w0, w1 = day * DAY_US, (day + 1) * DAY_US
         ranks, n_hubs = lanes.ranks, lanes.n_hubs
         hub_a = a.hub[msgs.src].astype(np.int64)
         hub_b = a.hub[msgs.dst].astype(np.int64)
@@ -268,13 +296,14 @@ class Engine:
         state = np.where(time >= w1, LATER, ACTIVE).astype(np.int8)
         n_lanes = lanes.n_lanes
         for rank in range(ranks):
-            pos, lane, arrival, service = select_rank(
+            pos, lane, pair = select_rank(
                 state, hop, last_hop, hub_a, hub_b, time, msgs.size_kb, rank, ranks,
                 self._sequence, n_hubs, self._width, lanes.doc_base_us, lanes.doc_per_kb_us,
                 lanes.status_us, status)
             if len(pos) == 0:
                 continue
             if len(self.hub_outages):
+                arrival = pair[:, 0]
                 out = self.hub_outages.retry(lanes.hub[lane], arrival, self.policy)
                 t.lane_refused[cls] += np.bincount(lane, weights=out.refused,
                                                    minlength=n_lanes).astype(np.int64)
@@ -292,21 +321,21 @@ class Engine:
                     time[pos[later]] = out.accepted[later]
                     state[pos[later]] = LATER
                 keep = ~lost & ~later
-                pos, lane = pos[keep], lane[keep]
-                arrival, service = out.accepted[keep], service[keep]
+                pair[:, 0] = out.accepted
+                pos, lane, pair = pos[keep], lane[keep], pair[keep]
                 if len(pos) == 0:
                     continue
-            order, sorted_lane = sort_rank(lane, arrival, w0)
+            order, sorted_lane = sort_rank(lane, pair[:, 0], w0)
             w_lane, w_start = self.waiting_lane[cls], self.waiting_start[cls]
             w_off = np.searchsorted(w_lane, np.arange(n_lanes + 1)).astype(np.int64)
             depart, still_lane, still_start = serve_rank(
-                order, sorted_lane, arrival, service, lanes.hub, self.free[cls],
+                order, sorted_lane, pair, lanes.hub, self.free[cls],
                 self.free_offsets[cls], w_start, w_off, t.lane_peak[cls], t.lane_stats[cls],
                 t.hub_hourly[cls], w1)
             self._carry_waiting(cls, lane, still_lane, still_start, w1)
             latest = advance_rank(pos, depart, state, hop, last_hop, time, hub_a, hub_b,
                                   transfer, self._hop_link, n_hubs, lanes.agency_link_us, w1)
-            t.last_event_us = max(t.last_event_us, latest)
+            t.last_event[cls] = max(t.last_event[cls], latest)
         lost_mask = state == LOST
         if lost_mask.any():
             self._lost(cls, msgs.take(lost_mask))
@@ -315,11 +344,10 @@ class Engine:
             deferred = msgs.take(later_idx)
             deferred.t = time[later_idx]
             deferred.hop = hop[later_idx]
-            self.pools[cls].put(deferred)
+            self.pools[cls].put(deferred, (day, cls))
         final = np.flatnonzero(state == FINAL)
-        done = msgs.take(final)
+        done = msgs.take(final, _NEEDED[cls])
         done.t = time[final]
-        done.hop = hop[final]
         return self._reach_agency(cls, done)
 
     def _carry_waiting(self, cls: int, served_lanes: I64, still_lane: I64, still_start: I64,
@@ -361,7 +389,7 @@ class Engine:
             t.status_lost += np.bincount(msgs.code, minlength=7)
 
     # --- deliveries and answers -------------------------------------------------------------
-    def _delivered(self, done: Messages) -> None:
+    def _delivered(self, done: Messages, day: int) -> None:
         if not len(done):
             return
         a, t = self.arrays, self.tally
@@ -375,7 +403,7 @@ class Engine:
         add_hourly(t.delivered_hourly, src_level, done.t)
         groups = np.concatenate([src_level, N_LEVELS + dst_level, 3 * N_LEVELS + src_hub])
         t.hist.add(groups, np.concatenate([latency, latency, latency]))
-        t.last_event_us = max(t.last_event_us, int(done.t.max()))
+        t.last_event[DOC] = max(t.last_event[DOC], int(done.t.max()))
         answers = self.status.answers(done.t, done.prio, done.serial)
         t.unanswered += answers.unanswered
         k = answers.delivery
@@ -387,14 +415,14 @@ class Engine:
                         hop=np.zeros(len(k), np.int8), code=answers.code, prio=done.prio[k],
                         serial=done.serial[k])
         t.status_sent += np.bincount(answers.code, minlength=7)
-        self.pools[STATUS].put(msgs)
+        self.pools[STATUS].put(msgs, (day, DOC))
 
     def _answered(self, arrived: Messages) -> None:
         if not len(arrived):
             return
         a, t = self.arrays, self.tally
         t.status_delivered += np.bincount(arrived.code, minlength=7)
-        t.last_event_us = max(t.last_event_us, int(arrived.t.max()))
+        t.last_event[STATUS] = max(t.last_event[STATUS], int(arrived.t.max()))
         acc = arrived.code == _ACCEPTED
         if acc.any():
             level = a.level[arrived.dst[acc]].astype(np.int64)
@@ -402,7 +430,7 @@ class Engine:
             latency = arrived.t[acc] - arrived.t0[acc]
             t.accepted += np.bincount(level, minlength=N_LEVELS)
             L = N_LEVELS
-            t.hist.add(np.concatenate([2 * L + level, 3 * L + a.n_hubs + hub]),
+            t.hist_accept.add(np.concatenate([2 * L + level, 3 * L + a.n_hubs + hub]),
                        np.concatenate([latency, latency]))
         rej = arrived.code == _REJECTED
         if rej.any():

@@ -43,10 +43,13 @@ def select_rank(state: I8, hop: I8, last_hop: I8, hub_a: I64, hub_b: I64, time: 
                 size_kb: npt.NDArray[np.int32], rank: int, ranks: int, sequence: I64,
                 n_hubs: int, width: int, doc_base: I64, doc_per_kb: npt.NDArray[np.float64],
                 status_us: I64, is_status: bool
-                ) -> tuple[I64, I64, I64, I64]:  # pragma: no cover - compiled
-    """Compact arrays (position, lane, arrival, service) of the active messages at ``rank``.
+                ) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+    """Compact arrays of the active messages at ``rank``: position in the batch, lane, and
+    (arrival, service) pairs.
 
-    ``sequence`` is :attr:`LaneTable.sequence` flattened (``n_hubs * n_hubs * width``).
+    ``sequence`` is :attr:`LaneTable.sequence` flattened (``n_hubs * n_hubs * width``). Arrival
+    and service of a message sit side by side so that the serving pass, which reads them in
+    sorted (random) order, touches one cache line per message instead of two.
     """
     n = len(state)
     m = 0
@@ -58,8 +61,7 @@ def select_rank(state: I8, hop: I8, last_hop: I8, hub_a: I64, hub_b: I64, time: 
                 m += 1
     pos = np.empty(m, np.int64)
     lane = np.empty(m, np.int64)
-    arrival = np.empty(m, np.int64)
-    service = np.empty(m, np.int64)
+    pair = np.empty((m, 2), np.int64)
     j = 0
     for i in range(n):
         if state[i] != ACTIVE:
@@ -76,13 +78,13 @@ def select_rank(state: I8, hop: I8, last_hop: I8, hub_a: I64, hub_b: I64, time: 
             ln = sequence[(hub_a[i] * n_hubs + hub_b[i]) * width + h]
         pos[j] = i
         lane[j] = ln
-        arrival[j] = time[i]
+        pair[j, 0] = time[i]
         if is_status:
-            service[j] = status_us[ln]
+            pair[j, 1] = status_us[ln]
         else:
-            service[j] = doc_base[ln] + np.int64(np.rint(doc_per_kb[ln] * size_kb[i]))
+            pair[j, 1] = doc_base[ln] + np.int64(np.rint(doc_per_kb[ln] * size_kb[i]))
         j += 1
-    return pos, lane, arrival, service
+    return pos, lane, pair
 
 
 def sort_rank(lane: I64, arrival: I64, window_start: int) -> tuple[I64, I64]:
@@ -130,7 +132,7 @@ def _unpack(key: npt.NDArray[np.uint64], lane_bits: int, index_bits: int
 
 
 @njit(cache=True, nogil=True)
-def serve_rank(order: I64, lane: I64, arrival: I64, service: I64, lane_hub: I64, free: I64,
+def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
                free_offsets: I64, waiting: I64, waiting_offsets: I64, peak: I64,
                lane_stats: I64, hub_hourly: I64, window_end: int
                ) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
@@ -146,8 +148,8 @@ def serve_rank(order: I64, lane: I64, arrival: I64, service: I64, lane_hub: I64,
     s_s = np.empty(m, np.int64)
     for k in range(m):
         lk, ok = lane[k], order[k]
-        tk = arrival[ok]
-        sk = service[ok]
+        tk = pair[ok, 0]
+        sk = pair[ok, 1]
         j = k - 1
         while j >= 0 and lane[j] == lk and (a_s[j] > tk or (a_s[j] == tk and order[j] > ok)):
             lane[j + 1] = lane[j]

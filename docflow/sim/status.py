@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from docflow.envelope.status import StatusCode
-from docflow.sim.counter_random import uniforms
+from docflow.sim.counter_random import key_base, uniform
 from docflow.sim.scenario import StatusSpec
-from docflow.traffic.calendar import HOUR_US, NEVER, SECOND_US, WorkCalendar
+from docflow.traffic.calendar import HOUR_US, NEVER, SECOND_US, WorkCalendar, add_working_one
 
 __all__ = ["ANSWER_CODES", "Answers", "StatusPlan"]
 
@@ -70,33 +71,47 @@ class StatusPlan:
         (:mod:`docflow.sim.counter_random`), so a delivery's answers do not depend on when or
         with which others it is processed.
         """
-        n = len(delivered_us)
         spec = self.spec
-        speed = np.where(np.asarray(priority) >= 1, spec.urgent_speedup, 1.0)
-        rejected = uniforms(self.key, serial, 0) < spec.reject_share
-        t01 = delivered_us + round(spec.ack_s * SECOND_US)
-        steps = [t01]
-        t = t01
-        for stream, mean_h in enumerate((spec.accept_hours, spec.assign_hours,
-                                         spec.process_hours, spec.done_hours), start=1):
-            # exponential by inversion of a counter-based uniform
-            u = uniforms(self.key, serial, stream)
-            delay = np.rint(-np.log1p(-u) * (mean_h * HOUR_US) / speed).astype(np.int64)
-            t = self.calendar.add_working(t, delay)
-            steps.append(t)
-        # Row j of the table is the j-th answer of each delivery: 01, 02|03, 04, 05, 06.
-        table = np.stack(steps)
-        codes = np.empty((5, n), np.int8)
-        codes[0] = 1
-        codes[1] = np.where(rejected, 2, 3)
-        codes[2:] = np.array([4, 5, 6], np.int8)[:, None]
-        sent = np.ones((5, n), bool)
-        sent[2:] = ~rejected
-        never = table == NEVER
-        unanswered = int((sent & never).sum())
-        sent &= ~never
-        # Delivery-major order: the answers of one delivery are adjacent and in order.
-        sent_t = sent.T
-        delivery = np.repeat(np.arange(n, dtype=np.int64), sent_t.sum(axis=1))
-        return Answers(delivery=delivery, code=codes.T[sent_t], send_us=table.T[sent_t],
-                       unanswered=unanswered)
+        means = np.array([spec.accept_hours, spec.assign_hours, spec.process_hours,
+                          spec.done_hours]) * HOUR_US
+        delivery, code, send, unanswered = _answers(
+            np.asarray(delivered_us, np.int64), np.asarray(priority, np.int64),
+            np.asarray(serial, np.int64), key_base(self.key), round(spec.ack_s * SECOND_US),
+            spec.reject_share, means, spec.urgent_speedup, *self.calendar.kernel_args())
+        return Answers(delivery=delivery, code=code, send_us=send, unanswered=unanswered)
+
+
+@njit(cache=True, nogil=True)
+def _answers(delivered: I64, priority: I64, serial: I64, base: np.uint64, ack_us: int,
+             reject_share: float, means_us: npt.NDArray[np.float64], speedup: float,
+             days: int, day_work: int, hours: I64, cum_start: I64,
+             is_working: npt.NDArray[np.bool_], working_before_day: I64, working_day: I64,
+             total_work: int) -> tuple[I64, npt.NDArray[np.int8], I64, int]:  # pragma: no cover
+    """All answers in one compiled pass, delivery-major (a delivery's answers adjacent)."""
+    n = len(delivered)
+    delivery = np.empty(5 * n, np.int64)
+    code = np.empty(5 * n, np.int8)
+    send = np.empty(5 * n, np.int64)
+    m = 0
+    unanswered = 0
+    for i in range(n):
+        s = serial[i]
+        rejected = uniform(base, s, 0) < reject_share
+        speed = speedup if priority[i] >= 1 else 1.0
+        t = delivered[i] + ack_us
+        answers = 2 if rejected else 5
+        for j in range(answers):
+            if j > 0:
+                u = uniform(base, s, j)
+                # exponential by inversion of a counter-based uniform
+                delay = int(np.rint(-np.log1p(-u) * means_us[j - 1] / speed))
+                t = add_working_one(t, delay, days, day_work, hours, cum_start, is_working,
+                                    working_before_day, working_day, total_work)
+            if t == NEVER:
+                unanswered += answers - j
+                break
+            delivery[m] = i
+            code[m] = 1 if j == 0 else (2 if rejected else j + 2)
+            send[m] = t
+            m += 1
+    return delivery[:m], code[:m], send[:m], unanswered

@@ -109,7 +109,7 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
                 "mean_working": _f(hourly.sum() / working_hours, 3) if working_hours else None,
                 "peak": int(hourly.max()) if len(hourly) else 0},
             "latency_s": {"delivery": _latency(t.hist, k),
-                          "acceptance": _latency(t.hist, 2 * L + k),
+                          "acceptance": _latency(t.hist_accept, 2 * L + k),
                           "received": _latency(t.hist, L + k)},
             "coverage": (t.coverage_level[names[k]] if names[k] in t.coverage_level
                          else CoverageCounts()).to_dict(),
@@ -118,7 +118,7 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     summary["hubs"] = _hubs(result)
     summary["series"] = _series(result, step_h, present)
     summary["latency_cdf"] = {names[k]: {"delivery": _cdf(t.hist, k),
-                                         "acceptance": _cdf(t.hist, 2 * L + k)}
+                                         "acceptance": _cdf(t.hist_accept, 2 * L + k)}
                               for k in present}
     summary["outages"] = _outages(result)
     summary["calibration"] = [
@@ -212,7 +212,7 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
             "delivered": int(t.delivered_hub[h]), "lost": int(t.lost_hub[h]),
         }
         row["latency_s"] = {"delivery": _latency(t.hist, 3 * L + h),
-                            "acceptance": _latency(t.hist, 3 * L + a.n_hubs + h)}
+                            "acceptance": _latency(t.hist_accept, 3 * L + a.n_hubs + h)}
         for cls, label in ((DOC, "documents"), (STATUS, "status")):
             used = mine & (t.lane_count[cls] > 0)
             workers = int(lanes.workers(cls == STATUS)[used].sum())

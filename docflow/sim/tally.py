@@ -73,6 +73,10 @@ class Tally:
         # latency groups: delivery by sender level, by receiver level, acceptance by sender
         # level, delivery by sender hub, acceptance by sender hub
         self.hist = LatencyHistograms(3 * L + 2 * H)
+        """Latencies to delivery (and to reception by level)."""
+        self.hist_accept = LatencyHistograms(3 * L + 2 * H)
+        """Latencies to acceptance, in the same group numbering; a histogram of its own because
+        status messages are counted by another thread than documents."""
         self.sent_hourly = z((L, n_hours), np.int64)
         self.delivered_hourly = z((L, n_hours), np.int64)
         # per class (documents, status): per hub and hour (arrivals accepted, service starts,
@@ -95,7 +99,13 @@ class Tally:
         self.coverage_hub = CoverageTable()
         self.in_flight_end = 0
         """Messages still in flight when the simulation horizon ran out."""
-        self.last_event_us = 0
+        self.last_event = [0, 0]
+        """Latest event time per class (documents, status), each written by its own thread."""
+
+    @property
+    def last_event_us(self) -> int:
+        """The run's last event (a departure, delivery or status arrival)."""
+        return max(self.last_event)
 
     @property
     def lane_count(self) -> I64:

@@ -26,18 +26,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 __all__ = ["DAY_US", "HOUR_US", "MINUTE_US", "NEVER", "SECOND_US", "VN_TZ", "WorkCalendar",
-           "WorkingHours"]
+           "WorkingHours", "add_working_one"]
 
 SECOND_US = 1_000_000
 MINUTE_US = 60 * SECOND_US
 HOUR_US = 60 * MINUTE_US
 DAY_US = 24 * HOUR_US
-NEVER = np.iinfo(np.int64).max
+NEVER = int(np.iinfo(np.int64).max)
 """Sentinel time for an event that does not happen within the calendar's horizon."""
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 """Vietnam time (Indochina Time, UTC+7, no daylight saving)."""
@@ -189,6 +191,12 @@ class WorkCalendar:
         out = self.clock_at(self.work_before(t) + np.asarray(delay, np.int64))
         return np.where(t == NEVER, NEVER, np.maximum(out, t))
 
+    def kernel_args(self) -> tuple[Any, ...]:
+        """The calendar as the arguments :func:`add_working_one` takes after ``delay``."""
+        return (self.days, self._day_work, np.array(self._hours_us, np.int64).reshape(-1, 2),
+                np.array(self._cum_start, np.int64), self._is_working,
+                self._working_before_day, self._working_day, self.total_work)
+
     def uniform_in_day(self, day: int, u: npt.NDArray[np.float64]) -> I64:
         """Clock times spread uniformly over the office hours of ``day``: ``u`` in [0, 1)."""
         lo, hi = int(self.day_first[day]), int(self.day_first[day + 1])
@@ -216,3 +224,38 @@ class WorkCalendar:
         midnight = datetime(self.start.year, self.start.month, self.start.day, tzinfo=VN_TZ)
         delta = moment - midnight
         return (delta.days * 86_400 + delta.seconds) * SECOND_US + delta.microseconds
+
+
+@njit(cache=True, inline="always")
+def add_working_one(t: int, delay: int, days: int, day_work: int, hours: I64, cum_start: I64,
+                    is_working: npt.NDArray[np.bool_], working_before_day: I64,
+                    working_day: I64, total_work: int) -> int:  # pragma: no cover - compiled
+    """:meth:`WorkCalendar.add_working` for one time, for compiled callers.
+
+    The arguments after ``delay`` are :meth:`WorkCalendar.kernel_args`.
+    """
+    if t == NEVER:
+        return NEVER
+    # working time before t
+    if t >= days * DAY_US:
+        before = total_work
+    else:
+        day = max(t // DAY_US, 0)
+        tod = t - day * DAY_US
+        within = 0
+        if is_working[day]:
+            for j in range(hours.shape[0]):
+                b, e = hours[j, 0], hours[j, 1]
+                within += min(max(tod - b, 0), e - b)
+        before = max(working_before_day[day] * day_work + within, 0)
+    w = before + delay
+    if w > total_work or len(working_day) == 0:
+        return NEVER
+    k = min(w // day_work, len(working_day) - 1)
+    r = w - k * day_work
+    tod = hours[0, 0] + r
+    for j in range(1, hours.shape[0]):
+        if r >= cum_start[j]:
+            tod = hours[j, 0] + (r - cum_start[j])
+    out = working_day[k] * DAY_US + tod
+    return out if out > t else t

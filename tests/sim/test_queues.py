@@ -106,7 +106,8 @@ def test_windows_carry_state_exactly() -> None:
         order, s_lane = sort_rank(lane[idx], arrival[idx], w * day)
         w_off = np.searchsorted(w_lane, np.arange(4)).astype(np.int64)
         depart, still_lane, still_start = serve_rank(
-            order, s_lane, arrival[idx], service[idx], np.arange(3), free, offsets, w_start,
+            order, s_lane, np.stack([arrival[idx], service[idx]], axis=1), np.arange(3), free,
+            offsets, w_start,
             w_off, peak, stats, hourly, (w + 1) * day)
         out[idx] = depart
         o = np.lexsort((still_start, still_lane))
