@@ -3,14 +3,64 @@
 The public API is small on purpose: the three jobs (``validate``, ``simulate``, ``audit``), their
 configuration and result types, and :class:`DocflowError`. Everything else is imported from its
 own module.
+
+The jobs are imported on first use (PEP 562): the simulator pulls in numpy and compiled queue
+kernels, which a ``docflow validate`` of one file should not wait for.
 """
 
-from docflow.audit import AuditConfig, AuditResult, audit
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from docflow.errors import DocflowError
-from docflow.sim.run import SimulationResult, simulate
-from docflow.sim.scenario import Scenario
-from docflow.validation import ValidationConfig, ValidationReport, validate
+
+if TYPE_CHECKING:
+    from docflow.audit import AuditConfig, AuditResult, audit
+    from docflow.sim.run import SimulationResult, simulate
+    from docflow.sim.scenario import Scenario
+    from docflow.validation import ValidationConfig, ValidationReport, validate
 
 __all__ = ["AuditConfig", "AuditResult", "DocflowError", "Scenario", "SimulationResult",
            "ValidationConfig", "ValidationReport", "audit", "simulate", "validate"]
 __version__ = "0.1.0"
+
+_LAZY = {
+    "AuditConfig": "docflow.audit", "AuditResult": "docflow.audit", "audit": "docflow.audit",
+    "SimulationResult": "docflow.sim.run", "simulate": "docflow.sim.run",
+    "Scenario": "docflow.sim.scenario",
+    "ValidationConfig": "docflow.validation", "ValidationReport": "docflow.validation",
+    "validate": "docflow.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'docflow' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """The package module, keeping its public functions bound to their names.
+
+    Importing a subpackage binds it as an attribute of its parent, and ``docflow.audit`` is
+    both a subpackage and the public ``audit`` function: without this, ``docflow.audit`` would
+    turn into the module as soon as anything imported ``docflow.audit.engine``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
