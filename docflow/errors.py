@@ -220,6 +220,17 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "stands (an organ certificate on the signer's signature, or "
                                   "the reverse)."),
     _c("DF-SIG-022", "error", _I, "The message holds no XML-DSig signature to verify."),
+    _c("DF-SIG-023", "error", _I, "The trust source gives the signature no role (a pinned key "
+                                  "or HMAC secret configured without one), so it cannot stand "
+                                  "in the edXML profile's signer or organ place."),
+    _c("DF-SIG-024", "error", _F, "The signing certificate belongs to another agency than the "
+                                  "sender: its organ code differs from From/OrganId."),
+    _c("DF-SIG-025", "error", _I, "The sender cannot be matched with the signing certificate: "
+                                  "the certificate carries no single organ code, or the message "
+                                  "names no single sender (From/OrganId)."),
+    _c("DF-SIG-026", "error", _F, "A Signature of the edXML profile holds content its signature "
+                                  "does not cover: a ds:Object, or an element outside the "
+                                  "XML-DSig namespaces."),
     # --- certificates (docflow/pki) ----------------------------------------------------------
     # Findings of path validation; indications follow ETSI EN 319 102-1 (REVOKED and
     # NOT_YET_VALID are TOTAL-FAILED, chain and constraint failures INDETERMINATE).
@@ -276,6 +287,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-PKI-028", "error", _I, "The agency list is invalid (duplicate organ code, empty name "
                                   "or hub)."),
     _c("DF-PKI-029", "error", _I, "The key algorithm is not one docflow's PKI issues."),
+    _c("DF-PKI-030", "error", _I, "Path building stopped: the certificates presented with the "
+                                  "signature need more work than the policy's budget allows."),
     # --- topologies --------------------------------------------------------------------------
     _c("DF-TOP-001", "error", _I, "An agency's organ code is not a valid QCVN 102 organ code."),
     _c("DF-TOP-002", "error", _I, "Two agencies (or two hubs) share the same code or id."),
