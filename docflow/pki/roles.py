@@ -20,6 +20,10 @@ Certificates from other CAs (an integrator brings the Government CA's) carry oth
 :class:`RoleMapping` of the trust configuration maps them, by policy OID or by issuer/subject
 pattern. When nothing matches, or rules disagree, the role is unknown and reported: it is never
 guessed.
+
+The same mapping says where a certificate carries the agency's **organ code** (docflow's PKI
+puts it in the subject's ``organizationIdentifier``, 2.5.4.97), so that the edXML profile can
+check that the organ signing a message is its sender.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from docflow.errors import ConfigError, InputError, Location
 
 __all__ = [
     "DOCFLOW_ARC",
+    "ORGANIZATION_IDENTIFIER",
     "ORGAN_POLICY",
     "SIGNER_POLICY",
     "Role",
@@ -56,6 +61,9 @@ ORGAN_POLICY = x509.ObjectIdentifier(f"{DOCFLOW_ARC}.1.1")
 
 SIGNER_POLICY = x509.ObjectIdentifier(f"{DOCFLOW_ARC}.1.2")
 """Certificate policy of a signer (person) certificate in docflow's PKI."""
+
+ORGANIZATION_IDENTIFIER = "2.5.4.97"
+"""The subject attribute (X.520 organizationIdentifier) where docflow's PKI puts the organ code."""
 
 
 class Role(enum.StrEnum):
@@ -179,6 +187,8 @@ class RoleMapping:
     >>> mapping = RoleMapping(rules=(RoleRule(Role.ORGAN, policy="1.2.3.4"),))
     >>> mapping.rules[0].role
     <Role.ORGAN: 'organ'>
+    >>> mapping.organ_code_attribute
+    '2.5.4.97'
     """
 
     rules: tuple[RoleRule, ...] = ()
@@ -188,6 +198,28 @@ class RoleMapping:
     """Honour docflow's own policy OIDs (:data:`ORGAN_POLICY`, :data:`SIGNER_POLICY`). On by
     default; a deployment that trusts only a foreign CA may turn it off so that no certificate
     of that CA can claim a role through docflow's arc."""
+    organ_code_attribute: str = ORGANIZATION_IDENTIFIER
+    """The subject attribute (dotted OID) holding the agency's organ code. The default is where
+    docflow's PKI puts it; a CA that writes the code elsewhere (in ``OU``, 2.5.4.11, say) is
+    named here. A certificate without the attribute cannot be matched with a message's sender,
+    which the edXML profile reports (``DF-SIG-025``) rather than pass."""
+
+    def __post_init__(self) -> None:
+        try:
+            x509.ObjectIdentifier(self.organ_code_attribute)
+        except ValueError:
+            raise ConfigError("DF-PKI-026", f"organ_code_attribute "
+                              f"{self.organ_code_attribute!r} is not a dotted OID") from None
+
+    def organ_codes(self, certificate: x509.Certificate) -> tuple[str, ...]:
+        """The distinct organ codes the subject of ``certificate`` carries, in subject order.
+
+        One value is the agency; none or several leave the agency unknown, and the caller
+        reports it.
+        """
+        oid = x509.ObjectIdentifier(self.organ_code_attribute)
+        values = (a.value for a in certificate.subject.get_attributes_for_oid(oid))
+        return tuple(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
 
     def decide(self, certificate: x509.Certificate) -> RoleDecision:
         """Return the role of ``certificate`` under this mapping.
@@ -217,7 +249,8 @@ class RoleMapping:
 
     @classmethod
     def from_config(cls, rules: Sequence[Mapping[str, Any]], *, docflow_policies: bool = True,
-                    key: str = "roles", file: str | None = None) -> RoleMapping:
+                    key: str = "roles", file: str | None = None,
+                    organ_code_attribute: str = ORGANIZATION_IDENTIFIER) -> RoleMapping:
         """Build a mapping from configuration data (the ``[[roles]]`` tables of a TOML file).
 
         Parameters
@@ -231,6 +264,8 @@ class RoleMapping:
             The configuration key the rules came from, for error locations.
         file
             The configuration file, for error locations.
+        organ_code_attribute
+            See :attr:`organ_code_attribute`.
 
         Raises
         ------
@@ -265,12 +300,16 @@ class RoleMapping:
                                       values["issuer"], values["subject"]))
             except ConfigError as exc:
                 raise ConfigError(exc.code, exc.message, where) from None
-        return cls(tuple(built), docflow_policies)
+        try:
+            return cls(tuple(built), docflow_policies, organ_code_attribute)
+        except ConfigError as exc:
+            raise ConfigError(exc.code, exc.message,
+                              Location(file=file, key="organ_code_attribute")) from None
 
 
 def read_role_mapping(path: str | Path) -> RoleMapping:
-    """Read a role mapping from a TOML file: ``[[roles]]`` tables and an optional
-    ``docflow_policies = false``.
+    """Read a role mapping from a TOML file: ``[[roles]]`` tables, an optional
+    ``docflow_policies = false`` and an optional ``organ_code_attribute = "2.5.4.11"``.
 
     Raises
     ------
@@ -292,10 +331,14 @@ def read_role_mapping(path: str | Path) -> RoleMapping:
         raise ConfigError("DF-PKI-026", f"not TOML: {exc}", Location(file=str(path))) from None
     rules = doc.get("roles", [])
     flag = doc.get("docflow_policies", True)
-    if not isinstance(rules, list) or not isinstance(flag, bool):
-        raise ConfigError("DF-PKI-026", "roles must be an array of tables and "
-                                        "docflow_policies a boolean", Location(file=str(path)))
-    return RoleMapping.from_config(rules, docflow_policies=flag, file=str(path))
+    attribute = doc.get("organ_code_attribute", ORGANIZATION_IDENTIFIER)
+    if not isinstance(rules, list) or not isinstance(flag, bool) or \
+            not isinstance(attribute, str):
+        raise ConfigError("DF-PKI-026", "roles must be an array of tables, docflow_policies a "
+                                        "boolean and organ_code_attribute a dotted OID string",
+                          Location(file=str(path)))
+    return RoleMapping.from_config(rules, docflow_policies=flag, file=str(path),
+                                   organ_code_attribute=attribute)
 
 
 def certificate_policies(certificate: x509.Certificate) -> frozenset[x509.ObjectIdentifier]:

@@ -12,7 +12,20 @@ Both Signatures stand in ``edXML/edXMLEnvelope/edXMLHeader``; a ds:Signature any
 wrapping attempt. The role of each signature comes from its certificate (docflow's PKI marks
 it with a policy OID; other CAs are mapped by the trust configuration) and must match the
 place it stands in: a person's certificate on the organ's Signature is refused
-(``DF-SIG-021``), and an unknown role is reported, not guessed.
+(``DF-SIG-021``), and an unknown role is reported, not guessed (``DF-PKI-012`` from docflow's
+path validator, ``DF-SIG-023`` from a pinned key or HMAC secret configured without a role).
+
+Beyond the layout, the profile holds three rules of its own:
+
+* a signature is its **sender's** (:mod:`docflow.profile.sender`): the organ's certificate
+  carries the organ code of the signed ``From/OrganId`` (``DF-SIG-024``, or ``DF-SIG-025``
+  when it cannot be told), and the signer's is of the same agency;
+* a profile Signature holds **nothing its signature does not cover**: no ``ds:Object`` and no
+  element outside the XML-DSig namespaces (``DF-SIG-026``). docflow never writes either, and
+  the organ's enveloped transform leaves its own Signature out of its digest, so anything
+  riding there (a forged MessageHeader for a reader that searches the tree) is refused rather
+  than carried inside a passing Signature;
+* a signature that does not pass exposes nothing as signed.
 
 Examples
 --------
@@ -42,10 +55,12 @@ from docflow.dsig import (
     VerifyResult,
     verify_all_at,
 )
-from docflow.dsig.algorithms import DS_NS
+from docflow.dsig.algorithms import DS11_NS, DS_NS
 from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
 from docflow.pki.roles import Role, RoleMapping
-from docflow.xmlsafe import parse_xml
+from docflow.pki.validate import PathValidator
+from docflow.profile.sender import sender_findings, senders
+from docflow.xmlsafe import element_path, parse_xml
 
 __all__ = [
     "EDXML_LAYOUT",
@@ -67,6 +82,10 @@ HEADER = (_q("edXML"), _q("edXMLEnvelope"), _q("edXMLHeader"))
 ATTACHMENTS = (_q("edXML"), _q("AttachmentEncoded"))
 """Where the attachments the signer signs stand."""
 _SIGNATURE = f"{{{DS_NS}}}Signature"
+_OBJECT = f"{{{DS_NS}}}Object"
+_SIGNATURE_NAMESPACES = frozenset({DS_NS, DS11_NS, "http://www.w3.org/2001/10/xml-exc-c14n#"})
+"""Namespaces of the elements a profile Signature may hold: XML-DSig, XML-DSig 1.1 (EC key
+values) and exclusive C14N's InclusiveNamespaces."""
 
 SIGNER_RULE = SignatureRule(Role.SIGNER.value, HEADER, (
     ReferenceRule.element(_q("Attachment"), parent=ATTACHMENTS, min_count=1, max_count=None,
@@ -155,7 +174,8 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     -------
     MessageVerification
         PASSED only when there is at least one signature and every one passed in its place
-        with a certificate of the matching role.
+        with a certificate of the matching role; in the edXML profile, also of the sender's
+        agency, with nothing in its Signature that the signature does not cover.
 
     Raises
     ------
@@ -167,21 +187,91 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     edxml = _is_edxml(root)
     layout = EDXML_LAYOUT if edxml else ENVELOPED
     outcome = verify_all_at(root, at, trust=trust, layout=layout, policy=policy, where=where)
-    results = []
-    for result in outcome.signatures:
-        if edxml and result.role is not None and result.role != result.rule:
-            mismatch = Finding("DF-SIG-021", f"a certificate of role '{result.role}' made the "
-                               f"'{result.rule}' signature", result.location)
-            extended = (*result.findings, mismatch)
-            result = dataclasses.replace(result, indication=verdict(extended),
-                                         findings=extended, signed=())
-        results.append(result)
+    results = list(outcome.signatures)
+    if edxml:
+        results = _profile_rules(root, results, _role_mapping(trust), where)
     findings = list(outcome.findings)
     if not results and not findings:
         findings.append(Finding("DF-SIG-022", "the message holds no XML-DSig signature",
                                 Location(file=where)))
     every = [*findings, *(f for r in results for f in r.findings)]
     return MessageVerification(verdict(every), tuple(results), tuple(findings), edxml)
+
+
+def _profile_rules(root: etree._Element, results: list[VerifyResult], mapping: RoleMapping,
+                   where: str | None) -> list[VerifyResult]:
+    """The edXML profile's own rules over the layout's results: role, content, sender.
+
+    The organ's result is judged before the signer's, whose sender check reads what the
+    organ's signature covered.
+    """
+    uncovered = _uncovered_content(root, where)
+    judged = [_with(r, [*_role_findings(r), *uncovered.get(r.location.path or "", ())])
+              for r in results]
+    organ = next((r for r in judged if r.rule == Role.ORGAN.value and r.passed), None)
+    signed = organ.signed[0].element if organ is not None and organ.signed else None
+    organ_sender = senders(signed) if signed is not None else None
+    final = []
+    for result in judged:
+        if result.passed and result.rule == Role.ORGAN.value:
+            result = _with(result, sender_findings(result, organ_sender or (), mapping))
+        elif result.passed and result.rule == Role.SIGNER.value:
+            sender = organ_sender if organ_sender is not None else senders(root)
+            result = _with(result, sender_findings(result, sender, mapping))
+        final.append(result)
+    return final
+
+
+def _role_findings(result: VerifyResult) -> list[Finding]:
+    """The certificate's role must be the place's; an unknown role never passes."""
+    if result.role is not None and result.role != result.rule:
+        return [Finding("DF-SIG-021", f"a certificate of role '{result.role}' made the "
+                        f"'{result.rule}' signature", result.location)]
+    if result.role is None and result.passed:
+        # The path validator reports an unknown role itself (DF-PKI-012/-013, never PASSED);
+        # a pinned key or HMAC secret configured without a role would pass here unnoticed.
+        return [Finding("DF-SIG-023", f"the trust source gives the '{result.rule}' signature "
+                        "no role; give the pinned key or secret its role", result.location)]
+    return []
+
+
+def _uncovered_content(root: etree._Element, where: str | None
+                       ) -> dict[str, list[Finding]]:
+    """``DF-SIG-026`` findings per profile Signature (by element path) holding a ds:Object
+    or an element of a foreign namespace."""
+    found: dict[str, list[Finding]] = {}
+    header = root.find(f"{_q('edXMLEnvelope')}/{_q('edXMLHeader')}")
+    for signature in header.iterfind(_SIGNATURE) if header is not None else ():
+        for element in signature.iter():
+            if not isinstance(element.tag, str):
+                continue  # comments and processing instructions are not content
+            if element.tag == _OBJECT:
+                what = "a ds:Object"
+            elif etree.QName(element).namespace not in _SIGNATURE_NAMESPACES:
+                what = f"the foreign element {etree.QName(element).localname!r}"
+            else:
+                continue
+            found[element_path(signature)] = [Finding(
+                "DF-SIG-026", f"the Signature holds {what}, which its signature does not "
+                "cover; the edXML profile allows none", Location(
+                    file=where, line=element.sourceline, path=element_path(element)))]
+            break  # one finding says enough, and what it holds is not looked at
+    return found
+
+
+def _with(result: VerifyResult, extra: list[Finding]) -> VerifyResult:
+    """``result`` with ``extra`` findings; a result that no longer passes exposes nothing."""
+    if not extra:
+        return result
+    findings = (*result.findings, *extra)
+    indication = verdict(findings)
+    return dataclasses.replace(result, indication=indication, findings=findings,
+                               signed=result.signed if indication is Indication.PASSED else ())
+
+
+def _role_mapping(trust: TrustSource) -> RoleMapping:
+    """Where the trust configuration says certificates carry the organ code."""
+    return trust.store.roles if isinstance(trust, PathValidator) else RoleMapping()
 
 
 def sign_message(document: bytes, signer: Signer, role: Role | str | None = None, *,

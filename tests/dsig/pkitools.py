@@ -30,8 +30,15 @@ END = dt.datetime(2035, 1, 1, tzinfo=dt.UTC)
 Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
 
-def name(cn: str) -> x509.Name:
-    return x509.Name.from_rfc4514_string(f"CN={cn},O=docflow tests,C=VN")
+AGENCY = "000.00.00.H49"
+"""The organ code of the sample agency, in its certificates' organizationIdentifier as docflow's
+PKI writes it (the edXML profile matches it with a message's sender)."""
+
+
+def name(cn: str, organ_code: str | None = None) -> x509.Name:
+    """``CN=cn,O=docflow tests,C=VN``, with ``organizationIdentifier`` when ``organ_code``."""
+    code = f"2.5.4.97={organ_code}," if organ_code else ""
+    return x509.Name.from_rfc4514_string(f"CN={cn},{code}O=docflow tests,C=VN")
 
 
 def self_signed(key: Key, cn: str = "pinned partner", *, not_before: dt.datetime = START,
@@ -59,8 +66,8 @@ class SamplePki:
 
     def issue(self, key: Key, cn: str = "000.00.00.H49", serial: int = 100) -> x509.Certificate:
         """An organ certificate for ``key`` from the hub CA."""
-        return leaf_certificate(name(cn), key.public_key(), self.sub_issuer, serial, START,
-                                END, policy=ORGAN_POLICY)
+        return leaf_certificate(name(cn, AGENCY), key.public_key(), self.sub_issuer, serial,
+                                START, END, policy=ORGAN_POLICY)
 
     def validator(self, *revoked: x509.Certificate) -> PathValidator:
         """A path validator trusting the root, with a CRL of the sub-CA listing ``revoked``."""
@@ -80,10 +87,10 @@ def make_pki(organ_key: rsa.RSAPrivateKey) -> SamplePki:
                          path_length=0)
     sub_issuer = Issuer(name("Hub CA"), sub_key,
                         x509.AuthorityKeyIdentifier.from_issuer_public_key(sub_key.public_key()))
-    organ = leaf_certificate(name("000.00.00.H49"), organ_key.public_key(), sub_issuer, 10,
+    organ = leaf_certificate(name(AGENCY, AGENCY), organ_key.public_key(), sub_issuer, 10,
                              START, END, policy=ORGAN_POLICY)
     signer_key = ec.generate_private_key(ec.SECP256R1())
-    signer = leaf_certificate(name("Nguyen Van A"), signer_key.public_key(), sub_issuer, 11,
-                              START, END, policy=SIGNER_POLICY)
+    signer = leaf_certificate(name("Nguyen Van A", AGENCY), signer_key.public_key(),
+                              sub_issuer, 11, START, END, policy=SIGNER_POLICY)
     return SamplePki(root, sub, sub_issuer, organ_key, organ, signer_key, signer,
                      build_crl(root_issuer, START, END, []))

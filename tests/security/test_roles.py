@@ -106,8 +106,6 @@ def test_certificate_of_no_role(message: bytes, pki: SmallPki) -> None:
     refused(verify(_sign_whole(message, no_role), pki), "DF-PKI-012")
 
 
-@pytest.mark.xfail(strict=True, reason="forgery accepted: a signature of unknown role (pinned "
-                   "key or HMAC secret without a role) passes in the organ's place")
 @pytest.mark.parametrize("source", ["pinned", "hmac"])
 def test_trust_source_without_a_role_in_the_organ_place(message: bytes, pki: SmallPki,
                                                         signer_a: Credential,
@@ -133,9 +131,6 @@ def test_trust_source_without_a_role_in_the_organ_place(message: bytes, pki: Sma
     assert result.indication is not Indication.PASSED, result.to_dict()
 
 
-@pytest.mark.xfail(strict=True, reason="forgery accepted: agency B's organ certificate passes "
-                   "as the organ signature of a message whose sender (From/OrganId) is "
-                   "agency A")
 def test_organ_certificate_of_another_agency_than_the_sender(message: bytes, pki: SmallPki,
                                                              signer_a: Credential,
                                                              organ_b: Credential) -> None:

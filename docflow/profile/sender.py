@@ -1,0 +1,105 @@
+"""The sender check of the edXML profile: a message's signatures are its sender's.
+
+A valid, trusted certificate in the right role proves who signed, not for whom: agency B's
+genuine organ certificate can sign a message whose ``From/OrganId`` says agency A, and every
+signature would pass. The profile therefore binds each signature to the sender:
+
+* the **organ**'s certificate must carry the sender's organ code. The sender is read from what
+  the organ's ``URI=""`` Reference covered (:attr:`~docflow.dsig.SignedReference.element`),
+  never from the input tree. A mismatch is ``DF-SIG-024`` (FAILED); a certificate with no
+  single organ code, or a signed message with no single ``From/OrganId``, cannot be matched and
+  is ``DF-SIG-025`` (INDETERMINATE): the organ's signature vouches for the header, so a sender
+  it cannot be tied to is not PASSED;
+* the **signer** (the competent person) must be of the sender's agency too, as Decree 30/2020
+  has the competent person of the issuing body sign. The sender is read from the organ's signed
+  content when the organ's signature passed, else from the message (unsigned, but a check that
+  can only refuse may read it). A mismatch is ``DF-SIG-024``; a certificate without an organ
+  code is ``DF-SIG-025`` as a **warning**: the person's signature covers the attachments only,
+  and the sender binding of a message is the organ's.
+
+Where a certificate carries the organ code is the trust configuration's
+:attr:`~docflow.pki.roles.RoleMapping.organ_code_attribute` (``organizationIdentifier``,
+2.5.4.97, in docflow's PKI).
+
+Examples
+--------
+>>> from lxml import etree
+>>> root = etree.fromstring(
+...     '<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXMLEnvelope><edXMLHeader>'
+...     '<MessageHeader><From><OrganId> 000.00.00.H49 </OrganId></From></MessageHeader>'
+...     '</edXMLHeader></edXMLEnvelope></edXML>')
+>>> senders(root)
+('000.00.00.H49',)
+"""
+
+from __future__ import annotations
+
+from cryptography import x509
+from lxml import etree
+
+from docflow.dsig import VerifyResult
+from docflow.envelope.model import NS
+from docflow.errors import Finding, Severity
+from docflow.pki.roles import Role, RoleMapping
+
+__all__ = ["sender_findings", "senders"]
+
+_SENDER = [f"{{{NS}}}{local}" for local in
+           ("edXMLEnvelope", "edXMLHeader", "MessageHeader", "From", "OrganId")]
+
+
+def senders(root: etree._Element | None) -> tuple[str, ...]:
+    """The distinct ``From/OrganId`` values at the profile's one place under the edXML root.
+
+    The path is followed child by child from the root, so nothing inside a Signature or any
+    other element is ever read as the sender; the text is the element's whole string value
+    (a comment splitting it does not cut it short).
+    """
+    if root is None:
+        return ()
+    level = [root]
+    for tag in _SENDER:
+        level = [child for element in level for child in element if child.tag == tag]
+    values = (str(element.xpath("string()")).strip() for element in level)
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def sender_findings(result: VerifyResult, sender: tuple[str, ...], mapping: RoleMapping,
+                    ) -> list[Finding]:
+    """The findings of binding a passed signature of ``result.rule`` to the ``sender``.
+
+    Parameters
+    ----------
+    result
+        A signature that passed in the ``organ`` or ``signer`` place.
+    sender
+        The ``From/OrganId`` values (see :func:`senders`) the signature must match.
+    mapping
+        Where the certificate carries its organ code.
+
+    Returns
+    -------
+    list of Finding
+        Empty when the certificate's organ code is the one sender.
+    """
+    place = result.rule or ""
+    codes = _codes(result.certificate, mapping)
+    warning = Severity.WARNING if place == Role.SIGNER.value else None
+    if len(codes) != 1:
+        what = "no organ code" if not codes else f"several organ codes ({', '.join(codes)})"
+        return [Finding("DF-SIG-025", f"the '{place}' certificate carries {what} in subject "
+                        f"attribute {mapping.organ_code_attribute}, so it cannot be matched "
+                        "with the sender", result.location, severity=warning)]
+    if len(sender) != 1:
+        what = "no sender" if not sender else f"several senders ({', '.join(sender)})"
+        return [Finding("DF-SIG-025", f"the message names {what} in From/OrganId, so the "
+                        f"'{place}' certificate cannot be matched with it", result.location,
+                        severity=warning)]
+    if codes[0] != sender[0]:
+        return [Finding("DF-SIG-024", f"the '{place}' certificate is of agency {codes[0]}, "
+                        f"but the message is from {sender[0]}", result.location)]
+    return []
+
+
+def _codes(certificate: x509.Certificate | None, mapping: RoleMapping) -> tuple[str, ...]:
+    return () if certificate is None else mapping.organ_codes(certificate)
