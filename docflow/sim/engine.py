@@ -143,6 +143,8 @@ class Engine:
         self.delivery_serial = 0
         self.on_traffic: Callable[[DayTraffic], None] | None = None
         """Called with every day's traffic (the oracle of the tests replays it)."""
+        self._answers: dict[int, Messages] = {}
+        """Answers drawn in a document window, waiting for the status window of that day."""
         self.sample_keys = np.zeros(0)
         self.sample: DocumentRecords | None = None
 
@@ -187,11 +189,19 @@ class Engine:
         """Window ``day`` of the document lanes (on the calling thread)."""
         fresh = self._documents(day) if issue else Messages.empty()
         docs = Messages.concat([self.pools[DOC].take(day), fresh])
-        delivered = self._serve(DOC, docs, day)
-        self._delivered(delivered, day)
+        answers = self._delivered(self._serve(DOC, docs, day))
+        if answers is not None:
+            self._answers[day] = answers
 
     def _status_window(self, day: int) -> None:
-        """Window ``day`` of the status lanes (on the status thread)."""
+        """Window ``day`` of the status lanes (on the status thread).
+
+        The answers drawn on the document thread are pooled here, with the tag of the document
+        window, to share the work of the two threads more evenly.
+        """
+        answers = self._answers.pop(day, None)
+        if answers is not None:
+            self.pools[STATUS].put(answers, (day, DOC))
         arrived = self._serve(STATUS, self.pools[STATUS].take(day), day)
         self._answered(arrived)
 
@@ -389,9 +399,10 @@ class Engine:
             t.status_lost += np.bincount(msgs.code, minlength=7)
 
     # --- deliveries and answers -------------------------------------------------------------
-    def _delivered(self, done: Messages, day: int) -> None:
+    def _delivered(self, done: Messages) -> Messages | None:
+        """Count deliveries; return the receivers' answers as status messages."""
         if not len(done):
-            return
+            return None
         a, t = self.arrays, self.tally
         src_level = a.level[done.src].astype(np.int64)
         dst_level = a.level[done.dst].astype(np.int64)
@@ -415,7 +426,7 @@ class Engine:
                         hop=np.zeros(len(k), np.int8), code=answers.code, prio=done.prio[k],
                         serial=done.serial[k])
         t.status_sent += np.bincount(answers.code, minlength=7)
-        self.pools[STATUS].put(msgs, (day, DOC))
+        return msgs
 
     def _answered(self, arrived: Messages) -> None:
         if not len(arrived):

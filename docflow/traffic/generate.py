@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from docflow.topology.arrays import LEVEL_ORDER, TopologyArrays
 from docflow.traffic.calendar import WorkCalendar
@@ -165,32 +166,59 @@ class TrafficGenerator:
         count = np.where(broadcast, np.minimum(size, self.broadcast_max[level]),
                          np.minimum(1 + extra, size))
         count = np.where(direction == _UP, np.minimum(count, 1), count)
-        rows = int(count.sum())
-        doc = np.repeat(np.arange(n, dtype=np.int64), count)
-        start = np.repeat(np.cumsum(count) - count, count)
-        j = np.arange(rows, dtype=np.int64) - start
         offset = np.where(size > self.broadcast_max[level],
                           rng.integers(0, np.maximum(size, 1)), 0)
-        drawn = rng.integers(0, np.maximum(size, 1)[doc])
-        position = np.where(broadcast[doc], (offset[doc] + j) % np.maximum(size[doc], 1), drawn)
-        receiver = self.candidates.pick(sender[doc].astype(np.int64), direction[doc], position)
-        # Draws with replacement may repeat a recipient: keep one (doc, receiver) pair each.
-        multi = (~broadcast & (count > 1))[doc]
-        if multi.any():
-            idx = np.flatnonzero(multi)
-            key = doc[idx] * self.arrays.n_agencies + receiver[idx]
-            order = np.argsort(key, kind="stable")
-            sorted_key = key[order]
-            dup = np.zeros(len(idx), bool)
-            dup[order[1:]] = sorted_key[1:] == sorted_key[:-1]
-            keep = np.ones(rows, bool)
-            keep[idx[dup]] = False
-            doc, receiver = doc[keep], receiver[keep]
-        first = np.zeros(n + 1, np.int64)
-        np.cumsum(np.bincount(doc, minlength=n), out=first[1:])
+        u = rng.random(int(count.sum()))
+        c = self.candidates
+        first, receiver = _fill(sender.astype(np.int64), direction, size, broadcast, count,
+                                offset, u, c.source, c.start1, c.len1, c.start2, c.skip,
+                                c.children.astype(np.int64), c.by_level_province,
+                                c.parent.astype(np.int64))
         return first, receiver
 
 
 def _categorical(cum: npt.NDArray[np.float64], u: npt.NDArray[np.float64]) -> I64:
     """Index drawn from cumulative shares ``cum`` by uniforms ``u`` (ties to the last)."""
     return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(cum) - 1)
+
+
+@njit(cache=True, nogil=True)
+def _fill(sender: I64, direction: I64, size: I64, broadcast: npt.NDArray[np.bool_],
+          count: I64, offset: I64, u: npt.NDArray[np.float64], source: npt.NDArray[np.int8],
+          start1: I64, len1: I64, start2: I64, skip: I64, children: I64, by_lp: I64,
+          parent: I64) -> tuple[I64, I64]:  # pragma: no cover - compiled
+    """Recipients of every document in one compiled pass (see :meth:`CandidateTable.pick`).
+
+    A broadcast document takes consecutive candidates from ``offset``; an ordinary one draws
+    positions from ``u`` and drops a recipient it already has.
+    """
+    n = len(sender)
+    first = np.zeros(n + 1, np.int64)
+    receiver = np.empty(len(u), np.int64)
+    m = 0
+    row = 0
+    for i in range(n):
+        s, d, k = sender[i], direction[i], count[i]
+        first[i] = m
+        for j in range(k):
+            if broadcast[i]:
+                q = (offset[i] + j) % size[i]
+            else:
+                q = min(np.int64(u[row] * size[i]), size[i] - 1)
+            row += 1
+            if q >= skip[s, d]:
+                q += 1
+            idx = start1[s, d] + q if q < len1[s, d] else start2[s, d] + q - len1[s, d]
+            src = source[s, d]
+            r = children[idx] if src == 0 else (by_lp[idx] if src == 1 else parent[s])
+            duplicate = False
+            if not broadcast[i]:
+                for x in range(first[i], m):
+                    if receiver[x] == r:
+                        duplicate = True
+                        break
+            if not duplicate:
+                receiver[m] = r
+                m += 1
+    first[n] = m
+    return first, receiver[:m]
