@@ -29,7 +29,6 @@ b'<?xml version="1.0"?>\\n<a><b>te'
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -62,8 +61,9 @@ __all__ = ["WHOLE_DOCUMENT", "SignReference", "Signer"]
 
 _EXC = C14NMethod.EXC_C14N.value
 _ENVELOPED = TransformMethod.ENVELOPED.value
-_TRAILING_MISC = rb"(?:\s+|<!--(?:(?!--).)*-->|<\?(?:(?!\?>).)*\?>)*\Z"
-"""What may follow the root's end tag: whitespace, comments, processing instructions."""
+_XML_SPACE = b" \t\r\n"
+"""XML's white space (production S), all that may follow the root's end tag when no comment
+or processing instruction does."""
 _CURVE_OIDS = {"secp256r1": "1.2.840.10045.3.1.7", "secp384r1": "1.3.132.0.34",
                "secp521r1": "1.3.132.0.35"}
 
@@ -193,9 +193,9 @@ class Signer:
         -------
         bytes
             The signed document: the input bytes unchanged, with the Signature inserted
-            before the root's end tag (re-serialized only if the root is an empty-element tag).
-            The search for that tag is anchored at the end of the input and skips only what
-            may follow the root there, so it cannot land inside a comment or the content.
+            before the root's end tag (re-serialized only if the root is an empty-element tag
+            or a comment or processing instruction follows it). See :func:`_root_end_tag`
+            for how that tag is found.
 
         Raises
         ------
@@ -204,13 +204,10 @@ class Signer:
         """
         root = parse_xml(document, where=where)
         text = self._signature_text(root, references, root, where)[0]
-        local = etree.QName(root).localname
-        qname = local if root.prefix is None else f"{root.prefix}:{local}"
-        end_tag = rb"</" + re.escape(qname.encode()) + rb"\s*>"
-        end = re.search(end_tag + _TRAILING_MISC, document, flags=re.DOTALL)
+        end = _root_end_tag(document, root)
         if end is not None:
             # Speed: splice into the original bytes instead of serializing the tree again.
-            return document[:end.start()] + text.encode() + document[end.start():]
+            return document[:end] + text.encode() + document[end:]
         root.append(parse_xml(text.encode()))
         return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
 
@@ -299,6 +296,68 @@ class Signer:
         return (f"<{tag}Signature{declaration}><{tag}SignedInfo>{body}"
                 f"<{tag}SignatureValue>{value}</{tag}SignatureValue>{key_info}"
                 f"</{tag}Signature>", canonical, prefix)
+
+
+def _root_end_tag(document: bytes, root: etree._Element) -> int | None:
+    """The offset of the root's end tag in ``document`` (the parsed ``root``'s bytes), or
+    ``None`` when it cannot be told by the scan below.
+
+    The scan goes backward from the end of the input, in linear time: white space, then each
+    comment and processing instruction that the parsed tree says follows the root, matched
+    exactly against its known content (so a ``</name>`` inside one is never taken for the end
+    tag), then white space again, and what is left must end with ``</name`` S? ``>``: the root's
+    end tag, since nothing else stands after it. A ``</name>`` in a CDATA section or a comment
+    inside the root comes before the real one and is never reached. (A regular expression that
+    skipped trailing comments with nested quantifiers backtracked exponentially on white
+    space.) When the bytes do not match the tree exactly (a line end normalized inside a
+    trailing comment), the caller serializes the tree instead.
+
+    Examples
+    --------
+    >>> doc = b"<r><![CDATA[</r>   x]]></r >\\n<!-- </r> --><?pi </r> ?>\\n"
+    >>> _root_end_tag(doc, parse_xml(doc))
+    23
+    >>> _root_end_tag(b"<r/>", parse_xml(b"<r/>")) is None
+    True
+    """
+    end = _before_space(document, len(document))
+    for node in reversed(list(root.itersiblings())):
+        if isinstance(node, etree._Comment):
+            tail = b"<!--" + (node.text or "").encode() + b"-->"
+        elif isinstance(node, etree._ProcessingInstruction):
+            data = (node.text or "").encode() + b"?>"
+            if not document.endswith(data, 0, end):
+                return None
+            end = _before_space(document, end - len(data))
+            tail = b"<?" + str(node.target).encode()
+        else:
+            return None
+        if not document.endswith(tail, 0, end):
+            return None
+        end = _before_space(document, end - len(tail))
+    local = etree.QName(root).localname
+    tag = b"</" + (local if root.prefix is None else f"{root.prefix}:{local}").encode()
+    if not document.endswith(b">", 0, end):
+        return None
+    start = document.rfind(tag, 0, end)
+    if start < 0 or document[start + len(tag):end - 1].strip(_XML_SPACE):
+        return None
+    return start
+
+
+def _before_space(document: bytes, end: int) -> int:
+    """The offset where the white space ending at ``end`` starts (``end`` if there is none).
+
+    Strips a block at a time, so that a long run costs linear time in C and the document
+    before it is never copied.
+    """
+    while end > 0:
+        block = document[max(0, end - 4096):end]
+        kept = len(block.rstrip(_XML_SPACE))
+        end -= len(block) - kept
+        if kept:
+            break
+    return end
 
 
 def _prefix_for(parent: etree._Element) -> str | None:

@@ -51,6 +51,50 @@ def test_empty_root_is_reserialized(ec_key: ec.EllipticCurvePrivateKey) -> None:
     assert verify_at(signed, NOW, trust=trust).passed
 
 
+def _spliced(signed: bytes, document: bytes) -> bool:
+    """Whether ``signed`` is ``document`` with one Signature inserted, the last child of the
+    root, and nothing else changed."""
+    start = signed.index(b"<ds:Signature")
+    end = signed.index(b"</ds:Signature>") + len(b"</ds:Signature>")
+    root = parse_xml(signed)
+    return signed[:start] + signed[end:] == document and \
+        root[-1].tag == f"{{{DS}}}Signature"
+
+
+@pytest.mark.parametrize("document", [
+    # the root's end tag inside a CDATA section, then white space (exponential for a regular
+    # expression with nested quantifiers)
+    b"<receipt><note><![CDATA[</receipt>" + b" " * 40 + b"x]]></note></receipt>",
+    b"<r><!-- </r> --></r>\n<!-- </r>  </r> -->\n",                  # in comments, both sides
+    b"<r>x</r><?pi </r><?x ?>",            # a PI whose data ends like a PI after an end tag
+    b"<r>x</r>\n<?pi   data </r> ?>\n<?empty?>\n<?blank \t?>\n",      # PI data and spacing
+    b'<p:r xmlns:p="urn:p">x</p:r\n >\t\n',                           # prefixed, spaced
+    b"<r>\xe1\xbb\xa6y ban</r><!-- \xc4\x91\xc3\xa3 k\xc3\xbd </r> -->",  # non-ASCII
+])
+def test_end_tag_found_exactly_in_hostile_documents(document: bytes,
+                                                    ec_key: ec.EllipticCurvePrivateKey) -> None:
+    """The Signature goes before the root's real end tag, found by a linear scan: never before
+    a ``</root>`` inside CDATA, a comment or a processing instruction, and the rest of the bytes
+    are kept."""
+    signer, trust = pinned(ec_key)
+    signed = signer.sign(document)
+    assert _spliced(signed, document)
+    assert verify_at(signed, NOW, trust=trust).passed
+
+
+def test_trailing_comment_the_parser_normalized_is_reserialized(
+        ec_key: ec.EllipticCurvePrivateKey) -> None:
+    """A trailing comment whose bytes differ from the parsed text (CR LF, which the parser
+    reads as LF) cannot be matched byte for byte: the tree is serialized instead, and the
+    signature still verifies."""
+    document = b"<r>x</r>\r\n<!-- line\r\nnext </r> -->\r\n"
+    signer, trust = pinned(ec_key)
+    signed = signer.sign(document)
+    assert not _spliced(signed, document)
+    assert verify_at(signed, NOW, trust=trust).passed
+    assert parse_xml(signed).getnext().text == " line\nnext </r> "
+
+
 @pytest.mark.parametrize("document", [
     b'<a xmlns:ds="urn:not-dsig"><ds:b>x</ds:b></a>',                       # ds taken
     b'<a xmlns:dsig="http://www.w3.org/2000/09/xmldsig#"><b/></a>',          # DS as dsig

@@ -149,9 +149,6 @@ def test_certificate_path_building_loop(both: bytes, pki: SmallPki) -> None:
     assert result_codes & {"DF-PKI-001", "DF-PKI-002"}  # type: ignore[operator]
 
 
-@pytest.mark.xfail(strict=True, reason="signer DoS: Signer.sign() searches the input for the "
-                   "root's end tag with a regular expression that backtracks exponentially on "
-                   "whitespace (docflow/dsig/sign.py, _TRAILING_MISC)")
 def test_signing_a_document_with_an_end_tag_in_cdata(organ_a: Credential) -> None:
     """Regular-expression backtracking in the signer: a plain XML document (a partner's
     receipt a hub signs) holding its own root end tag ``</receipt>`` inside a CDATA section,
