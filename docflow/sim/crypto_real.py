@@ -6,9 +6,11 @@ priority and time), is signed as the plan says — the competent person over the
 then the organ over the whole message (:mod:`docflow.profile.edxml`) — with certificates from
 a national test PKI built from the run's seed (:mod:`docflow.pki.national`; agencies whose
 certificates the scenario expires or revokes get exactly that), is altered in transit when the
-plan says so (one character of an attachment), and is verified at its sending time against the
-PKI's trust store. What the verifier finds becomes the document's outcome by the rule the audit
-uses too (:func:`docflow.metrics.outcomes.outcome_of`).
+plan says so (one character of an attachment), and is verified against the PKI's trust store
+at its sending time as the envelope records it (the sender's trace header, to the second). What
+the verifier finds becomes the document's outcome by the rule the audit uses too
+(:func:`docflow.metrics.outcomes.outcome_of`, with the message's own errors as reasons), so that
+``docflow audit`` of the run's archive reproduces the run's coverage exactly.
 
 The envelopes go into ``DIR/archive.sqlite`` (:class:`docflow.archive.store.Archive`) and the
 trust anchor and CRLs into ``DIR/trust/``, so that ``docflow audit`` of the run reproduces its
@@ -43,7 +45,7 @@ from docflow.dsig.algorithms import SignatureMethod
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.samples import organization, sample_document
-from docflow.errors import ConfigError, InputError, Location
+from docflow.errors import ConfigError, InputError, Location, Severity
 from docflow.levels import Level
 from docflow.metrics.outcomes import outcome_of
 from docflow.pki.keys import KeyAlgorithm
@@ -168,8 +170,16 @@ def _work(items: Sequence[_Item]) -> list[_Result]:
             data = sign_message(data, _signer(code, Role.ORGAN), Role.ORGAN)
         if item.tampered:
             data = _tamper(data)
-        result = verify_message(data, trust=validator, at=when.astimezone(UTC))
-        outcome = outcome_of(result.signatures)
+        if item.signer or item.organ:
+            # As the audit does: at the sender's trace time (whole seconds), with the errors
+            # of the message as a whole among the reasons.
+            result = verify_message(data, trust=validator,
+                                    at=when.replace(microsecond=0).astimezone(UTC))
+            whole = [f.code for f in result.findings
+                     if f.effective_severity is Severity.ERROR]
+            outcome = outcome_of(result.signatures, extra_reasons=whole)
+        else:
+            outcome = outcome_of(())
         header = (code, envelope.document_id, str(envelope.code),
                   envelope.promulgation_info.promulgation_date,
                   context.doc_types[item.doc_type].value)
