@@ -22,7 +22,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -43,6 +43,7 @@ __all__ = [
     "TransformMethod",
     "default_signature_method",
     "digest",
+    "key_family",
     "key_problem",
     "sign_value",
     "verify_value",
@@ -251,23 +252,40 @@ def key_problem(method: SignatureMethod, key: PublicKey | bytes) -> str | None:
     'rsa-sha256 needs an RSA public key, not a shared secret'
     """
     family = SIGNATURE_ALGORITHMS[method].family
+    kind = key_family(key)
+    if kind == family and (kind != "ecdsa" or key.curve.name in EC_CURVES):  # type: ignore
+        return None
     name = method.value.rsplit("#", 1)[-1]
-    if family == "hmac":
-        return None if isinstance(key, bytes) else f"{name} needs a shared secret, not a " \
-            f"{type(key).__name__}"
-    if isinstance(key, bytes):
+    if kind == "ecdsa" and family == "ecdsa":
+        return f"curve {key.curve.name} is not P-256, P-384 or P-521"  # type: ignore
+    if kind == "hmac":
         return f"{name} needs {_FAMILY_KEY[family]}, not a shared secret"
-    if family == "rsa" and isinstance(key, rsa.RSAPublicKey):
-        return None
-    if family == "ecdsa" and isinstance(key, ec.EllipticCurvePublicKey):
-        if key.curve.name in EC_CURVES:
-            return None
-        return f"curve {key.curve.name} is not P-256, P-384 or P-521"
-    if family == "eddsa" and isinstance(key, ed25519.Ed25519PublicKey):
-        return None
-    if family == "dsa" and isinstance(key, dsa.DSAPublicKey):
-        return None
+    if family == "hmac":
+        return f"{name} needs a shared secret, not a {type(key).__name__}"
     return f"{name} needs {_FAMILY_KEY[family]}, not a {type(key).__name__}"
+
+
+_KEY_FAMILIES: dict[type, Family | None] = {bytes: "hmac"}
+
+
+def key_family(key: object) -> Family | None:
+    """``rsa``, ``ecdsa``, ``eddsa``, ``dsa`` or ``hmac`` (bytes): the family ``key`` belongs to.
+
+    Speed: cryptography's key classes are ABCs, and ``isinstance`` against an ABC costs as
+    much as a small verification step; the answer is cached per concrete type.
+
+    >>> key_family(b"secret"), key_family("not a key")
+    ('hmac', None)
+    """
+    kind = type(key)
+    if kind not in _KEY_FAMILIES:
+        family: Family | None = None
+        for candidate, abc in (("rsa", rsa.RSAPublicKey), ("ecdsa", ec.EllipticCurvePublicKey),
+                               ("eddsa", ed25519.Ed25519PublicKey), ("dsa", dsa.DSAPublicKey)):
+            if isinstance(key, abc):
+                family = candidate  # type: ignore[assignment]
+        _KEY_FAMILIES[kind] = family
+    return _KEY_FAMILIES[kind]
 
 
 _FAMILY_KEY = {"rsa": "an RSA public key", "ecdsa": "an EC public key",
@@ -328,34 +346,37 @@ def verify_value(method: SignatureMethod, key: PublicKey | bytes, value: bytes, 
         ``HMACOutputLength``, already checked against the truncation floor.
     """
     alg = SIGNATURE_ALGORITHMS[method]
+    kind = key_family(key)
     try:
-        if alg.family == "rsa" and isinstance(key, rsa.RSAPublicKey):
+        if alg.family == "rsa" and kind == "rsa":
             assert alg.hash is not None
-            key.verify(value, data, _PKCS1, alg.hash)
+            cast(rsa.RSAPublicKey, key).verify(value, data, _PKCS1, alg.hash)
             return ValueCheck(True)
-        if alg.family == "ecdsa" and isinstance(key, ec.EllipticCurvePublicKey):
+        if alg.family == "ecdsa" and kind == "ecdsa":
             assert alg.hash is not None
-            split = _split_rs(value, EC_CURVES[key.curve.name])
+            ec_key = cast(ec.EllipticCurvePublicKey, key)
+            split = _split_rs(value, EC_CURVES[ec_key.curve.name])
             if split is None:
                 return ValueCheck(False, problem=f"the ECDSA value is {len(value)} bytes, not "
-                                  f"{2 * EC_CURVES[key.curve.name]}")
+                                  f"{2 * EC_CURVES[ec_key.curve.name]}")
             r, s, padded = split
-            key.verify(encode_dss_signature(r, s), data, ec.ECDSA(alg.hash))
+            ec_key.verify(encode_dss_signature(r, s), data, ec.ECDSA(alg.hash))
             return ValueCheck(True, padded)
-        if alg.family == "eddsa" and isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(value, data)
+        if alg.family == "eddsa" and kind == "eddsa":
+            cast(ed25519.Ed25519PublicKey, key).verify(value, data)
             return ValueCheck(True)
-        if alg.family == "dsa" and isinstance(key, dsa.DSAPublicKey):
+        if alg.family == "dsa" and kind == "dsa":
             assert alg.hash is not None
-            half = (key.parameters().parameter_numbers().q.bit_length() + 7) // 8
+            dsa_key = cast(dsa.DSAPublicKey, key)
+            half = (dsa_key.parameters().parameter_numbers().q.bit_length() + 7) // 8
             if len(value) != 2 * half:
                 return ValueCheck(False, problem=f"the DSA value is {len(value)} bytes, not "
                                   f"{2 * half}")
             r, s = int.from_bytes(value[:half], "big"), int.from_bytes(value[half:], "big")
-            key.verify(encode_dss_signature(r, s), data, alg.hash)
+            dsa_key.verify(encode_dss_signature(r, s), data, alg.hash)
             return ValueCheck(True)
-        if alg.family == "hmac" and isinstance(key, bytes):
-            mac = hmac.new(key, data, alg.hashlib_name).digest()
+        if alg.family == "hmac" and kind == "hmac":
+            mac = hmac.new(cast(bytes, key), data, alg.hashlib_name).digest()
             if hmac_output_bits is not None:
                 mac = mac[:hmac_output_bits // 8]
             return ValueCheck(hmac.compare_digest(mac, value))

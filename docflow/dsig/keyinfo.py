@@ -23,7 +23,8 @@ from lxml import etree
 from docflow.dsig.algorithms import DS11_NS, DS_NS, PublicKey
 from docflow.dsig.structure import SignatureSyntaxError, children, decode_base64
 
-__all__ = ["KeyInfoContent", "encode_certificate", "read_key_info", "signing_certificate"]
+__all__ = ["KeyInfoContent", "encode_certificate", "public_key", "read_key_info",
+           "signing_certificate"]
 
 _X509_DATA = f"{{{DS_NS}}}X509Data"
 _X509_CERTIFICATE = f"{{{DS_NS}}}X509Certificate"
@@ -137,6 +138,13 @@ def signing_certificate(certificates: tuple[x509.Certificate, ...]
         return None
     leaf = leaves[0]
     return leaf, tuple(c for c in certificates if c is not leaf)
+
+
+# Speed: Certificate.public_key() decodes the key again on every call.
+@functools.lru_cache(maxsize=4096)
+def public_key(cert: x509.Certificate) -> PublicKey:
+    """The public key of ``cert``, decoded once per certificate."""
+    return cert.public_key()  # type: ignore[return-value]
 
 
 def encode_certificate(cert: x509.Certificate) -> str:

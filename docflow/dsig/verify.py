@@ -39,7 +39,6 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from lxml import etree
 
 from docflow.dsig.algorithms import (
@@ -49,11 +48,12 @@ from docflow.dsig.algorithms import (
     PublicKey,
     SignatureMethod,
     digest,
+    key_family,
     key_problem,
     verify_value,
 )
 from docflow.dsig.c14n import C14NUnsupported, canonicalize
-from docflow.dsig.keyinfo import read_key_info, signing_certificate
+from docflow.dsig.keyinfo import public_key, read_key_info, signing_certificate
 from docflow.dsig.layout import (
     ENVELOPED,
     SignatureLayout,
@@ -409,15 +409,15 @@ def _find_key(syntax: SignatureSyntax, method: SignatureMethod, trust: TrustSour
             found = _Key(content.key_values[0])
         elif split is not None:
             leaf, others = split
-            found = _Key(leaf.public_key(), leaf, others)  # type: ignore[arg-type]
+            found = _Key(public_key(leaf), leaf, others)
         elif content.certificates:
             problem("DF-SIG-018", f"{len(content.certificates)} certificates in X509Data and "
                     "none stands out as the signing one")
             return None
         elif isinstance(trust, PinnedKeyChecker) and trust.certificates:
             # No certificate in the document: the pinned ones are tried in _check_value.
-            found = _Key(trust.certificates[0].public_key(),  # type: ignore[arg-type]
-                         trust.certificates[0], try_pinned=True)
+            found = _Key(public_key(trust.certificates[0]), trust.certificates[0],
+                         try_pinned=True)
         else:
             problem("DF-SIG-013", "KeyInfo holds no certificate" +
                     (" or KeyValue" if isinstance(trust, EmbeddedKeyValue) else "") +
@@ -427,12 +427,12 @@ def _find_key(syntax: SignatureSyntax, method: SignatureMethod, trust: TrustSour
     if why is not None:
         problem("DF-SIG-014", why)
         return None
-    if isinstance(found.key, rsa.RSAPublicKey | dsa.DSAPublicKey):
-        floor = policy.min_rsa_bits if isinstance(found.key, rsa.RSAPublicKey) \
-            else policy.min_dsa_bits
-        if found.key.key_size < floor:
-            problem("DF-SIG-005", f"the {found.key.key_size}-bit key is below the policy's "
-                    f"{floor} bits")
+    family = key_family(found.key)
+    if family in ("rsa", "dsa"):
+        floor = policy.min_rsa_bits if family == "rsa" else policy.min_dsa_bits
+        size = found.key.key_size  # type: ignore[union-attr]
+        if size < floor:
+            problem("DF-SIG-005", f"the {size}-bit key is below the policy's {floor} bits")
             return None
     return found
 
@@ -489,7 +489,7 @@ def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,
                  signed_info: bytes, trust: TrustSource, problem: _Problem) -> _Key | None:
     candidates = [key]
     if key.try_pinned and isinstance(trust, PinnedKeyChecker):
-        candidates = [_Key(c.public_key(), c) for c in trust.certificates]  # type: ignore
+        candidates = [_Key(public_key(c), c) for c in trust.certificates]
     last = None
     for candidate in candidates:
         if key.try_pinned and key_problem(method, candidate.key) is not None:
