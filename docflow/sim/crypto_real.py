@@ -26,6 +26,7 @@ PKI, signers and path-validation cache once.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -275,8 +276,12 @@ class EnvelopeCrypto(CryptoMode):
                 _init(self.context)
             return _work(items)
         if self._pool is None:
+            # forkserver, not fork: the engine's status thread may be running, and a process
+            # forked beside a thread can inherit a lock that thread holds.
             self._pool = ProcessPoolExecutor(self.processes, initializer=_init,
-                                             initargs=(self.context,))
+                                             initargs=(self.context,),
+                                             mp_context=multiprocessing.get_context(
+                                                 "forkserver"))
         # Chunks of one sender's documents where possible, so that a worker issues and
         # validates an agency's certificates once, not every worker.
         by_sender = sorted(range(len(items)), key=lambda i: (items[i].sender, i))
