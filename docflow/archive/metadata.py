@@ -18,9 +18,11 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from lxml import etree
 
+from docflow.envelope.dates import VIETNAM, parse_date, parse_timestamp
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.model import NS as EDXML_NS
 from docflow.envelope.model import DocumentTypeInfo, StatusMessage
@@ -31,7 +33,7 @@ from docflow.levels import Level
 from docflow.xmlsafe import parse_xml
 
 __all__ = ["EDXML_NS", "EnvelopeMeta", "MessageKind", "StatusInfo", "infer_level",
-           "read_metadata"]
+           "read_metadata", "signing_time"]
 
 _DATE = re.compile(r"^\s*(\d{4})/(\d{2})/(\d{2})")
 
@@ -85,6 +87,9 @@ class EnvelopeMeta:
     """``PromulgationDate`` as written, ``yyyy/MM/dd``."""
     status: StatusInfo | None = None
     """For a status message, what it says."""
+    signed_at: datetime | None = None
+    """When the document was signed, as far as it says (:func:`signing_time`): the audit's
+    default validation time, read once here so that an audit does not search every tree."""
 
     def __post_init__(self) -> None:
         if self.receiver_levels and len(self.receiver_levels) != len(self.receivers):
@@ -147,6 +152,76 @@ def _doc_type(info: DocumentTypeInfo) -> str | None:
         return name
 
 
+_ENVELOPE, _HEADER, _MESSAGE_HEADER, _FROM, _ORGAN_ID, _TRACES, _TRACE, _TIMESTAMP, \
+    _TIMESTAMP_VARIANT, _PROMULGATION, _PROMULGATION_DATE = (
+        f"{{{EDXML_NS}}}{name}" for name in (
+            "edXMLEnvelope", "edXMLHeader", "MessageHeader", "From", "OrganId",
+            "TraceHeaderList", "TraceHeader", "Timestamp", "TimeStamp", "PromulgationInfo",
+            "PromulgationDate"))
+
+
+def _child(parent: etree._Element | None, tag: str) -> etree._Element | None:
+    if parent is None:
+        return None
+    for child in parent:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _text_of(parent: etree._Element | None, tag: str) -> str:
+    found = _child(parent, tag)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _timestamp(text: str) -> datetime:
+    """``yyyy/MM/dd HH:mm:ss`` in Vietnam time; slicing first (speed), the strict reader else."""
+    if len(text) == 19 and text[4] == text[7] == "/" and text[10] == " " and \
+            text[13] == text[16] == ":" and \
+            text.replace("/", "").replace(":", "").replace(" ", "").isdigit():
+        return datetime(int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]),
+                        int(text[14:16]), int(text[17:]), tzinfo=VIETNAM)
+    return parse_timestamp(text)
+
+
+def signing_time(root: etree._Element) -> datetime | None:
+    """When a document message was signed, as far as it says.
+
+    The ``Timestamp`` of the first ``TraceHeader`` written by the sender (the moment the message
+    left it, after both signatures), else the end of the ``PromulgationDate`` (23:59:59 Vietnam
+    time, so that a certificate revoked that day is reported), else ``None``. Walks the few
+    children it needs by tag (speed: ElementPath is several times slower on the same tree).
+
+    >>> from docflow.xmlsafe import parse_xml
+    >>> root = parse_xml(b'<e:edXML xmlns:e="http://www.mic.gov.vn/TBT/QCVN_102_2016">'
+    ...     b'<e:edXMLEnvelope><e:edXMLHeader><e:MessageHeader>'
+    ...     b'<e:From><e:OrganId>000.00.00.H49</e:OrganId></e:From>'
+    ...     b'<e:PromulgationInfo><e:PromulgationDate>2025/07/01</e:PromulgationDate>'
+    ...     b'</e:PromulgationInfo></e:MessageHeader></e:edXMLHeader></e:edXMLEnvelope>'
+    ...     b'</e:edXML>')
+    >>> signing_time(root).isoformat()
+    '2025-07-01T23:59:59+07:00'
+    """
+    header = _child(_child(root, _ENVELOPE), _HEADER)
+    message = _child(header, _MESSAGE_HEADER)
+    sender = _text_of(_child(message, _FROM), _ORGAN_ID)
+    traces = _child(header, _TRACES)
+    if traces is not None:
+        for trace in traces:
+            if trace.tag != _TRACE or _text_of(trace, _ORGAN_ID) != sender:
+                continue
+            try:
+                return _timestamp(_text_of(trace, _TIMESTAMP) or
+                                  _text_of(trace, _TIMESTAMP_VARIANT))
+            except ValueError:
+                break
+    try:
+        date = parse_date(_text_of(_child(message, _PROMULGATION), _PROMULGATION_DATE))
+    except ValueError:
+        return None
+    return datetime.combine(date, time(23, 59, 59), VIETNAM)
+
+
 def metadata_of(root: etree._Element, levels: Mapping[str, Level] | None = None,
                 where: str | None = None) -> EnvelopeMeta:
     """Read :class:`EnvelopeMeta` from a parsed edXML message with the envelope parser.
@@ -179,7 +254,8 @@ def metadata_of(root: etree._Element, levels: Mapping[str, Level] | None = None,
         receivers=receivers, receiver_levels=tuple(infer_level(r, levels) for r in receivers),
         document_id=_clean(model.document_id), doc_type=_doc_type(model.document_type),
         code=f"{number or ''}/{notation or ''}" if number or notation else None,
-        promulgation_date=_clean(model.promulgation_info.promulgation_date))
+        promulgation_date=_clean(model.promulgation_info.promulgation_date),
+        signed_at=signing_time(root))
 
 
 def read_metadata(data: bytes, levels: Mapping[str, Level] | None = None,

@@ -10,9 +10,11 @@ Tables (latest version)
 -----------------------
 ``envelopes``
     One row per distinct message, identified by the SHA-256 of its raw bytes, with the
-    metadata the audit groups by (sender, levels, type, code, dates, month, sizes, kind).
+    metadata the audit groups by (sender, levels, type, code, dates, month, sizes, kind) and
+    the signing time it validates at (``signed_at``, ISO 8601, since version 5).
 ``bodies``
-    The compressed bytes of each envelope, apart from the metadata so that scans of metadata
+    The compressed bytes of each envelope (``codec`` ``zstd``, or ``zlib`` in archives written
+    before docflow used zstd; both are read), apart from the metadata so that scans of metadata
     never page through the blobs.
 ``receivers``
     The ``To`` organs of each document, in order, with their levels when known.
@@ -126,11 +128,18 @@ def _v4_rejects(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX envelopes_by_kind_month ON envelopes(kind, month)")
 
 
+def _v5_signed_at(db: sqlite3.Connection) -> None:
+    # The audit's default validation time, read once at import instead of at every audit.
+    # Archives from version 4 keep NULL here; the audit then reads the time from the envelope.
+    db.execute("ALTER TABLE envelopes ADD COLUMN signed_at TEXT")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_envelopes,
     _v2_status_events,
     _v3_verifications,
     _v4_rejects,
+    _v5_signed_at,
 )
 """Step ``i`` takes a database from version ``i`` to ``i + 1``. Append only."""
 

@@ -6,9 +6,10 @@ make an interrupted import or audit resume without losing or double-counting any
 
 * Envelopes are identified by the SHA-256 of their raw bytes; adding the same bytes twice is a
   no-op, which makes re-imports idempotent.
-* Bodies are stored zlib-compressed (stdlib, ~3× on XML headers, decompression far faster
-  than a signature check, so zstd would buy nothing the audit can measure) and checked against
-  their hash when read.
+* Bodies are stored zstd-compressed (``zstandard``): on a signed 12 KB envelope it
+  decompresses about 2.5× faster than zlib (43 against 107 µs here), and decompression is on
+  the audit's path for every envelope, beside a signature check of well under a millisecond.
+  Bodies written as zlib by earlier versions are still read.
 * Every write is one explicit transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): a batch is stored
   whole or not at all. ``synchronous=NORMAL`` in WAL mode keeps every committed transaction
   across a killed process; only a power cut can lose the last few.
@@ -31,13 +32,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+import zstandard
+
 from docflow.archive.metadata import EnvelopeMeta, MessageKind, StatusInfo
 from docflow.archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 from docflow.errors import Finding, InputError, Location
 from docflow.levels import Level
 from docflow.metrics.coverage import DocumentOutcome
 
-__all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredResult", "WriteCounts"]
+__all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredBody", "StoredResult",
+           "WriteCounts"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -48,7 +52,10 @@ R = TypeVar("R")
 class Codec(enum.StrEnum):
     """How a body is stored; the value is written in ``bodies.codec``."""
 
+    ZSTD = "zstd"
+    """What docflow writes (level 3, zstd's default)."""
     ZLIB = "zlib"
+    """What the first archives held; read, no longer written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,15 @@ class WriteCounts:
     already: int = 0
     rejected: int = 0
     rejected_before: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """An envelope read back for verification: its bytes (or why not) and its signing time."""
+
+    envelope_id: int
+    data: bytes | InputError
+    signed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +198,7 @@ class Archive:
                  readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self._decompressor = zstandard.ZstdDecompressor()
         _check_header(self.path)
         if readonly and not self.path.exists():
             raise InputError("DF-IO-001", "the archive does not exist", Location(file=str(path)))
@@ -251,7 +268,7 @@ class Archive:
     # -- writing -----------------------------------------------------------------------------
     @_guard
     def add_many(self, envelopes: Iterable[NewEnvelope], rejects: Iterable[Reject] = (),
-                 *, level: int = 6) -> WriteCounts:
+                 *, level: int = 3) -> WriteCounts:
         """Add envelopes (and import rejects) in one transaction; already stored ones are kept.
 
         This is the bulk API for the simulator and the importer: metadata comes with each
@@ -265,30 +282,33 @@ class Archive:
         rejects
             Import-source entries that could not be archived, recorded once per origin.
         level
-            zlib compression level; 6 is zlib's own default balance of speed and size.
+            zstd compression level; 3 is zstd's own default balance of speed and size.
         """
         now = _now()
         added = already = rejected = rejected_before = 0
+        compressor = zstandard.ZstdCompressor(level=level)
         with self._transaction() as db:
             for item in envelopes:
                 digest = content_hash(item.data)
                 meta = item.meta
-                compressed = zlib.compress(item.data, level)
+                compressed = compressor.compress(item.data)
                 cur = db.execute(
                     "INSERT OR IGNORE INTO envelopes (sha256, kind, sender, sender_level, "
                     "document_id, doc_type, code, promulgation_date, month, raw_size, "
-                    "stored_size, origin, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "stored_size, origin, imported_at, signed_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (digest, meta.kind.value, meta.sender,
                      meta.sender_level.value if meta.sender_level else None, meta.document_id,
                      meta.doc_type, meta.code, meta.promulgation_date, meta.month,
-                     len(item.data), len(compressed), item.origin, now))
+                     len(item.data), len(compressed), item.origin, now,
+                     meta.signed_at.isoformat() if meta.signed_at else None))
                 if cur.rowcount == 0:
                     already += 1
                     continue
                 added += 1
                 envelope_id = cur.lastrowid
                 db.execute("INSERT INTO bodies (envelope_id, codec, data) VALUES (?,?,?)",
-                           (envelope_id, Codec.ZLIB.value, compressed))
+                           (envelope_id, Codec.ZSTD.value, compressed))
                 if meta.receivers:
                     levels = meta.receiver_levels or (None,) * len(meta.receivers)
                     db.executemany(
@@ -365,10 +385,13 @@ class Archive:
     def _decode(self, envelope_id: int, codec: str, blob: bytes, digest: bytes,
                 check_hash: bool = True) -> bytes:
         try:
-            if codec != Codec.ZLIB.value:
+            if codec == Codec.ZSTD.value:
+                data = self._decompressor.decompress(blob)
+            elif codec == Codec.ZLIB.value:
+                data = zlib.decompress(blob)
+            else:
                 raise ValueError(f"unknown codec {codec!r}")
-            data = zlib.decompress(blob)
-        except (zlib.error, ValueError) as exc:
+        except (zlib.error, zstandard.ZstdError, ValueError) as exc:
             raise InputError("DF-ARC-019", f"envelope {envelope_id} cannot be decompressed: "
                              f"{exc}", Location(file=str(self.path))) from None
         if check_hash and content_hash(data) != digest:
@@ -377,35 +400,39 @@ class Archive:
         return data
 
     @_guard
-    def read_bodies(self, ids: Sequence[int], *, check_hash: bool = True
-                    ) -> list[tuple[int, bytes | InputError]]:
-        """The bytes of the envelopes ``ids`` (or the ``DF-ARC-019`` error of a damaged one).
+    def read_bodies(self, ids: Sequence[int], *, check_hash: bool = True) -> list[StoredBody]:
+        """The bytes of the envelopes ``ids`` (or the ``DF-ARC-019`` error of a damaged one),
+        with their recorded signing times, in the order of ``ids``.
 
-        zlib's own Adler-32 check catches a damaged body; ``check_hash`` also recomputes the
-        SHA-256 identity, which catches a body swapped for another intact one. The audit turns
-        it off: there a signature check covers the content anyway, and the hash costs about as
-        much as the decompression.
+        Each codec checks its own frame (zstd's content checksum, zlib's Adler-32), which
+        catches a damaged body; ``check_hash`` also recomputes the SHA-256 identity, which
+        catches a body swapped for another intact one. The audit turns it off: there a
+        signature check covers the content anyway, and the hash costs about as much as the
+        decompression.
         """
-        out: list[tuple[int, bytes | InputError]] = []
+        out: list[StoredBody] = []
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                "SELECT b.envelope_id, b.codec, b.data, e.sha256 FROM bodies b JOIN envelopes e "
-                f"ON e.id = b.envelope_id WHERE b.envelope_id IN ({marks})", chunk).fetchall()
+                "SELECT b.envelope_id, b.codec, b.data, e.sha256, e.signed_at FROM bodies b "
+                f"JOIN envelopes e ON e.id = b.envelope_id WHERE b.envelope_id IN ({marks})",
+                chunk).fetchall()
             by_id = {row[0]: row for row in rows}
             for envelope_id in chunk:
                 row = by_id.get(envelope_id)
                 if row is None:
-                    out.append((envelope_id, InputError(
+                    out.append(StoredBody(envelope_id, InputError(
                         "DF-ARC-019", f"envelope {envelope_id} has no stored body",
                         Location(file=str(self.path)))))
                     continue
+                signed_at = datetime.fromisoformat(row[4]) if row[4] else None
                 try:
-                    out.append((envelope_id, self._decode(row[0], row[1], row[2], row[3],
-                                                          check_hash=check_hash)))
+                    data: bytes | InputError = self._decode(row[0], row[1], row[2], row[3],
+                                                            check_hash=check_hash)
                 except InputError as exc:
-                    out.append((envelope_id, exc))
+                    data = exc
+                out.append(StoredBody(envelope_id, data, signed_at))
         return out
 
     def envelopes(self, kind: MessageKind | None = MessageKind.DOCUMENT
@@ -424,8 +451,8 @@ class Archive:
     def metadata(self, envelope_id: int) -> EnvelopeMeta:
         """The stored metadata of one envelope."""
         row = self._db.execute(
-            "SELECT kind, sender, sender_level, document_id, doc_type, code, promulgation_date "
-            "FROM envelopes WHERE id = ?", (envelope_id,)).fetchone()
+            "SELECT kind, sender, sender_level, document_id, doc_type, code, promulgation_date, "
+            "signed_at FROM envelopes WHERE id = ?", (envelope_id,)).fetchone()
         if row is None:
             raise KeyError(envelope_id)
         recv = self._db.execute("SELECT organ, level FROM receivers WHERE envelope_id = ? "
@@ -439,7 +466,8 @@ class Archive:
             receivers=tuple(r[0] for r in recv),
             receiver_levels=tuple(Level(r[1]) if r[1] else None for r in recv) if recv else (),
             document_id=row[3], doc_type=row[4], code=row[5], promulgation_date=row[6],
-            status=StatusInfo(*st) if st else None)
+            status=StatusInfo(*st) if st else None,
+            signed_at=datetime.fromisoformat(row[7]) if row[7] else None)
 
     @_guard
     def status_events(self, document_id: str | None = None) -> list[StatusInfo]:
@@ -472,11 +500,15 @@ class Archive:
 
     @_guard
     def unverified(self, context_id: int, kind: MessageKind = MessageKind.DOCUMENT) -> list[int]:
-        """Ids of envelopes of ``kind`` with no result in this context yet, in id order."""
+        """Ids of envelopes of ``kind`` with no result in this context yet, by sender then id.
+
+        Grouping by sender means a chunk of work holds few senders, so each certificate is
+        path-validated by about one worker instead of by every worker.
+        """
         return [row[0] for row in self._db.execute(
             "SELECT e.id FROM envelopes e WHERE e.kind = ? AND NOT EXISTS (SELECT 1 FROM "
-            "verifications v WHERE v.context_id = ? AND v.envelope_id = e.id) ORDER BY e.id",
-            (kind.value, context_id))]
+            "verifications v WHERE v.context_id = ? AND v.envelope_id = e.id) "
+            "ORDER BY e.sender, e.id", (kind.value, context_id))]
 
     @_guard
     def store_results(self, context_id: int, results: Iterable[StoredResult]) -> int:

@@ -24,9 +24,8 @@ The validation time
 ``at=None`` checks every signature at its **signing time**, which an audit of past documents
 asks about ("was the certificate good when the document was signed?"), and which does not
 change from one audit to the next, so stored results stay reusable. docflow takes it from the
-envelope: the ``Timestamp`` of the first ``TraceHeader`` written by the sender (the moment the
-message left it, after both signatures), else the end of the ``PromulgationDate`` (23:59:59
-Vietnam time: a certificate revoked during that day is reported), else the time of the audit.
+envelope (:func:`docflow.archive.metadata.signing_time`: the sender's ``TraceHeader``
+timestamp, else the end of the ``PromulgationDate``), else the time of the audit.
 
 ``TrustConfig`` names the trust anchors, CRLs, revocation mode and policy; its
 :meth:`~TrustConfig.fingerprint` tags every stored result, so results checked against one trust
@@ -38,13 +37,11 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from lxml import etree
-
+from docflow.archive.metadata import signing_time
 from docflow.dsig import DEFAULT_POLICY, LEGACY
-from docflow.envelope.dates import VIETNAM, parse_date, parse_timestamp
 from docflow.errors import InputError, Location, Severity
 from docflow.metrics.coverage import DocumentOutcome
 from docflow.metrics.outcomes import outcome_of
@@ -59,8 +56,6 @@ DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 _LEGACY = f"{{{EDXML_NS}}}Signature"
 _DSIG = f"{{{DSIG_NS}}}Signature"
-_HEADER = f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader"
-_NS = {"e": EDXML_NS}
 _REVOCATION = ("require", "if-available", "off")
 
 
@@ -132,40 +127,6 @@ def _digests(path: Path) -> list[str]:
                          Location(file=os.fspath(path))) from None
 
 
-def signing_time(root: etree._Element) -> datetime | None:
-    """When the envelope was signed, as far as it says; see the module docstring.
-
-    >>> from docflow.xmlsafe import parse_xml
-    >>> root = parse_xml(b'<e:edXML xmlns:e="http://www.mic.gov.vn/TBT/QCVN_102_2016">'
-    ...     b'<e:edXMLEnvelope><e:edXMLHeader><e:MessageHeader>'
-    ...     b'<e:From><e:OrganId>000.00.00.H49</e:OrganId></e:From>'
-    ...     b'<e:PromulgationInfo><e:PromulgationDate>2025/07/01</e:PromulgationDate>'
-    ...     b'</e:PromulgationInfo></e:MessageHeader></e:edXMLHeader></e:edXMLEnvelope>'
-    ...     b'</e:edXML>')
-    >>> signing_time(root).isoformat()
-    '2025-07-01T23:59:59+07:00'
-    """
-    header = root.find(_HEADER)
-    if header is None:
-        return None
-    sender = (header.findtext("e:MessageHeader/e:From/e:OrganId", namespaces=_NS) or "").strip()
-    for trace in header.iterfind("e:TraceHeaderList/e:TraceHeader", _NS):
-        if (trace.findtext("e:OrganId", namespaces=_NS) or "").strip() != sender:
-            continue
-        text = trace.findtext("e:Timestamp", namespaces=_NS) or \
-            trace.findtext("e:TimeStamp", namespaces=_NS)
-        try:
-            return parse_timestamp(text or "")
-        except ValueError:
-            break
-    date = header.findtext("e:MessageHeader/e:PromulgationInfo/e:PromulgationDate",
-                           namespaces=_NS)
-    try:
-        return datetime.combine(parse_date(date or ""), time(23, 59, 59), VIETNAM)
-    except ValueError:
-        return None
-
-
 class SignatureChecker:
     """Checks the signatures of envelopes against one trust configuration.
 
@@ -203,8 +164,9 @@ signer_valid=False, reasons=())
             root = parse_xml(data)
         except InputError as exc:
             return DocumentOutcome(reasons=(exc.code,))
-        legacy = next(root.iter(_LEGACY), None) is not None
-        if next(root.iter(_DSIG), None) is None:  # speed: nothing to verify, no verifier call
+        tags = {element.tag for element in root.iter(_LEGACY, _DSIG)}  # one walk for both
+        legacy = _LEGACY in tags
+        if _DSIG not in tags:  # speed: nothing to verify, no verifier call
             return outcome_of((), legacy=legacy)
         when = at or signing_time(root) or datetime.now(UTC)
         result = verify_message(root, trust=self._validator, at=when, policy=self._policy)

@@ -45,6 +45,8 @@ def test_an_old_archive_is_migrated_and_keeps_its_envelopes(tmp_path: Path) -> N
         archive.store_results(ctx, [StoredResult(1, DocumentOutcome())])
         assert archive.rejects() == []
         assert archive.add_many([NewEnvelope(data, read_metadata(data))]).already == 1
+        # The signing time added in version 5 is empty for old rows and filled for new ones.
+        assert archive.metadata(1).signed_at is None
     with Archive(path) as archive:
         assert archive.migrated_from == SCHEMA_VERSION
 

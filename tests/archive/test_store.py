@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from docflow.levels import Level
 from docflow.metrics.coverage import DocumentOutcome
 
 from .factory import make_document, make_status
+
+SIGNED = datetime(2025, 8, 31, 9, 15, tzinfo=timezone(timedelta(hours=7)))
 
 
 def _new(serial: int) -> NewEnvelope:
@@ -39,7 +42,7 @@ def test_metadata_round_trips(tmp_path: Path) -> None:
     """Metadata written with an envelope is read back unchanged, levels and receivers included."""
     data = make_document(7, sender="000.00.12.H49", receivers=("000.00.00.G22", "000.00.00.H01"))
     meta = EnvelopeMeta(MessageKind.DOCUMENT, sender="000.00.12.H49",
-                        sender_level=Level.DISTRICT,
+                        sender_level=Level.DISTRICT, signed_at=SIGNED,
                         receivers=("000.00.00.G22", "000.00.00.H01"),
                         receiver_levels=(Level.CENTRAL, None), document_id="x", doc_type="Tờ trình",
                         code="7/TTr-UBND", promulgation_date="2025/08/31")
@@ -49,6 +52,8 @@ def test_metadata_round_trips(tmp_path: Path) -> None:
     assert got_data == data
     assert got_meta == meta
     assert got_meta.month == "2025-08"
+    assert read_metadata(data).signed_at == datetime(2025, 7, 1, 23, 59, 59,
+                                                     tzinfo=timezone(timedelta(hours=7)))
 
 
 def test_status_messages_become_status_events(tmp_path: Path) -> None:
@@ -201,6 +206,6 @@ def test_a_damaged_body_is_reported_not_returned(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("UPDATE bodies SET data = x'00010203' WHERE envelope_id = 1")
     with Archive(path) as archive:
-        (_, body1), (_, body2) = archive.read_bodies([1, 2])
-    assert isinstance(body1, InputError) and body1.code == "DF-ARC-019"
-    assert body2 == make_document(2)
+        first, second = archive.read_bodies([1, 2])
+    assert isinstance(first.data, InputError) and first.data.code == "DF-ARC-019"
+    assert second.data == make_document(2)
