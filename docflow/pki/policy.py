@@ -68,6 +68,15 @@ class ValidationPolicy:
     building exponential."""
     max_paths: int = 8
     """How many complete paths are checked before giving up on finding a passing one."""
+    max_presented: int = 16
+    """Certificates taken from the document's KeyInfo as path-building candidates; the rest
+    are ignored. A real X509Data carries the signer's chain (2–4 certificates, a few more with
+    cross-certificates); every candidate more is work an unauthenticated document buys."""
+    max_path_work: int = 64
+    """Links tried while building paths (every issuer candidate of every partial path, each at
+    most one signature check), over all paths of one validation. A national chain needs 2–4;
+    past the budget, building stops with ``DF-PKI-030`` instead of exploring the orderings of
+    crafted cross-certificates, which grow exponentially with their number."""
 
 
 DEFAULT_POLICY = ValidationPolicy()

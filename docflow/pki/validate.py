@@ -3,7 +3,12 @@
 :class:`PathValidator` builds every path from the leaf through the presented intermediates and
 the store's CA certificates to an anchor (depth-first, anchors first, each link checked by its
 signature) and checks the first path that passes, or reports the problems of the first one
-found, as findings with stable codes:
+found, as findings with stable codes. Building is bounded, since the presented certificates
+come from an unauthenticated document: at most ``max_presented`` of them are candidates, a
+subject and key appear once per path (RFC 4158 §5.2 loop detection: copies of one CA cannot
+chain to each other), a signature check is done once per certificate and issuer key, and
+every link tried counts against ``max_path_work`` (``DF-PKI-030`` when it runs out). The
+checks:
 
 * **signatures**: each certificate verifies with the next one's key; the algorithms are allowed
   by the policy (no SHA-1, DSA or RSA under 2048 bits unless :data:`LEGACY_POLICY`);
@@ -44,6 +49,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.x509.oid import ExtensionOID
 
@@ -133,6 +139,22 @@ class _Stats:
 
 _CacheKey = tuple[x509.Certificate, tuple[x509.Certificate, ...]]
 _Entry = tuple[dt.datetime, dt.datetime, ChainResult]
+_Identity = tuple[x509.Name, bytes]
+"""A certificate's subject and public key (DER SubjectPublicKeyInfo): what makes two
+certificates the same CA for path building."""
+
+
+class _Build:
+    """The state of one path-building run: the work spent, whether it ran out, and the public
+    keys met, by ``id`` (hashing a certificate costs microseconds, and every certificate of
+    the run stays alive until it ends)."""
+
+    __slots__ = ("exhausted", "keys", "work")
+
+    def __init__(self) -> None:
+        self.work = 0
+        self.exhausted = False
+        self.keys: dict[int, bytes] = {}
 
 
 @dataclass(eq=False)
@@ -156,10 +178,11 @@ class PathValidator:
     """Leaf/intermediates combinations kept; a national PKI has ~21,000 leaves."""
     _results: dict[_CacheKey, list[_Entry]] = field(default_factory=dict, init=False,
                                                     repr=False)
-    _signed: dict[tuple[x509.Certificate, x509.Certificate], bool] = field(
+    _signed: dict[tuple[x509.Certificate, _Identity], bool] = field(
         default_factory=dict, init=False, repr=False)
     _crl_ok: dict[tuple[int, x509.Certificate], bool] = field(default_factory=dict, init=False,
                                                              repr=False)
+    _keys: dict[x509.Certificate, bytes] = field(default_factory=dict, init=False, repr=False)
     _stats: _Stats = field(default_factory=_Stats, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -218,19 +241,24 @@ class PathValidator:
             self._results.clear()
             self._signed.clear()
             self._crl_ok.clear()
+            self._keys.clear()
 
     # --- path building ---------------------------------------------------------------------
 
     def _validate(self, leaf: x509.Certificate, intermediates: tuple[x509.Certificate, ...],
                   window: _Window) -> ChainResult:
+        # Only the first max_presented certificates of the document are candidates.
+        taken = intermediates[:self.policy.max_presented]
         presented: dict[x509.Name, list[x509.Certificate]] = {}
-        for cert in intermediates:
-            if cert != leaf:
+        for cert in taken:
+            if cert != leaf and cert not in presented.get(cert.subject, ()):
                 presented.setdefault(cert.subject, []).append(cert)
         first: tuple[tuple[x509.Certificate, ...], list[Finding]] | None = None
         deepest: list[x509.Certificate] = [leaf]
         bad_signature: list[x509.Certificate] = []
-        for count, path in enumerate(self._paths(leaf, presented, deepest, bad_signature)):
+        build = _Build()
+        for count, path in enumerate(self._paths(leaf, presented, deepest, bad_signature,
+                                                 build)):
             problems = self._check_path(path, window)
             if not any(p.effective_severity is Severity.ERROR for p in problems):
                 return self._finish(path, problems, trusted=True)
@@ -238,18 +266,28 @@ class PathValidator:
                 first = (path, problems)
             if count + 1 >= self.policy.max_paths:
                 break
+        if build.exhausted:
+            stopped = _finding("DF-PKI-030", f"path building from {_who(leaf)} stopped after "
+                               f"{build.work} links tried, the policy's budget, without a "
+                               f"valid path ({len(taken)} certificates presented)", 0)
+            if first is not None:
+                return self._finish(first[0], [*first[1], stopped], trusted=False)
+            return ChainResult(False, tuple(deepest), None, (stopped,))
         if first is not None:
             return self._finish(first[0], first[1], trusted=False)
         chain = tuple(deepest)
         last = chain[-1]
+        ignored = len(intermediates) - len(taken)
+        note = "" if not ignored else (f"; {ignored} presented certificates past the first "
+                                       f"{len(taken)} were not considered")
         if bad_signature:
             finding = _finding("DF-PKI-002", f"the signature of {_who(last)} does not verify "
-                                             f"with the key of {_who(bad_signature[0])}",
+                                             f"with the key of {_who(bad_signature[0])}{note}",
                                len(chain) - 1)
         else:
             finding = _finding("DF-PKI-001", f"no trust anchor or known CA issued "
                                              f"{_who(last)} (issuer "
-                                             f"{last.issuer.rfc4514_string()})",
+                                             f"{last.issuer.rfc4514_string()}){note}",
                                len(chain) - 1)
         return ChainResult(False, chain, None, (finding,))
 
@@ -278,9 +316,10 @@ class PathValidator:
 
     def _paths(self, leaf: x509.Certificate,
                presented: dict[x509.Name, list[x509.Certificate]],
-               deepest: list[x509.Certificate], bad_signature: list[x509.Certificate]
-               ) -> Iterator[tuple[x509.Certificate, ...]]:
-        """Every path from ``leaf`` to an anchor, depth-first, anchors first at each step."""
+               deepest: list[x509.Certificate], bad_signature: list[x509.Certificate],
+               build: _Build) -> Iterator[tuple[x509.Certificate, ...]]:
+        """Every path from ``leaf`` to an anchor, depth-first, anchors first at each step,
+        until ``build``'s work budget runs out (``build.exhausted``)."""
         if self.store.is_anchor(leaf):
             yield (leaf,)
         stack: list[tuple[x509.Certificate, ...]] = [(leaf,)]
@@ -291,10 +330,22 @@ class PathValidator:
             if len(path) >= self.policy.max_path_length:
                 continue
             extensions: list[tuple[x509.Certificate, ...]] = []
+            # Every candidate's subject is path[-1]'s issuer name: the certificates of the
+            # path with that subject are the only ones a candidate can repeat.
+            name = path[-1].issuer
+            same_name = [c for c in path if hash(c.subject) == hash(name) and c.subject == name]
             for issuer in self._issuers(path[-1], presented):
-                if issuer in path:
+                if same_name and self._on_path(issuer, same_name, build):
+                    # One subject and key once per path: n copies of a CA that "issue" each
+                    # other would otherwise give n! orderings. Copies as siblings are still
+                    # tried (a CA renewed with the same key), each against the budget.
                     continue
-                if not self._is_signed_by(path[-1], issuer):
+                if build.work >= self.policy.max_path_work:
+                    build.exhausted = True
+                    return
+                build.work += 1
+                identity = (issuer.subject, self._key(issuer, build))
+                if not self._is_signed_by(path[-1], issuer, identity):
                     if len(path) >= len(deepest) and not bad_signature:
                         bad_signature.append(issuer)
                     continue
@@ -305,8 +356,31 @@ class PathValidator:
                     extensions.append(longer)
             stack.extend(reversed(extensions))  # explore in candidate order
 
-    def _is_signed_by(self, cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-        key = (cert, issuer)
+    def _key(self, cert: x509.Certificate, build: _Build) -> bytes:
+        """``cert``'s DER public key, remembered for the run and, for CAs that recur, beyond."""
+        found = build.keys.get(id(cert))
+        if found is None:
+            found = self._keys.get(cert)
+            if found is None:
+                # Speed: serializing a public key costs ~30 µs.
+                if len(self._keys) >= 4 * self.cache_size:
+                    self._keys.clear()
+                found = self._keys[cert] = _public_key_der(cert)
+            build.keys[id(cert)] = found
+        return found
+
+    def _on_path(self, cert: x509.Certificate, same_name: list[x509.Certificate],
+                 build: _Build) -> bool:
+        """Whether ``cert``'s key is that of one of ``same_name``, the certificates of the path
+        with ``cert``'s subject (a plain chain has none, and never serializes a key)."""
+        key = self._key(cert, build)
+        return any(self._key(other, build) == key for other in same_name)
+
+    def _is_signed_by(self, cert: x509.Certificate, issuer: x509.Certificate,
+                      identity: _Identity) -> bool:
+        # Keyed by the issuer's subject and key, not the certificate: copies of one CA are
+        # one signature check.
+        key = (cert, identity)
         known = self._signed.get(key)
         if known is None:
             try:
@@ -481,6 +555,16 @@ class PathValidator:
                     known = False
             self._crl_ok[key] = known
         return known
+
+
+def _public_key_der(cert: x509.Certificate) -> bytes:
+    """The DER SubjectPublicKeyInfo of ``cert``; for a key cryptography cannot load, the
+    certificate's own fingerprint, so that it is never taken for another."""
+    try:
+        return cert.public_key().public_bytes(serialization.Encoding.DER,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+    except (ValueError, UnsupportedAlgorithm):
+        return b"fingerprint:" + cert.fingerprint(hashes.SHA256())
 
 
 def _verify_by_hand(cert: x509.Certificate, issuer: x509.Certificate) -> bool:

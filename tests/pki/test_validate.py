@@ -486,3 +486,72 @@ def test_a_small_cache_evicts_and_still_answers() -> None:
         assert validator.check(LEAF, [], AT).role == Role.SIGNER
         assert validator.check(other, [], AT).role == Role.ORGAN
     assert validator.cache_info() == {"hits": 0, "misses": 6, "entries": 1}
+
+
+# --- bounds on path building: the presented certificates come from an unauthenticated document
+
+
+def _copies(ca: Ca, count: int, *, not_before: dt.datetime = T0,
+            not_after: dt.datetime = T0 + YEAR) -> list[x509.Certificate]:
+    """``count`` certificates of ``ca``'s subject and key, each issued by ``ca`` itself: copies
+    of one CA that all "issue" one another."""
+    return [ca_certificate(ca.issuer.name, ca.key.public_key(), ca.issuer, 9000 + i, not_before,
+                           not_after, path_length=8) for i in range(count)]
+
+
+def test_copies_of_one_ca_are_one_node_of_a_path() -> None:
+    """Loop detection by subject and key (RFC 4158): 16 copies of a CA that issue one another
+    give 16 one-link paths, not 16! orderings; the work is linear, well inside a budget just
+    above the number of copies, and the answer is no path (DF-PKI-001)."""
+    loop = Ca.root("Loop CA", "loop-copies")
+    _, leaf = loop.leaf("loop leaf", "loop-copies-leaf")
+    policy = ValidationPolicy(max_path_work=17)
+    result = PathValidator(store(), policy).check(leaf, _copies(loop, 16), AT)
+    assert codes(result) == ["DF-PKI-001"] and not result.trusted
+    assert len(result.chain) == 2
+
+
+def test_work_budget_ends_path_building_with_a_finding() -> None:
+    """Every link tried counts against ``max_path_work``: a good chain needs two (leaf → sub-CA
+    → root), and with a budget of one it is not trusted but reported (DF-PKI-030,
+    INDETERMINATE), never PASSED and never a long search."""
+    exact = ValidationPolicy(max_path_work=2)
+    assert PathValidator(store(intermediates=False), exact).check(LEAF, [SUB.cert], AT).trusted
+    short = ValidationPolicy(max_path_work=1)
+    result = PathValidator(store(intermediates=False), short).check(LEAF, [SUB.cert], AT)
+    assert codes(result) == ["DF-PKI-030"] and not result.trusted and result.role is None
+    assert verdict(result.problems) is Indication.INDETERMINATE
+
+
+def test_cross_certified_mesh_runs_out_of_budget() -> None:
+    """Four CAs with distinct keys, each certifying every other (12 certificates, no anchor),
+    have dozens of orderings: path building stops at the budget with DF-PKI-030 rather than
+    enumerate them, and the default budget still answers."""
+    mesh = [Ca.root(f"Mesh {i}", f"mesh-{i}") for i in range(4)]
+    cross = [ca_certificate(b.issuer.name, b.key.public_key(), a.issuer, 9100 + 4 * i + j, T0,
+                            T0 + YEAR, path_length=8)
+             for i, a in enumerate(mesh) for j, b in enumerate(mesh) if a is not b]
+    _, leaf = mesh[0].leaf("mesh leaf", "mesh-leaf")
+    small = PathValidator(store(), ValidationPolicy(max_path_work=8)).check(leaf, cross, AT)
+    assert codes(small) == ["DF-PKI-030"] and not small.trusted
+    default = PathValidator(store()).check(leaf, cross, AT)
+    assert not default.trusted and codes(default) in (["DF-PKI-001"], ["DF-PKI-030"])
+
+
+def test_presented_certificates_past_the_cap_are_ignored() -> None:
+    """Only the first ``max_presented`` certificates of KeyInfo are candidates: the sub-CA
+    presented after 16 others does not build the path, and the finding says so."""
+    junk = _copies(Ca.root("Junk CA", "junk"), 16)
+    validator = PathValidator(store(intermediates=False))
+    late = validator.check(LEAF, [*junk, SUB.cert], AT)
+    assert codes(late) == ["DF-PKI-001"] and "past the first 16" in late.problems[0].message
+    assert validator.check(LEAF, [SUB.cert, *junk], AT).trusted
+
+
+def test_a_renewed_copy_of_a_ca_is_still_tried() -> None:
+    """Copies of one CA side by side are all candidates (a CA renewed with the same key): the
+    expired copy presented first fails, the renewed one builds a trusted path."""
+    expired = ca_certificate(SUB.cert.subject, SUB.key.public_key(), ROOT.issuer, 9200,
+                             T0 - 3 * YEAR, T0 - YEAR, path_length=0)
+    result = PathValidator(store(intermediates=False)).check(LEAF, [expired, SUB.cert], AT)
+    assert result.trusted and result.chain[1] == SUB.cert
