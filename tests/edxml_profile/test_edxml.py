@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from dsig.pkitools import NOW, SamplePki, make_pki
 from lxml import etree
 
-from docflow.dsig import Signer
+from docflow.dsig import PinnedKeyChecker, Signer
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.parser import parse_envelope
@@ -156,6 +156,51 @@ def test_signature_moved_into_the_body(both: bytes, pki: SamplePki) -> None:
     result = check(_edit(both, change), pki)
     assert [f.code for f in result.findings] == ["DF-SIG-009"]  # type: ignore[attr-defined]
     assert all(not r.passed for r in result.signatures)  # type: ignore[attr-defined]
+
+
+def test_pinned_key_has_the_role_the_pin_gives(message: bytes, signers: tuple[Signer, Signer],
+                                               pki: SamplePki) -> None:
+    """A pinned organ certificate passes in the organ's place when the pin gives it that
+    role; pinned without a role, its role is unknown and the signature does not pass
+    (DF-SIG-023, INDETERMINATE, nothing exposed as signed)."""
+    _, organ = signers
+    document = sign_message(message, organ, "organ")
+    given = verify_message(document, trust=PinnedKeyChecker((pki.organ,), role="organ"), at=NOW)
+    assert given.passed, given.to_dict()
+    unknown = verify_message(document, trust=PinnedKeyChecker((pki.organ,)), at=NOW)
+    assert unknown.indication is Indication.INDETERMINATE
+    assert unknown.signatures[0].sub_indications == ("DF-SIG-023",)
+    assert unknown.signatures[0].signed == ()
+
+
+def test_uncovered_content_in_a_profile_signature(message: bytes, both: bytes,
+                                                  signers: tuple[Signer, Signer],
+                                                  pki: SamplePki) -> None:
+    """A profile Signature holds XML-DSig only: a foreign element in the organ's KeyInfo
+    (outside every digest), or a ds:Object in the signer's Signature (which the organ then
+    covered), is refused (DF-SIG-026) for that Signature alone; a comment is not content."""
+    def foreign(root: etree._Element) -> None:
+        key_info = root.findall(f"{E}edXMLEnvelope/{E}edXMLHeader/{DS}Signature")[-1][2]
+        etree.SubElement(key_info, "{urn:vendor}Note").text = "forged subject"
+    result = check(_edit(both, foreign), pki)
+    organ_result = result.by_rule("organ")  # type: ignore[attr-defined]
+    assert organ_result.sub_indications == ("DF-SIG-026",) and organ_result.signed == ()
+    assert result.by_rule("signer").passed  # type: ignore[attr-defined]
+
+    person, organ = signers
+    def with_object(root: etree._Element) -> None:
+        signature = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader/{DS}Signature")
+        etree.SubElement(signature, f"{DS}Object").text = "claims"
+    object_signed = sign_message(_edit(sign_message(message, person, "signer"), with_object),
+                                 organ, "organ")
+    result = check(object_signed, pki)
+    assert result.by_rule("signer").sub_indications == ("DF-SIG-026",)  # type: ignore
+    assert result.by_rule("organ").passed  # type: ignore[attr-defined]
+
+    def comment(root: etree._Element) -> None:
+        root.findall(f"{E}edXMLEnvelope/{E}edXMLHeader/{DS}Signature")[-1][2].append(
+            etree.Comment(" a note "))
+    assert check(_edit(both, comment), pki).passed  # type: ignore[attr-defined]
 
 
 def test_plain_xml_gets_plain_xml_dsig(pki: SamplePki) -> None:

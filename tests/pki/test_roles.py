@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from docflow.errors import ConfigError, InputError
+from docflow.pki.national import NationalPki
 from docflow.pki.roles import Role, RoleMapping, RoleRule, read_role_mapping
 
 
@@ -55,3 +56,22 @@ def test_read_role_mapping_from_toml(tmp_path: Path) -> None:
         read_role_mapping(path)
     with pytest.raises(InputError, match="DF-IO-001"):
         read_role_mapping(tmp_path / "absent.toml")
+
+
+def test_organ_code_comes_from_the_configured_attribute(pki: NationalPki) -> None:
+    """The organ code is read from organizationIdentifier (where docflow's PKI puts it) unless
+    the mapping names another subject attribute; absent, there is none."""
+    _, cert, _ = pki.credentials_for("000.00.00.H38", Role.ORGAN)
+    assert RoleMapping().organ_codes(cert) == ("000.00.00.H38",)
+    assert RoleMapping(organ_code_attribute="2.5.4.11").organ_codes(cert) == ()
+
+
+def test_organ_code_attribute_from_toml(tmp_path: Path) -> None:
+    """``organ_code_attribute`` in the trust configuration must be a dotted OID."""
+    path = tmp_path / "roles.toml"
+    path.write_text('organ_code_attribute = "2.5.4.11"\n', "utf-8")
+    assert read_role_mapping(path).organ_code_attribute == "2.5.4.11"
+    path.write_text('organ_code_attribute = "OU"\n', "utf-8")
+    with pytest.raises(ConfigError, match="organ_code_attribute") as info:
+        read_role_mapping(path)
+    assert info.value.location.key == "organ_code_attribute"
