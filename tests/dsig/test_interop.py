@@ -204,3 +204,37 @@ def test_signxml_signs_docflow_verifies(kind: str, method: SignatureMethod, whol
     check = XMLVerifier().verify(signed, x509_cert=leaf, id_attribute="Id",
                                  expect_config=SignatureConfiguration())
     assert check.signed_data == result.signed[0].canonical  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("uri", ["http://www.w3.org/2000/09/xmldsig#dsa-sha1",
+                                 "http://www.w3.org/2009/xmldsig11#dsa-sha256"],
+                         ids=["dsa-sha1", "dsa-sha256"])
+@needs_xmlsec1
+def test_xmlsec1_dsa_verifies_only_under_legacy(uri: str, tmp_path: Path) -> None:
+    """DSA signatures from xmlsec1 verify under the legacy policy and are refused by default."""
+    from cryptography.hazmat.primitives.asymmetric import dsa
+
+    from docflow.dsig import DEFAULT_POLICY, LEGACY, PinnedKeyChecker
+
+    from .pkitools import self_signed
+
+    key = dsa.generate_private_key(1024)  # 2048-bit DSA parameters take seconds to generate
+    cert = self_signed(key, "legacy DSA signer")  # type: ignore[arg-type]
+    template = TEMPLATE.format(c14n=C14N_URIS[0], method=uri, uri="", enveloped='\n          '
+                               '<ds:Transform Algorithm="http://www.w3.org/2000/09/'
+                               'xmldsig#enveloped-signature"/>')
+    (tmp_path / "doc.tmpl").write_text(template, encoding="utf-8")
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (tmp_path / "cert.pem").write_bytes(_pem(cert))
+    done = _xmlsec1("--sign", "--privkey-pem", f"{tmp_path / 'key.pem'},{tmp_path / 'cert.pem'}",
+                    "--output", tmp_path / "signed.xml", tmp_path / "doc.tmpl")
+    if done.returncode != 0 and "dsa-sha256" in uri:
+        pytest.skip(f"this xmlsec1 cannot sign dsa-sha256: {done.stderr.strip()[-120:]}")
+    assert done.returncode == 0, done.stderr
+    signed = (tmp_path / "signed.xml").read_bytes()
+    trust = PinnedKeyChecker((cert,))
+    assert verify_at(signed, NOW, trust=trust, policy=LEGACY).passed
+    assert verify_at(signed, NOW, trust=trust, policy=DEFAULT_POLICY).sub_indications == \
+        ("DF-SIG-003",)
