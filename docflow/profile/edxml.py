@@ -83,8 +83,9 @@ ATTACHMENTS = (_q("edXML"), _q("AttachmentEncoded"))
 """Where the attachments the signer signs stand."""
 _SIGNATURE = f"{{{DS_NS}}}Signature"
 _OBJECT = f"{{{DS_NS}}}Object"
-_SIGNATURE_NAMESPACES = frozenset({DS_NS, DS11_NS, "http://www.w3.org/2001/10/xml-exc-c14n#"})
-"""Namespaces of the elements a profile Signature may hold: XML-DSig, XML-DSig 1.1 (EC key
+_SIGNATURE_NAMESPACES = tuple(f"{{{ns}}}" for ns in (
+    DS_NS, DS11_NS, "http://www.w3.org/2001/10/xml-exc-c14n#"))
+"""Tag prefixes of the elements a profile Signature may hold: XML-DSig, XML-DSig 1.1 (EC key
 values) and exclusive C14N's InclusiveNamespaces."""
 
 SIGNER_RULE = SignatureRule(Role.SIGNER.value, HEADER, (
@@ -243,11 +244,12 @@ def _uncovered_content(root: etree._Element, where: str | None
     header = root.find(f"{_q('edXMLEnvelope')}/{_q('edXMLHeader')}")
     for signature in header.iterfind(_SIGNATURE) if header is not None else ():
         for element in signature.iter():
-            if not isinstance(element.tag, str):
+            tag = element.tag
+            if not isinstance(tag, str):
                 continue  # comments and processing instructions are not content
-            if element.tag == _OBJECT:
+            if tag == _OBJECT:
                 what = "a ds:Object"
-            elif etree.QName(element).namespace not in _SIGNATURE_NAMESPACES:
+            elif not tag.startswith(_SIGNATURE_NAMESPACES):
                 what = f"the foreign element {etree.QName(element).localname!r}"
             else:
                 continue

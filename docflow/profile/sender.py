@@ -60,7 +60,7 @@ def senders(root: etree._Element | None) -> tuple[str, ...]:
     level = [root]
     for tag in _SENDER:
         level = [child for element in level for child in element if child.tag == tag]
-    values = (str(element.xpath("string()")).strip() for element in level)
+    values = ("".join(element.itertext()).strip() for element in level)
     return tuple(dict.fromkeys(v for v in values if v))
 
 
