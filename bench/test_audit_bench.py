@@ -130,7 +130,7 @@ def _generate(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def bench_archive() -> Path:
     """The cached archive folder (``archive.sqlite`` and ``trust/``), generated on first use."""
-    folder = default_cache_dir() / "bench" / f"audit-{DOCUMENTS}-{AGENCIES}-rsa2048-v1"
+    folder = default_cache_dir() / "bench" / f"audit-{DOCUMENTS}-{AGENCIES}-rsa2048-v2"
     if not (folder / "archive.sqlite").exists():
         partial = folder.with_name(folder.name + f".{os.getpid()}.tmp")
         shutil.rmtree(partial, ignore_errors=True)
