@@ -210,8 +210,12 @@ def _profile_rules(root: etree._Element, results: list[VerifyResult], mapping: R
     judged = [_with(r, [*_role_findings(r), *uncovered.get(r.location.path or "", ())])
               for r in results]
     organ = next((r for r in judged if r.rule == Role.ORGAN.value and r.passed), None)
-    signed = organ.signed[0].element if organ is not None and organ.signed else None
-    organ_sender = senders(signed) if signed is not None else None
+    organ_sender = None
+    if organ is not None and organ.signed:
+        try:
+            organ_sender = senders(organ.signed[0].element)
+        except InputError:  # canonical bytes past the parser's limits: no sender to be read
+            organ_sender = ()
     final = []
     for result in judged:
         if result.passed and result.rule == Role.ORGAN.value:

@@ -171,3 +171,18 @@ def test_senders_follows_the_one_path() -> None:
         "</Signature></edXMLHeader></edXMLEnvelope></edXML>".encode())
     assert senders(root) == (AGENCY,)
     assert senders(None) == ()
+
+
+def test_sender_unreadable_from_what_the_organ_signed(message: bytes, pki: SamplePki) -> None:
+    """What the organ signed cannot be parsed again within the hardened parser's limits (a
+    tree built by the caller, nested deeper than 256 levels): the sender cannot be read, so
+    the organ's signature is INDETERMINATE (DF-SIG-025), not an exception."""
+    root = parse_xml(message)
+    header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
+    assert header is not None
+    node = header.find(f"{E}MessageHeader")
+    for _ in range(300):
+        node = etree.SubElement(node, "{urn:vendor}Nested")
+    organ(pki, AGENCY).sign_tree(header)
+    result = verify_message(root, trust=pki.validator(), at=NOW)
+    assert result.signatures[0].sub_indications == ("DF-SIG-025",)
