@@ -95,11 +95,14 @@ class _IsoDateTime(click.ParamType):
               help="Whether a CRL in force is required for every CA.")
 @click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in signatures and "
               "certificates (the named legacy policy).")
+@click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              default=None, help="Role mapping (TOML) for certificates of other CAs: which "
+              "policy or name makes an organ or a signer certificate.")
 @click.option("--no-signatures", is_flag=True, help="Skip signature verification.")
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
                      max_size: int | None, timings: bool, trust: tuple[str, ...],
                      crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
-                     no_signatures: bool) -> None:
+                     roles: str | None, no_signatures: bool) -> None:
     """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
 
     Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
@@ -125,7 +128,7 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
         from docflow.validation.signatures import SignatureCheck
 
         check = SignatureCheck(trust_validator(trust, crls, revocation=revocation,
-                                               legacy=legacy),
+                                               legacy=legacy, roles=roles),
                                at=at, policy=LEGACY if legacy else DEFAULT_POLICY)
         config = dataclasses.replace(config, extra_checks=(check,))
     if max_size is not None:
@@ -578,10 +581,13 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
               help="Whether a CRL in force is required for every CA.")
 @click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in signatures and "
               "certificates (the named legacy policy).")
+@click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              default=None, help="Role mapping (TOML) for certificates of other CAs: which "
+              "policy or name makes an organ or a signer certificate.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                   revocation: str, legacy: bool, fmt: str) -> None:
+                   revocation: str, legacy: bool, roles: str | None, fmt: str) -> None:
     """Verify every signature of FILE (- for stdin) against the trust anchors.
 
     An edXML message is checked in docflow's profile (the signer's signature over the
@@ -593,7 +599,8 @@ def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at:
 
     from docflow.profile.files import render_text, trust_validator, verify_file
 
-    validator = trust_validator(trust, crls, revocation=revocation, legacy=legacy)
+    validator = trust_validator(trust, crls, revocation=revocation, legacy=legacy,
+                                roles=roles)
     result = verify_file(file, validator, at=at, legacy=legacy)
     if fmt == "json":
         click.echo(json.dumps({"file": file, **result.to_dict()}, ensure_ascii=False,

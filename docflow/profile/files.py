@@ -18,6 +18,7 @@ from docflow.dsig import DEFAULT_POLICY, LEGACY, Signer
 from docflow.errors import UsageError
 from docflow.pki import validate
 from docflow.pki.io import read_certificates, read_private_key
+from docflow.pki.roles import read_role_mapping
 from docflow.pki.store import TrustStore
 from docflow.profile.edxml import MessageVerification, sign_message, verify_message
 from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
@@ -60,7 +61,8 @@ def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
 
 
 def trust_validator(trust: Sequence[str], crls: Sequence[str] = (), *,
-                    revocation: str = "require", legacy: bool = False) -> validate.PathValidator:
+                    revocation: str = "require", legacy: bool = False,
+                    roles: str | None = None) -> validate.PathValidator:
     """A path validator over trust anchor files (or one ``docflow pki init`` folder) and CRLs.
 
     Parameters
@@ -74,10 +76,16 @@ def trust_validator(trust: Sequence[str], crls: Sequence[str] = (), *,
         ``require`` (a CRL in force for every CA, the default), ``if-available`` or ``off``.
     legacy
         Admit SHA-1 certificates, RSA-1024 and DSA, as the named legacy policy does.
+    roles
+        A TOML role mapping (:func:`docflow.pki.roles.read_role_mapping`) for certificates of
+        other CAs: which policy OID or name pattern makes an organ or a signer certificate,
+        and which subject attribute holds the organ code. docflow's own policy OIDs are
+        recognised without one.
     """
     folders = [t for t in trust if Path(t).is_dir()]
     files = [t for t in trust if not Path(t).is_dir()]
-    store = TrustStore.from_files(files, crls=crls)
+    mapping = read_role_mapping(roles) if roles else None
+    store = TrustStore.from_files(files, crls=crls, roles=mapping)
     for folder in folders:
         extra = TrustStore.from_pki_dir(folder)
         store = dataclasses.replace(store, anchors=store.anchors + extra.anchors,
