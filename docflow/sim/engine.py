@@ -143,8 +143,6 @@ class Engine:
         self.delivery_serial = 0
         self.on_traffic: Callable[[DayTraffic], None] | None = None
         """Called with every day's traffic (the oracle of the tests replays it)."""
-        self._answers: dict[int, Messages] = {}
-        """Answers drawn in a document window, waiting for the status window of that day."""
         self.sample_keys = np.zeros(0)
         self.sample: DocumentRecords | None = None
 
@@ -191,17 +189,10 @@ class Engine:
         docs = Messages.concat([self.pools[DOC].take(day), fresh])
         answers = self._delivered(self._serve(DOC, docs, day))
         if answers is not None:
-            self._answers[day] = answers
+            self.pools[STATUS].put(answers, (day, DOC))
 
     def _status_window(self, day: int) -> None:
-        """Window ``day`` of the status lanes (on the status thread).
-
-        The answers drawn on the document thread are pooled here, with the tag of the document
-        window, to share the work of the two threads more evenly.
-        """
-        answers = self._answers.pop(day, None)
-        if answers is not None:
-            self.pools[STATUS].put(answers, (day, DOC))
+        """Window ``day`` of the status lanes (on the status thread)."""
         arrived = self._serve(STATUS, self.pools[STATUS].take(day), day)
         self._answered(arrived)
 
