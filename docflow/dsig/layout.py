@@ -36,14 +36,20 @@ from docflow.dsig.algorithms import DS_NS
 __all__ = [
     "ENVELOPED",
     "ENVELOPING",
+    "UNKNOWN_RULE",
     "ReferenceRule",
     "SignatureLayout",
     "SignatureRule",
+    "Target",
+    "classify",
     "element_tags",
     "path_matches",
 ]
 
 ANY = "*"
+UNKNOWN_RULE = "unknown"
+"""The rule name of a Signature whose References fit no rule of its place (or cannot be
+read): it is reported as such, never counted as one of the layout's kinds."""
 _SIGNATURE = f"{{{DS_NS}}}Signature"
 _OBJECT = f"{{{DS_NS}}}Object"
 
@@ -111,6 +117,8 @@ class SignatureLayout:
         names = [r.name for r in self.rules]
         if len(set(names)) != len(names):
             raise ValueError(f"rule names must differ: {names}")
+        if UNKNOWN_RULE in names:
+            raise ValueError(f"{UNKNOWN_RULE!r} names Signatures that fit no rule")
 
     @property
     def single(self) -> bool:
@@ -236,5 +244,113 @@ def _describe(rule: ReferenceRule) -> str:
 
 def _all_of_kind(rule: ReferenceRule, signature: etree._Element,
                  root: etree._Element) -> list[etree._Element]:
-    return [el for el in root.iter() if isinstance(el.tag, str)
+    # Speed: with a parent path, walk down that path instead of visiting every element of
+    # the document (a large message may hold many elements none of which can qualify).
+    if rule.parent is None:
+        candidates: list[etree._Element] = list(root.iter())
+    elif not rule.parent:
+        candidates = [root]
+    else:
+        level = [root] if rule.parent[0] in (ANY, root.tag) else []
+        for step in rule.parent[1:]:
+            level = [child for node in level for child in node
+                     if isinstance(child.tag, str) and step in (ANY, child.tag)]
+        candidates = [child for node in level for child in node]
+    return [el for el in candidates if isinstance(el.tag, str)
             and _fits(rule, el, False, signature)]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What one Reference points at, as far as resolving its URI could tell."""
+
+    element: etree._Element | None
+    """The element it resolved to; ``None`` when it did not resolve."""
+    whole_document: bool = False
+    """``URI=""``."""
+    by_id: bool = False
+    """An unresolved ``#id`` (no element, or several, carry it): it could name an element of
+    any kind, so it neither confirms nor rules out a rule."""
+
+
+_LISTED = 3
+"""Problems quoted per rule when a Signature fits none: enough to see why, never a flood."""
+
+
+def classify(rules: Sequence[SignatureRule], targets: Sequence[Target],
+             signature: etree._Element, root: etree._Element
+             ) -> tuple[SignatureRule | None, list[str]]:
+    """The rule whose References ``targets`` are shaped like, and why they do not fit it.
+
+    A Signature is classified by what its References point at, before any cryptography, so
+    that a signature failing for any reason is still reported in its own place: the first
+    rule they fit exactly; else the first rule each of them fits by kind (the count, a
+    duplicate or an uncovered element of the kind then being the problems); else none
+    (:data:`UNKNOWN_RULE`). An unresolved ``#id`` fits any rule but cannot alone decide one,
+    and while one is unresolved no count is judged: its own finding says enough.
+
+    Parameters
+    ----------
+    rules
+        The rules of the place where the Signature stands, in order of preference.
+    targets
+        One per Reference, in order.
+    signature
+        The Signature element.
+    root
+        The document's root element.
+
+    Returns
+    -------
+    tuple
+        The rule (``None`` for none) and the problems, empty when the References fit it.
+
+    Examples
+    --------
+    >>> from docflow.xmlsafe import parse_xml
+    >>> root = parse_xml(b"<m><h><s/></h><a Id='a1'/></m>")
+    >>> whole = Target(root, whole_document=True)
+    >>> part = Target(root[1])
+    >>> rules = [SignatureRule("part", ("m", "h"), (ReferenceRule.element("a"),)),
+    ...          SignatureRule("whole", ("m", "h"), (ReferenceRule.document(),))]
+    >>> [classify(rules, t, root[0][0], root)[0].name for t in ([part], [whole], [whole, whole])]
+    ['part', 'whole', 'whole']
+    >>> classify(rules, [whole, whole], root[0][0], root)[1]
+    ['Reference 2 covers the same content as an earlier one']
+    >>> classify(rules, [whole, part], root[0][0], root)[0] is None
+    True
+    """
+    resolved = [(t.element, t.whole_document) for t in targets if t.element is not None]
+    complete = len(resolved) == len(targets)
+    loose: tuple[SignatureRule, list[str]] | None = None
+    for rule in rules:
+        if not resolved or not all(_fits_kind(rule, t, signature) for t in targets):
+            continue
+        if not complete:
+            return rule, []
+        problems = reference_problems(rule, resolved, signature, root)
+        if not problems:
+            return rule, []
+        loose = loose or (rule, _capped(problems))
+    if loose is not None:
+        return loose
+    if not complete:
+        return None, []
+    why = [f"as '{rule.name}': " + "; ".join(
+        reference_problems(rule, resolved, signature, root)[:_LISTED]) for rule in rules]
+    return None, ["the References fit none of the Signatures the layout allows here (" +
+                  ", ".join(repr(r.name) for r in rules) + "): " + " | ".join(why)]
+
+
+def _capped(problems: list[str]) -> list[str]:
+    if len(problems) <= _LISTED:
+        return problems
+    return [*problems[:_LISTED], f"and {len(problems) - _LISTED} more problem(s) of the same "
+            "References"]
+
+
+def _fits_kind(rule: SignatureRule, target: Target, signature: etree._Element) -> bool:
+    if target.element is None:
+        return target.by_id
+    return any(_fits(r, target.element, target.whole_document, signature)
+               for r in rule.references)

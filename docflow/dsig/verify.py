@@ -8,11 +8,16 @@ indication (``PASSED``, ``FAILED``, ``INDETERMINATE``) with one finding per prob
 the result, never the input tree: the tree may hold content no signature covers (a comment
 splitting a signed text, a forged element beside the signed one).
 
-What is checked, in order: the layout (where each Signature stands), the Signature's syntax,
-the algorithms against the :class:`~docflow.dsig.policy.VerifyPolicy`, each Reference (it
-resolves to exactly one element of the expected kind, its transforms are allowed, its digest
-matches), the SignatureValue with the key the trust source allows, and last the trust source's
-judgement of the certificate (chain, validity at ``at``, revocation, key usage, role).
+What is checked, in order, so that a forger can make the verifier do no more work than a
+genuine message does: the layout (where each Signature stands, and how many stand in each
+place), each Signature's syntax and the kind its References give it (:mod:`~docflow.dsig.shape`),
+the number of Signatures of each kind, the algorithms against the
+:class:`~docflow.dsig.policy.VerifyPolicy`, the References without their digests (each resolves
+to exactly one element of the expected kind, in the numbers the kind allows, with allowed
+transforms), the SignatureValue with the key the trust source allows, then the digests, and
+last the trust source's judgement of the certificate (chain, validity at ``at``, revocation, key
+usage, role). A Signature is reported under the rule its References fit, whatever else fails,
+or under ``unknown`` when they fit none.
 
 Examples
 --------
@@ -32,7 +37,6 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,25 +57,20 @@ from docflow.dsig.algorithms import (
 )
 from docflow.dsig.c14n import C14NUnsupported, canonicalize
 from docflow.dsig.keyinfo import public_key, read_key_info, signing_certificate
-from docflow.dsig.layout import (
-    ENVELOPED,
-    SignatureLayout,
-    SignatureRule,
-    path_matches,
-    reference_problems,
-    signature_parent_path,
-)
+from docflow.dsig.layout import ENVELOPED, UNKNOWN_RULE, SignatureLayout
 from docflow.dsig.policy import DEFAULT_POLICY, VerifyPolicy
 from docflow.dsig.references import (
     IdIndex,
     ReferenceProblem,
+    Resolution,
+    TransformChain,
     inclusive_prefixes,
     parse_transforms,
     reference_octets,
-    resolve_uri,
 )
 from docflow.dsig.results import DocumentResult, SignedReference, VerifyResult
-from docflow.dsig.structure import SignatureSyntax, SignatureSyntaxError, read_signature
+from docflow.dsig.shape import Shape, count_problems, crowded, place, read_shape
+from docflow.dsig.structure import SignatureSyntax, SignatureSyntaxError
 from docflow.dsig.trust import (
     ChainOutcome,
     ChainResult,
@@ -176,35 +175,38 @@ def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
 
     Every ds:Signature anywhere in the document must stand where a rule of ``layout`` allows
     one, and each rule's count must hold; otherwise the document is FAILED with ``DF-SIG-009``
-    and so is every signature in it. Parameters are those of :func:`verify_at`.
+    and so is every signature in it. The counts are checked before any signature is verified
+    (:mod:`docflow.dsig.shape`): a place holding more Signatures than its rules allow in all
+    refuses the document with no signature result at all, and a kind with one Signature too
+    many refuses it with each Signature reported unverified. Parameters are those of
+    :func:`verify_at`.
     """
     root = _root_of(document, where)
     at = as_utc(at)
     ids = IdIndex(root, policy.id_attributes)
-    results: list[VerifyResult] = []
-    problems: list[Finding] = []
-    signatures = list(root.iter(_SIGNATURE))
+    placed, problems = place(list(root.iter(_SIGNATURE)), layout, where)
+    too_many = crowded(placed, layout, where)
+    if too_many:  # refused before a single Signature is read
+        problems += too_many
+        return DocumentResult(verdict(problems), (), tuple(problems))
+    shapes = [read_shape(one, root, ids) for one in placed]
+    locations = [_location(shape.placed.element, where) for shape in shapes]
+    too_many = count_problems(shapes, layout, where, minimum=False)
+    if too_many:  # refused before a single Signature is verified
+        problems += too_many
+        unverified = [VerifyResult(verdict(problems), tuple(problems), rule=shape.rule,
+                                   location=location)
+                      for shape, location in zip(shapes, locations, strict=True)]
+        return DocumentResult(verdict(problems), tuple(unverified), tuple(problems))
     # Speed: a tree parsed here from bytes is private, so the last Signature may take itself
-    # out of it for good instead of being cut out of the canonical bytes.
+    # out of it for good instead of being cut out of the canonical bytes: nothing reads the
+    # tree after it.
     private = isinstance(document, bytes | bytearray | memoryview)
-    for number, signature in enumerate(signatures, 1):
-        position = signature_parent_path(signature)
-        rules = [r for r in layout.rules if path_matches(r.parent, position)]
-        location = _location(signature, where)
-        if not rules:
-            problems.append(Finding("DF-SIG-009", "a Signature stands where the layout allows "
-                                    "none", location))
-            continue
-        results.append(_verify_signature(signature, root, ids, rules, trust, policy, at,
-                                         location, private and number == len(signatures)))
-    counts = Counter(r.rule for r in results)
-    for rule in layout.rules:
-        if not rule.min_count <= counts[rule.name] <= rule.max_count:
-            problems.append(Finding(
-                "DF-SIG-009", f"{counts[rule.name]} '{rule.name}' Signature(s) where the layout "
-                f"needs {rule.min_count}" + (f" to {rule.max_count}"
-                                             if rule.max_count != rule.min_count else ""),
-                Location(file=where)))
+    results = [_verify_signature(shape, root, trust, policy, at, location,
+                                 private and number == len(shapes))
+               for number, (shape, location) in enumerate(zip(shapes, locations, strict=True),
+                                                          1)]
+    problems += count_problems(shapes, layout, where, minimum=True)
     if problems:
         results = [_with_findings(r, problems) for r in results]
     worst = verdict([*problems, *(f for r in results for f in r.findings)])
@@ -232,10 +234,15 @@ class _Key:
     """The document names no certificate: try each pinned certificate's key."""
 
 
-def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIndex,
-                      rules: list[SignatureRule], trust: TrustSource, policy: VerifyPolicy,
-                      at: datetime, location: Location, private: bool) -> VerifyResult:
-    """Verify one Signature.
+def _verify_signature(shape: Shape, root: etree._Element, trust: TrustSource,
+                      policy: VerifyPolicy, at: datetime, location: Location,
+                      private: bool) -> VerifyResult:
+    """Verify one Signature, read and classified beforehand (:func:`read_shape`).
+
+    The order bounds the work a forger can cause: everything cheap first (syntax, algorithms,
+    the key, the References' kinds and counts), then the SignatureValue — one public-key
+    operation over SignedInfo — and only when both hold, the digests, whose canonicalizations
+    are the expensive part and are then bounded by what the layout allows.
 
     ``private`` says the tree is the verifier's own and nothing will read it after this
     Signature's last Reference: that Reference may then take Signatures out for good instead of
@@ -243,19 +250,17 @@ def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIn
     """
     findings: list[Finding] = []
 
-    def finish(method: SignatureMethod | None = None, rule: str | None = None,
-               **fields: object) -> VerifyResult:
+    def finish(method: SignatureMethod | None = None) -> VerifyResult:
         return VerifyResult(verdict(findings), tuple(findings), signature_method=method,
-                            rule=rule or rules[0].name, location=location,
-                            **fields)  # type: ignore[arg-type]
+                            rule=shape.rule, location=location)
 
     def problem(code: str, message: str) -> None:
         findings.append(Finding(code, message, location))
 
-    try:
-        syntax = read_signature(signature)
-    except SignatureSyntaxError as exc:
-        problem(exc.code, str(exc))
+    syntax = shape.syntax
+    if syntax is None:
+        assert shape.error is not None
+        problem(shape.error.code, str(shape.error))
         return finish()
     # 1. Algorithms, before any work.
     c14n = _C14N.get(syntax.c14n_uri)
@@ -284,17 +289,25 @@ def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIn
     except C14NUnsupported as exc:
         problem("DF-SIG-002", str(exc))
         return finish(method)
-    # 4. References: resolution, transforms, digests, and the layout's rules.
-    signed, rule = _check_references(syntax, root, ids, rules, policy, problem, private)
+    # 4. References without their digests: algorithms, transforms, resolution, and the shape
+    #    the layout gives the Signature's kind (how many of each, what they point at).
+    plans = _plan_references(syntax, shape, policy, problem)
+    for message in shape.problems:
+        problem("DF-SIG-008", message)
     if key is None:
-        return finish(method, rule)
-    # 5. The SignatureValue, even when a Reference failed: a report that says "tampered" is
-    #    more useful than one that stops at the first problem.
+        return finish(method)
+    # 5. The SignatureValue, even when the shape is wrong (a genuine signature moved is told
+    #    from a forged one), but before any digest: until it holds, the DigestValues are
+    #    anyone's, and checking them would do a forger's work.
     checked = _check_value(syntax, method, key, signed_info, trust, problem)
-    if checked is None or any(f.effective_severity is Severity.ERROR for f in findings):
-        return finish(method, rule)
+    if checked is None or plans is None or shape.problems or shape.rule == UNKNOWN_RULE:
+        return finish(method)
     key = checked
-    # 6. Trust in the key, last: the cheapest answer to a forgery is a failed signature.
+    # 6. The digests: each Reference canonicalized once, as many as the layout allows.
+    signed = _digest_references(syntax, shape, plans, problem, private)
+    if any(f.effective_severity is Severity.ERROR for f in findings):
+        return finish(method)
+    # 7. Trust in the key, last: the cheapest answer to a forgery is a failed signature.
     chain = _judge(key, trust, at, location, findings)
     indication = verdict(findings)
     crypto_only = isinstance(trust, EmbeddedKeyValue) and set(
@@ -303,7 +316,7 @@ def _verify_signature(signature: etree._Element, root: etree._Element, ids: IdIn
         indication, tuple(findings),
         signed=signed if indication is Indication.PASSED or crypto_only else (),
         certificate=key.leaf, chain=chain.chain, role=chain.role, signature_method=method,
-        rule=rule, location=location, trusted=chain.trusted)
+        rule=shape.rule, location=location, trusted=chain.trusted)
 
 
 def _check_hmac_length(method: SignatureMethod, bits: int, problem: _Problem) -> None:
@@ -358,14 +371,18 @@ def _find_key(syntax: SignatureSyntax, method: SignatureMethod, trust: TrustSour
     return found
 
 
-def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdIndex,
-                      rules: list[SignatureRule], policy: VerifyPolicy,
-                      problem: _Problem, private: bool) -> tuple[tuple[SignedReference, ...], str]:
-    signed: list[SignedReference] = []
-    targets: list[tuple[etree._Element, bool]] = []
-    resolved = digests_ok = True
-    for number, ref in enumerate(syntax.references, 1):
-        where = f"Reference {number} (URI={ref.uri!r})"
+def _reference_label(number: int, uri: str | None) -> str:
+    return f"Reference {number} (URI={uri[:80] if uri is not None else None!r})"
+
+
+def _plan_references(syntax: SignatureSyntax, shape: Shape, policy: VerifyPolicy,
+                     problem: _Problem
+                     ) -> list[tuple[DigestMethod, TransformChain, Resolution]] | None:
+    """Each Reference's digest method, transform chain and target, checked without digesting;
+    ``None`` when one of them cannot be followed (each such Reference is one finding)."""
+    plans = []
+    for number, (ref, resolution) in enumerate(zip(syntax.references, shape.resolutions,
+                                                   strict=True), 1):
         digest_method = _DIGESTS.get(ref.digest_uri)
         try:
             if digest_method is None:
@@ -375,35 +392,39 @@ def _check_references(syntax: SignatureSyntax, root: etree._Element, ids: IdInde
                 raise ReferenceProblem("DF-SIG-003", f"digest {digest_method.value} is not "
                                        "allowed by the policy")
             chain = parse_transforms(ref.transforms, policy)
-            resolution = resolve_uri(ref.uri, root, ids)
-            octets = reference_octets(resolution, syntax.element, chain,
-                                      private and number == len(syntax.references))
         except ReferenceProblem as exc:
-            problem(exc.code, f"{where}: {exc.message}")
-            resolved = False
+            resolution = exc
+        if isinstance(resolution, ReferenceProblem):
+            problem(resolution.code, f"{_reference_label(number, ref.uri)}: "
+                    f"{resolution.message}")
             continue
+        assert digest_method is not None
+        plans.append((digest_method, chain, resolution))
+    return plans if len(plans) == len(syntax.references) else None
+
+
+def _digest_references(syntax: SignatureSyntax, shape: Shape,
+                       plans: list[tuple[DigestMethod, TransformChain, Resolution]],
+                       problem: _Problem, private: bool) -> tuple[SignedReference, ...]:
+    """What each Reference covers, when every digest matches; ``()`` otherwise."""
+    signed: list[SignedReference] = []
+    intact = True
+    for number, (ref, (digest_method, chain, resolution)) in enumerate(
+            zip(syntax.references, plans, strict=True), 1):
+        try:
+            octets = reference_octets(resolution, syntax.element, chain,
+                                      private and number == len(plans))
         except C14NUnsupported as exc:
-            problem("DF-SIG-002", f"{where}: {exc}")
-            resolved = False
+            problem("DF-SIG-002", f"{_reference_label(number, ref.uri)}: {exc}")
+            intact = False
             continue
-        targets.append((resolution.element, resolution.whole_document))
         if hmac.compare_digest(digest(digest_method, octets), ref.digest_value):
             signed.append(SignedReference(ref.uri or "", octets, digest_method))
         else:
-            problem("DF-SIG-011", f"{where}: the digest does not match the content")
-            digests_ok = False
-    # The rule is chosen by what the References point at, not by whether their digests hold,
-    # so that a tampered signature is still reported in its own place.
-    first: list[str] | None = None
-    for rule in rules:
-        wrong = reference_problems(rule, targets, syntax.element, root)
-        if not wrong:
-            return (tuple(signed) if resolved and digests_ok else ()), rule.name
-        first = first if first is not None else wrong
-    if resolved:  # with a Reference unresolved, its own finding says enough
-        for message in first or ():
-            problem("DF-SIG-008", message)
-    return (), rules[0].name
+            problem("DF-SIG-011", f"{_reference_label(number, ref.uri)}: the digest does not "
+                    "match the content")
+            intact = False
+    return tuple(signed) if intact else ()
 
 
 def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,

@@ -63,9 +63,6 @@ def test_bound_holds_for_the_genuine_message(large: bytes, pki: SmallPki) -> Non
     assert finished and passed
 
 
-@pytest.mark.xfail(strict=True, reason="verifier DoS: every Reference of an unauthenticated "
-                   "SignedInfo is canonicalized and digested before the SignatureValue or the "
-                   "layout's Reference count is checked")
 def test_huge_signed_info_of_whole_document_references(large: bytes, pki: SmallPki) -> None:
     """Huge SignedInfo: the organ's Signature given 64 copies of its URI="" Reference (the
     policy's maximum), each a canonicalization of the whole 5 MB message (up to 64 MiB in
@@ -78,12 +75,10 @@ def test_huge_signed_info_of_whole_document_references(large: bytes, pki: SmallP
     forged = dump(root)
     finished, result_codes = within(LIMIT, lambda: codes(verify(forged, pki)))
     assert finished, f"not finished within {LIMIT} s"
-    assert result_codes
+    assert {"DF-SIG-008", "DF-SIG-012"} <= result_codes  # type: ignore[operator]
+    assert "DF-SIG-011" not in result_codes  # type: ignore[operator]  # no digest was computed
 
 
-@pytest.mark.xfail(strict=True, reason="verifier DoS: all Signatures standing in edXMLHeader are "
-                   "verified (every Reference digested) before the layout's count of one "
-                   "Signature per role is checked, so the work grows with their number")
 def test_many_signatures_each_with_many_references(large: bytes, pki: SmallPki) -> None:
     """Many Signatures: 40 copies of the organ's Signature in edXMLHeader, each with 64
     whole-document References — 2,560 canonicalizations of the message, growing with the
