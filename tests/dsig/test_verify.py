@@ -151,3 +151,45 @@ def test_verify_all_reports_each_signature(pki: SamplePki) -> None:
     # The organ's signature covers the signer's, which therefore cannot be swapped.
     organ_bytes = outcome.by_rule("organ")[0].signed[0].canonical
     assert organ_bytes.count(b"<ds:Signature xmlns") == 1
+
+
+def test_signature_value_is_checked_before_any_digest(ec_key: ec.EllipticCurvePrivateKey
+                                                      ) -> None:
+    """Until the SignatureValue holds, SignedInfo's DigestValues are anyone's: a changed
+    DigestValue, or extra References, fail on the value (DF-SIG-012, plus DF-SIG-008 for the
+    References the layout does not allow) and no Reference is digested (no DF-SIG-011)."""
+    cert = self_signed(ec_key)
+    signed = Signer(ec_key, [cert]).sign(b"<a><b>x</b></a>")
+    trust = PinnedKeyChecker((cert,))
+    root = parse_xml(signed)
+    digest_value = root.find(".//{http://www.w3.org/2000/09/xmldsig#}DigestValue")
+    assert digest_value is not None and digest_value.text
+    digest_value.text = ("B" if digest_value.text[0] == "A" else "A") + digest_value.text[1:]
+    changed = verify_at(etree.tostring(root), NOW, trust=trust)
+    assert changed.sub_indications == ("DF-SIG-012",)
+
+    root = parse_xml(signed.replace(b"<b>x</b>", b"<b>y</b>"))
+    signed_info = root.find(".//{http://www.w3.org/2000/09/xmldsig#}SignedInfo")
+    assert signed_info is not None
+    for _ in range(10):
+        signed_info.append(etree.fromstring(etree.tostring(signed_info[2])))
+    extra = verify_at(etree.tostring(root), NOW, trust=trust)
+    assert extra.sub_indications == ("DF-SIG-008", "DF-SIG-012")
+    assert extra.rule == "enveloped"  # its References are of the enveloped kind, too many
+
+
+def test_only_the_shape_the_layout_allows_is_digested(ec_key: ec.EllipticCurvePrivateKey
+                                                      ) -> None:
+    """A genuine signature of the wrong shape (an element by Id where the whole document is
+    required) is refused for its shape alone: its content, tampered, is never digested."""
+    cert = self_signed(ec_key)
+    signed = Signer(ec_key, [cert]).sign(b'<a><b Id="b1">x</b><c/></a>',
+                                          [SignReference.element("b1")])
+    trust = PinnedKeyChecker((cert,))
+    intact = verify_at(signed, NOW, trust=trust)
+    tampered = verify_at(signed.replace(b">x<", b">y<"), NOW, trust=trust)
+    assert intact.sub_indications == tampered.sub_indications == ("DF-SIG-008",)
+    assert intact.rule == tampered.rule == "unknown"
+    assert "element b" in tampered.findings[0].message
+    assert verify_at(signed, NOW, trust=trust, layout=SignatureLayout((SignatureRule(
+        "part", ("*",), (ReferenceRule.element("b"),)),))).passed
