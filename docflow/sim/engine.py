@@ -37,11 +37,11 @@ from docflow.sim.calibration import CalibrationProbes
 from docflow.sim.crypto import CryptoMode, DocumentRecords
 from docflow.sim.faults import OutageTable, RetryPolicy, hours_us
 from docflow.sim.lane_pass import (
-    ACTIVE,
     FINAL,
     LATER,
     LOST,
     advance_rank,
+    prepare_batch,
     select_rank,
     serve_rank,
     sort_rank,
@@ -59,6 +59,7 @@ from docflow.traffic.generate import DayTraffic, TrafficGenerator
 
 __all__ = ["Engine", "EngineResult"]
 
+_NO_TRANSFER = np.zeros(0, np.int64)
 _NEEDED = (frozenset({"src", "dst", "t0", "prio", "serial"}), frozenset({"dst", "t0", "code"}))
 """Fields the deliveries of documents, and the arrivals of status messages, are read for."""
 
@@ -284,17 +285,13 @@ class Engine:
             return msgs
         w0, w1 = day * DAY_US, (day + 1) * DAY_US
         ranks, n_hubs = lanes.ranks, lanes.n_hubs
-        hub_a = a.hub[msgs.src].astype(np.int64)
-        hub_b = a.hub[msgs.dst].astype(np.int64)
-        last_hop = (lanes.length[hub_a, hub_b] - 1).astype(np.int8)
+        hub_a, hub_b, last_hop, state = prepare_batch(msgs.src, msgs.dst, msgs.t, a.hub,
+                                                      lanes.length, w1)
         time = msgs.t.copy()
         hop = msgs.hop.copy()
         status = cls == STATUS
-        if status:
-            transfer = np.full(n, int(lanes.transfer_us(lanes.status_kb)), np.int64)
-        else:
-            transfer = lanes.transfer_us(msgs.size_kb)
-        state = np.where(time >= w1, LATER, ACTIVE).astype(np.int8)
+        status_transfer = int(lanes.transfer_us(lanes.status_kb))
+        transfer = _NO_TRANSFER if status else lanes.transfer_us(msgs.size_kb)
         n_lanes = lanes.n_lanes
         for rank in range(ranks):
             pos, lane, pair = select_rank(
@@ -335,7 +332,8 @@ class Engine:
                 t.hub_hourly[cls], w1)
             self._carry_waiting(cls, lane, still_lane, still_start, w1)
             latest = advance_rank(pos, depart, state, hop, last_hop, time, hub_a, hub_b,
-                                  transfer, self._hop_link, n_hubs, lanes.agency_link_us, w1)
+                                  transfer, status_transfer, self._hop_link, n_hubs,
+                                  lanes.agency_link_us, w1)
             t.last_event[cls] = max(t.last_event[cls], latest)
         lost_mask = state == LOST
         if lost_mask.any():
@@ -403,8 +401,7 @@ class Engine:
         t.delivered_hub += np.bincount(src_hub, minlength=a.n_hubs)
         t.received += np.bincount(dst_level, minlength=N_LEVELS)
         add_hourly(t.delivered_hourly, src_level, done.t)
-        groups = np.concatenate([src_level, N_LEVELS + dst_level, 3 * N_LEVELS + src_hub])
-        t.hist.add(groups, np.concatenate([latency, latency, latency]))
+        t.hist.add(src_level, latency, N_LEVELS + dst_level, 3 * N_LEVELS + src_hub)
         t.last_event[DOC] = max(t.last_event[DOC], int(done.t.max()))
         answers = self.status.answers(done.t, done.prio, done.serial)
         t.unanswered += answers.unanswered
@@ -432,8 +429,7 @@ class Engine:
             latency = arrived.t[acc] - arrived.t0[acc]
             t.accepted += np.bincount(level, minlength=N_LEVELS)
             L = N_LEVELS
-            t.hist_accept.add(np.concatenate([2 * L + level, 3 * L + a.n_hubs + hub]),
-                       np.concatenate([latency, latency]))
+            t.hist_accept.add(2 * L + level, latency, 3 * L + a.n_hubs + hub)
         rej = arrived.code == _REJECTED
         if rej.any():
             t.rejected += np.bincount(a.level[arrived.dst[rej]], minlength=N_LEVELS)

@@ -33,17 +33,20 @@ class LatencyHistograms:
         self.counts = np.zeros((groups, N_BINS), np.int64)
         self.sums = np.zeros(groups, np.float64)
 
-    def add(self, group: npt.NDArray[np.integer], latency_us: npt.NDArray[np.int64]) -> None:
-        """Count each latency (µs) in its group."""
+    def add(self, group: npt.NDArray[np.integer], latency_us: npt.NDArray[np.int64],
+            *more: npt.NDArray[np.integer]) -> None:
+        """Count each latency (µs) in its group (and in each group of ``more``, same length:
+        one latency counted under several groupings costs one logarithm)."""
         if len(group) == 0:
             return
         lat = np.maximum(latency_us, 0).astype(np.float64)
         b = np.floor(np.log10(np.maximum(lat, _FLOOR_US) / _FLOOR_US) * BINS_PER_DECADE)
         b = np.minimum(b.astype(np.int64), N_BINS - 1)
-        flat = group.astype(np.int64) * N_BINS + b
-        self.counts += np.bincount(flat, minlength=self.groups * N_BINS).reshape(
-            self.groups, N_BINS)
-        self.sums += np.bincount(group, weights=lat, minlength=self.groups)
+        for g in (group, *more):
+            flat = g.astype(np.int64) * N_BINS + b
+            self.counts += np.bincount(flat, minlength=self.groups * N_BINS).reshape(
+                self.groups, N_BINS)
+            self.sums += np.bincount(g, weights=lat, minlength=self.groups)
 
     def count(self, group: int) -> int:
         return int(self.counts[group].sum())

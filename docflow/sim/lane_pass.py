@@ -26,7 +26,8 @@ from numba import njit
 
 from docflow.sim.queues import serve_window
 
-__all__ = ["ACTIVE", "FINAL", "LATER", "LOST", "advance_rank", "select_rank", "serve_rank"]
+__all__ = ["ACTIVE", "FINAL", "LATER", "LOST", "advance_rank", "prepare_batch", "select_rank",
+           "serve_rank", "sort_rank"]
 
 ACTIVE, FINAL, LATER, LOST = 0, 1, 2, 3
 """States of a message during a window's lane passes."""
@@ -36,6 +37,27 @@ I64 = npt.NDArray[np.int64]
 _HOUR = 3_600_000_000
 _MS = 1000
 _TIME_BITS = 27
+
+
+@njit(cache=True, nogil=True)
+def prepare_batch(src: npt.NDArray[np.int32], dst: npt.NDArray[np.int32], time: I64,
+                  agency_hub: npt.NDArray[np.int32], length: I8, window_end: int
+                  ) -> tuple[I64, I64, I8, I8]:  # pragma: no cover - compiled
+    """Per message of a window's batch: sender and receiver hubs, index of the last lane, and
+    the starting state (active, or due in a later window) — one pass."""
+    n = len(src)
+    hub_a = np.empty(n, np.int64)
+    hub_b = np.empty(n, np.int64)
+    last_hop = np.empty(n, np.int8)
+    state = np.empty(n, np.int8)
+    for i in range(n):
+        a = agency_hub[src[i]]
+        b = agency_hub[dst[i]]
+        hub_a[i] = a
+        hub_b[i] = b
+        last_hop[i] = length[a, b] - 1
+        state[i] = LATER if time[i] >= window_end else ACTIVE
+    return hub_a, hub_b, last_hop, state
 
 
 @njit(cache=True, nogil=True)
@@ -194,11 +216,14 @@ def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
 
 @njit(cache=True, nogil=True)
 def advance_rank(pos: I64, depart: I64, state: I8, hop: I8, last_hop: I8, time: I64,
-                 hub_a: I64, hub_b: I64, transfer: I64, hop_link: I64, n_hubs: int,
-                 agency_link: int, window_end: int) -> int:  # pragma: no cover - compiled
+                 hub_a: I64, hub_b: I64, transfer: I64, transfer_all: int, hop_link: I64,
+                 n_hubs: int, agency_link: int, window_end: int
+                 ) -> int:  # pragma: no cover - compiled
     """Move each served message on; returns the latest departure (for the run's last event).
 
-    ``hop_link[hub_a * n_hubs + hub_b]`` is the link latency between the hubs of a route.
+    ``hop_link[hub_a * n_hubs + hub_b]`` is the link latency between the hubs of a route;
+    ``transfer`` the transfer time of each message, or empty when every message takes
+    ``transfer_all`` (status messages all have one size).
     """
     latest = 0
     for j in range(len(pos)):
@@ -206,11 +231,12 @@ def advance_rank(pos: I64, depart: I64, state: I8, hop: I8, last_hop: I8, time: 
         d = depart[j]
         if d > latest:
             latest = d
+        x = transfer[i] if len(transfer) else transfer_all
         if hop[i] == last_hop[i]:
-            time[i] = d + agency_link + transfer[i]
+            time[i] = d + agency_link + x
             state[i] = FINAL
         else:
-            t = d + hop_link[hub_a[i] * n_hubs + hub_b[i]] + transfer[i]
+            t = d + hop_link[hub_a[i] * n_hubs + hub_b[i]] + x
             time[i] = t
             hop[i] += 1
             if t >= window_end:

@@ -18,7 +18,14 @@ from numba import njit
 from docflow.envelope.status import StatusCode
 from docflow.sim.counter_random import key_base, uniform
 from docflow.sim.scenario import StatusSpec
-from docflow.traffic.calendar import HOUR_US, NEVER, SECOND_US, WorkCalendar, add_working_one
+from docflow.traffic.calendar import (
+    HOUR_US,
+    NEVER,
+    SECOND_US,
+    WorkCalendar,
+    clock_at_one,
+    work_before_one,
+)
 
 __all__ = ["ANSWER_CODES", "Answers", "StatusPlan"]
 
@@ -99,14 +106,18 @@ def _answers(delivered: I64, priority: I64, serial: I64, base: np.uint64, ack_us
         rejected = uniform(base, s, 0) < reject_share
         speed = speedup if priority[i] >= 1 else 1.0
         t = delivered[i] + ack_us
+        # Speed: the working time is carried from step to step (work_before of a time that
+        # clock_at made gives back the same working time): one conversion per answer.
+        w = work_before_one(t, days, day_work, hours, is_working, working_before_day,
+                            total_work)
         answers = 2 if rejected else 5
         for j in range(answers):
             if j > 0:
                 u = uniform(base, s, j)
                 # exponential by inversion of a counter-based uniform
-                delay = int(np.rint(-np.log1p(-u) * means_us[j - 1] / speed))
-                t = add_working_one(t, delay, days, day_work, hours, cum_start, is_working,
-                                    working_before_day, working_day, total_work)
+                w += int(np.rint(-np.log1p(-u) * means_us[j - 1] / speed))
+                out = clock_at_one(w, day_work, hours, cum_start, working_day, total_work)
+                t = NEVER if out == NEVER else max(out, t)
             if t == NEVER:
                 unanswered += answers - j
                 break

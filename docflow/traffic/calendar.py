@@ -33,7 +33,7 @@ import numpy.typing as npt
 from numba import njit
 
 __all__ = ["DAY_US", "HOUR_US", "MINUTE_US", "NEVER", "SECOND_US", "VN_TZ", "WorkCalendar",
-           "WorkingHours", "add_working_one"]
+           "WorkingHours", "add_working_one", "clock_at_one", "work_before_one"]
 
 SECOND_US = 1_000_000
 MINUTE_US = 60 * SECOND_US
@@ -45,6 +45,7 @@ VN_TZ = timezone(timedelta(hours=7), "ICT")
 """Vietnam time (Indochina Time, UTC+7, no daylight saving)."""
 
 I64 = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,28 +228,25 @@ class WorkCalendar:
 
 
 @njit(cache=True, inline="always")
-def add_working_one(t: int, delay: int, days: int, day_work: int, hours: I64, cum_start: I64,
-                    is_working: npt.NDArray[np.bool_], working_before_day: I64,
-                    working_day: I64, total_work: int) -> int:  # pragma: no cover - compiled
-    """:meth:`WorkCalendar.add_working` for one time, for compiled callers.
-
-    The arguments after ``delay`` are :meth:`WorkCalendar.kernel_args`.
-    """
-    if t == NEVER:
-        return NEVER
-    # working time before t
+def work_before_one(t: int, days: int, day_work: int, hours: I64, is_working: BoolArray,
+                    working_before_day: I64, total_work: int) -> int:  # pragma: no cover
+    """:meth:`WorkCalendar.work_before` for one time, for compiled callers."""
     if t >= days * DAY_US:
-        before = total_work
-    else:
-        day = max(t // DAY_US, 0)
-        tod = t - day * DAY_US
-        within = 0
-        if is_working[day]:
-            for j in range(hours.shape[0]):
-                b, e = hours[j, 0], hours[j, 1]
-                within += min(max(tod - b, 0), e - b)
-        before = max(working_before_day[day] * day_work + within, 0)
-    w = before + delay
+        return total_work
+    day = max(t // DAY_US, 0)
+    tod = t - day * DAY_US
+    within = 0
+    if is_working[day]:
+        for j in range(hours.shape[0]):
+            b, e = hours[j, 0], hours[j, 1]
+            within += min(max(tod - b, 0), e - b)
+    return max(working_before_day[day] * day_work + within, 0)
+
+
+@njit(cache=True, inline="always")
+def clock_at_one(w: int, day_work: int, hours: I64, cum_start: I64, working_day: I64,
+                 total_work: int) -> int:  # pragma: no cover - compiled
+    """:meth:`WorkCalendar.clock_at` for one working time, for compiled callers."""
     if w > total_work or len(working_day) == 0:
         return NEVER
     k = min(w // day_work, len(working_day) - 1)
@@ -257,5 +255,19 @@ def add_working_one(t: int, delay: int, days: int, day_work: int, hours: I64, cu
     for j in range(1, hours.shape[0]):
         if r >= cum_start[j]:
             tod = hours[j, 0] + (r - cum_start[j])
-    out = working_day[k] * DAY_US + tod
+    return working_day[k] * DAY_US + tod
+
+
+@njit(cache=True, inline="always")
+def add_working_one(t: int, delay: int, days: int, day_work: int, hours: I64, cum_start: I64,
+                    is_working: BoolArray, working_before_day: I64,
+                    working_day: I64, total_work: int) -> int:  # pragma: no cover - compiled
+    """:meth:`WorkCalendar.add_working` for one time, for compiled callers.
+
+    The arguments after ``delay`` are :meth:`WorkCalendar.kernel_args`.
+    """
+    if t == NEVER:
+        return NEVER
+    w = work_before_one(t, days, day_work, hours, is_working, working_before_day, total_work)
+    out = clock_at_one(w + delay, day_work, hours, cum_start, working_day, total_work)
     return out if out > t else t
