@@ -58,7 +58,9 @@ class VerifyResult:
     """The role the trust source gives the certificate; ``None`` when unknown."""
     signature_method: SignatureMethod | None = None
     rule: str | None = None
-    """The layout rule the Signature matched (``enveloped``, ``organ``, ``signer``...)."""
+    """The layout rule whose kind of References the Signature has (``enveloped``, ``organ``,
+    ``signer``...), decided before any cryptography so that a signature failing for any reason
+    is reported in its own place; ``unknown`` when its References fit no rule of its place."""
     location: Location = field(default_factory=Location)
     """Where the Signature stands."""
     trusted: bool = False
@@ -84,7 +86,9 @@ class DocumentResult:
     signatures: tuple[VerifyResult, ...]
     """One result per Signature found at an allowed place, in document order. A problem of
     the document as a whole (a Signature out of place, one too many) is copied into every
-    result, so that no signature of a wrapped document passes."""
+    result, so that no signature of a wrapped document passes. When the Signatures are too many
+    for their place there is no result at all (none was read), and when one kind has too many,
+    each result is FAILED unverified: counts are checked before any cryptography."""
     findings: tuple[Finding, ...] = ()
     """Problems of the document as a whole."""
 
