@@ -322,22 +322,18 @@ def classify(rules: Sequence[SignatureRule], targets: Sequence[Target],
     """
     resolved = [(t.element, t.whole_document) for t in targets if t.element is not None]
     complete = len(resolved) == len(targets)
-    loose: tuple[SignatureRule, list[str]] | None = None
+    judged: dict[str, list[str]] = {}
+    if complete:  # the usual case first: References that fit a rule exactly
+        for rule in rules:
+            judged[rule.name] = reference_problems(rule, resolved, signature, root)
+            if not judged[rule.name]:
+                return rule, []
     for rule in rules:
-        if not resolved or not all(_fits_kind(rule, t, signature) for t in targets):
-            continue
-        if not complete:
-            return rule, []
-        problems = reference_problems(rule, resolved, signature, root)
-        if not problems:
-            return rule, []
-        loose = loose or (rule, _capped(problems))
-    if loose is not None:
-        return loose
+        if resolved and all(_fits_kind(rule, t, signature) for t in targets):
+            return rule, _capped(judged.get(rule.name, []))
     if not complete:
         return None, []
-    why = [f"as '{rule.name}': " + "; ".join(
-        reference_problems(rule, resolved, signature, root)[:_LISTED]) for rule in rules]
+    why = [f"as '{rule.name}': " + "; ".join(judged[rule.name][:_LISTED]) for rule in rules]
     return None, ["the References fit none of the Signatures the layout allows here (" +
                   ", ".join(repr(r.name) for r in rules) + "): " + " | ".join(why)]
 

@@ -31,7 +31,7 @@ Examples
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -119,6 +119,8 @@ def crowded(placed: Sequence[Placed], layout: SignatureLayout, where: str | None
     whole layout's total is checked too, for rules that share some places but not others.
     Reading no Signature, this bounds the work of what follows to the layout's own counts.
     """
+    if len(placed) <= min((r.max_count for r in layout.rules), default=0):
+        return []  # speed: the usual case, every group fits whatever it holds
     groups: defaultdict[tuple[str, ...], list[Placed]] = defaultdict(list)
     for one in placed:
         groups[tuple(r.name for r in one.rules)].append(one)
@@ -163,26 +165,37 @@ def read_shape(placed: Placed, root: etree._Element, ids: IdIndex) -> Shape:
                  rule.name if rule is not None else UNKNOWN_RULE, tuple(problems))
 
 
-def count_problems(shapes: Sequence[Shape], layout: SignatureLayout, where: str | None,
-                   *, minimum: bool) -> list[Finding]:
-    """``DF-SIG-009`` for each rule with more Signatures of its kind than its maximum, or
-    (``minimum``) fewer than its minimum.
+def count_problems(shapes: Sequence[Shape], layout: SignatureLayout, where: str | None
+                   ) -> tuple[list[Finding], list[Finding]]:
+    """``DF-SIG-009`` for each rule with more Signatures of its kind than its maximum, and
+    for each with fewer than its minimum: the first refuse a document before any Signature is
+    verified, the second are added to the results of those that were.
 
     A rule short of Signatures while one of unknown kind stands in its place gets no count
     finding: that Signature is most likely the missing one, and fails in its own right.
     """
-    counts = Counter(s.rule for s in shapes)
-    unknown_places = {r.name for s in shapes if s.rule == UNKNOWN_RULE for r in s.placed.rules}
-    findings = []
+    counts: dict[str, int] = {}
+    unknown_places: set[str] = set()
+    for shape in shapes:
+        counts[shape.rule] = counts.get(shape.rule, 0) + 1
+        if shape.rule == UNKNOWN_RULE:
+            unknown_places.update(r.name for r in shape.placed.rules)
+    over: list[Finding] = []
+    under: list[Finding] = []
     for rule in layout.rules:
-        count = counts[rule.name]
-        short = minimum and count < rule.min_count and rule.name not in unknown_places
-        if count > rule.max_count or short:
-            bounds = f"{rule.min_count}" + (f" to {rule.max_count}"
-                                            if rule.max_count != rule.min_count else "")
-            findings.append(Finding("DF-SIG-009", f"{count} '{rule.name}' Signature(s) where "
-                                    f"the layout needs {bounds}", Location(file=where)))
-    return findings
+        count = counts.get(rule.name, 0)
+        if count > rule.max_count:
+            over.append(_count_finding(rule, count, where))
+        elif count < rule.min_count and rule.name not in unknown_places:
+            under.append(_count_finding(rule, count, where))
+    return over, under
+
+
+def _count_finding(rule: SignatureRule, count: int, where: str | None) -> Finding:
+    bounds = f"{rule.min_count}" + (f" to {rule.max_count}" if rule.max_count != rule.min_count
+                                    else "")
+    return Finding("DF-SIG-009", f"{count} '{rule.name}' Signature(s) where the layout needs "
+                   f"{bounds}", Location(file=where))
 
 
 def _location(element: etree._Element, where: str | None) -> Location:

@@ -191,7 +191,7 @@ def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
         return DocumentResult(verdict(problems), (), tuple(problems))
     shapes = [read_shape(one, root, ids) for one in placed]
     locations = [_location(shape.placed.element, where) for shape in shapes]
-    too_many = count_problems(shapes, layout, where, minimum=False)
+    too_many, too_few = count_problems(shapes, layout, where)
     if too_many:  # refused before a single Signature is verified
         problems += too_many
         unverified = [VerifyResult(verdict(problems), tuple(problems), rule=shape.rule,
@@ -206,7 +206,7 @@ def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
                                  private and number == len(shapes))
                for number, (shape, location) in enumerate(zip(shapes, locations, strict=True),
                                                           1)]
-    problems += count_problems(shapes, layout, where, minimum=True)
+    problems += too_few
     if problems:
         results = [_with_findings(r, problems) for r in results]
     worst = verdict([*problems, *(f for r in results for f in r.findings)])

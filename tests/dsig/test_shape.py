@@ -193,7 +193,8 @@ def test_out_of_place_signatures_cost_a_bounded_report() -> None:
 
 
 def test_counts_per_kind(both: bytes) -> None:
-    """Maximum counts are judged first, on their own; minimum ones with ``minimum``."""
+    """Maximum and minimum counts per kind are judged apart: the first refuse a document
+    before verifying, the second join the results."""
     root = tree(both)
     placed, _ = place(_signatures(root), LAYOUT, None)
     ids = IdIndex(root, ("Id",))
@@ -201,11 +202,12 @@ def test_counts_per_kind(both: bytes) -> None:
     required = [SignatureRule(r.name, r.parent, r.references) for r in LAYOUT.rules]
     third = SignatureRule("third", ("m", "h"), (ReferenceRule.element("body"),))
     strict = SignatureLayout((*required, third))
-    assert count_problems(shapes, strict, None, minimum=False) == []
-    [short] = count_problems(shapes, strict, None, minimum=True)
-    assert short.message == "0 'third' Signature(s) where the layout needs 1"
-    assert count_problems(shapes * 2, LAYOUT, None, minimum=False)[0].message.startswith(
-        "2 'signer' Signature(s)")
+    over, [short] = count_problems(shapes, strict, None)
+    assert over == [] and short.message == "0 'third' Signature(s) where the layout needs 1"
+    over, under = count_problems(shapes * 2, LAYOUT, None)
+    assert [f.message for f in over] == [
+        "2 'signer' Signature(s) where the layout needs 0 to 1",
+        "2 'organ' Signature(s) where the layout needs 0 to 1"] and under == []
 
 
 def test_unknown_is_not_a_rule_name() -> None:
