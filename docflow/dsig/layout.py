@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from lxml import etree
 
@@ -260,8 +260,7 @@ def _all_of_kind(rule: ReferenceRule, signature: etree._Element,
             and _fits(rule, el, False, signature)]
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """What one Reference points at, as far as resolving its URI could tell."""
 
     element: etree._Element | None

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -60,8 +60,7 @@ _ID_PROBLEMS = frozenset({"DF-SIG-006", "DF-SIG-007"})
 """Resolution problems of a well-formed ``#id``: no element carries it, or several do."""
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
+class Placed(NamedTuple):
     """A Signature standing where at least one rule of the layout allows one."""
 
     element: etree._Element
@@ -69,9 +68,12 @@ class Placed:
     """The rules whose place it stands in, in the layout's order."""
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """One placed Signature as read before any cryptography."""
+class Shape(NamedTuple):
+    """One placed Signature as read before any cryptography.
+
+    Per-call records of the verifier are named tuples: immutable like a frozen dataclass, and
+    built without a ``__setattr__`` per field on the fast path.
+    """
 
     placed: Placed
     syntax: SignatureSyntax | None
