@@ -71,6 +71,29 @@ class _IsoDateTime(click.ParamType):
                       "2025-07-01T09:00:00+07:00 (no zone means UTC)", param, ctx)
 
 
+def _trust_policy_options(command: Any) -> Any:
+    """The options that say how signatures are judged, shared by ``validate`` and ``verify``:
+    CRLs, the validation time, the revocation and algorithm policy, the role mapping."""
+    for option in reversed([
+        click.option("--crl", "crls", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False, path_type=str),
+                     help="CRL file(s) of the CAs (repeatable)."),
+        click.option("--at", type=_IsoDateTime(), default=None,
+                     help="Validation time of the signatures [default: now]; no zone means "
+                     "UTC."),
+        click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
+                     default="require", show_default=True,
+                     help="Whether a CRL in force is required for every CA."),
+        click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in "
+                     "signatures and certificates (the named legacy policy)."),
+        click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
+                     default=None, help="Role mapping (TOML) for certificates of other CAs: "
+                     "which policy or name makes an organ or a signer certificate."),
+    ]):
+        command = option(command)
+    return command
+
+
 @cli.command("validate")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
@@ -85,19 +108,7 @@ class _IsoDateTime(click.ParamType):
 @click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
               help="Trust anchor certificate file(s), or a 'docflow pki init' folder; without "
               "one, no signature can be trusted (INDETERMINATE).")
-@click.option("--crl", "crls", multiple=True, type=click.Path(exists=True, dir_okay=False,
-                                                              path_type=str),
-              help="CRL file(s) of the CAs (repeatable).")
-@click.option("--at", type=_IsoDateTime(), default=None,
-              help="Validation time of the signatures [default: now]; no zone means UTC.")
-@click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
-              default="require", show_default=True,
-              help="Whether a CRL in force is required for every CA.")
-@click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in signatures and "
-              "certificates (the named legacy policy).")
-@click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
-              default=None, help="Role mapping (TOML) for certificates of other CAs: which "
-              "policy or name makes an organ or a signer certificate.")
+@_trust_policy_options
 @click.option("--no-signatures", is_flag=True, help="Skip signature verification.")
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
                      max_size: int | None, timings: bool, trust: tuple[str, ...],
@@ -571,19 +582,7 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
 @click.option("--trust", required=True, multiple=True,
               type=click.Path(exists=True, path_type=str),
               help="Trust anchor certificate file(s), or a 'docflow pki init' folder.")
-@click.option("--crl", "crls", multiple=True, type=click.Path(exists=True, dir_okay=False,
-                                                              path_type=str),
-              help="CRL file(s) of the CAs (repeatable).")
-@click.option("--at", type=_IsoDateTime(), default=None,
-              help="Validation time [default: now]; no zone means UTC.")
-@click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
-              default="require", show_default=True,
-              help="Whether a CRL in force is required for every CA.")
-@click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in signatures and "
-              "certificates (the named legacy policy).")
-@click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
-              default=None, help="Role mapping (TOML) for certificates of other CAs: which "
-              "policy or name makes an organ or a signer certificate.")
+@_trust_policy_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at: Any,
