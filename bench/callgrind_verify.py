@@ -2,13 +2,14 @@
 
 Usage::
 
-    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
-        python bench/callgrind_verify.py CASE N
+    OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0 valgrind --tool=callgrind \\
+        --callgrind-out-file=/dev/null python bench/callgrind_verify.py CASE N
 
 Run it with ``N`` = 5 and 45 and divide the difference of callgrind's ``Collected`` counts by 40:
 the set-up (a national test PKI derived from a seed, an envelope from a seeded generator)
-costs the same in both runs and cancels out. Cases, each an 8 KB edXML message and path
-validation with a warm cache:
+costs the same in both runs and cancels out. One OpenBLAS thread, because numpy's idle
+threads otherwise spin for a varying number of instructions (±50,000 per verification).
+Cases, each an 8 KB edXML message and path validation with a warm cache:
 
 * ``plain`` — :func:`~docflow.dsig.verify_at`, one organ Signature over the whole message
   (plain XML-DSig layout), the message given as bytes;
