@@ -7,8 +7,9 @@ message holds and how many References each one has; a verifier that digests firs
 afterwards does whatever work the forger asks for (64 whole-document References, each a
 canonicalization of a 5 MB message; forty such Signatures). So the verifier:
 
-1. places every Signature (:func:`place`): one out of place is a finding, and a place holding
-   more Signatures than its rules allow in all refuses the document before any is read;
+1. places every Signature (:func:`place`), one out of place being a finding, and counts them
+   per place (:func:`crowded`): a place holding more Signatures than its rules allow in all
+   refuses the document before any is read;
 2. reads each placed Signature and resolves its Reference URIs without digesting anything,
    which tells its **kind** (:func:`read_shape`): the layout rule whose References it has.
    The kind is known before the crypto, so a signature that fails for any reason (a refused
