@@ -29,7 +29,7 @@ from lxml import etree
 
 from docflow.errors import InputError, Location
 
-__all__ = ["XmlLimits", "element_path", "parse_xml", "read_limited", "read_xml"]
+__all__ = ["XmlLimits", "element_path", "parse_xml", "path_step", "read_limited", "read_xml"]
 
 _LIBXML_TEXT_LIMIT = 10_000_000
 """libxml2 refuses a single text node above this size unless huge mode is on."""
@@ -245,16 +245,30 @@ def element_path(element: etree._Element) -> str:
 
     Local names only (the namespace is the same throughout an envelope); an index is added
     where siblings share a name, counting from 1 as XPath does.
+
+    Speed: siblings are counted by lxml's own tag filter, in C, and only those before the
+    element; a hostile message with thousands of same-named siblings costs one pass over
+    them per path, not a Python object for each.
+
+    >>> root = parse_xml(b"<a><b/><c/><b><d/></b></a>")
+    >>> element_path(root[2][0])
+    '/a/b[2]/d'
     """
     parts: list[str] = []
     node: etree._Element | None = element
     while node is not None:
-        name = etree.QName(node).localname if isinstance(node.tag, str) else "node()"
-        parent = node.getparent()
-        if parent is not None:
-            same = [c for c in parent if c.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
-        parts.append(name)
-        node = parent
+        parts.append(path_step(node))
+        node = node.getparent()
     return "/" + "/".join(reversed(parts))
+
+
+def path_step(node: etree._Element) -> str:
+    """The last step of ``node``'s :func:`element_path`: its local name, with its index among
+    same-named siblings where it has any (``To[2]``)."""
+    tag = node.tag
+    name = tag.rpartition("}")[2] if isinstance(tag, str) else "node()"
+    if node.getparent() is not None:
+        before = sum(1 for _ in node.itersiblings(tag, preceding=True))
+        if before or next(node.itersiblings(tag), None) is not None:
+            name += f"[{before + 1}]"
+    return name

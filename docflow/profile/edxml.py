@@ -60,7 +60,7 @@ from docflow.errors import Finding, Indication, InputError, Location, UsageError
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
 from docflow.profile.sender import sender_findings, senders
-from docflow.xmlsafe import element_path, parse_xml
+from docflow.xmlsafe import element_path, parse_xml, path_step
 
 __all__ = [
     "EDXML_LAYOUT",
@@ -243,10 +243,19 @@ def _role_findings(result: VerifyResult) -> list[Finding]:
 def _uncovered_content(root: etree._Element, where: str | None
                        ) -> dict[str, list[Finding]]:
     """``DF-SIG-026`` findings per profile Signature (by element path) holding a ds:Object
-    or an element of a foreign namespace."""
+    or an element of a foreign namespace.
+
+    Speed: a hostile header may hold thousands of Signatures, each with a ds:Object; their
+    paths are numbered in one pass here rather than asked of :func:`element_path`, which
+    would count each one's siblings again.
+    """
     found: dict[str, list[Finding]] = {}
     header = root.find(f"{_q('edXMLEnvelope')}/{_q('edXMLHeader')}")
-    for signature in header.iterfind(_SIGNATURE) if header is not None else ():
+    if header is None:
+        return found
+    signatures = header.findall(_SIGNATURE)
+    base = f"{element_path(header)}/Signature"
+    for number, signature in enumerate(signatures, start=1):
         for element in signature.iter():
             tag = element.tag
             if not isinstance(tag, str):
@@ -257,12 +266,24 @@ def _uncovered_content(root: etree._Element, where: str | None
                 what = f"the foreign element {etree.QName(element).localname!r}"
             else:
                 continue
-            found[element_path(signature)] = [Finding(
+            path = f"{base}[{number}]" if len(signatures) > 1 else base
+            found[path] = [Finding(
                 "DF-SIG-026", f"the Signature holds {what}, which its signature does not "
                 "cover; the edXML profile allows none", Location(
-                    file=where, line=element.sourceline, path=element_path(element)))]
+                    file=where, line=element.sourceline,
+                    path=path + _path_below(signature, element)))]
             break  # one finding says enough, and what it holds is not looked at
     return found
+
+
+def _path_below(top: etree._Element, element: etree._Element) -> str:
+    """The path of ``element`` inside ``top``, as :func:`element_path` writes it."""
+    parts: list[str] = []
+    node: etree._Element | None = element
+    while node is not None and node is not top:
+        parts.append(path_step(node))
+        node = node.getparent()
+    return "".join(f"/{part}" for part in reversed(parts))
 
 
 def _with(result: VerifyResult, extra: list[Finding]) -> VerifyResult:

@@ -95,6 +95,23 @@ def test_many_signatures_each_with_many_references(large: bytes, pki: SmallPki) 
     assert "DF-SIG-009" in result_codes  # type: ignore[operator]
 
 
+def test_many_signatures_each_holding_an_empty_object(both: bytes, pki: SmallPki) -> None:
+    """Many Signatures, each cheap to refuse but holding a ds:Object: 4,000 copies of the
+    organ's Signature in edXMLHeader, each with an empty ``ds:Object``. Every copy breaks the
+    profile (DF-SIG-026: content the signature does not cover), and naming where each one
+    stands must not cost a scan of all its siblings, or 4,000 findings cost 4,000² steps.
+    Expected defence: refused by count (DF-SIG-009) within the time limit."""
+    root = tree(both)
+    signature = organ_signature(root)
+    signature.append(etree.Element(ds("Object")))
+    for _ in range(3_999):
+        header(root).append(copy.deepcopy(signature))
+    forged = dump(root)
+    finished, result_codes = within(LIMIT, lambda: codes(verify(forged, pki)))
+    assert finished, f"not finished within {LIMIT} s"
+    assert "DF-SIG-009" in result_codes  # type: ignore[operator]
+
+
 def test_too_many_references_refused_before_digesting(large: bytes, pki: SmallPki) -> None:
     """One Reference more than the policy's limit (65 whole-document References). Defence:
     refused by count before any digest (DF-SIG-020)."""
