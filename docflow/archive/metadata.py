@@ -14,7 +14,6 @@ an organ code says without doubt (:func:`infer_level`).
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from docflow.envelope.model import NS as EDXML_NS
 from docflow.envelope.model import DocumentTypeInfo, StatusMessage
 from docflow.envelope.organ import OrganCode
 from docflow.envelope.parser import parse_tree
+from docflow.envelope.rules import MessageKind
 from docflow.envelope.status import StatusCode
 from docflow.levels import Level
 from docflow.xmlsafe import parse_xml
@@ -35,14 +35,10 @@ from docflow.xmlsafe import parse_xml
 __all__ = ["EDXML_NS", "EnvelopeMeta", "MessageKind", "StatusInfo", "infer_level",
            "read_metadata", "signing_time"]
 
+# MessageKind is the envelope's own (its values, "document" and "status", are what every archive
+# stores in ``envelopes.kind`` since schema version 1); it stays importable from here.
+
 _DATE = re.compile(r"^\s*(\d{4})/(\d{2})/(\d{2})")
-
-
-class MessageKind(enum.StrEnum):
-    """The two edXML messages; the value is what the archive stores."""
-
-    DOCUMENT = "document"
-    STATUS = "status"
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,9 @@ from typing import Any, ParamSpec, TypeVar
 
 import zstandard
 
-from docflow.archive.metadata import EnvelopeMeta, MessageKind, StatusInfo
+from docflow.archive.metadata import EnvelopeMeta, StatusInfo
 from docflow.archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
 from docflow.levels import Level
 from docflow.metrics.coverage import DocumentOutcome
@@ -184,7 +185,8 @@ class Archive:
     Examples
     --------
     >>> import tempfile, os
-    >>> from docflow.archive.metadata import EnvelopeMeta, MessageKind
+    >>> from docflow.archive.metadata import EnvelopeMeta
+    >>> from docflow.envelope.rules import MessageKind
     >>> folder = tempfile.mkdtemp()
     >>> with Archive(os.path.join(folder, "a.sqlite")) as archive:
     ...     meta = EnvelopeMeta(MessageKind.DOCUMENT, sender="000.00.00.G22")

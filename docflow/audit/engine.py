@@ -28,12 +28,12 @@ from datetime import datetime
 from pathlib import Path
 
 from docflow.archive.importer import ImportResult, import_source
-from docflow.archive.metadata import MessageKind
 from docflow.archive.store import Archive, StoredResult
 from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension
 from docflow.audit.signatures import SignatureChecker, TrustConfig
 from docflow.audit.target import below_target
+from docflow.envelope.rules import MessageKind
 from docflow.errors import InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from docflow.archive.metadata import read_metadata
 from docflow.archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 from docflow.archive.store import Archive, NewEnvelope, StoredResult, content_hash
+from docflow.envelope.rules import MessageKind
 from docflow.metrics.coverage import DocumentOutcome
 
 from .factory import make_document
@@ -40,6 +41,10 @@ def test_an_old_archive_is_migrated_and_keeps_its_envelopes(tmp_path: Path) -> N
         assert archive.migrated_from == 1
         assert archive.schema_version == SCHEMA_VERSION
         assert archive.get(content_hash(data)) == data
+        # The kind written as text by the first version reads as the envelope's MessageKind.
+        assert archive.metadata(1).kind is MessageKind.DOCUMENT
+        assert archive.count(MessageKind.DOCUMENT) == 1
+        assert archive.count(MessageKind.STATUS) == 0
         # The tables added by later steps work.
         ctx = archive.context(policy="default", trust_fingerprint="x", at="signing-time")
         archive.store_results(ctx, [StoredResult(1, DocumentOutcome())])

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from docflow.archive.metadata import EnvelopeMeta, MessageKind, StatusInfo, read_metadata
+from docflow.archive.metadata import EnvelopeMeta, StatusInfo, read_metadata
 from docflow.archive.store import Archive, NewEnvelope, Reject, StoredResult
+from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError
 from docflow.levels import Level
 from docflow.metrics.coverage import DocumentOutcome
