@@ -4,7 +4,7 @@ The audit does not verify signatures itself. :meth:`SignatureChecker.check` pars
 once, hands the tree to the edXML signature profile (:func:`docflow.profile.edxml.verify_message`:
 XML-DSig from :mod:`docflow.dsig`, certificate paths from :mod:`docflow.pki`), and turns what
 it returns into a :class:`~docflow.metrics.coverage.DocumentOutcome` with
-:func:`docflow.metrics.outcomes.outcome_of` — the rule the simulator's ``real`` and ``sample``
+:func:`docflow.metrics.outcomes.message_outcome` — the rule the simulator's ``real`` and ``sample``
 modes use too, so an audit of a simulated archive counts exactly what the simulation counted.
 
 What is counted, and how
@@ -42,9 +42,9 @@ from pathlib import Path
 
 from docflow.archive.metadata import signing_time
 from docflow.dsig import DEFAULT_POLICY, LEGACY
-from docflow.errors import InputError, Location, Severity
+from docflow.errors import InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
-from docflow.metrics.outcomes import outcome_of
+from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.validate import PathValidator
 from docflow.profile.edxml import EDXML_NS, verify_message
 from docflow.profile.files import trust_validator
@@ -169,6 +169,6 @@ signer_valid=False, reasons=())
         if _DSIG not in tags:  # speed: nothing to verify, no verifier call
             return outcome_of((), legacy=legacy)
         when = at or signing_time(root) or datetime.now(UTC)
-        result = verify_message(root, trust=self._validator, at=when, policy=self._policy)
-        whole = [f.code for f in result.findings if f.effective_severity is Severity.ERROR]
-        return outcome_of(result.signatures, legacy=legacy, extra_reasons=whole)
+        return message_outcome(
+            verify_message(root, trust=self._validator, at=when, policy=self._policy),
+            legacy=legacy)

@@ -19,16 +19,21 @@ The rule
   its codes are still recorded as reasons.
 * The reasons are the error codes of every signature that did not pass, in document order; a
   legacy QCVN ``Signature`` is a present organ signature that is never valid (``DF-ENV-070``).
+* The error-severity findings of the message as a whole (a Signature out of place, two organ
+  signatures…) are reasons too, after the signatures' own (:func:`message_outcome`); warnings
+  are not, since they do not make anything unverifiable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from docflow.errors import Severity
 from docflow.metrics.coverage import DocumentOutcome
 
-__all__ = ["LEGACY_REASON", "ORGAN", "SIGNER", "SignatureVerdict", "outcome_of"]
+__all__ = ["LEGACY_REASON", "ORGAN", "SIGNER", "FindingVerdict", "MessageVerdict",
+           "SignatureVerdict", "message_outcome", "outcome_of"]
 
 ORGAN = "organ"
 SIGNER = "signer"
@@ -50,6 +55,28 @@ class SignatureVerdict(Protocol):
 
     @property
     def sub_indications(self) -> tuple[str, ...]: ...
+
+
+class FindingVerdict(Protocol):
+    """What :func:`message_outcome` reads of a finding (a :class:`docflow.errors.Finding`)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def effective_severity(self) -> Severity: ...
+
+
+class MessageVerdict(Protocol):
+    """What :func:`message_outcome` reads of a whole message's verification (the edXML
+    profile's ``MessageVerification`` fits): one verdict per signature, and the findings of
+    the message as a whole."""
+
+    @property
+    def signatures(self) -> Sequence[SignatureVerdict]: ...
+
+    @property
+    def findings(self) -> Sequence[FindingVerdict]: ...
 
 
 def outcome_of(results: Iterable[SignatureVerdict], *, legacy: bool = False,
@@ -96,3 +123,34 @@ signer_valid=False, reasons=('DF-PKI-001',))
         signer_present=present[SIGNER],
         signer_valid=present[SIGNER] and valid[SIGNER],
         reasons=tuple(dict.fromkeys(reasons)))
+
+
+def message_outcome(verification: MessageVerdict, *, legacy: bool = False) -> DocumentOutcome:
+    """The outcome of one document from the verification of the whole message.
+
+    The one place where the audit and the simulator's ``real``/``sample`` modes turn a
+    message's verification into an outcome: its signatures by :func:`outcome_of`, and the
+    error-severity findings of the message as a whole as extra reasons, so that an audit of a
+    simulated archive reports the same reasons the simulation did.
+
+    Parameters
+    ----------
+    verification
+        The verification of every signature of the message.
+    legacy
+        The document also carries a legacy QCVN ``Signature``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as V
+    >>> from docflow.errors import Finding, Severity
+    >>> organ = V(role="organ", rule="organ", passed=True, sub_indications=())
+    >>> whole = (Finding("DF-SIG-024", "another agency's certificate"),
+    ...          Finding("DF-SIG-021", "role out of place", severity=Severity.WARNING))
+    >>> message_outcome(V(signatures=(organ,), findings=whole)).reasons
+    ('DF-SIG-024',)
+    >>> message_outcome(V(signatures=(), findings=()), legacy=True).reasons
+    ('DF-ENV-070',)
+    """
+    whole = [f.code for f in verification.findings if f.effective_severity is Severity.ERROR]
+    return outcome_of(verification.signatures, legacy=legacy, extra_reasons=whole)

@@ -46,9 +46,9 @@ from docflow.dsig.algorithms import SignatureMethod
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.samples import organization, sample_document
-from docflow.errors import ConfigError, InputError, Location, Severity
+from docflow.errors import ConfigError, InputError, Location
 from docflow.levels import Level
-from docflow.metrics.outcomes import outcome_of
+from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.roles import Role
@@ -174,11 +174,8 @@ def _work(items: Sequence[_Item]) -> list[_Result]:
         if item.signer or item.organ:
             # As the audit does: at the sender's trace time (whole seconds), with the errors
             # of the message as a whole among the reasons.
-            result = verify_message(data, trust=validator,
-                                    at=when.replace(microsecond=0).astimezone(UTC))
-            whole = [f.code for f in result.findings
-                     if f.effective_severity is Severity.ERROR]
-            outcome = outcome_of(result.signatures, extra_reasons=whole)
+            outcome = message_outcome(verify_message(
+                data, trust=validator, at=when.replace(microsecond=0).astimezone(UTC)))
         else:
             outcome = outcome_of(())
         header = (code, envelope.document_id, str(envelope.code),

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from pathlib import Path
 
-from docflow.metrics.outcomes import outcome_of
+from audit.signed import SENT, national_pki, signed_document, write_trust
+
+from docflow.metrics.outcomes import message_outcome, outcome_of
+from docflow.profile.edxml import EDXML_NS, verify_message
+from docflow.profile.files import trust_validator
+from docflow.xmlsafe import parse_xml
 
 
 @dataclass(frozen=True)
@@ -53,3 +60,26 @@ def test_reasons_keep_order_without_repeats() -> None:
                       Verdict("organ", False, ("DF-PKI-003",))], extra_reasons=("DF-SIG-009",))
     assert out.reasons == ("DF-PKI-003", "DF-PKI-005", "DF-SIG-009")
     assert outcome_of([]).reasons == ()
+
+
+def test_errors_of_the_whole_message_are_reasons(tmp_path: Path) -> None:
+    """A message's own errors (here a second organ Signature) are reasons after the signatures';
+    the same message intact has none, and both roles valid."""
+    pki = national_pki()
+    anchor, crls = write_trust(pki, tmp_path)
+    trust = trust_validator([str(anchor)], [str(crls)])
+    data = signed_document(pki, "000.00.12.H49", 1)
+    intact = message_outcome(verify_message(data, trust=trust, at=SENT))
+    assert (intact.organ_valid, intact.signer_valid, intact.reasons) == (True, True, ())
+    root = parse_xml(data)
+    header = root.find(f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader")
+    assert header is not None
+    organ = header.findall("{http://www.w3.org/2000/09/xmldsig#}Signature")[-1]
+    header.append(copy.deepcopy(organ))
+    verification = verify_message(root, trust=trust, at=SENT)
+    whole = [f.code for f in verification.findings]
+    assert whole, "the duplicated organ Signature is a problem of the message as a whole"
+    out = message_outcome(verification, legacy=True)
+    assert out.reasons[0] == "DF-ENV-070"
+    assert set(whole) <= set(out.reasons)
+    assert not out.organ_valid and not out.signer_valid
