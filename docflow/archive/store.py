@@ -135,6 +135,24 @@ def _guard(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _stored_time(text: str | None) -> datetime | None:
+    """A stored ``signed_at``, or ``None`` when there is none or it cannot be read.
+
+    The column is a copy of what the envelope says, kept to spare the audit a search of the
+    tree: a damaged or foreign value must not end an audit, and ``None`` makes the audit read
+    the time from the envelope itself, as for an archive older than the column.
+
+    >>> _stored_time("2025-07-01T09:30:00+07:00").isoformat(), _stored_time("yesterday")
+    ('2025-07-01T09:30:00+07:00', None)
+    """
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -428,7 +446,7 @@ class Archive:
                         "DF-ARC-019", f"envelope {envelope_id} has no stored body",
                         Location(file=str(self.path)))))
                     continue
-                signed_at = datetime.fromisoformat(row[4]) if row[4] else None
+                signed_at = _stored_time(row[4])
                 try:
                     data: bytes | InputError = self._decode(row[0], row[1], row[2], row[3],
                                                             check_hash=check_hash)
@@ -469,7 +487,7 @@ class Archive:
             receiver_levels=tuple(Level(r[1]) if r[1] else None for r in recv) if recv else (),
             document_id=row[3], doc_type=row[4], code=row[5], promulgation_date=row[6],
             status=StatusInfo(*st) if st else None,
-            signed_at=datetime.fromisoformat(row[7]) if row[7] else None)
+            signed_at=_stored_time(row[7]))
 
     @_guard
     def status_events(self, document_id: str | None = None) -> list[StatusInfo]:

@@ -57,6 +57,21 @@ def test_metadata_round_trips(tmp_path: Path) -> None:
                                                      tzinfo=timezone(timedelta(hours=7)))
 
 
+def test_an_unreadable_stored_signing_time_is_none(tmp_path: Path) -> None:
+    """A signed_at damaged in the file reads as unknown (the envelope then says), not as an
+    exception that would end an audit."""
+    data = make_document(8)
+    with Archive(tmp_path / "a.sqlite") as archive:
+        archive.add_many([NewEnvelope(data, EnvelopeMeta(MessageKind.DOCUMENT,
+                                                         signed_at=SIGNED))])
+    with sqlite3.connect(tmp_path / "a.sqlite") as db:
+        db.execute("UPDATE envelopes SET signed_at = 'yesterday'")
+    with Archive(tmp_path / "a.sqlite") as archive:
+        (body,) = archive.read_bodies([1])
+        assert (body.data, body.signed_at) == (data, None)
+        assert archive.metadata(1).signed_at is None
+
+
 def test_status_messages_become_status_events(tmp_path: Path) -> None:
     """An archived status message and a bare event are both listed for their document."""
     data = make_status("000.00.00.H49,2025/07/01,1/QĐ-UBND", code="03")
