@@ -71,16 +71,21 @@ class _IsoDateTime(click.ParamType):
                       "2025-07-01T09:00:00+07:00 (no zone means UTC)", param, ctx)
 
 
-def _trust_policy_options(command: Any) -> Any:
-    """The options that say how signatures are judged, shared by ``validate`` and ``verify``:
-    CRLs, the validation time, the revocation and algorithm policy, the role mapping."""
+_AT_NOW = "Validation time of the signatures [default: now]; no zone means UTC."
+
+
+def _trust_policy_options(command: Any = None, *, at_help: str = _AT_NOW) -> Any:
+    """The options that say how signatures are judged, shared by ``validate``, ``verify`` and
+    ``audit``: CRLs, the validation time, the revocation and algorithm policy, the role
+    mapping. ``@_trust_policy_options(at_help=...)`` words ``--at`` for a command whose
+    default time is not now."""
+    if command is None:
+        return lambda decorated: _trust_policy_options(decorated, at_help=at_help)
     for option in reversed([
         click.option("--crl", "crls", multiple=True,
                      type=click.Path(exists=True, dir_okay=False, path_type=str),
                      help="CRL file(s) of the CAs (repeatable)."),
-        click.option("--at", type=_IsoDateTime(), default=None,
-                     help="Validation time of the signatures [default: now]; no zone means "
-                     "UTC."),
+        click.option("--at", type=_IsoDateTime(), default=None, help=at_help),
         click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
                      default="require", show_default=True,
                      help="Whether a CRL in force is required for every CA."),
@@ -290,17 +295,11 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 @click.argument("source", type=click.Path(exists=True, path_type=str))
 @click.option("--trust", "anchors", multiple=True, type=click.Path(exists=True, path_type=str),
               help="Trust anchor certificate file(s), or a 'docflow pki init' folder; "
-              "repeatable.")
-@click.option("--crl", "crls", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=str),
-              help="CRLs (PEM or DER); repeat for several.")
-@click.option("--at", type=_IsoDateTime(), default=None,
-              help="Validation time [default: each signature at its signing time].")
-@click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
-              default="require", show_default=True,
-              help="Whether a CRL in force is required for every CA.")
-@click.option("--legacy", is_flag=True, help="Admit SHA-1, DSA and RSA-1024 in signatures and "
-              "certificates (the named legacy policy).")
+              "repeatable. Without one, a simulation run's archive is checked against the "
+              "run's trust/ folder beside it; anything else gets a warning (DF-AUD-003), "
+              "since no signature can then be valid.")
+@_trust_policy_options(at_help="Validation time [default: each signature at its signing "
+                       "time]; no zone means UTC.")
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="List levels and agencies whose rate is below this share, worst first.")
 @click.option("--measure", type=click.Choice(["organ_present", "signer_present",
@@ -320,8 +319,8 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                  revocation: str, legacy: bool, target: float | None, measure: str,
-                  db: str | None, jobs: int | None, chunk_size: int, fmt: str,
+                  revocation: str, legacy: bool, roles: str | None, target: float | None,
+                  measure: str, db: str | None, jobs: int | None, chunk_size: int, fmt: str,
                   output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
@@ -338,7 +337,8 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
 
     config = AuditConfig(trust=TrustConfig(anchors=tuple(Path(a) for a in anchors),
                                            crls=tuple(Path(c) for c in crls),
-                                           revocation=revocation, legacy=legacy),
+                                           revocation=revocation, legacy=legacy,
+                                           roles=Path(roles) if roles else None),
                          at=at, jobs=jobs, chunk_size=chunk_size, target=target,
                          measure=measure, db=Path(db) if db else None)
     bar: Any = None
@@ -350,8 +350,12 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    def notify(notice: Any) -> None:
+        click.echo(f"{notice.effective_severity.value}: {notice.code} {notice.location}: "
+                   f"{notice.message}", err=True)
+
     try:
-        result = audit(source, config, progress)
+        result = audit(source, config, progress, notify)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -354,6 +354,10 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "signature met before the signature profile was wired in."),
     _c("DF-AUD-002", "error", _I, "Verifying this envelope failed with an internal error; it is "
                                   "counted with no valid signature and the audit goes on."),
+    _c("DF-AUD-003", "warning", None, "The audit has no trust anchor: no signature can be "
+                                      "valid, so every valid rate is 0 by construction."),
+    _c("DF-AUD-004", "info", None, "No trust anchor was given; the trust anchor and CRLs the "
+                                   "simulation run wrote beside its archive were used."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

@@ -2,6 +2,10 @@
 
 The work is split so that nothing is counted twice and nothing is lost when an audit is killed:
 
+0. The trust configuration is settled (:mod:`docflow.audit.run_trust`: with no anchor, a
+   simulation run's own trust files, or a warning) and every trust file is read once here, so
+   that a bad anchor, CRL or role mapping is an error with its code before any import, and
+   never a failure inside a worker process.
 1. The source is made an archive: an archive database is used as it is; a folder, a zip or a
    tar is imported first (into ``config.db`` or a temporary file).
 2. The verification *context* — policy, trust-store fingerprint, validation time — gets an id.
@@ -19,6 +23,7 @@ The work is split so that nothing is counted twice and nothing is lost when an a
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import tempfile
@@ -31,16 +36,21 @@ from docflow.archive.importer import ImportResult, import_source
 from docflow.archive.store import Archive, StoredResult
 from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension
+from docflow.audit.run_trust import TrustSource, resolve_trust
 from docflow.audit.signatures import SignatureChecker, TrustConfig
 from docflow.audit.target import below_target
 from docflow.envelope.rules import MessageKind
-from docflow.errors import InputError, Location
+from docflow.errors import Finding, InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
 
 __all__ = ["audit", "is_archive"]
 
 Progress = Callable[[int, int], None]
 """Called with (documents verified so far, documents to verify) after every chunk."""
+
+Notify = Callable[[Finding], None]
+"""Called with each notice (``DF-AUD-003``, ``DF-AUD-004``) as soon as it is known, before
+any document is verified, so that a user can stop an audit that trusts nothing."""
 
 _Row = tuple[int, bool, bool, bool, bool, tuple[str, ...]]
 
@@ -59,7 +69,7 @@ def is_archive(path: Path) -> bool:
 
 
 def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
-          progress: Progress | None = None) -> AuditResult:
+          progress: Progress | None = None, notify: Notify | None = None) -> AuditResult:
     """Verify every document of ``source`` and report signing coverage.
 
     Parameters
@@ -71,6 +81,9 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
         Trust, validation time, processes, target; :class:`AuditConfig` defaults otherwise.
     progress
         Called after each chunk with (verified so far, to verify), for a progress bar.
+    notify
+        Called with each notice about the trust configuration before verification starts
+        (they are in the result too).
 
     Returns
     -------
@@ -81,28 +94,52 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     ------
     InputError
         When the source or the archive cannot be read (``DF-IO``, ``DF-ARC`` codes) or a
-        trust file cannot be read. Problems of single envelopes are counted, never raised.
+        trust file cannot be read (``DF-IO``, ``DF-PKI`` codes). Problems of single envelopes
+        are counted, never raised.
+    ConfigError
+        ``DF-PKI-026`` when the role mapping is not TOML or a rule is invalid.
     """
     config = config or AuditConfig()
     path = Path(source)
     if not path.exists():
         raise InputError("DF-IO-001", "the source does not exist", Location(file=str(path)))
+    trust, trust_source, notice = resolve_trust(path, config.trust, run_trust=config.run_trust)
+    config = dataclasses.replace(config, trust=trust)
+    checker = SignatureChecker(trust)  # reads every trust file now: errors before any work
+    notices = () if notice is None else (notice,)
+    if notify is not None:
+        for item in notices:
+            notify(item)
+    run = _Run(str(source), checker, trust_source, notices, config, progress)
     if is_archive(path):
-        return _audit_archive(path, str(source), path, None, config, progress)
+        return _audit_archive(path, path, None, run)
     if config.db is not None:
         with Archive(config.db) as archive:
             imported = import_source(path, archive, config.import_config)
-        return _audit_archive(Path(config.db), str(source), Path(config.db), imported, config,
-                              progress)
+        return _audit_archive(Path(config.db), Path(config.db), imported, run)
     with tempfile.TemporaryDirectory(prefix="docflow-audit-") as folder:
         db = Path(folder) / "archive.sqlite"
         with Archive(db) as archive:
             imported = import_source(path, archive, config.import_config)
-        return _audit_archive(db, str(source), None, imported, config, progress)
+        return _audit_archive(db, None, imported, run)
 
 
-def _audit_archive(db: Path, source: str, shown: Path | None, imported: ImportResult | None,
-                   config: AuditConfig, progress: Progress | None) -> AuditResult:
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Run:
+    """What one call of :func:`audit` settled before touching the archive."""
+
+    source: str
+    checker: SignatureChecker
+    """Built in this process from the settled trust; verifies when no pool is used."""
+    trust_source: TrustSource
+    notices: tuple[Finding, ...]
+    config: AuditConfig
+    progress: Progress | None
+
+
+def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
+                   run: _Run) -> AuditResult:
+    config, progress = run.config, run.progress
     fingerprint = config.trust.fingerprint()
     at = config.at.isoformat() if config.at is not None else "signing-time"
     with Archive(db) as archive:
@@ -116,7 +153,7 @@ def _audit_archive(db: Path, source: str, shown: Path | None, imported: ImportRe
     try:
         with Archive(db) as archive:
             done = 0
-            for results in _verify(archive, pool, jobs, todo, config):
+            for results in _verify(archive, pool, jobs, todo, run):
                 archive.store_results(context, results)
                 done += len(results)
                 if progress is not None:
@@ -132,11 +169,13 @@ def _audit_archive(db: Path, source: str, shown: Path | None, imported: ImportRe
     tables = coverage_by_dimension(rows, config.levels)
     below = () if config.target is None else below_target(
         {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure)
-    return AuditResult(source=source, archive=str(shown) if shown else None,
+    return AuditResult(source=run.source, archive=str(shown) if shown else None,
                        policy=config.trust.policy, trust_fingerprint=fingerprint, at=at,
                        verified_now=len(todo), status_messages=statuses, unreadable=unreadable,
                        tables=tables, measure=config.measure, target=config.target,
-                       below=below, imported=imported)
+                       below=below, imported=imported, trust_source=run.trust_source,
+                       anchors=tuple(str(a) for a in config.trust.anchors),
+                       notices=run.notices)
 
 
 def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor:
@@ -161,11 +200,11 @@ def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
 
 
 def _verify(archive: Archive, pool: ProcessPoolExecutor | None, jobs: int,
-            todo: Sequence[int], config: AuditConfig) -> Iterator[list[StoredResult]]:
+            todo: Sequence[int], run: _Run) -> Iterator[list[StoredResult]]:
     """Yield the results of ``todo`` chunk by chunk, in this process or in the pool."""
-    chunks = _chunks(todo, config.chunk_size)
+    chunks = _chunks(todo, run.config.chunk_size)
     if pool is None:
-        worker = _Worker(archive, SignatureChecker(config.trust), config.at)
+        worker = _Worker(archive, run.checker, run.config.at)
         for chunk in chunks:
             yield _as_results(worker.run(chunk))
         return

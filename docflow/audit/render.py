@@ -44,8 +44,10 @@ def render_table(result: AuditResult) -> str:
              f"  documents {result.documents:,} (verified now {result.verified_now:,}, "
              f"reused {result.reused:,}); status messages {result.status_messages:,}; "
              f"unreadable entries {sum(result.unreadable.values()):,}",
-             f"  policy {result.policy}, trust {result.trust_fingerprint[:16]}, "
-             f"at {result.at}", ""]
+             f"  policy {result.policy}, trust {result.trust_fingerprint[:16]} "
+             f"({result.trust_source.value}), at {result.at}"]
+    lines += [f"  {n.effective_severity.value}: {n.code}: {n.message}" for n in result.notices]
+    lines.append("")
     header = ["", "docs", "organ", "signer", "both", "organ ok", "signer ok", "both ok",
               f"{result.measure} [95% CI]"]
     for dimension in DIMENSIONS:

@@ -11,7 +11,9 @@ import numpy as np
 
 from docflow.archive.importer import ImportResult
 from docflow.archive.metadata import infer_level
+from docflow.audit.run_trust import TrustSource
 from docflow.audit.target import BelowTarget
+from docflow.errors import Finding
 from docflow.levels import Level
 from docflow.metrics.coverage import CoverageCounts, CoverageTable
 
@@ -92,6 +94,13 @@ class AuditResult:
     """Levels and agencies below ``target``, worst first."""
     imported: ImportResult | None = None
     """The import that preceded the audit, when the source was a folder, zip or tar."""
+    trust_source: TrustSource = TrustSource.GIVEN
+    """Where the trust anchors came from: given, the simulation run's folder, or nowhere."""
+    anchors: tuple[str, ...] = ()
+    """The trust anchor files (or ``docflow pki init`` folders) verified against."""
+    notices: tuple[Finding, ...] = ()
+    """What the user must know to read the figures: ``DF-AUD-003`` (no trust anchor, so
+    nothing can be valid) or ``DF-AUD-004`` (the run's own trust files were used)."""
 
     @property
     def total(self) -> CoverageCounts:
@@ -114,7 +123,9 @@ class AuditResult:
             "source": self.source,
             "archive": self.archive,
             "context": {"policy": self.policy, "trust_fingerprint": self.trust_fingerprint,
-                        "at": self.at},
+                        "at": self.at, "trust_source": self.trust_source.value,
+                        "anchors": list(self.anchors)},
+            "notices": [f.to_dict() for f in self.notices],
             "documents": self.documents,
             "verified_now": self.verified_now,
             "reused": self.reused,

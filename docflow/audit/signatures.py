@@ -27,9 +27,9 @@ change from one audit to the next, so stored results stay reusable. docflow take
 envelope (:func:`docflow.archive.metadata.signing_time`: the sender's ``TraceHeader``
 timestamp, else the end of the ``PromulgationDate``), else the time of the audit.
 
-``TrustConfig`` names the trust anchors, CRLs, revocation mode and policy; its
+``TrustConfig`` names the trust anchors, CRLs, revocation mode, policy and role mapping; its
 :meth:`~TrustConfig.fingerprint` tags every stored result, so results checked against one trust
-store are never reused for another.
+store (or one role mapping) are never reused for another.
 """
 
 from __future__ import annotations
@@ -76,10 +76,16 @@ class TrustConfig:
     not a valid signature), ``if-available`` or ``off``."""
     legacy: bool = False
     """Admit SHA-1, DSA and RSA-1024 (the named legacy policy); off by default."""
+    roles: Path | None = None
+    """A role mapping (TOML, :func:`docflow.pki.roles.read_role_mapping`) for certificates of
+    other CAs (``--roles``). ``None``: only docflow's own policy OIDs give a role, so a
+    certificate of another CA is never valid for a role it was not shown to have."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "anchors", tuple(Path(p) for p in self.anchors))
         object.__setattr__(self, "crls", tuple(Path(p) for p in self.crls))
+        if self.roles is not None:
+            object.__setattr__(self, "roles", Path(self.roles))
         if self.revocation not in _REVOCATION:
             raise ValueError(f"revocation {self.revocation!r} is not one of "
                              f"{', '.join(_REVOCATION)}")
@@ -92,11 +98,12 @@ class TrustConfig:
         return name if self.revocation == "require" else f"{name}+revocation={self.revocation}"
 
     def fingerprint(self) -> str:
-        """SHA-256 over the policy and the bytes of every anchor and CRL, order-free.
+        """SHA-256 over the policy and the bytes of every anchor, CRL and role mapping,
+        order-free.
 
         Two configurations with the same files in another order, or under other names, have
-        the same fingerprint; changing one byte of a CRL changes it. A folder counts with
-        every file in it.
+        the same fingerprint; changing one byte of a CRL or of the role mapping changes it. A
+        folder counts with every file in it.
 
         Raises
         ------
@@ -104,15 +111,26 @@ class TrustConfig:
             ``DF-IO-001`` when a file cannot be read.
         """
         digest = hashlib.sha256(f"policy={self.policy}\n".encode())
-        for label, paths in (("anchor", self.anchors), ("crl", self.crls)):
+        roles = () if self.roles is None else (self.roles,)
+        for label, paths in (("anchor", self.anchors), ("crl", self.crls), ("roles", roles)):
             for item in sorted(d for p in paths for d in _digests(p)):
                 digest.update(f"{label}={item}\n".encode())
         return digest.hexdigest()
 
     def validator(self) -> PathValidator:
-        """The path validator for these anchors and CRLs (built once per worker process)."""
+        """The path validator for these anchors, CRLs and role mapping (built once per worker
+        process).
+
+        Raises
+        ------
+        InputError
+            An anchor, CRL or role mapping that cannot be read (``DF-IO``, ``DF-PKI`` codes).
+        ConfigError
+            ``DF-PKI-026``: the role mapping is not TOML or a rule is invalid.
+        """
         return trust_validator([str(p) for p in self.anchors], [str(p) for p in self.crls],
-                               revocation=self.revocation, legacy=self.legacy)
+                               revocation=self.revocation, legacy=self.legacy,
+                               roles=None if self.roles is None else str(self.roles))
 
 
 def _digests(path: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -13,12 +14,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from archive.factory import make_document
 from click.testing import CliRunner
+from cryptography import x509
+from lxml import etree
 
+from audit.signed import national_pki, signed_document, write_trust
 from docflow.archive.importer import import_source
 from docflow.archive.store import Archive
 from docflow.cli import cli
+from docflow.xmlsafe import parse_xml
 
 
 def _source(folder: Path, n: int) -> Path:
@@ -38,7 +44,10 @@ def test_json_follows_the_documented_schema(tmp_path: Path) -> None:
     assert data["schema"] == "docflow.audit/1"
     assert set(data) == {"schema", "source", "archive", "context", "documents", "verified_now",
                          "reused", "status_messages", "unreadable", "total", "by_level",
-                         "by_agency", "by_document_type", "by_month", "target", "import"}
+                         "by_agency", "by_document_type", "by_month", "target", "import",
+                         "notices"}
+    assert set(data["context"]) == {"policy", "trust_fingerprint", "at", "trust_source",
+                                    "anchors"}
     assert data["documents"] == 8
     assert data["total"]["organ_present"] == 2
     assert data["by_level"]["central"]["rates"]["organ_present"]["high"] > 0
@@ -83,6 +92,79 @@ def test_bad_at_and_bad_database_are_usage_and_input_errors(tmp_path: Path) -> N
         con.execute("CREATE TABLE t (x)")
     result = CliRunner().invoke(cli, ["audit", str(foreign)])
     assert result.exit_code == 2 and "DF-ARC-005" in result.output
+
+
+def _damaged_certificate(data: bytes) -> bytes:
+    """``data`` with the organ's certificate in KeyInfo damaged inside its issuer name (one tag
+    byte): the certificate still loads, and its issuer raises ValueError when first read."""
+    ds = "{http://www.w3.org/2000/09/xmldsig#}"
+    root = parse_xml(data)
+    node = list(root.iter(f"{ds}Signature"))[-1].find(f".//{ds}X509Certificate")
+    assert node is not None and node.text
+    der = bytearray(base64.b64decode(node.text))
+    issuer = x509.load_der_x509_certificate(bytes(der)).issuer.public_bytes()
+    country = bytes.fromhex("0603550406")  # the countryName OID; its value's tag follows
+    der[der.index(issuer) + issuer.index(country) + len(country)] = 0x3C
+    node.text = base64.b64encode(bytes(der)).decode()
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.fixture(scope="module")
+def signed_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """An archive of four documents signed by both roles, and the --trust/--crl options."""
+    folder = tmp_path_factory.mktemp("signed")
+    pki = national_pki()
+    src = folder / "src"
+    src.mkdir()
+    for serial in range(1, 5):
+        (src / f"{serial}.edxml").write_bytes(signed_document(pki, "000.00.00.G22", serial))
+    with Archive(folder / "archive.sqlite") as archive:
+        import_source(src, archive)
+    root, crls = write_trust(pki, folder / "trust")
+    return folder / "archive.sqlite", ["--trust", str(root), "--crl", str(crls)]
+
+
+def _copy_with(db: Path, folder: Path, change: str) -> Path:
+    """A copy of the archive ``db`` with the SQL ``change`` applied."""
+    copy = folder / "copy.sqlite"
+    with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+        target.execute(change)
+    return copy
+
+
+def test_an_envelope_that_breaks_the_verifier_is_counted_with_df_aud_002(
+        signed_archive: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """DF-AUD-002: verifying one envelope fails with an unexpected exception (here a damaged
+    certificate name, which the certificate library parses only when it is read); the audit
+    goes on in the worker processes, counts that envelope present and not valid with the
+    reason DF-AUD-002, verifies the others, and exits 0."""
+    db, trust = signed_archive
+    src = tmp_path / "src"
+    src.mkdir()
+    with Archive(db, readonly=True) as archive:
+        for i, (data, _) in enumerate(archive.envelopes()):
+            (src / f"{i}.edxml").write_bytes(_damaged_certificate(data) if i == 1 else data)
+    result = CliRunner().invoke(cli, ["audit", str(src), *trust, "-j", "2", "--chunk-size",
+                                      "1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    total = json.loads(result.stdout)["total"]
+    assert total["documents"] == 4
+    assert (total["organ_valid"], total["both_valid"]) == (3, 3)
+    assert total["reasons"] == {"DF-AUD-002": 1}
+
+
+def test_a_damaged_stored_signing_time_is_read_from_the_envelope(
+        signed_archive: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """A signed_at column damaged in the file does not end the audit: the signing time is read
+    from the envelope instead, and every signature is valid as in the intact archive."""
+    db, trust = signed_archive
+    copy = _copy_with(db, tmp_path, "UPDATE envelopes SET signed_at = 'yesterday'")
+    result = CliRunner().invoke(cli, ["audit", str(copy), *trust, "-j", "1", "--format",
+                                      "json"])
+    assert result.exit_code == 0, result.output
+    total = json.loads(result.stdout)["total"]
+    assert (total["documents"], total["both_valid"], total["reasons"]) == (4, 4, {})
 
 
 def _verified(db: Path) -> int:

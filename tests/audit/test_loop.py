@@ -42,3 +42,11 @@ def test_audit_of_a_real_mode_run_reproduces_its_coverage(tmp_path: Path) -> Non
             {f: coverage[f] for f in COUNT_FIELDS}, level
     # The faults were exercised: some signatures are present and invalid.
     assert sum(c["organ_present"] - c["organ_valid"] for c in simulated.values()) > 0
+    # Without --trust, the run's own trust folder is found beside its archive: the same
+    # context (its results reused) and the same counts, with the notice that says so.
+    found = CliRunner().invoke(cli, ["audit", str(run.archive), "-j", "1", "--format", "json"])
+    assert found.exit_code == 0, found.output
+    assert "DF-AUD-004" in found.stderr
+    data = json.loads(found.stdout)
+    assert data["context"]["trust_source"] == "run" and data["verified_now"] == 0
+    assert data["by_level"] == audited
