@@ -23,6 +23,8 @@ class AuditConfig:
     --------
     >>> AuditConfig(target=0.98).measure
     'both_valid'
+    >>> AuditConfig(at=datetime(2025, 7, 1)).at.isoformat()
+    '2025-07-01T00:00:00+00:00'
     >>> AuditConfig(measure="signed")
     Traceback (most recent call last):
     ValueError: measure 'signed' is not one of organ_present, signer_present, both_present, \
