@@ -21,9 +21,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from lxml import etree
 
@@ -268,7 +269,9 @@ def path_step(node: etree._Element) -> str:
     tag = node.tag
     name = tag.rpartition("}")[2] if isinstance(tag, str) else "node()"
     if node.getparent() is not None:
-        before = sum(1 for _ in node.itersiblings(tag, preceding=True))
-        if before or next(node.itersiblings(tag), None) is not None:
+        # A comment's or processing instruction's tag is the factory lxml filters them by.
+        same = cast("str | Callable[..., etree._Element]", tag)
+        before = len([None for _ in node.itersiblings(same, preceding=True)])
+        if before or next(node.itersiblings(same), None) is not None:
             name += f"[{before + 1}]"
     return name

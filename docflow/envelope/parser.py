@@ -31,6 +31,7 @@ from lxml import etree
 
 from docflow.envelope import layout as lay
 from docflow.envelope.collect import Collector
+from docflow.envelope.kind import MessageKind, message_kind
 from docflow.envelope.layout import Block, Kind, Part
 from docflow.envelope.model import NS, Message, StatusMessage
 from docflow.envelope.status import StatusCode
@@ -61,23 +62,6 @@ class ParsedEnvelope:
     def is_status(self) -> bool:
         """True for a status message."""
         return isinstance(self.model, StatusMessage)
-
-
-def message_kind(root: etree._Element) -> str:
-    """``"status"`` if the header holds a ``Status`` block, else ``"document"``.
-
-    Looks by local name, so a message with a spelling or namespace variant is still classified.
-    """
-    for envelope in root:
-        if _local(envelope) != "edXMLEnvelope":
-            continue
-        for header in envelope:
-            if _local(header) != "edXMLHeader":
-                continue
-            for child in header:
-                if _local(child) == "Status":
-                    return "status"
-    return "document"
 
 
 def parse_envelope(data: bytes, *, where: str | None = None,
@@ -133,7 +117,7 @@ def parse_tree(root: etree._Element, *, where: str | None = None) -> ParsedEnvel
     if etree.QName(root).namespace != NS:
         reader.add("DF-ENV-003", root, f"the root element is in the namespace "
                    f"{etree.QName(root).namespace or '(none)'!r}, not {NS!r}", once=True)
-    block = lay.STATUS if message_kind(root) == "status" else lay.DOCUMENT
+    block = lay.STATUS if message_kind(root) is MessageKind.STATUS else lay.DOCUMENT
     model = reader.block(root, block)
     return ParsedEnvelope(model, root, tuple(reader.found.result()))
 

@@ -17,12 +17,12 @@ up the few elements it needs, and element paths are only computed for findings.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 
 from lxml import etree
 
 from docflow.envelope import layout
+from docflow.envelope.kind import MessageKind, message_kind
 from docflow.envelope.model import NS
 from docflow.envelope.rules_attachments import attachment_findings, legacy_signature_findings
 from docflow.envelope.rules_codes import (
@@ -41,13 +41,6 @@ __all__ = ["NAMESPACE", "MessageKind", "message_kind", "rule_findings"]
 
 NAMESPACE = NS
 """The QCVN 102:2016 namespace every edXML element is in."""
-
-
-class MessageKind(enum.StrEnum):
-    """What an edXML message is: a document, or a status about a document."""
-
-    DOCUMENT = "document"
-    STATUS = "status"
 
 
 def _aliases() -> dict[str, str]:
@@ -78,31 +71,6 @@ _READ = frozenset({
     "DigitalSignature",
 })
 _SPEC = TreeSpec(_READ, _aliases())
-
-
-def _local(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def message_kind(root: etree._Element) -> MessageKind:
-    """Tell a status message (a ``Status`` block in the header) from a document message.
-
-    Looks at local names only, so a message with a namespace variant is still classified.
-
-    >>> from docflow.xmlsafe import parse_xml
-    >>> message_kind(parse_xml(b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">'
-    ...                        b'<edXMLEnvelope><edXMLHeader><Status/></edXMLHeader>'
-    ...                        b'</edXMLEnvelope></edXML>'))
-    <MessageKind.STATUS: 'status'>
-    """
-    for envelope in (root, *root):
-        if _local(envelope) != "edXMLEnvelope":
-            continue
-        for header in envelope:
-            if _local(header) == "edXMLHeader" and any(_local(c) == "Status" for c in header):
-                return MessageKind.STATUS
-    return MessageKind.DOCUMENT
 
 
 def _document(tree: Tree, report_missing: bool) -> Iterator[Finding]:

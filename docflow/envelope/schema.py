@@ -30,9 +30,9 @@ from lxml import etree
 
 from docflow.envelope import layout as lay
 from docflow.envelope.collect import Collector
+from docflow.envelope.kind import MessageKind, message_kind
 from docflow.envelope.layout import Kind, Part
 from docflow.envelope.model import NS
-from docflow.envelope.parser import message_kind
 from docflow.errors import Finding, Location
 from docflow.xmlsafe import element_path, parse_xml
 
@@ -63,7 +63,8 @@ def schema_for(kind: str) -> etree.XMLSchema:
     return etree.XMLSchema(main)
 
 
-def schema_findings(root: etree._Element, *, where: str | None = None) -> list[Finding]:
+def schema_findings(root: etree._Element, *, where: str | None = None,
+                    kind: MessageKind | None = None) -> list[Finding]:
     """Validate a parsed message against the XSD of its kind.
 
     Parameters
@@ -72,6 +73,8 @@ def schema_findings(root: etree._Element, *, where: str | None = None) -> list[F
         The root element from :func:`docflow.xmlsafe.parse_xml` (with source lines).
     where
         A file name for the findings' locations.
+    kind
+        The message's kind if the caller has it already (:func:`message_kind` otherwise).
 
     Returns
     -------
@@ -97,7 +100,7 @@ def schema_findings(root: etree._Element, *, where: str | None = None) -> list[F
                             "be applied", loc)]
         return [Finding("DF-ENV-002", "the root element is not edXML; the schema cannot be "
                         "applied", loc)]
-    kind = message_kind(root)
+    kind = kind or message_kind(root)
     schema = schema_for(kind)
     # Fast path: the strict schema accepts no variant, so a valid tree has none to report and
     # the walk below (several times the cost of libxml2's validation) is skipped.
@@ -228,9 +231,19 @@ def _finding(error: etree._LogEntry, where: str | None) -> Finding:
         code = _unexpected(text, path)
     elif "content is not allowed" in text or "Character content" in text:
         code = "DF-ENV-009"
-    elif "[facet 'pattern']" in text:
+    elif "[facet 'minLength']" in text:  # NonEmpty: blank text where a value is required
         code = "DF-ENV-010"
+        message = f"<{_element_name(text)}> is blank; QCVN 102 requires a value here"
     return Finding(code, message, Location(file=where, line=error.line or None, path=path))
+
+
+_ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'")
+
+
+def _element_name(text: str) -> str:
+    """The local name of the element a libxml2 message is about (``"?"`` if it names none)."""
+    match = _ELEMENT.match(text)
+    return match.group(1) if match else "?"
 
 
 _UNEXPECTED = re.compile(r"^Element '\{" + re.escape(NS) + r"\}([^']+)': This element is not "

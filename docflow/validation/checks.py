@@ -62,7 +62,7 @@ class SchemaCheck:
     def run(self, message: Message, config: ValidationConfig) -> CheckOutcome:
         # schema_findings validates with the compiled XSD first and walks the tree for field
         # variants only when that fails, so a valid message costs one libxml2 validation.
-        return CheckOutcome(tuple(schema_findings(message.root)))
+        return CheckOutcome(tuple(schema_findings(message.root, kind=message.kind)))
 
 
 @dataclass(frozen=True, slots=True)
