@@ -231,6 +231,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-SIG-026", "error", _F, "A Signature of the edXML profile holds content its signature "
                                   "does not cover: a ds:Object, or an element outside the "
                                   "XML-DSig namespaces."),
+    _c("DF-SIG-027", "error", _F, "A certificate in KeyInfo cannot be read: it is not DER "
+                                  "X.509, or a field of it (a name, the public key, the "
+                                  "extensions) is malformed."),
     # --- certificates (docflow/pki) ----------------------------------------------------------
     # Findings of path validation; indications follow ETSI EN 319 102-1 (REVOKED and
     # NOT_YET_VALID are TOTAL-FAILED, chain and constraint failures INDETERMINATE).
@@ -273,8 +276,11 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "weak key (SHA-1, DSA, RSA under 2048 bits)."),
     _c("DF-PKI-020", "error", _I, "A CRL has a critical extension docflow does not support "
                                   "(delta, indirect or partitioned CRL) and was not used."),
-    _c("DF-PKI-021", "error", _I, "A certificate file is neither PEM nor DER X.509."),
-    _c("DF-PKI-022", "error", _I, "A CRL file is neither PEM nor DER X.509 CRL."),
+    _c("DF-PKI-021", "error", _I, "A certificate file is neither PEM nor DER X.509, or a "
+                                  "certificate in it (or in the trust store) cannot be read."),
+    _c("DF-PKI-022", "error", _I, "A CRL file is neither PEM nor DER X.509 CRL, or a CRL in it "
+                                  "(or in the trust store) has an issuer or dates that cannot "
+                                  "be read."),
     _c("DF-PKI-023", "error", _I, "A private key file is neither PEM nor DER PKCS#8 (or "
                                   "traditional) key."),
     _c("DF-PKI-024", "error", _I, "The private key is encrypted and no passphrase or a wrong one "
@@ -289,6 +295,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-PKI-029", "error", _I, "The key algorithm is not one docflow's PKI issues."),
     _c("DF-PKI-030", "error", _I, "Path building stopped: the certificates presented with the "
                                   "signature need more work than the policy's budget allows."),
+    _c("DF-PKI-031", "error", _I, "The certificate to validate cannot be read: a field of it (a "
+                                  "name, the public key, the extensions) is malformed."),
     # --- topologies --------------------------------------------------------------------------
     _c("DF-TOP-001", "error", _I, "An agency's organ code is not a valid QCVN 102 organ code."),
     _c("DF-TOP-002", "error", _I, "Two agencies (or two hubs) share the same code or id."),

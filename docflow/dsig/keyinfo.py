@@ -7,6 +7,11 @@ looks up a key by a name the document chooses.
 
 The signing certificate is the one that issues no other certificate of the set. When several
 qualify (two unrelated certificates), the verifier refuses to guess (``DF-SIG-018``).
+
+Every certificate is read in full as it is decoded (:mod:`docflow.x509safe`): names, public
+key and extensions are decoded lazily by the certificate library, and a damaged one would
+otherwise raise wherever it is first read. One that cannot be read is ``DF-SIG-027``, and no
+certificate handed on from here can fail to read later.
 """
 
 from __future__ import annotations
@@ -16,15 +21,17 @@ import functools
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from lxml import etree
 
 from docflow.dsig.algorithms import DS11_NS, DS_NS, PublicKey
 from docflow.dsig.structure import SignatureSyntaxError, children, decode_base64
+from docflow.x509safe import UnreadableX509, load_certificate
 
-__all__ = ["KeyInfoContent", "encode_certificate", "public_key", "read_key_info",
-           "signing_certificate"]
+__all__ = ["KeyInfoContent", "UnreadableCertificate", "UnusableKey", "encode_certificate",
+           "public_key", "read_key_info", "signing_certificate"]
 
 _X509_DATA = f"{{{DS_NS}}}X509Data"
 _X509_CERTIFICATE = f"{{{DS_NS}}}X509Certificate"
@@ -37,6 +44,18 @@ _NAMED_CURVES: dict[str, ec.EllipticCurve] = {
     "urn:oid:1.3.132.0.34": ec.SECP384R1(),
     "urn:oid:1.3.132.0.35": ec.SECP521R1(),
 }
+
+
+class UnreadableCertificate(SignatureSyntaxError):
+    """A certificate that is not DER X.509, or a field of which cannot be decoded."""
+
+    code = "DF-SIG-027"
+
+
+class UnusableKey(SignatureSyntaxError):
+    """A certificate's public key of an algorithm docflow does not implement."""
+
+    code = "DF-SIG-002"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +74,9 @@ class KeyInfoContent:
 def _certificate(text: str) -> x509.Certificate:
     der = decode_base64(text, "X509Certificate")
     try:
-        return x509.load_der_x509_certificate(der)
-    except ValueError:
-        raise SignatureSyntaxError("an X509Certificate is not a DER certificate") from None
+        return load_certificate(der)
+    except UnreadableX509 as exc:
+        raise UnreadableCertificate(f"an X509Certificate cannot be read: {exc}") from None
 
 
 def read_key_info(key_info: etree._Element | None) -> KeyInfoContent:
@@ -66,7 +85,8 @@ def read_key_info(key_info: etree._Element | None) -> KeyInfoContent:
     Raises
     ------
     SignatureSyntaxError
-        A certificate or key value that does not decode.
+        A key value that does not decode; :class:`UnreadableCertificate` for a certificate
+        that does not, in whole or in any field.
     """
     if key_info is None:
         return KeyInfoContent()
@@ -143,8 +163,24 @@ def signing_certificate(certificates: tuple[x509.Certificate, ...]
 # Speed: Certificate.public_key() decodes the key again on every call.
 @functools.lru_cache(maxsize=4096)
 def public_key(cert: x509.Certificate) -> PublicKey:
-    """The public key of ``cert``, decoded once per certificate."""
-    return cert.public_key()  # type: ignore[return-value]
+    """The public key of ``cert``, decoded once per certificate.
+
+    Raises
+    ------
+    UnusableKey
+        A key of an algorithm docflow does not implement (``DF-SIG-002``).
+    UnreadableCertificate
+        A key that cannot be decoded, in a certificate the caller gave (a pinned one: those
+        of KeyInfo were read in full already).
+    """
+    try:
+        return cert.public_key()  # type: ignore[return-value]
+    except UnsupportedAlgorithm as exc:
+        raise UnusableKey(f"the certificate's public key is of an algorithm docflow does not "
+                          f"implement ({exc})") from None
+    except Exception as exc:  # any decoding failure (see docflow.x509safe)
+        raise UnreadableCertificate(f"a certificate's public key cannot be read ({exc})"
+                                    ) from None
 
 
 def encode_certificate(cert: x509.Certificate) -> str:

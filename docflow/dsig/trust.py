@@ -26,6 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from docflow.errors import Finding
+from docflow.x509safe import certificate_problem
 
 __all__ = [
     "CertificateChecker",
@@ -42,10 +43,24 @@ __all__ = [
 def as_utc(at: datetime) -> datetime:
     """Return ``at`` as an aware UTC datetime; a naive datetime is taken to be UTC.
 
+    An aware time within hours of the ends of ``datetime``'s range (midnight of 0001-01-01 at
+    +07:00, which a document can claim as its signing time) has no UTC ``datetime``: it is
+    returned as it is, still aware. All the verifier does with the time is compare it with
+    certificate dates, and those comparisons stay exact, so the answer is the true one (no
+    certificate is valid then) rather than an ``OverflowError``.
+
     >>> as_utc(datetime(2026, 1, 2, 3, 4, 5)).isoformat()
     '2026-01-02T03:04:05+00:00'
+    >>> from datetime import timedelta, timezone
+    >>> as_utc(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=7)))).isoformat()
+    '0001-01-01T00:00:00+07:00'
     """
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        return at
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +141,8 @@ class PinnedKeyChecker:
     then tries the pinned certificates' keys). A document's certificate is trusted only when it
     is byte for byte one of the pinned ones; a certificate with the same subject but another key
     is not. The pinned certificate must still be valid at the verification time and, when it has
-    a key usage extension, allow signatures.
+    a key usage extension, allow signatures. A pinned certificate with a field that cannot be
+    read (:mod:`docflow.x509safe`) is refused with ``ValueError`` when the checker is made.
     """
 
     certificates: tuple[x509.Certificate, ...]
@@ -140,6 +156,10 @@ class PinnedKeyChecker:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "certificates", tuple(self.certificates))
+        for number, cert in enumerate(self.certificates, 1):
+            problem = certificate_problem(cert)
+            if problem is not None:  # refused now, never when a document is checked
+                raise ValueError(f"pinned certificate {number} cannot be read: {problem}")
         object.__setattr__(self, "_pinned", frozenset(_der(c) for c in self.certificates))
 
     def check(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],

@@ -335,27 +335,27 @@ def _find_key(syntax: SignatureSyntax, method: SignatureMethod, trust: TrustSour
     else:
         try:
             content = read_key_info(syntax.key_info)
-        except SignatureSyntaxError as exc:
+            split = signing_certificate(content.certificates)
+            if isinstance(trust, EmbeddedKeyValue) and content.key_values:
+                found = _Key(content.key_values[0])
+            elif split is not None:
+                leaf, others = split
+                found = _Key(public_key(leaf), leaf, others)
+            elif content.certificates:
+                problem("DF-SIG-018", f"{len(content.certificates)} certificates in X509Data "
+                        "and none stands out as the signing one")
+                return None
+            elif isinstance(trust, PinnedKeyChecker) and trust.certificates:
+                # No certificate in the document: the pinned ones are tried in _check_value.
+                found = _Key(public_key(trust.certificates[0]), trust.certificates[0],
+                             try_pinned=True)
+            else:
+                problem("DF-SIG-013", "KeyInfo holds no certificate" +
+                        (" or KeyValue" if isinstance(trust, EmbeddedKeyValue) else "") +
+                        " and no key is configured")
+                return None
+        except SignatureSyntaxError as exc:  # a certificate or key that cannot be used
             problem(exc.code, str(exc))
-            return None
-        split = signing_certificate(content.certificates)
-        if isinstance(trust, EmbeddedKeyValue) and content.key_values:
-            found = _Key(content.key_values[0])
-        elif split is not None:
-            leaf, others = split
-            found = _Key(public_key(leaf), leaf, others)
-        elif content.certificates:
-            problem("DF-SIG-018", f"{len(content.certificates)} certificates in X509Data and "
-                    "none stands out as the signing one")
-            return None
-        elif isinstance(trust, PinnedKeyChecker) and trust.certificates:
-            # No certificate in the document: the pinned ones are tried in _check_value.
-            found = _Key(public_key(trust.certificates[0]), trust.certificates[0],
-                         try_pinned=True)
-        else:
-            problem("DF-SIG-013", "KeyInfo holds no certificate" +
-                    (" or KeyValue" if isinstance(trust, EmbeddedKeyValue) else "") +
-                    " and no key is configured")
             return None
     why = key_problem(method, found.key)
     if why is not None:
@@ -431,7 +431,12 @@ def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,
                  signed_info: bytes, trust: TrustSource, problem: _Problem) -> _Key | None:
     candidates = [key]
     if key.try_pinned and isinstance(trust, PinnedKeyChecker):
-        candidates = [_Key(public_key(c), c) for c in trust.certificates]
+        candidates = []
+        for pinned in trust.certificates:
+            try:
+                candidates.append(_Key(public_key(pinned), pinned))
+            except SignatureSyntaxError:  # a pinned key of another algorithm cannot match
+                continue
     last = None
     for candidate in candidates:
         if key.try_pinned and key_problem(method, candidate.key) is not None:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from docflow.pki.builder import Issuer
 from docflow.pki.keys import signature_hash
+from docflow.x509safe import UnreadableX509, crl_entries_problem, crl_problem
 
 __all__ = ["CrlInfo", "Revocation", "build_crl"]
 
@@ -87,16 +88,30 @@ class CrlInfo:
 
     @classmethod
     def of(cls, crl: x509.CertificateRevocationList) -> CrlInfo:
-        """Index ``crl``; entries with reason removeFromCRL (delta CRLs only) are skipped."""
+        """Index ``crl``; entries with reason removeFromCRL (delta CRLs only) are skipped.
+
+        A CRL whose extensions or entries cannot be read (:mod:`docflow.x509safe`) is indexed
+        with no entries and marked unsupported: it is never used, and path validation reports
+        it (``DF-PKI-020``) rather than reading a partial list of revocations.
+
+        Raises
+        ------
+        docflow.x509safe.UnreadableX509
+            The issuer or the dates cannot be read, so the CRL cannot even be filed.
+        """
+        problem = crl_problem(crl)
+        if problem is not None:
+            raise UnreadableX509(problem)
+        damaged = crl_entries_problem(crl)
+        if damaged is not None:
+            return cls(crl, crl.issuer, crl.last_update_utc, crl.next_update_utc, {},
+                       f"damaged content: {damaged}")
         unsupported = None
-        try:
-            for ext in crl.extensions:
-                if ext.critical and ext.oid not in _SUPPORTED_CRITICAL:
-                    name = getattr(ext.oid, "_name", None) or ext.oid.dotted_string
-                    unsupported = f"critical extension {name} ({ext.oid.dotted_string})"
-                    break
-        except ValueError as exc:
-            unsupported = f"extensions cannot be parsed: {exc}"
+        for ext in crl.extensions:
+            if ext.critical and ext.oid not in _SUPPORTED_CRITICAL:
+                name = getattr(ext.oid, "_name", None) or ext.oid.dotted_string
+                unsupported = f"critical extension {name} ({ext.oid.dotted_string})"
+                break
         revoked: dict[int, dt.datetime] = {}
         for entry in crl:
             when = entry.revocation_date_utc
@@ -106,8 +121,6 @@ class CrlInfo:
                     continue
             except x509.ExtensionNotFound:
                 pass
-            except ValueError:
-                unsupported = unsupported or "an entry's extensions cannot be parsed"
             previous = revoked.get(entry.serial_number)
             revoked[entry.serial_number] = when if previous is None else min(previous, when)
         return cls(crl, crl.issuer, crl.last_update_utc, crl.next_update_utc, revoked,

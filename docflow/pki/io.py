@@ -3,7 +3,9 @@
 ``parse_*`` functions work on bytes and ``read_*`` functions only open the file and call them.
 Everything cryptography refuses becomes an :class:`~docflow.errors.InputError` with a stable
 ``DF-PKI`` code and the file's name, never a traceback: a PEM that is not a certificate, a DER
-that is garbage, a key whose passphrase is wrong.
+that is garbage, a key whose passphrase is wrong. Certificates and CRLs are loaded through
+:mod:`docflow.x509safe`, so a name or key damaged inside an otherwise well-formed certificate is
+refused here too, not when path validation first reads it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from docflow.errors import InputError, Location
 from docflow.pki.keys import PrivateKey
+from docflow.x509safe import (
+    UnreadableX509,
+    load_certificate,
+    load_crl,
+    load_pem_certificates,
+    load_pem_crl,
+)
 
 __all__ = [
     "key_pem",
@@ -55,16 +64,12 @@ def parse_certificates(data: bytes, source: str | None = None) -> tuple[x509.Cer
     docflow.errors.InputError: DF-PKI-021: not a DER X.509 certificate (...)
     """
     where = Location(file=source)
-    if b"-----BEGIN" in data:
-        try:
-            return tuple(x509.load_pem_x509_certificates(data))
-        except ValueError as exc:
-            raise InputError("DF-PKI-021", f"no readable PEM certificate ({exc})",
-                             where) from None
     try:
-        return (x509.load_der_x509_certificate(data),)
-    except ValueError as exc:
-        raise InputError("DF-PKI-021", f"not a DER X.509 certificate ({exc})", where) from None
+        if b"-----BEGIN" in data:
+            return load_pem_certificates(data)
+        return (load_certificate(data),)
+    except UnreadableX509 as exc:
+        raise InputError("DF-PKI-021", str(exc), where) from None
 
 
 def parse_crls(data: bytes, source: str | None = None
@@ -82,13 +87,13 @@ def parse_crls(data: bytes, source: str | None = None
         if not blocks:
             raise InputError("DF-PKI-022", "no 'BEGIN X509 CRL' block", where)
         try:
-            return tuple(x509.load_pem_x509_crl(block) for block in blocks)
-        except ValueError as exc:
-            raise InputError("DF-PKI-022", f"unreadable PEM CRL ({exc})", where) from None
+            return tuple(load_pem_crl(block) for block in blocks)
+        except UnreadableX509 as exc:
+            raise InputError("DF-PKI-022", f"unreadable PEM CRL: {exc}", where) from None
     try:
-        return (x509.load_der_x509_crl(data),)
-    except ValueError as exc:
-        raise InputError("DF-PKI-022", f"not a DER X.509 CRL ({exc})", where) from None
+        return (load_crl(data),)
+    except UnreadableX509 as exc:
+        raise InputError("DF-PKI-022", str(exc), where) from None
 
 
 def parse_private_key(data: bytes, passphrase: bytes | None = None,

@@ -8,16 +8,18 @@ validation can never outlive the trust decisions it was made under.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
 
+from docflow.errors import InputError
 from docflow.pki.crl import CrlInfo
 from docflow.pki.index import read_index
 from docflow.pki.io import read_certificates, read_crls
 from docflow.pki.roles import RoleMapping
+from docflow.x509safe import certificate_problem, crl_problem
 
 __all__ = ["TrustStore"]
 
@@ -50,6 +52,7 @@ class TrustStore:
         init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        _check_readable(self.anchors, self.intermediates, self.crls)
         anchors = tuple(dict.fromkeys(self.anchors))
         intermediates = tuple(c for c in dict.fromkeys(self.intermediates) if c not in anchors)
         object.__setattr__(self, "anchors", anchors)
@@ -122,3 +125,29 @@ class TrustStore:
         cas = list(index.cas.values())
         return cls.from_files([base / index.root.cert], [base / ca.cert for ca in cas],
                               [base / index.root.crl] + [base / ca.crl for ca in cas], roles)
+
+
+def _check_readable(anchors: Sequence[x509.Certificate],
+                    intermediates: Sequence[x509.Certificate],
+                    crls: Sequence[x509.CertificateRevocationList]) -> None:
+    """Refuse a store whose certificates or CRLs cannot be read (:mod:`docflow.x509safe`).
+
+    Files were read in full by :mod:`docflow.pki.io`; objects built in code are checked here,
+    so that no path validation meets an unreadable name or key of the store's own.
+
+    Raises
+    ------
+    InputError
+        ``DF-PKI-021`` for a certificate, ``DF-PKI-022`` for a CRL, naming which one.
+    """
+    for what, certs in (("trust anchor", anchors), ("intermediate", intermediates)):
+        for number, cert in enumerate(certs, 1):
+            problem = certificate_problem(cert)
+            if problem is not None:
+                raise InputError("DF-PKI-021", f"{what} {number} of the trust store cannot be "
+                                 f"read: {problem}")
+    for number, crl in enumerate(crls, 1):
+        problem = crl_problem(crl)
+        if problem is not None:
+            raise InputError("DF-PKI-022", f"CRL {number} of the trust store cannot be read: "
+                             f"{problem}")

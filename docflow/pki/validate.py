@@ -29,6 +29,13 @@ checks:
   treats any listed serial as revoked: the one rule where the two differ);
 * **role**: the leaf's role under the store's role mapping (docflow's policy OIDs, then rules).
 
+Every certificate is read in full before it is used (:mod:`docflow.x509safe`): the certificate
+library decodes names, keys and extensions only when they are first read, and a damaged field
+must be a finding, not an exception in the middle of path building. A signing certificate that
+cannot be read is ``DF-PKI-031``; a presented intermediate that cannot be read is no candidate
+(the message of ``DF-PKI-001`` counts it). The store's own certificates and CRLs were read when
+the store was built.
+
 RFC 5280's policy tree (§6.1.3) is not computed: the role is read from the policies the leaf
 asserts, and the CAs are trusted to issue only what their policies allow.
 
@@ -62,6 +69,7 @@ from docflow.pki.policy import (
     ValidationPolicy,
 )
 from docflow.pki.store import TrustStore
+from docflow.x509safe import certificate_problem
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -183,6 +191,8 @@ class PathValidator:
     _crl_ok: dict[tuple[int, x509.Certificate], bool] = field(default_factory=dict, init=False,
                                                              repr=False)
     _keys: dict[x509.Certificate, bytes] = field(default_factory=dict, init=False, repr=False)
+    _readable: dict[x509.Certificate, bool] = field(default_factory=dict, init=False,
+                                                    repr=False)
     _stats: _Stats = field(default_factory=_Stats, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -242,16 +252,24 @@ class PathValidator:
             self._signed.clear()
             self._crl_ok.clear()
             self._keys.clear()
+            self._readable.clear()
 
     # --- path building ---------------------------------------------------------------------
 
     def _validate(self, leaf: x509.Certificate, intermediates: tuple[x509.Certificate, ...],
                   window: _Window) -> ChainResult:
+        problem = certificate_problem(leaf)
+        if problem is not None:
+            return ChainResult(False, (leaf,), None, (_finding(
+                "DF-PKI-031", f"the certificate cannot be read: {problem}", 0),))
         # Only the first max_presented certificates of the document are candidates.
         taken = intermediates[:self.policy.max_presented]
         presented: dict[x509.Name, list[x509.Certificate]] = {}
+        unreadable = 0
         for cert in taken:
-            if cert != leaf and cert not in presented.get(cert.subject, ()):
+            if not self._is_readable(cert):
+                unreadable += 1
+            elif cert != leaf and cert not in presented.get(cert.subject, ()):
                 presented.setdefault(cert.subject, []).append(cert)
         first: tuple[tuple[x509.Certificate, ...], list[Finding]] | None = None
         deepest: list[x509.Certificate] = [leaf]
@@ -280,6 +298,9 @@ class PathValidator:
         ignored = len(intermediates) - len(taken)
         note = "" if not ignored else (f"; {ignored} presented certificates past the first "
                                        f"{len(taken)} were not considered")
+        if unreadable:
+            note += f"; {unreadable} presented certificates cannot be read and were not " \
+                    "considered"
         if bad_signature:
             finding = _finding("DF-PKI-002", f"the signature of {_who(last)} does not verify "
                                              f"with the key of {_who(bad_signature[0])}{note}",
@@ -355,6 +376,15 @@ class PathValidator:
                 else:
                     extensions.append(longer)
             stack.extend(reversed(extensions))  # explore in candidate order
+
+    def _is_readable(self, cert: x509.Certificate) -> bool:
+        """Whether every field of ``cert`` decodes; remembered, as CAs recur in documents."""
+        known = self._readable.get(cert)
+        if known is None:
+            if len(self._readable) >= 4 * self.cache_size:
+                self._readable.clear()
+            known = self._readable[cert] = certificate_problem(cert) is None
+        return known
 
     def _key(self, cert: x509.Certificate, build: _Build) -> bytes:
         """``cert``'s DER public key, remembered for the run and, for CAs that recur, beyond."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 import sqlite3
 import zipfile
@@ -11,10 +12,12 @@ from pathlib import Path
 import pytest
 from archive.factory import make_document, make_status
 
-from audit.signed import national_pki, write_trust
+from audit.signed import national_pki, signed_document, write_trust
 from docflow.archive.importer import import_source
 from docflow.archive.store import Archive
 from docflow.audit import AuditConfig, TrustConfig, audit
+from docflow.audit.engine import _Worker
+from docflow.audit.signatures import SignatureChecker
 from docflow.errors import InputError
 
 SENDERS = ["000.00.00.G22", "000.00.00.H49", "000.00.12.H49"]
@@ -156,3 +159,43 @@ def test_an_archive_copy_gives_the_same_answer(tmp_path: Path) -> None:
     copy = audit(tmp_path / "copy.sqlite", AuditConfig(jobs=1))
     assert copy.verified_now == 0
     assert copy.to_dict()["by_agency"] == first.to_dict()["by_agency"]
+
+
+class _NoOffset(dt.tzinfo):
+    """A time zone that cannot tell its offset, as a broken zone database fails."""
+
+    def utcoffset(self, when: dt.datetime | None) -> dt.timedelta:
+        raise RuntimeError("the time zone database cannot be read")
+
+    def dst(self, when: dt.datetime | None) -> dt.timedelta | None:
+        return None
+
+    def tzname(self, when: dt.datetime | None) -> str | None:
+        return None
+
+
+def test_an_exception_inside_verification_is_counted_with_df_aud_002(tmp_path: Path) -> None:
+    """DF-AUD-002 is the net for an exception raised while one envelope is verified: the
+    worker counts the envelope present-nothing and not valid with the reason DF-AUD-002, goes
+    on with the next, and lets nothing end the audit. No envelope makes the verifier raise
+    any more (a damaged certificate is DF-SIG-027: test_cli.py), so the exception comes from
+    the one other thing a worker is given, its validation time: a real datetime whose zone
+    cannot tell its offset. The same worker with the signing times verifies every envelope,
+    so the net made the difference, not the envelopes."""
+    pki = national_pki()
+    src = tmp_path / "src"
+    src.mkdir()
+    for serial in range(1, 4):
+        (src / f"{serial}.edxml").write_bytes(signed_document(pki, "000.00.00.G22", serial))
+    db = tmp_path / "a.sqlite"
+    with Archive(db) as archive:
+        import_source(src, archive)
+    root, crls = write_trust(pki, tmp_path / "trust")
+    checker = SignatureChecker(TrustConfig(anchors=(str(root),), crls=(str(crls),)))
+    with sqlite3.connect(db) as con:
+        ids = [row[0] for row in con.execute("SELECT id FROM envelopes ORDER BY id")]
+    with Archive(db, readonly=True) as archive:
+        broken = _Worker(archive, checker, dt.datetime(2025, 7, 2, tzinfo=_NoOffset())).run(ids)
+        working = _Worker(archive, checker, None).run(ids)
+    assert broken == [(i, False, False, False, False, ("DF-AUD-002",)) for i in ids]
+    assert working == [(i, True, True, True, True, ()) for i in ids]

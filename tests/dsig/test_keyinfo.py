@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from pki import damaged
 
-from docflow.dsig.keyinfo import encode_certificate, read_key_info, signing_certificate
+from docflow.dsig.keyinfo import (
+    UnreadableCertificate,
+    encode_certificate,
+    read_key_info,
+    signing_certificate,
+)
 from docflow.dsig.structure import SignatureSyntaxError
 from docflow.xmlsafe import parse_xml
 
@@ -70,3 +77,17 @@ def test_malformed_keys_are_refused(inner: str) -> None:
     """Certificates and key values that do not decode are DF-SIG-001, never a traceback."""
     with pytest.raises(SignatureSyntaxError):
         read_key_info(key_info(inner))
+
+
+@pytest.mark.parametrize("make", [damaged.issuer_der, damaged.subject_der, damaged.key_der,
+                                  damaged.extensions_der, damaged.version_der])
+def test_certificates_that_cannot_be_read_are_df_sig_027(pki: SamplePki, make: object) -> None:
+    """A certificate whose name, key, extensions or version cannot be read is refused when
+    KeyInfo is read (DF-SIG-027), whichever field the certificate library decodes late, so
+    that nothing after it meets an unreadable field."""
+    text = base64.b64encode(make(pki.sub)).decode()  # type: ignore[operator]
+    with pytest.raises(UnreadableCertificate) as caught:
+        read_key_info(key_info(f"<X509Data><X509Certificate>{encode_certificate(pki.signer)}"
+                               f"</X509Certificate><X509Certificate>{text}</X509Certificate>"
+                               "</X509Data>"))
+    assert caught.value.code == "DF-SIG-027"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from pki import damaged
 
 from docflow.dsig import CertificateChecker, PinnedKeyChecker, Signer, verify_at
 from docflow.pki.validate import PathValidator
@@ -54,6 +56,27 @@ def test_document_without_key_info_uses_the_pinned_keys(ec_key: ec.EllipticCurve
     assert result.passed and result.certificate == cert and result.role == "signer"
     wrong = verify_at(signed, NOW, trust=PinnedKeyChecker((other,)))
     assert wrong.sub_indications == ("DF-SIG-012",)
+
+
+def test_pinned_certificates_must_be_readable(ec_key: ec.EllipticCurvePrivateKey) -> None:
+    """A pinned certificate whose subject cannot be read is refused when the checker is made,
+    not when a document is verified."""
+    bad = damaged.subject(self_signed(ec_key, "damaged"))
+    with pytest.raises(ValueError, match="pinned certificate 2 cannot be read: the subject"):
+        PinnedKeyChecker((self_signed(ec_key, "fine"), bad))
+
+
+def test_pinned_key_of_an_unknown_algorithm(ec_key: ec.EllipticCurvePrivateKey) -> None:
+    """A pinned certificate with a key of an algorithm docflow does not implement is no
+    candidate for a document without KeyInfo (the next one is tried), and alone it is
+    DF-SIG-002, a result rather than an exception."""
+    unknown = damaged.unknown_key_algorithm(self_signed(ec_key, "unknown"))
+    other = self_signed(ec.generate_private_key(ec.SECP256R1()), "other key")
+    cert = self_signed(ec_key, "key")
+    signed = Signer(ec_key).sign(b"<receipt>42</receipt>")
+    assert verify_at(signed, NOW, trust=PinnedKeyChecker((other, unknown, cert))).trusted
+    alone = verify_at(signed, NOW, trust=PinnedKeyChecker((unknown,)))
+    assert alone.sub_indications == ("DF-SIG-002",)
 
 
 def test_path_validator_is_a_certificate_checker(pki: SamplePki) -> None:

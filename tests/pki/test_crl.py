@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import hashes
 
 from docflow.pki.crl import CrlInfo, Revocation, build_crl
 
+from . import damaged
 from .factory import T0, YEAR, Ca
 
 ROOT = Ca.root("CRL Root", "crl-root")
@@ -37,3 +38,13 @@ def test_critical_issuing_distribution_point_makes_a_crl_unsupported() -> None:
         .last_update(T0).next_update(T0 + YEAR).add_extension(idp, critical=True) \
         .sign(ROOT.key, hashes.SHA256())  # type: ignore[arg-type]
     assert "critical extension" in (CrlInfo.of(crl).unsupported or "")
+
+
+def test_crl_with_an_unreadable_entry_is_unsupported_with_no_entries() -> None:
+    """A CRL whose entry cannot be read is indexed as unusable, with no entries: a partial
+    list of revocations must never be read as the CA's list."""
+    crl = damaged.crl_entry(build_crl(ROOT.issuer, T0, T0 + YEAR, [Revocation(5, T0),
+                                                                     Revocation(6, T0)]))
+    info = CrlInfo.of(crl)
+    assert info.revoked == {} and "an entry is malformed" in (info.unsupported or "")
+    assert info.issuer == ROOT.cert.subject

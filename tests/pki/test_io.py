@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.errors import InputError
@@ -19,6 +20,7 @@ from docflow.pki.io import (
 )
 from docflow.pki.keys import KeyAlgorithm
 
+from . import damaged
 from .factory import Ca, key
 
 ROOT = Ca.root("IO Root", "io-root")
@@ -43,6 +45,33 @@ def test_garbage_certificates(data: bytes, code: str) -> None:
     with pytest.raises(InputError) as info:
         parse_certificates(data, "bad.pem")
     assert info.value.code == code and info.value.location.file == "bad.pem"
+
+
+@pytest.mark.parametrize(("make", "field"), [
+    (damaged.issuer_der, "issuer name"), (damaged.subject_der, "subject name"),
+    (damaged.key_der, "public key"), (damaged.extensions_der, "extensions"),
+    (damaged.version_der, "not a DER X.509 certificate"),
+])
+def test_certificates_with_a_damaged_field(make: object, field: str) -> None:
+    """A certificate file whose names, key, extensions or version cannot be read is refused
+    when it is read (DF-PKI-021, naming the field), as DER and as PEM, not when path
+    validation first reads the field."""
+    data = make(SUB.cert)  # type: ignore[operator]
+    with pytest.raises(InputError, match=field) as info:
+        parse_certificates(data, "bad.der")
+    assert info.value.code == "DF-PKI-021" and info.value.location.file == "bad.der"
+    if field != "not a DER X.509 certificate":
+        pem = x509.load_der_x509_certificate(data).public_bytes(Encoding.PEM)
+        with pytest.raises(InputError, match="DF-PKI-021"):
+            parse_certificates(ROOT.cert.public_bytes(Encoding.PEM) + pem)
+
+
+def test_crl_with_a_damaged_issuer() -> None:
+    """A CRL file whose issuer cannot be read is refused when it is read (DF-PKI-022)."""
+    crl = damaged.crl_issuer(SUB.crl())
+    for data in (crl.public_bytes(Encoding.DER), crl.public_bytes(Encoding.PEM)):
+        with pytest.raises(InputError, match=r"DF-PKI-022.*issuer"):
+            parse_crls(data, "bad.crl")
 
 
 @pytest.mark.parametrize("data", [b"garbage", b"-----BEGIN X509 CRL-----\nAA==\n-----END X509 CRL"

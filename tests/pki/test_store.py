@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from docflow.errors import InputError
 from docflow.pki.store import TrustStore
 
+from . import damaged
 from .factory import Ca
 
 ROOT = Ca.root("Store Root", "store-root")
@@ -41,3 +42,15 @@ def test_bad_files_are_input_errors(tmp_path: Path) -> None:
         TrustStore.from_files([tmp_path / "junk.pem"])
     with pytest.raises(InputError, match="DF-PKI-022"):
         TrustStore.from_files([], crls=[tmp_path / "junk.pem"])
+
+
+def test_unreadable_certificates_and_crls_are_refused_when_the_store_is_made() -> None:
+    """A store built in code with a certificate or CRL that cannot be read is refused at
+    once (DF-PKI-021/-022, naming which), never when a path is first built through it."""
+    bad = damaged.subject(SUB.cert)
+    with pytest.raises(InputError, match=r"DF-PKI-021: trust anchor 2 .*subject name"):
+        TrustStore(anchors=(ROOT.cert, bad))
+    with pytest.raises(InputError, match="DF-PKI-021: intermediate 1 "):
+        TrustStore(anchors=(ROOT.cert,), intermediates=(bad,))
+    with pytest.raises(InputError, match=r"DF-PKI-022: CRL 1 .*issuer name"):
+        TrustStore(anchors=(ROOT.cert,), crls=(damaged.crl_issuer(SUB.crl()),))

@@ -28,6 +28,7 @@ from docflow.pki.validate import (
     ValidationPolicy,
 )
 
+from . import damaged
 from .factory import T0, YEAR, Ca, key
 
 DAY = dt.timedelta(days=1)
@@ -218,6 +219,34 @@ def test_delta_crl_is_not_used_as_a_complete_crl() -> None:
     delta = builder.sign(SUB.key, hashes.SHA256())
     result = PathValidator(store(crls=(ROOT.crl(), delta))).check(LEAF, [], AT)
     assert codes(result) == ["DF-PKI-020"]
+
+
+def test_crl_with_an_unreadable_entry_is_not_used() -> None:
+    """A CRL of the sub-CA whose entry cannot be read is not used (DF-PKI-020): reading the
+    rest of it could miss the revocation of the very certificate being checked."""
+    bad = damaged.crl_entry(SUB.crl([(LEAF, T0)]))
+    result = PathValidator(store(crls=(ROOT.crl(), bad))).check(LEAF, [], AT)
+    assert codes(result) == ["DF-PKI-020"] and not result.trusted
+
+
+def test_unreadable_signing_certificate_is_a_finding() -> None:
+    """A leaf whose subject cannot be read is DF-PKI-031, a result and never an exception
+    (the signature verifier reads KeyInfo certificates in full before; other callers may
+    not)."""
+    result = PathValidator(store()).check(damaged.subject(LEAF), [SUB.cert], AT)
+    assert codes(result) == ["DF-PKI-031"] and not result.trusted and result.role is None
+    assert "subject name" in result.problems[0].message
+
+
+def test_unreadable_presented_intermediate_is_no_candidate() -> None:
+    """A presented CA certificate that cannot be read is left out of path building: with the
+    sub-CA in the store the path is still found, without it there is none and DF-PKI-001
+    says that one presented certificate was not considered."""
+    bad = damaged.subject(SUB.cert)
+    assert PathValidator(store()).check(LEAF, [bad], AT).trusted
+    result = PathValidator(store(intermediates=False)).check(LEAF, [bad], AT)
+    assert codes(result) == ["DF-PKI-001"]
+    assert "1 presented certificates cannot be read" in result.problems[0].message
 
 
 def test_newest_crl_decides() -> None:

@@ -126,3 +126,14 @@ def test_forged_crl_newer_than_the_real_one(message: bytes, pki: SmallPki) -> No
         real, forged, build_crl(pki.root_issuer, ISSUED, EXPIRES, []))))
     refused(verify(signed, pki, trust=validator), "DF-PKI-005", "DF-PKI-016")
 
+
+
+def test_validation_time_outside_the_utc_range(both: bytes, pki: SmallPki) -> None:
+    """A validation time with no UTC datetime — midnight of 0001-01-01 at +07:00, which an
+    audit takes from a document's own TraceHeader, or the last instant of 9999 at -07:00 —
+    is a result, never an exception: at the first no certificate is valid yet (DF-PKI-004),
+    at the last every one has expired (DF-PKI-003)."""
+    first = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    refused(verify(both, pki, at=first), "DF-PKI-004")
+    last = dt.datetime.max.replace(tzinfo=dt.timezone(dt.timedelta(hours=-7)))
+    refused(verify(both, pki, at=last), "DF-PKI-003")
