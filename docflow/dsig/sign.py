@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from lxml import etree
@@ -93,6 +94,16 @@ def _public_der(key: object) -> bytes:
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def _certificate_key(cert: x509.Certificate) -> object:
+    """The public key of ``cert``, or ``ValueError`` when it cannot be had: a certificate that
+    is not the signing key's is a configuration error, whatever its key's algorithm."""
+    try:
+        return cert.public_key()
+    except UnsupportedAlgorithm as exc:
+        raise ValueError(f"the first certificate's key is of an algorithm docflow does not "
+                         f"implement ({exc})") from None
+
+
 def _b64_int(value: int) -> str:
     return base64.b64encode(value.to_bytes((value.bit_length() + 7) // 8 or 1, "big")).decode()
 
@@ -142,7 +153,7 @@ class Signer:
             raise ValueError(f"an RSA key of {self.key.key_size} bits is below "
                              f"{DEFAULT_POLICY.min_rsa_bits}")
         if self.certificates and \
-                _public_der(self.certificates[0].public_key()) != _public_der(public):
+                _public_der(_certificate_key(self.certificates[0])) != _public_der(public):
             raise ValueError("the first certificate is not the signing key's certificate")
         if self.include_key_value and isinstance(self.key, ed25519.Ed25519PrivateKey):
             raise ValueError("XML-DSig has no KeyValue for Ed25519; use a certificate")
@@ -373,3 +384,4 @@ def _attr(value: str) -> str:
     escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;") \
         .replace("\t", "&#x9;").replace("\n", "&#xA;").replace("\r", "&#xD;")
     return f'"{escaped}"'
+

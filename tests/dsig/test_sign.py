@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from lxml import etree
+from pki import damaged
 
 from docflow.dsig import (
     ENVELOPED,
@@ -153,6 +154,7 @@ def test_signer_refuses_weak_or_mismatched_configuration(
         lambda: Signer(rsa_key, method=SignatureMethod.RSA_SHA1),
         lambda: Signer(rsa_key, method=SignatureMethod.ECDSA_SHA256),
         lambda: Signer(rsa_key, [self_signed(ec_key)]),
+        lambda: Signer(ec_key, [damaged.unknown_key_algorithm(self_signed(ec_key))]),
         lambda: Signer(ed25519.Ed25519PrivateKey.generate(), include_key_value=True),
     ]
     for make in cases:
