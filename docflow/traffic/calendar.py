@@ -33,7 +33,7 @@ import numpy.typing as npt
 from numba import njit
 
 __all__ = ["DAY_US", "HOUR_US", "MINUTE_US", "NEVER", "SECOND_US", "VN_TZ", "WorkCalendar",
-           "WorkingHours", "add_working_one", "clock_at_one", "work_before_one"]
+           "WorkingHours", "add_working_one", "clock_at_one", "floor_div", "work_before_one"]
 
 SECOND_US = 1_000_000
 MINUTE_US = 60 * SECOND_US
@@ -244,12 +244,31 @@ def work_before_one(t: int, days: int, day_work: int, hours: I64, is_working: Bo
 
 
 @njit(cache=True, inline="always")
+def floor_div(a: int, b: int) -> int:  # pragma: no cover - compiled
+    """``a // b`` (floor division) for ``b > 0`` and ``|a| < 2**53``, exactly.
+
+    Speed: a 64-bit integer division takes 40 to 90 cycles on x86. The quotient estimated in
+    floating point (``1.0 / b`` is hoisted out of a caller's loop) is within a unit of the true
+    one for the working times the simulator uses, and the corrections make it exact.
+    """
+    q = int(a * (1.0 / b))
+    r = a - q * b
+    while r < 0:
+        q -= 1
+        r += b
+    while r >= b:
+        q += 1
+        r -= b
+    return q
+
+
+@njit(cache=True, inline="always")
 def clock_at_one(w: int, day_work: int, hours: I64, cum_start: I64, working_day: I64,
                  total_work: int) -> int:  # pragma: no cover - compiled
     """:meth:`WorkCalendar.clock_at` for one working time, for compiled callers."""
     if w > total_work or len(working_day) == 0:
         return NEVER
-    k = min(w // day_work, len(working_day) - 1)
+    k = min(floor_div(w, day_work), len(working_day) - 1)
     r = w - k * day_work
     tod = hours[0, 0] + r
     for j in range(1, hours.shape[0]):

@@ -15,6 +15,8 @@ from docflow.traffic.calendar import (
     NEVER,
     WorkCalendar,
     WorkingHours,
+    clock_at_one,
+    floor_div,
 )
 
 HOLIDAY = date(2025, 9, 2)
@@ -74,3 +76,29 @@ def test_uniform_in_day_stays_in_office_hours() -> None:
     assert bool((morning | afternoon).all()) and bool((t // DAY_US == 0).all())
     # spread in proportion to the intervals' lengths (4 h and 3.5 h)
     assert abs(morning.mean() - 4 / 7.5) < 0.02
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(2**52), 2**52), st.integers(1, 2**40))
+def test_floor_div_is_exact(a: int, b: int) -> None:
+    """The compiled floor division (a floating-point estimate, corrected) equals ``a // b``."""
+    assert floor_div(a, b) == a // b
+
+
+def test_floor_div_at_multiples() -> None:
+    """Exact multiples and their neighbours, where an estimate is most likely to be off."""
+    b = CAL.kernel_args()[1]  # one working day in µs
+    for q in (0, 1, 2, 29, 10_000, -1, -7):
+        for a in (q * b - 1, q * b, q * b + 1):
+            assert floor_div(a, b) == a // b
+
+
+def test_compiled_clock_at_matches_vectorised() -> None:
+    """clock_at_one (the answers' kernel) gives what WorkCalendar.clock_at gives, to the µs."""
+    _, day_work, hours, cum_start, _, _, working_day, total = CAL.kernel_args()
+    w = np.random.default_rng(5).integers(0, total + 2 * day_work, 20_000)
+    w[:40] = np.arange(40) * day_work  # day boundaries
+    w[40:80] = np.arange(40) * day_work + cum_start[1]  # the lunch break
+    want = CAL.clock_at(w)
+    got = [clock_at_one(int(x), day_work, hours, cum_start, working_day, total) for x in w]
+    assert got == want.tolist()
