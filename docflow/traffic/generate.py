@@ -136,7 +136,7 @@ class TrafficGenerator:
         n = len(sender)
         send_us = self.calendar.uniform_in_day(day, rng.random(n)) if n else \
             np.zeros(0, np.int64)
-        order = np.argsort(send_us, kind="stable")  # documents in submission order
+        order = _stable_order(send_us)  # documents in submission order
         sender, send_us = sender[order], send_us[order]
         direction = self._directions(sender, rng)
         level = self.arrays.level[sender]
@@ -153,8 +153,7 @@ class TrafficGenerator:
 
     def _directions(self, sender: I32, rng: np.random.Generator) -> I64:
         u = rng.random(len(sender))
-        cum = self._cum[sender]
-        return np.minimum((u[:, None] >= cum).sum(axis=1), len(DIRECTIONS) - 1).astype(np.int64)
+        return _direction_codes(u, sender, self._cum)
 
     def _recipients(self, sender: I32, direction: I64, level: I8,
                     rng: np.random.Generator) -> tuple[I64, I64]:
@@ -175,6 +174,48 @@ class TrafficGenerator:
                                 c.children.astype(np.int64), c.by_level_province,
                                 c.parent.astype(np.int64))
         return first, receiver
+
+
+def _stable_order(t: I64) -> I64:
+    """``np.argsort(t, kind="stable")``, by one SIMD sort of packed keys where they fit.
+
+    Speed: numpy sorts int64 stably with timsort; a key of (``t`` minus its minimum, position)
+    is unique, so numpy's vectorised unstable sort of the keys gives the same order, several
+    times faster.
+
+    >>> t = np.array([5, 3, 5, 1, 3])
+    >>> _stable_order(t).tolist() == np.argsort(t, kind="stable").tolist()
+    True
+    """
+    n = len(t)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    lo = int(t.min())
+    span_bits = (int(t.max()) - lo).bit_length()
+    index_bits = max(1, (n - 1).bit_length())
+    if span_bits + index_bits > 63:
+        return np.argsort(t, kind="stable")
+    key = ((t - lo) << index_bits) | np.arange(n, dtype=np.int64)
+    key.sort()
+    return key & ((1 << index_bits) - 1)
+
+
+@njit(cache=True, nogil=True)
+def _direction_codes(u: npt.NDArray[np.float64], sender: I32,
+                     cum: npt.NDArray[np.float64]) -> I64:  # pragma: no cover - compiled
+    """Direction of each document: how many of its sender's cumulative shares ``u`` reaches
+    (capped at the last direction) — one pass, without an (n, 5) temporary."""
+    n = len(u)
+    width = cum.shape[1]
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        row = sender[i]
+        k = 0
+        for j in range(width):
+            if u[i] >= cum[row, j]:
+                k += 1
+        out[i] = min(k, width - 1)
+    return out
 
 
 def _categorical(cum: npt.NDArray[np.float64], u: npt.NDArray[np.float64]) -> I64:

@@ -12,7 +12,7 @@ from docflow.topology import build_preset
 from docflow.topology.arrays import LEVEL_ORDER
 from docflow.traffic.calendar import WorkCalendar, WorkingHours
 from docflow.traffic.destinations import DIRECTIONS, CandidateTable
-from docflow.traffic.generate import TrafficGenerator
+from docflow.traffic.generate import TrafficGenerator, _direction_codes, _stable_order
 from docflow.traffic.spec import DEFAULT_LEVEL_TRAFFIC, Direction, LevelTraffic, TrafficSpec
 
 ARRAYS = build_preset("tiny").arrays()
@@ -121,3 +121,26 @@ def test_document_types_follow_their_shares() -> None:
     types = np.concatenate([gen.day(d, np.random.default_rng(d)).doc_type for d in range(5)])
     share = float((types == 0).mean())  # index 0 is Công văn in the default mix
     assert abs(share - spec.documents.types[0][1]) < 0.02
+
+
+@pytest.mark.parametrize("span", [1, 1000, 86_400_000_000, 2**62])
+def test_submission_order_is_a_stable_sort(span: int) -> None:
+    """Documents are ordered by send time, ties in drawing order — exactly a stable argsort,
+    whether the packed-key sort applies (a day's span) or not (a span too wide to pack)."""
+    rng = np.random.default_rng(span % 1000)
+    t = rng.integers(0, span, 50_000) - span // 3
+    assert np.array_equal(_stable_order(t), np.argsort(t, kind="stable"))
+    assert len(_stable_order(t[:0])) == 0
+
+
+def test_direction_codes_follow_the_cumulative_shares() -> None:
+    """A document's direction is the number of its sender's cumulative shares its uniform
+    reaches, capped at the last direction (ties go up, as with >=)."""
+    rng = np.random.default_rng(8)
+    cum = np.cumsum(rng.random((30, len(DIRECTIONS))), axis=1)
+    cum /= cum[:, -1:]
+    sender = rng.integers(0, 30, 20_000).astype(np.int32)
+    u = rng.random(20_000)
+    u[:30] = cum[sender[:30], 1]  # exactly on a boundary
+    want = np.minimum((u[:, None] >= cum[sender]).sum(axis=1), len(DIRECTIONS) - 1)
+    assert np.array_equal(_direction_codes(u, sender, cum), want)
