@@ -9,6 +9,7 @@ date that does not exist); these functions turn it into values when a caller nee
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 __all__ = ["VIETNAM", "format_date", "format_timestamp", "parse_date", "parse_timestamp"]
@@ -43,8 +44,11 @@ def format_timestamp(value: dt.datetime) -> str:
             f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(text: str) -> dt.date:
     """Read a wire date; ``ValueError`` names the expected form.
+
+    Cached: every message of a day carries the same few dates (dates are immutable).
 
     >>> parse_date("2025/02/28")
     datetime.date(2025, 2, 28)

@@ -72,11 +72,11 @@ def _decree_type(tree: Tree, info: etree._Element, report_missing: bool
     type_el = tree.child(info, "Type")
     name_el = tree.child(info, "TypeName")
     by_number: DocumentType | None = None
-    if type_el is None or not text_of(type_el):
+    text = text_of(type_el) if type_el is not None else ""
+    if type_el is None or not text:
         if report_missing:
             yield missing(info, "Type")
     else:
-        text = text_of(type_el)
         by_number = DocumentTypeInfo(type=text).decree_type
         if by_number is None:
             try:  # some field software writes the name in Type
@@ -85,11 +85,12 @@ def _decree_type(tree: Tree, info: etree._Element, report_missing: bool
                 yield Finding("DF-ENV-052", f"Type {text!r} is neither the number (1-29) nor "
                               "the name of a Decree 30/2020 document type", at(type_el))
     by_name: DocumentType | None = None
-    if name_el is not None and text_of(name_el):
+    name = text_of(name_el) if name_el is not None else ""
+    if name_el is not None and name:
         try:
-            by_name = DocumentType.from_name(text_of(name_el))
+            by_name = DocumentType.from_name(name)
         except KeyError:
-            yield Finding("DF-ENV-052", f"TypeName {text_of(name_el)!r} is not one of the 29 "
+            yield Finding("DF-ENV-052", f"TypeName {name!r} is not one of the 29 "
                           "document types of Decree 30/2020", at(name_el))
     if by_number is not None and by_name is not None and by_number is not by_name:
         assert name_el is not None
@@ -115,18 +116,19 @@ def code_findings(tree: Tree, header: etree._Element, report_missing: bool
             yield missing(header, "Code")
         return doc_type
     number = tree.child(code, "CodeNumber")
-    if number is None or not text_of(number):
+    digits = text_of(number) if number is not None else ""
+    if number is None or not digits:
         if report_missing:
             yield missing(code, "CodeNumber")
-    elif not text_of(number).isdigit() or int(text_of(number)) == 0:
-        yield Finding("DF-ENV-048", f"CodeNumber {text_of(number)!r} is not a positive whole "
+    elif not digits.isdigit() or int(digits) == 0:
+        yield Finding("DF-ENV-048", f"CodeNumber {digits!r} is not a positive whole "
                       "number (Decree 30/2020 numbers documents 01, 02, …)", at(number))
     notation = tree.child(code, "CodeNotation")
-    if notation is None or not text_of(notation):
+    text = text_of(notation) if notation is not None else ""
+    if notation is None or not text:
         if report_missing:
             yield missing(code, "CodeNotation")
         return doc_type
-    text = text_of(notation)
     match = _NOTATION.match(text)
     if match is None:
         yield Finding("DF-ENV-049", f"CodeNotation {text!r} is not TYPE-ORGAN (such as "
@@ -170,15 +172,17 @@ def document_id_findings(tree: Tree, header: etree._Element, report_missing: boo
     parts = yield from _split_document_id(tree, element)
     if parts is None:
         return None
-    text = text_of(element)
+    text = parts.string
     sender = tree.first("From", "OrganId")
-    if sender is not None and text_of(sender) and parts["organ"] != text_of(sender):
+    sender_id = text_of(sender) if sender is not None else ""
+    if sender_id and parts["organ"] != sender_id:
         yield Finding("DF-ENV-045", f"DocumentId {text!r} names organ {parts['organ']}, but the "
-                      f"sender (From/OrganId) is {text_of(sender)}", at(element))
+                      f"sender (From/OrganId) is {sender_id}", at(element))
     date = tree.first("PromulgationInfo", "PromulgationDate")
-    if date is not None and text_of(date) and parts["date"] != text_of(date):
+    date_text = text_of(date) if date is not None else ""
+    if date_text and parts["date"] != date_text:
         yield Finding("DF-ENV-046", f"DocumentId {text!r} is dated {parts['date']}, but "
-                      f"PromulgationDate is {text_of(date)}", at(element))
+                      f"PromulgationDate is {date_text}", at(element))
     number = tree.first("Code", "CodeNumber")
     notation = tree.first("Code", "CodeNotation")
     if number is not None and notation is not None:

@@ -8,6 +8,7 @@ other namespaces (an XML-DSig ``Signature``) are not entered: they are another l
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 from typing import TypeVar
 
@@ -64,75 +65,87 @@ class TreeSpec:
         # schema reports); never XML-DSig's Signature, which is another layer's concern.
         self.name_of = {f"{_PREFIX}{s}": n for s, n in spellings.items()} | \
             {s: n for s, n in spellings.items()}
-        # Speed: lxml sets up its tag matcher per call and per tag (about a microsecond per
-        # tag), which costs more than it saves on a message of a hundred elements; matching
-        # "every QCVN element, every element without a namespace" and looking the tag up in
-        # a dict is two to three times faster than asking lxml for forty names.
-        self.tags = (f"{_PREFIX}*", "{}*")
+        # Speed: lxml's tag matcher (in C) hands over only the QCVN elements a rule reads
+        # (any element without a namespace too: a variant the schema reports); the rest of a
+        # message (contact details, subject, signer, the Signatures) never becomes a Python
+        # object. Setting the matcher up costs about as much as the objects it saves on a
+        # message of a hundred elements, and less on larger ones.
+        self.tags = (*(f"{_PREFIX}{s}" for s in spellings), "{}*")
         self.aliases = aliases
 
 
 class Tree:
-    """The elements the rules read, by (parent local name, name) and by parent element.
+    """The elements the rules read, by parent element and by (parent local name, name).
 
-    Speed: one ``root.iter()`` over the QCVN elements, a dict lookup of each tag, and one
-    ``getparent()`` for each of the few dozen elements the rules read; no element path or
-    line is computed until a rule has something to report.
+    Speed: one ``root.iter()`` over the QCVN elements, a dict lookup of each tag, and for each
+    of the few dozen elements the rules read one ``getparent()`` and one dict entry under
+    (parent, name); a parent's name is worked out once, however many children it has. The
+    index by (parent name, name) is put together from that on first use, and no element path
+    or line is computed until a rule has something to report.
     """
 
-    __slots__ = ("_kids", "_names", "_pairs", "root")
+    __slots__ = ("_groups", "_kids", "_names", "root")
 
     def __init__(self, root: etree._Element, spec: TreeSpec) -> None:
         self.root = root
-        name_of = spec.name_of
+        name_of = spec.name_of.get
         aliases = spec.aliases
-        pairs: dict[tuple[str, str], list[etree._Element]] = {}
         kids: dict[tuple[etree._Element | None, str], list[etree._Element]] = {}
-        names: dict[str, list[etree._Element]] = {}
+        groups: dict[tuple[str, str], list[list[etree._Element]]] = {}
+        parent_names: dict[etree._Element | None, str] = {}
+        kids_get = kids.get
+        names: set[str] = set()
         for element in root.iter(*spec.tags):
-            name = name_of.get(element.tag)  # type: ignore[arg-type]
+            name = name_of(element.tag)  # type: ignore[arg-type]
             if name is None:
                 continue  # an element no rule reads
             parent = element.getparent()
-            parent_name = ""
-            if parent is not None:
-                parent_tag = parent.tag
-                known = name_of.get(parent_tag)  # type: ignore[arg-type]
-                if known is None:
-                    local = parent_tag.rpartition("}")[2] if isinstance(parent_tag, str) else ""
-                    known = aliases.get(local, local)
-                parent_name = known
-            found = pairs.get((parent_name, name))
-            if found is None:
-                pairs[(parent_name, name)] = [element]
-            else:
-                found.append(element)
-            siblings = kids.get((parent, name))
-            if siblings is None:
-                kids[(parent, name)] = [element]
-            else:
+            key = (parent, name)
+            siblings = kids_get(key)
+            if siblings is not None:
                 siblings.append(element)
-            same = names.get(name)
-            if same is None:
-                names[name] = [element]
+                continue
+            siblings = kids[key] = [element]
+            names.add(name)
+            parent_name = parent_names.get(parent)
+            if parent_name is None:
+                parent_name = ""
+                if parent is not None:
+                    tag = parent.tag
+                    known = name_of(tag)  # type: ignore[arg-type]
+                    if known is None:
+                        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+                        known = aliases.get(local, local)
+                    parent_name = known
+                parent_names[parent] = parent_name
+            # The sibling lists of every parent of that name: the list itself, which later
+            # siblings are appended to.
+            group = groups.get((parent_name, name))
+            if group is None:
+                groups[(parent_name, name)] = [siblings]
             else:
-                same.append(element)
-        self._pairs = pairs
+                group.append(siblings)
         self._kids = kids
+        self._groups = groups
         self._names = names
 
     def all(self, parent: str, name: str) -> list[etree._Element]:
         """Every ``name`` element whose parent is a ``parent`` element, in document order."""
-        return self._pairs.get((parent, name), [])
+        group = self._groups.get((parent, name))
+        if group is None:
+            return []
+        return group[0] if len(group) == 1 else [e for siblings in group for e in siblings]
 
     def first(self, parent: str, name: str) -> etree._Element | None:
         """The first ``name`` under a ``parent``, or ``None``."""
-        found = self._pairs.get((parent, name))
-        return found[0] if found else None
+        group = self._groups.get((parent, name))
+        return group[0][0] if group else None
 
     def named(self, name: str) -> list[etree._Element]:
         """Every ``name`` element, whatever its parent, in document order."""
-        return self._names.get(name, [])
+        if name not in self._names:
+            return []  # the common case (no legacy Signature), without a scan
+        return [e for (_, n), elements in self._kids.items() if n == name for e in elements]
 
     def child(self, element: etree._Element, name: str) -> etree._Element | None:
         """The first child of ``element`` called ``name`` (or one of its aliases)."""
@@ -146,14 +159,23 @@ class Tree:
     def organ_code(self, element: etree._Element) -> Rule[OrganCode | None]:
         """Check the organ code in ``element``'s text (``DF-ENV-042``/``043``); return it."""
         text = text_of(element)
-        if not ORGAN_CODE_PATTERN.match(text):
-            yield Finding("DF-ENV-042", f"{text!r} is not an organ code of the form "
-                          "V1V2V3.Z1Z2.Y1Y2.M1M2M3 (such as 000.00.00.H49)", at(element))
-            return None
-        try:
-            return OrganCode.parse(text)
-        except ValueError as exc:
-            yield Finding("DF-ENV-043", f"{exc}: the code implies no tier (level-1 body, or a "
-                          "unit 2-4 levels below it)", at(element))
-            return None
+        code, problem = _organ_code(text)
+        if problem is not None:
+            yield Finding(problem[0], problem[1], at(element))
+        return code
 
+
+@functools.lru_cache(maxsize=8192)
+def _organ_code(text: str) -> tuple[OrganCode | None, tuple[str, str] | None]:
+    """The organ code ``text`` names, or the finding (code, message) that says why it names none.
+
+    Speed: the same few thousand codes stand in every message a hub relays; each is read once.
+    """
+    if not ORGAN_CODE_PATTERN.match(text):
+        return None, ("DF-ENV-042", f"{text!r} is not an organ code of the form "
+                      "V1V2V3.Z1Z2.Y1Y2.M1M2M3 (such as 000.00.00.H49)")
+    try:
+        return OrganCode.parse(text), None
+    except ValueError as exc:
+        return None, ("DF-ENV-043", f"{exc}: the code implies no tier (level-1 body, or a "
+                      "unit 2-4 levels below it)")
