@@ -42,7 +42,8 @@ signature over it fails all the same."""
 
 SEED = 20260601
 PER_FIELD = 32
-"""Variants per field: 10 fields, 320 variants, about 10 s of verification."""
+"""Variants per field: 10 fields, 320 variants, each verified by both routes in about 2 s
+(``pytest --durations``, single process)."""
 LATE = ("issuer", "subject", "spki", "extensions")
 """The fields cryptography decodes only when they are read."""
 
