@@ -47,10 +47,10 @@ from docflow.sim.lane_pass import (
     sort_rank,
 )
 from docflow.sim.lanes import LaneTable
-from docflow.sim.messages import Messages, Pool
+from docflow.sim.messages import Messages, Pool, constant, day_order
 from docflow.sim.scenario import Scenario
 from docflow.sim.signing import SigningPlan
-from docflow.sim.status import StatusPlan
+from docflow.sim.status import Answers, StatusPlan
 from docflow.sim.tally import DOC, N_LEVELS, STATUS, Tally, add_hourly
 from docflow.topology import Topology
 from docflow.topology.arrays import LEVEL_ORDER
@@ -60,6 +60,7 @@ from docflow.traffic.generate import DayTraffic, TrafficGenerator
 __all__ = ["Engine", "EngineResult"]
 
 _NO_TRANSFER = np.zeros(0, np.int64)
+_NO_SIZE = np.zeros(0, np.int32)
 _NEEDED = (frozenset({"src", "dst", "t0", "prio", "serial"}), frozenset({"dst", "t0", "code"}))
 """Fields the deliveries of documents, and the arrivals of status messages, are read for."""
 
@@ -190,7 +191,7 @@ class Engine:
         docs = Messages.concat([self.pools[DOC].take(day), fresh])
         answers = self._delivered(self._serve(DOC, docs, day))
         if answers is not None:
-            self.pools[STATUS].put(answers, (day, DOC))
+            self.pools[STATUS].put_sorted(*answers, (day, DOC))
 
     def _status_window(self, day: int) -> None:
         """Window ``day`` of the status lanes (on the status thread)."""
@@ -292,10 +293,11 @@ class Engine:
         status = cls == STATUS
         status_transfer = int(lanes.transfer_us(lanes.status_kb))
         transfer = _NO_TRANSFER if status else lanes.transfer_us(msgs.size_kb)
+        size_kb = _NO_SIZE if status else msgs.size_kb  # status lanes read no size
         n_lanes = lanes.n_lanes
         for rank in range(ranks):
             pos, lane, pair = select_rank(
-                state, hop, last_hop, hub_a, hub_b, time, msgs.size_kb, rank, ranks,
+                state, hop, last_hop, hub_a, hub_b, time, size_kb, rank, ranks,
                 self._sequence, n_hubs, self._width, lanes.doc_base_us, lanes.doc_per_kb_us,
                 lanes.status_us, status)
             if len(pos) == 0:
@@ -388,8 +390,9 @@ class Engine:
             t.status_lost += np.bincount(msgs.code, minlength=7)
 
     # --- deliveries and answers -------------------------------------------------------------
-    def _delivered(self, done: Messages) -> Messages | None:
-        """Count deliveries; return the receivers' answers as status messages."""
+    def _delivered(self, done: Messages) -> tuple[Messages, I64, I64] | None:
+        """Count deliveries; return the receivers' answers as status messages (in day order,
+        see :meth:`_answer_messages`)."""
         if not len(done):
             return None
         a, t = self.arrays, self.tally
@@ -405,16 +408,32 @@ class Engine:
         t.last_event[DOC] = max(t.last_event[DOC], int(done.t.max()))
         answers = self.status.answers(done.t, done.prio, done.serial)
         t.unanswered += answers.unanswered
-        k = answers.delivery
-        src = done.dst[k]
-        size = np.full(len(k), self.lanes.status_kb, np.int32)
-        leave = self.agency_outages.hold(src.astype(np.int64), answers.send_us)
-        msgs = Messages(t=leave + self.lanes.agency_link_us + self.lanes.transfer_us(size),
-                        t0=done.t0[k], src=src, dst=done.src[k], size_kb=size,
-                        hop=np.zeros(len(k), np.int8), code=answers.code, prio=done.prio[k],
-                        serial=done.serial[k])
         t.status_sent += np.bincount(answers.code, minlength=7)
-        return msgs
+        return self._answer_messages(done, answers)
+
+    def _answer_messages(self, done: Messages, answers: Answers) -> tuple[Messages, I64, I64]:
+        """The answers as status messages in the order the pool keeps them (by the day they
+        reach the first hub, then as drawn), with the days and where each begins.
+
+        Speed: each field is gathered once, straight into that order; the size, hop,
+        priority and serial of a status message are constants (the status lanes read none but
+        the hop), so they cost no memory per message.
+        """
+        k = answers.delivery
+        n = len(k)
+        lanes = self.lanes
+        if len(self.agency_outages):
+            leave = self.agency_outages.hold(done.dst[k].astype(np.int64), answers.send_us)
+        else:
+            leave = answers.send_us
+        arrive = leave + (lanes.agency_link_us + int(lanes.transfer_us(lanes.status_kb)))
+        order, days, bounds = day_order(arrive)
+        kk = k[order]
+        msgs = Messages(t=arrive[order], t0=done.t0[kk], src=done.dst[kk], dst=done.src[kk],
+                        size_kb=constant(lanes.status_kb, n, np.int32),
+                        hop=constant(0, n, np.int8), code=answers.code[order],
+                        prio=constant(0, n, np.int8), serial=constant(0, n, np.int64))
+        return msgs, days, bounds
 
     def _answered(self, arrived: Messages) -> None:
         if not len(arrived):
