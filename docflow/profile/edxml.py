@@ -254,7 +254,7 @@ def _uncovered_content(root: etree._Element, where: str | None
     if header is None:
         return found
     signatures = header.findall(_SIGNATURE)
-    base = f"{element_path(header)}/Signature"
+    base = ""  # the header's path, worked out only for a finding (speed: most have none)
     for number, signature in enumerate(signatures, start=1):
         for element in signature.iter():
             tag = element.tag
@@ -266,6 +266,7 @@ def _uncovered_content(root: etree._Element, where: str | None
                 what = f"the foreign element {etree.QName(element).localname!r}"
             else:
                 continue
+            base = base or f"{element_path(header)}/Signature"
             path = f"{base}[{number}]" if len(signatures) > 1 else base
             found[path] = [Finding(
                 "DF-SIG-026", f"the Signature holds {what}, which its signature does not "
