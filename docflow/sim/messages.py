@@ -126,7 +126,10 @@ class Messages:
 
 
 @njit(cache=True, nogil=True)
-def _day_order(t: I64, day_us: int) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+def _day_order(t: I64) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+    # Speed: DAY_US is a compile-time constant, so t // day_us is a multiplication, not a
+    # 64-bit division (ten times slower).
+    day_us = DAY_US
     n = len(t)
     lo = t[0] // day_us
     hi = lo
@@ -189,7 +192,7 @@ def day_order(t: I64) -> tuple[I64, I64, I64]:
     if len(t) == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, np.zeros(1, np.int64)
-    return _day_order(np.asarray(t, np.int64), DAY_US)
+    return _day_order(np.asarray(t, np.int64))
 
 
 class Pool:
