@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from docflow.sim.prefetch import AHEAD, prefetch, prefetch_write
 from docflow.sim.queues import serve_window
 
 __all__ = ["ACTIVE", "FINAL", "LATER", "LOST", "advance_rank", "prepare_batch", "select_rank",
@@ -162,16 +163,29 @@ def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
 
     Returns ``depart`` (compact order) and the lanes and start times of the messages that start
     after ``window_end`` (sorted by lane, then start), for the next window's queue lengths.
+
+    Speed: the two accesses in sorted order to arrays in compact order (the gather of arrival
+    and service, the scatter of departures) are random; each is a loop of its own that asks
+    for its cache line :data:`~docflow.sim.prefetch.AHEAD` iterations early. The counters are
+    added per lane and per hour-long run (arrivals and starts do not go back in time within a
+    lane), not per message.
     """
     m = len(order)
-    # Exact microsecond order inside each millisecond (an insertion pass over nearly sorted
-    # input), gathering arrival and service as it goes: one random read per message.
     a_s = np.empty(m, np.int64)
     s_s = np.empty(m, np.int64)
     for k in range(m):
-        lk, ok = lane[k], order[k]
-        tk = pair[ok, 0]
-        sk = pair[ok, 1]
+        if k + AHEAD < m:
+            prefetch(pair, 2 * order[k + AHEAD])
+        o = order[k]
+        a_s[k] = pair[o, 0]
+        s_s[k] = pair[o, 1]
+    # Exact microsecond order inside each millisecond: an insertion pass over nearly sorted
+    # input (the sort key has milliseconds).
+    for k in range(1, m):
+        lk, ok, tk = lane[k], order[k], a_s[k]
+        if lane[k - 1] != lk or a_s[k - 1] < tk or (a_s[k - 1] == tk and order[k - 1] < ok):
+            continue
+        sk = s_s[k]
         j = k - 1
         while j >= 0 and lane[j] == lk and (a_s[j] > tk or (a_s[j] == tk and order[j] > ok)):
             lane[j + 1] = lane[j]
@@ -187,30 +201,61 @@ def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
     dp = np.empty(m, np.int64)
     serve_window(lane, a_s, s_s, free, free_offsets, waiting, waiting_offsets, peak, st, dp)
     depart = np.empty(m, np.int64)
+    for k in range(m):
+        if k + AHEAD < m:
+            prefetch_write(depart, order[k + AHEAD])
+        depart[order[k]] = dp[k]
     last_hour = hub_hourly.shape[2] - 1
     still = 0
-    for k in range(m):
-        depart[order[k]] = dp[k]
-        ln = lane[k]
-        lane_stats[0, ln] += 1
-        lane_stats[1, ln] += s_s[k]
-        lane_stats[2, ln] += st[k] - a_s[k]
+    i = 0
+    while i < m:
+        ln = lane[i]
         h = lane_hub[ln]
-        ha = min(a_s[k] // _HOUR, last_hour)
-        hs = min(st[k] // _HOUR, last_hour)
-        hub_hourly[0, h, ha] += 1
-        hub_hourly[1, h, hs] += 1
-        hub_hourly[2, h, hs] += s_s[k]
-        if st[k] > window_end:
-            still += 1
+        busy = 0
+        wait = 0
+        hour_a = min(a_s[i] // _HOUR, last_hour)
+        count_a = 0
+        hour_s = min(st[i] // _HOUR, last_hour)
+        count_s = 0
+        busy_s = 0
+        j = i
+        while j < m and lane[j] == ln:
+            busy += s_s[j]
+            wait += st[j] - a_s[j]
+            ha = min(a_s[j] // _HOUR, last_hour)
+            if ha != hour_a:
+                hub_hourly[0, h, hour_a] += count_a
+                hour_a = ha
+                count_a = 0
+            count_a += 1
+            hs = min(st[j] // _HOUR, last_hour)
+            if hs != hour_s:
+                hub_hourly[1, h, hour_s] += count_s
+                hub_hourly[2, h, hour_s] += busy_s
+                hour_s = hs
+                count_s = 0
+                busy_s = 0
+            count_s += 1
+            busy_s += s_s[j]
+            if st[j] > window_end:
+                still += 1
+            j += 1
+        hub_hourly[0, h, hour_a] += count_a
+        hub_hourly[1, h, hour_s] += count_s
+        hub_hourly[2, h, hour_s] += busy_s
+        lane_stats[0, ln] += j - i
+        lane_stats[1, ln] += busy
+        lane_stats[2, ln] += wait
+        i = j
     w_lane = np.empty(still, np.int64)
     w_start = np.empty(still, np.int64)
-    j = 0
-    for k in range(m):
-        if st[k] > window_end:
-            w_lane[j] = lane[k]
-            w_start[j] = st[k]
-            j += 1
+    if still:
+        j = 0
+        for k in range(m):
+            if st[k] > window_end:
+                w_lane[j] = lane[k]
+                w_start[j] = st[k]
+                j += 1
     return depart, w_lane, w_start
 
 
