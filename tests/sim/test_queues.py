@@ -125,3 +125,37 @@ def test_packed_sort_equals_lexsort() -> None:
     arrival[::7] = arrival[3]  # many exact ties
     order, _, _ = sort_arrivals(lane, arrival, 0)
     assert np.array_equal(order, np.lexsort((np.arange(len(lane)), arrival, lane)))
+
+
+def test_lane_pass_counters_match_message_by_message() -> None:
+    """serve_rank's per-lane totals and per-hub-hour counters (added per hour-long run) equal
+    the same counts made one message at a time from its arrival, start and service."""
+    rng = np.random.default_rng(6)
+    n, day, hour = 2_000, 86_400_000_000, 3_600_000_000
+    lane = rng.integers(0, 6, n)
+    arrival = rng.integers(0, day, n)
+    arrival[::9] = arrival[4]  # ties
+    service = rng.integers(1_000_000, 600_000_000, n)  # queues build up and cross hours
+    workers = [1, 2, 3, 1, 2, 3]
+    lane_hub = np.array([0, 0, 1, 1, 2, 2])
+    free = np.zeros(sum(workers), np.int64)
+    offsets = np.concatenate([[0], np.cumsum(workers)]).astype(np.int64)
+    stats = np.zeros((3, 6), np.int64)
+    hourly = np.zeros((3, 3, 30), np.int64)
+    order, s_lane = sort_rank(lane, arrival, 0)
+    depart, _, _ = serve_rank(order, s_lane, np.stack([arrival, service], axis=1), lane_hub,
+                              free, offsets, np.zeros(0, np.int64), np.zeros(7, np.int64),
+                              np.zeros(6, np.int64), stats, hourly, day)
+    want, _ = naive(lane, arrival, service, workers)
+    assert np.array_equal(depart, want)
+    start = depart - service
+    assert stats[0].tolist() == np.bincount(lane, minlength=6).tolist()
+    assert stats[1].tolist() == np.bincount(lane, weights=service, minlength=6).tolist()
+    assert stats[2].tolist() == np.bincount(lane, weights=start - arrival, minlength=6).tolist()
+    ref = np.zeros_like(hourly)
+    for i in range(n):
+        h = lane_hub[lane[i]]
+        ref[0, h, min(arrival[i] // hour, 29)] += 1
+        ref[1, h, min(start[i] // hour, 29)] += 1
+        ref[2, h, min(start[i] // hour, 29)] += service[i]
+    assert np.array_equal(hourly, ref)
