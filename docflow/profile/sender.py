@@ -4,7 +4,8 @@ A valid, trusted certificate in the right role proves who signed, not for whom: 
 genuine organ certificate can sign a message whose ``From/OrganId`` says agency A, and every
 signature would pass. The profile therefore binds each signature to the sender:
 
-* the **organ**'s certificate must carry the sender's organ code. The sender is read from what
+* the **organ**'s certificate must carry the sender's organ code (``From`` of the
+  ``MessageHeader``, or of the ``Status`` of a status message). The sender is read from what
   the organ's ``URI=""`` Reference covered (:attr:`~docflow.dsig.SignedReference.element`),
   never from the input tree. A mismatch is ``DF-SIG-024`` (FAILED); a certificate with no
   single organ code, or a signed message with no single ``From/OrganId``, cannot be matched and
@@ -44,22 +45,33 @@ from docflow.pki.roles import Role, RoleMapping
 
 __all__ = ["sender_findings", "senders"]
 
-_SENDER = [f"{{{NS}}}{local}" for local in
-           ("edXMLEnvelope", "edXMLHeader", "MessageHeader", "From", "OrganId")]
+_SENDER = [frozenset(f"{{{NS}}}{local}" for local in step) for step in (
+    ("edXMLEnvelope",), ("edXMLHeader",), ("MessageHeader", "Status"), ("From",), ("OrganId",))]
+"""The sender's place, step by step: ``From/OrganId`` of the header's ``MessageHeader`` (a
+document message) or ``Status`` (a status message, which the receiver sends)."""
 
 
 def senders(root: etree._Element | None) -> tuple[str, ...]:
-    """The distinct ``From/OrganId`` values at the profile's one place under the edXML root.
+    """The distinct ``From/OrganId`` values at the profile's places under the edXML root.
 
     The path is followed child by child from the root, so nothing inside a Signature or any
     other element is ever read as the sender; the text is the element's whole string value
-    (a comment splitting it does not cut it short).
+    (a comment splitting it does not cut it short). A message with both a ``MessageHeader``
+    and a ``Status`` names the sender of each, so two that differ are several senders.
+
+    >>> from lxml import etree
+    >>> senders(etree.fromstring(
+    ...     '<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXMLEnvelope>'
+    ...     '<edXMLHeader><Status><ResponseFor><OrganId>000.00.01.H49</OrganId></ResponseFor>'
+    ...     '<From><OrganId>000.00.00.H49</OrganId></From></Status></edXMLHeader>'
+    ...     '</edXMLEnvelope></edXML>'))
+    ('000.00.00.H49',)
     """
     if root is None:
         return ()
     level = [root]
-    for tag in _SENDER:
-        level = [child for element in level for child in element if child.tag == tag]
+    for tags in _SENDER:
+        level = [child for element in level for child in element if child.tag in tags]
     values = ("".join(element.itertext()).strip() for element in level)
     return tuple(dict.fromkeys(v for v in values if v))
 
