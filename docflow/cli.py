@@ -99,6 +99,41 @@ def _trust_policy_options(command: Any = None, *, at_help: str = _AT_NOW) -> Any
     return command
 
 
+class _RoleSet(click.ParamType):
+    """Signature roles, comma-separated (``organ``, ``organ,signer``), or ``none``."""
+
+    name = "roles"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        from docflow.pki.roles import Role
+
+        if isinstance(value, frozenset):
+            return value
+        words = [word.strip().lower() for word in str(value).split(",")]
+        if words == ["none"]:
+            return frozenset()
+        roles = {role.value: role for role in Role}
+        if not all(word in roles for word in words):
+            self.fail(f"{value!r} is not a list of roles: give organ, signer, organ,signer "
+                      "or none", param, ctx)
+        return frozenset(roles[word] for word in words)
+
+
+_REQUIRE = ("Roles whose signatures an edXML document message must hold: organ, signer, "
+            "organ,signer or none [default: organ] (DF-SIG-028 for each one missing). Status "
+            "messages and other XML need none.")
+
+
+def _required_roles_option(command: Any = None, *, extra_help: str = "") -> Any:
+    """``--require``, shared by ``validate`` and ``verify`` (not ``audit``, which counts each
+    role's presence instead of failing a document that lacks one)."""
+    if command is None:
+        return lambda decorated: _required_roles_option(decorated, extra_help=extra_help)
+    return click.option("--require", "required_roles", type=_RoleSet(), default=None,
+                        metavar="ROLES", help=f"{_REQUIRE} {extra_help}".strip())(command)
+
+
 @cli.command("validate")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
@@ -114,11 +149,13 @@ def _trust_policy_options(command: Any = None, *, at_help: str = _AT_NOW) -> Any
               help="Trust anchor certificate file(s), or a 'docflow pki init' folder; without "
               "one, no signature can be trusted (INDETERMINATE).")
 @_trust_policy_options
+@_required_roles_option(extra_help="Without --require, a message with no signature at all is "
+                        "only warned about (DF-SIG-022), as a draft not yet signed.")
 @click.option("--no-signatures", is_flag=True, help="Skip signature verification.")
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
                      max_size: int | None, timings: bool, trust: tuple[str, ...],
                      crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
-                     roles: str | None, no_signatures: bool) -> None:
+                     roles: str | None, required_roles: Any, no_signatures: bool) -> None:
     """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
 
     Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
@@ -145,7 +182,8 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
 
         check = SignatureCheck(trust_validator(trust, crls, revocation=revocation,
                                                legacy=legacy, roles=roles),
-                               at=at, policy=LEGACY if legacy else DEFAULT_POLICY)
+                               at=at, policy=LEGACY if legacy else DEFAULT_POLICY,
+                               required_roles=required_roles)
         config = dataclasses.replace(config, extra_checks=(check,))
     if max_size is not None:
         config = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
@@ -587,24 +625,31 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
               type=click.Path(exists=True, path_type=str),
               help="Trust anchor certificate file(s), or a 'docflow pki init' folder.")
 @_trust_policy_options
+@_required_roles_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                   revocation: str, legacy: bool, roles: str | None, fmt: str) -> None:
+                   revocation: str, legacy: bool, roles: str | None, required_roles: Any,
+                   fmt: str) -> None:
     """Verify every signature of FILE (- for stdin) against the trust anchors.
 
     An edXML message is checked in docflow's profile (the signer's signature over the
-    attachments, the organ's over the message, each role from its certificate); other XML as
+    attachments, the organ's over the message, each role from its certificate, and the
+    organ's required on a document message unless --require says otherwise); other XML as
     one enveloped XML-DSig signature. Exit code: 0 every signature valid and trusted; 1 any
-    failed or indeterminate, or none; 2 unusable input or trust files.
+    failed or indeterminate, a required role missing, or none; 2 unusable input or trust
+    files.
     """
     import json
 
+    from docflow.profile.edxml import REQUIRED_ROLES
     from docflow.profile.files import render_text, trust_validator, verify_file
 
     validator = trust_validator(trust, crls, revocation=revocation, legacy=legacy,
                                 roles=roles)
-    result = verify_file(file, validator, at=at, legacy=legacy)
+    result = verify_file(file, validator, at=at, legacy=legacy,
+                         required_roles=REQUIRED_ROLES if required_roles is None
+                         else required_roles)
     if fmt == "json":
         click.echo(json.dumps({"file": file, **result.to_dict()}, ensure_ascii=False,
                               indent=2))

@@ -234,6 +234,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-SIG-027", "error", _F, "A certificate in KeyInfo cannot be read: it is not DER "
                                   "X.509, or a field of it (a name, the public key, the "
                                   "extensions) is malformed."),
+    _c("DF-SIG-028", "error", _F, "A role the verification requires (by default the organ, "
+                                  "of a document message) has no Signature in its place: a "
+                                  "Signature removed in transit, or never made."),
     # --- certificates (docflow/pki) ----------------------------------------------------------
     # Findings of path validation; indications follow ETSI EN 319 102-1 (REVOKED and
     # NOT_YET_VALID are TOTAL-FAILED, chain and constraint failures INDETERMINATE).

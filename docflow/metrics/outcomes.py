@@ -21,7 +21,9 @@ The rule
   legacy QCVN ``Signature`` is a present organ signature that is never valid (``DF-ENV-070``).
 * The error-severity findings of the message as a whole (a Signature out of place, two organ
   signatures…) are reasons too, after the signatures' own (:func:`message_outcome`); warnings
-  are not, since they do not make anything unverifiable.
+  are not, since they do not make anything unverifiable, and neither is a required role that
+  did not sign (:data:`ABSENCE_CODES`): its absence is what coverage counts, as a role not
+  present, and the signatures that are there are counted for what they are.
 """
 
 from __future__ import annotations
@@ -32,13 +34,17 @@ from typing import Protocol
 from docflow.errors import Severity
 from docflow.metrics.coverage import DocumentOutcome
 
-__all__ = ["LEGACY_REASON", "ORGAN", "SIGNER", "FindingVerdict", "MessageVerdict",
+__all__ = ["ABSENCE_CODES", "LEGACY_REASON", "ORGAN", "SIGNER", "FindingVerdict", "MessageVerdict",
            "SignatureVerdict", "message_outcome", "outcome_of"]
 
 ORGAN = "organ"
 SIGNER = "signer"
 LEGACY_REASON = "DF-ENV-070"
 """The reason recorded for a legacy QCVN-namespace signature, which cannot be verified."""
+ABSENCE_CODES = frozenset({"DF-SIG-028"})
+"""Findings that say a required role did not sign (the edXML profile fails such a message for
+``docflow verify``). Not reasons: a reason explains a signature that is present and not valid,
+and a document that lacks a role is counted as lacking it, never failed as a whole."""
 
 
 class SignatureVerdict(Protocol):
@@ -151,6 +157,12 @@ def message_outcome(verification: MessageVerdict, *, legacy: bool = False) -> Do
     ('DF-SIG-024',)
     >>> message_outcome(V(signatures=(), findings=()), legacy=True).reasons
     ('DF-ENV-070',)
+    >>> signer = V(role="signer", rule="signer", passed=True, sub_indications=())
+    >>> stripped = message_outcome(V(signatures=(signer,), findings=(
+    ...     Finding("DF-SIG-028", "the organ's signature is required"),)))
+    >>> stripped.organ_present, stripped.signer_valid, stripped.reasons
+    (False, True, ())
     """
-    whole = [f.code for f in verification.findings if f.effective_severity is Severity.ERROR]
+    whole = [f.code for f in verification.findings if f.effective_severity is Severity.ERROR
+             and f.code not in ABSENCE_CODES]
     return outcome_of(verification.signatures, legacy=legacy, extra_reasons=whole)

@@ -25,7 +25,11 @@ Beyond the layout, the profile holds three rules of its own:
   the organ's enveloped transform leaves its own Signature out of its digest, so anything
   riding there (a forged MessageHeader for a reader that searches the tree) is refused rather
   than carried inside a passing Signature;
-* a signature that does not pass exposes nothing as signed.
+* a signature that does not pass exposes nothing as signed;
+* a signed **document** message holds a Signature of every **required role**
+  (:data:`REQUIRED_ROLES`, the organ by default; ``DF-SIG-028``). The organ's signature covers
+  the signer's, but nothing covers the organ's: an attacker who removes it leaves a message whose
+  signer signature still holds, so without this rule stripping the organ would pass.
 
 Examples
 --------
@@ -56,6 +60,7 @@ from docflow.dsig import (
     verify_all_at,
 )
 from docflow.dsig.algorithms import DS11_NS, DS_NS
+from docflow.envelope.kind import MessageKind, message_kind
 from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
@@ -65,6 +70,7 @@ from docflow.xmlsafe import element_path, parse_xml, path_step
 __all__ = [
     "EDXML_LAYOUT",
     "EDXML_NS",
+    "REQUIRED_ROLES",
     "MessageVerification",
     "sign_message",
     "verify_message",
@@ -96,9 +102,22 @@ ORGAN_RULE = SignatureRule(Role.ORGAN.value, HEADER, (ReferenceRule.document(),)
                            min_count=0, max_count=1)
 """The organ's Signature: the whole message."""
 EDXML_LAYOUT = SignatureLayout((SIGNER_RULE, ORGAN_RULE))
-"""At most one of each; which Signatures a message *should* have is the business rules' and
-the statistics' question (an agency that never signs is a finding of coverage, not of
-verification)."""
+"""At most one of each, so that the layout alone reads any message; which roles a message
+*must* have is :data:`REQUIRED_ROLES`, a policy of the verification."""
+
+# Which roles must sign is a knob of the profile's verification (``verify_message``), and of no
+# other configuration: ``VerifyPolicy`` is dsig's and knows XML-DSig, not edXML roles;
+# ``TrustConfig`` is the audit's, which counts each role's presence itself and must go on
+# counting a document that lacks one rather than failing it; ``ValidationConfig`` is
+# ``docflow validate``'s alone, while ``docflow verify`` and library callers need the rule too
+# (validate's SignatureCheck carries it through, as it carries the VerifyPolicy).
+REQUIRED_ROLES: frozenset[Role] = frozenset({Role.ORGAN})
+"""The roles that must have signed an edXML document message, by default: the organ. Decree
+30/2020 makes the organ's digital signature what makes an electronic document official, and
+the organ's signature is the only one nothing else covers, so its removal in transit is
+otherwise invisible. The signer is not required by default: a Công văn may carry no attachment
+for a person to sign. Status messages (acknowledgements, not official documents) and plain XML
+never require a role."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,9 @@ class MessageVerification:
     """Problems of the message as a whole (no signature, a Signature out of place)."""
     edxml: bool = True
     """Whether the edXML profile applied (``False``: plain XML-DSig, one enveloped Signature)."""
+    required_roles: frozenset[Role] = frozenset()
+    """The roles this message had to be signed by (empty for a status message or plain XML,
+    whatever was asked)."""
 
     @property
     def passed(self) -> bool:
@@ -128,6 +150,7 @@ class MessageVerification:
         return {
             "indication": self.indication.value,
             "profile": "edxml" if self.edxml else "xmldsig",
+            "required_roles": [r.value for r in Role if r in self.required_roles],
             "signatures": [_signature_dict(r) for r in self.signatures],
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -155,7 +178,8 @@ def _is_edxml(root: etree._Element) -> bool:
 
 def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
                    at: datetime | None = None, policy: VerifyPolicy = DEFAULT_POLICY,
-                   where: str | None = None) -> MessageVerification:
+                   where: str | None = None,
+                   required_roles: frozenset[Role] = REQUIRED_ROLES) -> MessageVerification:
     """Verify every signature of ``document``: the edXML profile, or plain XML-DSig.
 
     Parameters
@@ -170,13 +194,20 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
         The algorithms accepted.
     where
         A file name for finding locations.
+    required_roles
+        The roles an edXML document message must hold a Signature of (:data:`REQUIRED_ROLES`,
+        the organ, by default; ``frozenset()`` requires none). Each one without a Signature
+        in its place is ``DF-SIG-028`` (FAILED), in an unsigned document message too (beside
+        ``DF-SIG-022``). Not applied to status messages and plain XML, nor when Signatures are
+        there but none could be given a place (``DF-SIG-009`` says why).
 
     Returns
     -------
     MessageVerification
         PASSED only when there is at least one signature and every one passed in its place
         with a certificate of the matching role; in the edXML profile, also of the sender's
-        agency, with nothing in its Signature that the signature does not cover.
+        agency, with nothing in its Signature that the signature does not cover, and for a
+        document message a Signature of every required role.
 
     Raises
     ------
@@ -195,8 +226,33 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     if not results and not findings:
         findings.append(Finding("DF-SIG-022", "the message holds no XML-DSig signature",
                                 Location(file=where)))
+    required = required_roles if edxml and message_kind(root) is MessageKind.DOCUMENT \
+        else frozenset()
+    if required and (results or not outcome.findings):
+        findings.extend(_missing_roles(root, results, required, where))
     every = [*findings, *(f for r in results for f in r.findings)]
-    return MessageVerification(verdict(every), tuple(results), tuple(findings), edxml)
+    return MessageVerification(verdict(every), tuple(results), tuple(findings), edxml,
+                               required)
+
+
+def _missing_roles(root: etree._Element, results: list[VerifyResult],
+                   required: frozenset[Role], where: str | None) -> list[Finding]:
+    """``DF-SIG-028`` for each required role with no Signature in its place.
+
+    A role counts as present by its place (the rule its References fit), whatever becomes of
+    its signature: a broken or misattributed one fails on its own, and this rule says only
+    that one is missing. Located at the header, where the Signature should stand.
+    """
+    places = {r.rule for r in results}
+    missing = [role for role in Role if role in required and role.value not in places]
+    if not missing:
+        return []
+    header = root.find(f"{_q('edXMLEnvelope')}/{_q('edXMLHeader')}")
+    location = Location(file=where) if header is None else Location(
+        file=where, line=header.sourceline, path=element_path(header))
+    return [Finding("DF-SIG-028", f"the {role.value}'s signature is required but the message "
+                    "holds none (a Signature removed in transit?)", location)
+            for role in missing]
 
 
 def _profile_rules(root: etree._Element, results: list[VerifyResult], mapping: RoleMapping,

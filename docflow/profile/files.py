@@ -18,9 +18,14 @@ from docflow.dsig import DEFAULT_POLICY, LEGACY, Signer
 from docflow.errors import UsageError
 from docflow.pki import validate
 from docflow.pki.io import read_certificates, read_private_key
-from docflow.pki.roles import read_role_mapping
+from docflow.pki.roles import Role, read_role_mapping
 from docflow.pki.store import TrustStore
-from docflow.profile.edxml import MessageVerification, sign_message, verify_message
+from docflow.profile.edxml import (
+    REQUIRED_ROLES,
+    MessageVerification,
+    sign_message,
+    verify_message,
+)
 from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
 
 __all__ = ["render_text", "sign_file", "trust_validator", "verify_file"]
@@ -97,11 +102,17 @@ def trust_validator(trust: Sequence[str], crls: Sequence[str] = (), *,
 
 
 def verify_file(path: str, validator: validate.PathValidator, *, at: datetime | None = None,
-                legacy: bool = False) -> MessageVerification:
-    """Verify every signature of the file ``path`` (``-`` for standard input)."""
+                legacy: bool = False, required_roles: frozenset[Role] = REQUIRED_ROLES
+                ) -> MessageVerification:
+    """Verify every signature of the file ``path`` (``-`` for standard input).
+
+    ``required_roles`` are the roles an edXML document message must be signed by (the organ
+    by default; see :func:`docflow.profile.edxml.verify_message`).
+    """
     name = None if path == "-" else path
     return verify_message(read_bytes(path, DEFAULT_LIMITS.max_bytes), trust=validator, at=at,
-                          policy=LEGACY if legacy else DEFAULT_POLICY, where=name)
+                          policy=LEGACY if legacy else DEFAULT_POLICY, where=name,
+                          required_roles=required_roles)
 
 
 def render_text(result: MessageVerification, name: str) -> str:

@@ -5,10 +5,15 @@ signature over the attachments, the organ's over the whole message, each role ta
 certificate) on the message the engine has already parsed, and turns the outcome into the
 report's per-signature results, so that a report says which signature failed and why.
 
-A message with no XML-DSig signature at all is reported with a *warning*: whether a document
-should have been signed is a question of coverage, which ``docflow audit`` answers, not a
-defect of the envelope. A signature that is present is never passed without a trusted path:
-with no trust anchor given, every signature is INDETERMINATE.
+A message with no XML-DSig signature at all is reported with a *warning*: an unsigned draft is
+validated before it is signed, and whether a document should have been signed is a question of
+coverage, which ``docflow audit`` answers, not a defect of the envelope. Once a document message
+is signed, every required role must have signed it (the profile's ``DF-SIG-028``, the organ by
+default), so a Signature stripped in transit fails. Given required roles explicitly
+(``--require organ``), an unsigned document message is no longer a draft to warn about: it
+fails for the role missing (``DF-SIG-028``) and its ``DF-SIG-022`` stays an error. A
+signature that is present is never passed without a trusted path: with no trust anchor given,
+every signature is INDETERMINATE.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from docflow.dsig.policy import DEFAULT_POLICY, VerifyPolicy
 from docflow.dsig.trust import TrustSource
 from docflow.dsig.verify import VerifyResult
 from docflow.errors import Severity
-from docflow.profile.edxml import verify_message
+from docflow.pki.roles import Role
+from docflow.profile.edxml import REQUIRED_ROLES, verify_message
 from docflow.validation.checks import CheckOutcome, Message
 from docflow.validation.report import SignatureResult
 
@@ -32,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["SignatureCheck"]
 
 _UNSIGNED = "DF-SIG-022"
+_ABSENT = frozenset({"DF-SIG-028"})
+"""A required role missing: said of an unsigned draft by its DF-SIG-022 warning alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +56,24 @@ class SignatureCheck:
     """The validation time; ``None`` means now, as for ``docflow verify``."""
     policy: VerifyPolicy = DEFAULT_POLICY
     """The algorithms accepted; the default refuses SHA-1, DSA and HMAC."""
+    required_roles: frozenset[Role] | None = None
+    """The roles a signed document message must have been signed by; ``None`` is the
+    profile's default (:data:`docflow.profile.edxml.REQUIRED_ROLES`, the organ) with an
+    unsigned message only warned about. Given explicitly and not empty, an unsigned document
+    message is not PASSED either."""
     name: str = "signatures"
 
     def run(self, message: Message, config: ValidationConfig) -> CheckOutcome:
+        required = REQUIRED_ROLES if self.required_roles is None else self.required_roles
         outcome = verify_message(message.root, trust=self.trust, at=self.at,
-                                 policy=self.policy)
-        findings = tuple(
-            dataclasses.replace(f, severity=Severity.WARNING) if f.code == _UNSIGNED else f
-            for f in outcome.findings)
+                                 policy=self.policy, required_roles=required)
+        findings = outcome.findings
+        # The roles applied (none to a status message or plain XML) decide, not those asked.
+        lenient = self.required_roles is None or not outcome.required_roles
+        if lenient and any(f.code == _UNSIGNED for f in findings):  # a draft, not yet signed
+            findings = tuple(
+                dataclasses.replace(f, severity=Severity.WARNING) if f.code == _UNSIGNED else f
+                for f in findings if f.code not in _ABSENT)
         results = tuple(_result(r) for r in outcome.signatures)
         return CheckOutcome(findings, results)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from archive.factory import make_document
 
+from audit.signed import SENT, national_pki, signed_document, write_trust
 from docflow.audit.signatures import SignatureChecker, TrustConfig
 from docflow.errors import InputError
 
@@ -15,6 +16,20 @@ def test_a_document_without_signatures_counts_nothing() -> None:
     """No signature: no role present, nothing valid, no reason."""
     outcome = SignatureChecker(TrustConfig()).check(make_document(1))
     assert (outcome.organ_present, outcome.signer_present, outcome.reasons) == (False, False, ())
+
+
+def test_a_document_the_organ_did_not_sign_counts_its_signer(tmp_path: Path) -> None:
+    """Verification fails a document message without the organ's signature (DF-SIG-028), but
+    the audit counts roles: the organ absent, the signer present and valid, and no reason, since
+    no signature that is there is invalid."""
+    pki = national_pki()
+    anchor, crls = write_trust(pki, tmp_path)
+    checker = SignatureChecker(TrustConfig(anchors=(anchor,), crls=(crls,)))
+    outcome = checker.check(signed_document(pki, "000.00.12.H49", 1, organ=False), at=SENT)
+    assert (outcome.organ_present, outcome.organ_valid, outcome.signer_present,
+            outcome.signer_valid, outcome.reasons) == (False, False, True, True, ())
+    both = checker.check(signed_document(pki, "000.00.12.H49", 2), at=SENT)
+    assert (both.organ_valid, both.signer_valid, both.reasons) == (True, True, ())
 
 
 def test_a_legacy_signature_is_present_and_never_valid() -> None:

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,11 +14,14 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from dsig.pkitools import NOW, SamplePki, make_pki
+from lxml import etree
 
 from docflow.cli import cli
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.samples import sample_document
+from docflow.profile.edxml import EDXML_NS
+from docflow.xmlsafe import parse_xml
 
 AT = NOW.isoformat()
 
@@ -114,3 +118,59 @@ def test_plain_xml_signed_by_the_cli_verifies_with_xmlsec1(files: dict[str, Path
                             "--verification-gmt-time", NOW.strftime("%Y-%m-%d %H:%M:%S"),
                             str(signed)], capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
+
+
+def _strip_organ(source: Path, target: Path) -> None:
+    """Write ``source`` without its organ's Signature (the last one in edXMLHeader), as an
+    attacker in transit would."""
+    root = parse_xml(source.read_bytes())
+    header = root.find(f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader")
+    assert header is not None
+    header.remove(header.findall("{http://www.w3.org/2000/09/xmldsig#}Signature")[-1])
+    target.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True,
+                                      encoding="UTF-8"))
+
+
+def _verify(files: dict[str, Path], path: Path, *extra: str) -> Any:
+    return CliRunner().invoke(cli, ["verify", str(path), "--trust", str(files["root"]),
+                                    "--crl", str(files["crl"]), "--at", AT, *extra])
+
+
+def test_verify_requires_the_organ_by_default(files: dict[str, Path], tmp_path: Path) -> None:
+    """Stripping through the CLI: signer then organ signed, the organ's Signature removed.
+    verify exits 1 with DF-SIG-028 at the header by default; --require none (or signer) asks
+    only for what is there and exits 0."""
+    for source, role, target in ((files["message"], "signer", "s"), (tmp_path / "s.edxml",
+                                                                     "organ", "b")):
+        done: Any = _sign(files, source, role, tmp_path / f"{target}.edxml")
+        assert done.exit_code == 0, done.output
+    assert _verify(files, tmp_path / "b.edxml").exit_code == 0
+    _strip_organ(tmp_path / "b.edxml", tmp_path / "stripped.edxml")
+    stripped = _verify(files, tmp_path / "stripped.edxml", "--format", "json")
+    assert stripped.exit_code == 1, stripped.output
+    report = json.loads(stripped.output)
+    assert report["indication"] == "FAILED" and report["required_roles"] == ["organ"]
+    assert [(f["code"], f["location"]["path"]) for f in report["findings"]] == [
+        ("DF-SIG-028", "/edXML/edXMLEnvelope/edXMLHeader")]
+    assert [(s["place"], s["indication"]) for s in report["signatures"]] == [
+        ("signer", "PASSED")]
+    text = _verify(files, tmp_path / "stripped.edxml")
+    assert text.exit_code == 1 and "DF-SIG-028" in text.output
+    assert "the organ's signature is required" in text.output
+    for relaxed in ("none", "signer"):
+        result = _verify(files, tmp_path / "stripped.edxml", "--require", relaxed)
+        assert result.exit_code == 0, result.output
+
+
+def test_verify_can_require_both_roles(files: dict[str, Path], tmp_path: Path) -> None:
+    """--require organ,signer: a message the organ alone signed exits 1 (the signer's
+    signature missing, DF-SIG-028); a bad list of roles is a usage error (exit 2)."""
+    done: Any = _sign(files, files["message"], "organ", tmp_path / "o.edxml")
+    assert done.exit_code == 0, done.output
+    assert _verify(files, tmp_path / "o.edxml").exit_code == 0
+    both = _verify(files, tmp_path / "o.edxml", "--require", "organ,signer")
+    assert both.exit_code == 1 and "DF-SIG-028" in both.output
+    assert "the signer's signature is required" in both.output
+    bad = _verify(files, tmp_path / "o.edxml", "--require", "organ,clerk")
+    assert bad.exit_code == 2 and "organ,signer or none" in bad.output
+    assert "Traceback" not in bad.output

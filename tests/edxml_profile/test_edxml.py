@@ -15,9 +15,10 @@ from docflow.dsig import PinnedKeyChecker, Signer
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.parser import parse_envelope
-from docflow.envelope.samples import sample_document
+from docflow.envelope.samples import sample_document, sample_status
 from docflow.errors import Indication, InputError, UsageError
-from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
+from docflow.pki.roles import Role
+from docflow.profile.edxml import EDXML_NS, REQUIRED_ROLES, sign_message, verify_message
 from docflow.xmlsafe import parse_xml
 
 E = f"{{{EDXML_NS}}}"
@@ -65,19 +66,108 @@ def test_signer_then_organ_passes(both: bytes, pki: SamplePki) -> None:
     assert parse_envelope(both).findings == ()  # still a clean edXML message
 
 
-def test_either_signature_alone_passes(message: bytes, signers: tuple[Signer, Signer],
+def test_organ_alone_passes_by_default(message: bytes, signers: tuple[Signer, Signer],
                                        pki: SamplePki) -> None:
-    """A message signed by one role only verifies; which roles must sign is for statistics."""
-    for role, signer in zip(("signer", "organ"), signers, strict=True):
-        result = check(sign_message(message, signer, role), pki)
-        assert result.passed and [r.rule for r in result.signatures] == [role]  # type: ignore
+    """The organ is the one role required of a document message by default: its signature
+    alone passes, and the result says what was required."""
+    _, organ = signers
+    result = check(sign_message(message, organ, "organ"), pki)
+    assert result.passed, result.to_dict()  # type: ignore[attr-defined]
+    assert [r.rule for r in result.signatures] == ["organ"]  # type: ignore[attr-defined]
+    assert result.required_roles == {Role.ORGAN}  # type: ignore[attr-defined]
+    assert result.to_dict()["required_roles"] == ["organ"]  # type: ignore[attr-defined]
 
 
-def test_unsigned_message_is_indeterminate(message: bytes, pki: SamplePki) -> None:
-    """No signature at all: nothing passes (DF-SIG-022)."""
+def test_organ_signature_stripped_fails(both: bytes, pki: SamplePki) -> None:
+    """Stripping: with the organ's Signature removed, the signer's still holds, but a
+    document message without the organ's signature is not PASSED: FAILED with DF-SIG-028 at
+    the header, the signer's signature itself untouched (the audit counts it valid)."""
+    def strip(root: etree._Element) -> None:
+        header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
+        header.remove(header.findall(f"{DS}Signature")[-1])
+    stripped = _edit(both, strip)
+    result = check(stripped, pki)
+    assert result.indication is Indication.FAILED  # type: ignore[attr-defined]
+    [finding] = result.findings  # type: ignore[attr-defined]
+    assert finding.code == "DF-SIG-028" and "organ" in finding.message
+    assert finding.location.path == "/edXML/edXMLEnvelope/edXMLHeader"
+    assert finding.location.line == parse_xml(stripped).find(
+        f"{E}edXMLEnvelope/{E}edXMLHeader").sourceline
+    signer = result.by_rule("signer")  # type: ignore[attr-defined]
+    assert signer.passed and [s.uri for s in signer.signed] == ["#att-1", "#att-2"]
+    assert result.by_rule("organ") is None  # type: ignore[attr-defined]
+
+
+def test_signer_alone_passes_only_when_the_organ_is_not_required(
+        message: bytes, signers: tuple[Signer, Signer], pki: SamplePki) -> None:
+    """A message only the person signed fails by default (DF-SIG-028), and passes when the
+    caller requires nothing, or the signer alone (a clerk checking before numbering)."""
+    person, _ = signers
+    document = sign_message(message, person, "signer")
+    assert [f.code for f in check(document, pki).findings] == [  # type: ignore[attr-defined]
+        "DF-SIG-028"]
+    for required in (frozenset(), frozenset({Role.SIGNER})):
+        result = verify_message(document, trust=pki.validator(), at=NOW,
+                                required_roles=required)
+        assert result.passed, result.to_dict()
+        assert [r.rule for r in result.signatures] == ["signer"]
+
+
+def test_both_roles_required(message: bytes, both: bytes, signers: tuple[Signer, Signer],
+                             pki: SamplePki) -> None:
+    """Requiring organ and signer: the message both signed passes; one the organ alone signed
+    fails for the signer's signature missing, though the organ's holds."""
+    required = frozenset({Role.ORGAN, Role.SIGNER})
+    assert verify_message(both, trust=pki.validator(), at=NOW, required_roles=required).passed
+    _, organ = signers
+    result = verify_message(sign_message(message, organ, "organ"), trust=pki.validator(),
+                            at=NOW, required_roles=required)
+    assert result.indication is Indication.FAILED
+    assert [(f.code, "signer" in f.message) for f in result.findings] == [("DF-SIG-028", True)]
+    assert result.by_rule("organ").passed  # type: ignore[union-attr]
+
+
+def test_status_message_requires_no_role(pki: SamplePki, signers: tuple[Signer, Signer]
+                                         ) -> None:
+    """A status message (the receiver's acknowledgement, not an official document) signed by
+    its sender's organ passes, even when organ and signer are required of documents; its
+    sender is the Status's From/OrganId."""
+    document = sample_document(np.random.default_rng(4), sender="000.00.01.H49",
+                               receivers=["000.00.00.H49"], attachments=1, size=100)
+    status = build(sample_status(np.random.default_rng(5), document=document,
+                                 receiver="000.00.00.H49"))
+    _, organ = signers
+    signed = sign_message(status, organ, "organ")
+    for required in (REQUIRED_ROLES, frozenset({Role.ORGAN, Role.SIGNER})):
+        result = verify_message(signed, trust=pki.validator(), at=NOW, required_roles=required)
+        assert result.passed, result.to_dict()
+        assert result.required_roles == frozenset()
+
+
+def test_status_message_of_another_agency_is_refused(pki: SamplePki,
+                                                     signers: tuple[Signer, Signer]) -> None:
+    """The sender check reads the Status's From/OrganId: an organ certificate of agency
+    000.00.00.H49 on a status another agency sends is DF-SIG-024."""
+    document = sample_document(np.random.default_rng(4), sender="000.00.00.H49",
+                               receivers=["000.00.01.H49"], attachments=1, size=100)
+    status = build(sample_status(np.random.default_rng(5), document=document,
+                                 receiver="000.00.01.H49"))
+    _, organ = signers
+    result = check(sign_message(status, organ, "organ"), pki)
+    assert result.by_rule("organ").sub_indications == ("DF-SIG-024",)  # type: ignore
+
+
+def test_unsigned_message(message: bytes, pki: SamplePki) -> None:
+    """No signature at all: nothing passes (DF-SIG-022, INDETERMINATE); a document message
+    also lacks the organ's signature it must hold (DF-SIG-028, FAILED)."""
     result = check(message, pki)
-    assert result.indication is Indication.INDETERMINATE  # type: ignore[attr-defined]
-    assert [f.code for f in result.findings] == ["DF-SIG-022"]  # type: ignore[attr-defined]
+    assert result.indication is Indication.FAILED  # type: ignore[attr-defined]
+    assert [f.code for f in result.findings] == [  # type: ignore[attr-defined]
+        "DF-SIG-022", "DF-SIG-028"]
+    relaxed = verify_message(message, trust=pki.validator(), at=NOW,
+                             required_roles=frozenset())
+    assert relaxed.indication is Indication.INDETERMINATE
+    assert [f.code for f in relaxed.findings] == ["DF-SIG-022"]
 
 
 def test_person_certificate_on_the_organ_signature(message: bytes, signers: tuple[Signer, Signer],
@@ -208,6 +298,8 @@ def test_plain_xml_gets_plain_xml_dsig(pki: SamplePki) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     signed = sign_message(b"<invoice><total>5</total></invoice>",
                           Signer(key, [pki.issue(key, serial=300), pki.sub]), "organ")
-    result = verify_message(signed, trust=pki.validator(), at=NOW)
+    result = verify_message(signed, trust=pki.validator(), at=NOW,
+                            required_roles=frozenset({Role.ORGAN, Role.SIGNER}))
     assert result.passed and not result.edxml
     assert result.to_dict()["profile"] == "xmldsig"
+    assert result.required_roles == frozenset()  # roles are the edXML profile's

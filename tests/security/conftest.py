@@ -19,7 +19,7 @@ from docflow.envelope.samples import sample_document
 from docflow.pki.roles import Role
 from docflow.profile.edxml import MessageVerification, sign_message
 
-from .outcome import PLAIN, verify
+from .outcome import PLAIN, SIGNER_ONLY, verify
 from .pki import (
     AGENCY_A,
     AGENCY_A_NAME,
@@ -101,7 +101,8 @@ def both_verified(both: bytes, pki: SmallPki) -> MessageVerification:
 
 @pytest.fixture(scope="session")
 def person_verified(signed_by_person: bytes, pki: SmallPki) -> MessageVerification:
-    """The untouched person-signed message's result."""
-    result = verify(signed_by_person, pki)
+    """The untouched person-signed message's result, the organ not required (it has not
+    signed yet)."""
+    result = verify(signed_by_person, pki, required_roles=SIGNER_ONLY)
     assert result.passed, result.to_dict()
     return result

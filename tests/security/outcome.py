@@ -17,7 +17,13 @@ from typing import TypeVar
 
 from docflow.dsig import DEFAULT_POLICY, ENVELOPED, TrustSource, VerifyPolicy, verify_all_at
 from docflow.errors import Indication
-from docflow.profile.edxml import EDXML_LAYOUT, MessageVerification, verify_message
+from docflow.pki.roles import Role
+from docflow.profile.edxml import (
+    EDXML_LAYOUT,
+    REQUIRED_ROLES,
+    MessageVerification,
+    verify_message,
+)
 
 from .pki import NOW, SmallPki
 
@@ -31,6 +37,11 @@ PLAIN = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
 """A plain XML document, for the plain XML-DSig layout outside edXML."""
 
 
+SIGNER_ONLY = frozenset({Role.SIGNER})
+"""The roles required of a message the person signed and the organ has not yet: verified so,
+an attack on the person's signature is refused for the attack alone, never merely because the
+organ (required by default) has not signed."""
+
 PROFILE_CODES = frozenset({"DF-SIG-021", "DF-SIG-023", "DF-SIG-024", "DF-SIG-025",
                            "DF-SIG-026"})
 """Codes of the edXML profile's own rules (role, sender, Signature content), which the plain
@@ -38,15 +49,18 @@ layout route through :func:`docflow.dsig.verify_all_at` does not apply."""
 
 
 def verify(document: bytes, pki: SmallPki, *, trust: TrustSource | None = None,
-           at: datetime = NOW, policy: VerifyPolicy = DEFAULT_POLICY) -> MessageVerification:
-    """Verify as an integrator does: the edXML profile, docflow's path validator, CRLs.
+           at: datetime = NOW, policy: VerifyPolicy = DEFAULT_POLICY,
+           required_roles: frozenset[Role] = REQUIRED_ROLES) -> MessageVerification:
+    """Verify as an integrator does: the edXML profile, docflow's path validator, CRLs, the
+    organ's signature required of a document message unless ``required_roles`` says otherwise.
 
     The same bytes are also verified through :func:`docflow.dsig.verify_all_at` with the
     profile's layout, which takes another route through the verifier (a tree it parsed itself
     and may consume); both routes must agree on every signature, or the test fails.
     """
     trust = trust or pki.validator()
-    result = verify_message(document, trust=trust, at=at, policy=policy)
+    result = verify_message(document, trust=trust, at=at, policy=policy,
+                            required_roles=required_roles)
     _agrees_from_bytes(document, result, trust, at, policy)
     return result
 

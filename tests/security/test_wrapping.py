@@ -23,7 +23,7 @@ from .attack import (
     organ_signature,
     signer_signature,
 )
-from .outcome import exposed, exposes_only, refused, verify
+from .outcome import SIGNER_ONLY, exposed, exposes_only, refused, verify
 from .pki import SmallPki
 
 FORGED = "Về việc thu hồi toàn bộ kinh phí đã cấp"
@@ -64,7 +64,7 @@ def test_signer_signature_moved_next_to_the_attachments(signed_by_person: bytes,
         encoded = root.find(ed("AttachmentEncoded"))
         assert encoded is not None
         encoded.insert(0, signer_signature(root))
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-009")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-009")
 
 
 def test_evil_attachment_before_the_original_with_the_same_id(signed_by_person: bytes,
@@ -75,7 +75,7 @@ def test_evil_attachment_before_the_original_with_the_same_id(signed_by_person: 
     def change(root: etree._Element) -> None:
         first = attachments(root)[0]
         first.addprevious(_evil_attachment(first))
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-007")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-007")
 
 
 def test_evil_attachment_after_the_original_with_the_same_id(signed_by_person: bytes,
@@ -85,7 +85,7 @@ def test_evil_attachment_after_the_original_with_the_same_id(signed_by_person: b
     def change(root: etree._Element) -> None:
         last = attachments(root)[-1]
         last.addnext(_evil_attachment(attachments(root)[0]))
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-007")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-007")
 
 
 def test_duplicate_id_in_another_spelling_on_another_element_kind(signed_by_person: bytes,
@@ -100,7 +100,7 @@ def test_duplicate_id_in_another_spelling_on_another_element_kind(signed_by_pers
         subject = message_header.find(ed("Subject"))
         assert subject is not None
         subject.set("id", "att-2")
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-007")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-007")
 
 
 def test_duplicate_id_on_an_element_of_another_namespace(signed_by_person: bytes,
@@ -114,7 +114,7 @@ def test_duplicate_id_on_an_element_of_another_namespace(signed_by_person: bytes
         for element in evil.iter():
             element.tag = "{urn:evil}" + etree.QName(element).localname
         first.addprevious(evil)
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-007")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-007")
 
 
 def test_evil_attachment_with_a_namespaced_id(signed_by_person: bytes, pki: SmallPki) -> None:
@@ -128,7 +128,7 @@ def test_evil_attachment_with_a_namespaced_id(signed_by_person: bytes, pki: Smal
         evil.set("{http://www.w3.org/XML/1998/namespace}id", "att-1")
         evil.set("{urn:evil}Id", "att-1")
         first.addprevious(evil)
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-008")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-008")
 
 
 def test_signed_attachment_moved_into_a_signature_object(signed_by_person: bytes,
@@ -141,7 +141,7 @@ def test_signed_attachment_moved_into_a_signature_object(signed_by_person: bytes
         first = attachments(root)[0]
         first.addprevious(_evil_attachment(first, keep_id=False))
         etree.SubElement(signer_signature(root), ds("Object")).append(first)
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-008")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-008")
 
 
 def test_signed_attachment_moved_under_a_new_wrapper(signed_by_person: bytes,
@@ -155,7 +155,7 @@ def test_signed_attachment_moved_under_a_new_wrapper(signed_by_person: bytes,
         body = root.find(f"{ed('edXMLEnvelope')}/{ed('edXMLBody')}")
         assert body is not None
         etree.SubElement(body, "{urn:vendor}Extension").append(first)
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-008")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-008")
 
 
 def test_second_message_header_before_the_signed_one(both: bytes, pki: SmallPki) -> None:
@@ -223,7 +223,7 @@ def test_signer_signature_copied_into_a_second_envelope(signed_by_person: bytes,
         assert message_header is not None
         _forge_subject(message_header)
         envelope.addprevious(evil)
-    refused(verify(edit(signed_by_person, change), pki), "DF-SIG-009")
+    refused(verify(edit(signed_by_person, change), pki, required_roles=SIGNER_ONLY), "DF-SIG-009")
 
 
 def test_duplicate_id_hidden_inside_the_organ_signature(both: bytes, pki: SmallPki) -> None:
@@ -264,7 +264,8 @@ def test_forged_header_inside_the_organ_signature_is_not_exposed(
 def test_organ_signature_stripped_and_header_forged(
         both: bytes, pki: SmallPki, person_verified: MessageVerification) -> None:
     """Signature stripping: the organ's Signature removed and the now unsigned header forged,
-    leaving a message that only the person signed. Defence: no organ signature is reported,
+    leaving a message that only the person signed. Defence: the organ's signature is required
+    of a document message, so the message fails (DF-SIG-028); no organ signature is reported,
     and the person's covers the attachments only, so nothing presents the forged header as
     signed."""
     def change(root: etree._Element) -> None:
@@ -274,6 +275,7 @@ def test_organ_signature_stripped_and_header_forged(
         assert message_header is not None
         _forge_subject(message_header)
     result = verify(edit(both, change), pki)
+    refused(result, "DF-SIG-028")
     assert result.by_rule("organ") is None
     exposes_only(result, person_verified, [FORGED.encode()])
     signer = result.by_rule("signer")

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from docflow.cli import cli
+from docflow.profile.edxml import EDXML_NS
+from docflow.xmlsafe import parse_xml
 
 SENDER = "000.00.00.G22"
 
@@ -81,7 +84,8 @@ def test_tampered_subject_fails_the_organ_signature(signed: dict[str, Path],
 
 
 def test_unsigned_message_passes_with_a_warning(signed: dict[str, Path]) -> None:
-    """Whether a message should be signed is a coverage question: a warning, not a failure."""
+    """Whether a message should be signed is a coverage question: without --require, an
+    unsigned draft gets a warning, not a failure (nor the organ's DF-SIG-028)."""
     code, report = _report(str(signed["unsigned"]), "--trust", str(signed["pki"]))
     assert code == 0 and report["verdict"] == "PASSED"
     assert [(f["code"], f["severity"]) for f in report["findings"]] == [
@@ -101,3 +105,51 @@ def test_revoked_or_expired_is_judged_at_the_time_given(signed: dict[str, Path])
     assert code == 1 and report["verdict"] != "PASSED"
     codes = {f["code"] for s in report["signatures"] for f in s["findings"]}
     assert codes & {"DF-PKI-003", "DF-PKI-015"}
+
+
+def _without_organ(signed: Path, target: Path) -> Path:
+    """``signed`` with its organ's Signature (the last in edXMLHeader) removed in transit."""
+    root = parse_xml(signed.read_bytes())
+    header = root.find(f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader")
+    assert header is not None
+    header.remove(header.findall("{http://www.w3.org/2000/09/xmldsig#}Signature")[-1])
+    target.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True,
+                                      encoding="UTF-8"))
+    return target
+
+
+def test_a_stripped_organ_signature_fails(signed: dict[str, Path], tmp_path: Path) -> None:
+    """The organ is required of a signed document message: with its Signature removed, the
+    signer's still passes but the message FAILS with DF-SIG-028 (an error); --require none
+    asks for no role and passes it."""
+    stripped = _without_organ(signed["signed"], tmp_path / "stripped.edxml")
+    code, report = _report(str(stripped), "--trust", str(signed["pki"]))
+    assert code == 1 and report["verdict"] == "FAILED"
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [
+        ("DF-SIG-028", "error")]
+    assert [(s["role"], s["verdict"]) for s in report["signatures"]] == [("signer", "PASSED")]
+    code, report = _report(str(stripped), "--trust", str(signed["pki"]), "--require", "none")
+    assert code == 0 and report["verdict"] == "PASSED", report
+
+
+def test_required_roles_given_explicitly_fail_an_unsigned_message(
+        signed: dict[str, Path]) -> None:
+    """With --require given, an unsigned document message is not a draft to warn about: it
+    FAILS for the organ's signature missing, and DF-SIG-022 is an error; --require none keeps
+    the warning."""
+    code, report = _report(str(signed["unsigned"]), "--trust", str(signed["pki"]),
+                           "--require", "organ")
+    assert code == 1 and report["verdict"] == "FAILED"
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [
+        ("DF-SIG-022", "error"), ("DF-SIG-028", "error")]
+    code, report = _report(str(signed["unsigned"]), "--trust", str(signed["pki"]),
+                           "--require", "none")
+    assert code == 0 and [(f["code"], f["severity"]) for f in report["findings"]] == [
+        ("DF-SIG-022", "warning")]
+
+
+def test_both_roles_can_be_required(signed: dict[str, Path]) -> None:
+    """--require organ,signer passes the message both signed."""
+    code, report = _report(str(signed["signed"]), "--trust", str(signed["pki"]),
+                           "--require", "organ,signer")
+    assert code == 0 and report["verdict"] == "PASSED", report
