@@ -52,6 +52,7 @@ from docflow.sim.scenario import Scenario
 from docflow.sim.signing import SigningPlan
 from docflow.sim.status import Answers, StatusPlan
 from docflow.sim.tally import DOC, N_LEVELS, STATUS, Tally, add_hourly
+from docflow.sim.workspace import Workspace
 from docflow.topology import Topology
 from docflow.topology.arrays import LEVEL_ORDER
 from docflow.traffic.calendar import DAY_US, WorkCalendar
@@ -132,6 +133,8 @@ class Engine:
         self.tally = Tally(a.n_hubs, self.lanes.n_lanes, (self.days + 2) * 24)
         self.probes = CalibrationProbes(scenario, a)
         self.pools = (Pool(), Pool())
+        self.work = (Workspace(), Workspace())
+        """Scratch arrays of the document lanes and of the status lanes (one per thread)."""
         lanes = self.lanes
         self.free = [np.zeros(int(lanes.workers(c == STATUS).sum()), np.int64) for c in (0, 1)]
         self.free_offsets = [np.concatenate([[0], np.cumsum(lanes.workers(c == STATUS))])
@@ -286,22 +289,35 @@ class Engine:
             return msgs
         w0, w1 = day * DAY_US, (day + 1) * DAY_US
         ranks, n_hubs = lanes.ranks, lanes.n_hubs
-        hub_a, hub_b, last_hop, state = prepare_batch(msgs.src, msgs.dst, msgs.t, a.hub,
-                                                      lanes.length, w1)
-        time = msgs.t.copy()
-        hop = msgs.hop.copy()
+        # Speed: the batch's working arrays come from this thread's workspace (see
+        # docflow.sim.workspace): no new pages for them from one window to the next.
+        work = self.work[cls]
+        hub_a = work.array("hub_a", n, np.int64)
+        hub_b = work.array("hub_b", n, np.int64)
+        last_hop = work.array("last_hop", n, np.int8)
+        state = work.array("state", n, np.int8)
+        prepare_batch(msgs.src, msgs.dst, msgs.t, a.hub, lanes.length, w1, hub_a, hub_b,
+                      last_hop, state)
+        time = work.array("time", n, np.int64)
+        time[:] = msgs.t
+        hop = work.array("hop", n, np.int8)
+        hop[:] = msgs.hop
+        pos_all = work.array("pos", n, np.int64)
+        lane_all = work.array("lane", n, np.int64)
+        pair_all = work.array("pair", (n, 2), np.int64)
         status = cls == STATUS
         status_transfer = int(lanes.transfer_us(lanes.status_kb))
         transfer = _NO_TRANSFER if status else lanes.transfer_us(msgs.size_kb)
         size_kb = _NO_SIZE if status else msgs.size_kb  # status lanes read no size
         n_lanes = lanes.n_lanes
         for rank in range(ranks):
-            pos, lane, pair = select_rank(
+            m = select_rank(
                 state, hop, last_hop, hub_a, hub_b, time, size_kb, rank, ranks,
                 self._sequence, n_hubs, self._width, lanes.doc_base_us, lanes.doc_per_kb_us,
-                lanes.status_us, status)
-            if len(pos) == 0:
+                lanes.status_us, status, pos_all, lane_all, pair_all)
+            if m == 0:
                 continue
+            pos, lane, pair = pos_all[:m], lane_all[:m], pair_all[:m]
             if len(self.hub_outages):
                 arrival = pair[:, 0]
                 out = self.hub_outages.retry(lanes.hub[lane], arrival, self.policy)
@@ -325,13 +341,13 @@ class Engine:
                 pos, lane, pair = pos[keep], lane[keep], pair[keep]
                 if len(pos) == 0:
                     continue
-            order, sorted_lane = sort_rank(lane, pair[:, 0], w0)
+            order, sorted_lane = sort_rank(lane, pair[:, 0], w0, work)
             w_lane, w_start = self.waiting_lane[cls], self.waiting_start[cls]
             w_off = np.searchsorted(w_lane, np.arange(n_lanes + 1)).astype(np.int64)
             depart, still_lane, still_start = serve_rank(
                 order, sorted_lane, pair, lanes.hub, self.free[cls],
                 self.free_offsets[cls], w_start, w_off, t.lane_peak[cls], t.lane_stats[cls],
-                t.hub_hourly[cls], w1)
+                t.hub_hourly[cls], w1, work)
             self._carry_waiting(cls, lane, still_lane, still_start, w1)
             latest = advance_rank(pos, depart, state, hop, last_hop, time, hub_a, hub_b,
                                   transfer, status_transfer, self._hop_link, n_hubs,
@@ -406,7 +422,7 @@ class Engine:
         add_hourly(t.delivered_hourly, src_level, done.t)
         t.hist.add(src_level, latency, N_LEVELS + dst_level, 3 * N_LEVELS + src_hub)
         t.last_event[DOC] = max(t.last_event[DOC], int(done.t.max()))
-        answers = self.status.answers(done.t, done.prio, done.serial)
+        answers = self.status.answers(done.t, done.prio, done.serial, self.work[DOC])
         t.unanswered += answers.unanswered
         t.status_sent += np.bincount(answers.code, minlength=7)
         return self._answer_messages(done, answers)
@@ -427,7 +443,7 @@ class Engine:
         else:
             leave = answers.send_us
         arrive = leave + (lanes.agency_link_us + int(lanes.transfer_us(lanes.status_kb)))
-        order, days, bounds = day_order(arrive)
+        order, days, bounds = day_order(arrive, self.work[DOC])
         kk = k[order]
         msgs = Messages(t=arrive[order], t0=done.t0[kk], src=done.dst[kk], dst=done.src[kk],
                         size_kb=constant(lanes.status_kb, n, np.int32),

@@ -26,6 +26,7 @@ from numba import njit
 
 from docflow.sim.prefetch import AHEAD, prefetch, prefetch_write
 from docflow.sim.queues import serve_window
+from docflow.sim.workspace import Workspace
 
 __all__ = ["ACTIVE", "FINAL", "LATER", "LOST", "advance_rank", "prepare_batch", "select_rank",
            "serve_rank", "sort_rank"]
@@ -42,51 +43,35 @@ _TIME_BITS = 27
 
 @njit(cache=True, nogil=True)
 def prepare_batch(src: npt.NDArray[np.int32], dst: npt.NDArray[np.int32], time: I64,
-                  agency_hub: npt.NDArray[np.int32], length: I8, window_end: int
-                  ) -> tuple[I64, I64, I8, I8]:  # pragma: no cover - compiled
+                  agency_hub: npt.NDArray[np.int32], length: I8, window_end: int, hub_a: I64,
+                  hub_b: I64, last_hop: I8, state: I8) -> None:  # pragma: no cover - compiled
     """Per message of a window's batch: sender and receiver hubs, index of the last lane, and
-    the starting state (active, or due in a later window) — one pass."""
-    n = len(src)
-    hub_a = np.empty(n, np.int64)
-    hub_b = np.empty(n, np.int64)
-    last_hop = np.empty(n, np.int8)
-    state = np.empty(n, np.int8)
-    for i in range(n):
+    the starting state (active, or due in a later window) — one pass, into the given arrays."""
+    for i in range(len(src)):
         a = agency_hub[src[i]]
         b = agency_hub[dst[i]]
         hub_a[i] = a
         hub_b[i] = b
         last_hop[i] = length[a, b] - 1
         state[i] = LATER if time[i] >= window_end else ACTIVE
-    return hub_a, hub_b, last_hop, state
 
 
 @njit(cache=True, nogil=True)
 def select_rank(state: I8, hop: I8, last_hop: I8, hub_a: I64, hub_b: I64, time: I64,
                 size_kb: npt.NDArray[np.int32], rank: int, ranks: int, sequence: I64,
                 n_hubs: int, width: int, doc_base: I64, doc_per_kb: npt.NDArray[np.float64],
-                status_us: I64, is_status: bool
-                ) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+                status_us: I64, is_status: bool, pos: I64, lane: I64, pair: I64
+                ) -> int:  # pragma: no cover - compiled
     """Compact arrays of the active messages at ``rank``: position in the batch, lane, and
-    (arrival, service) pairs.
+    (arrival, service) pairs, written to the first entries of ``pos``, ``lane`` and ``pair``
+    (each as long as the batch); returns how many.
 
     ``sequence`` is :attr:`LaneTable.sequence` flattened (``n_hubs * n_hubs * width``). Arrival
     and service of a message sit side by side so that the serving pass, which reads them in
     sorted (random) order, touches one cache line per message instead of two.
     """
-    n = len(state)
-    m = 0
-    for i in range(n):
-        if state[i] == ACTIVE:
-            h = hop[i]
-            r = 0 if h == 0 else (ranks - 1 if h == last_hop[i] else h)
-            if r == rank:
-                m += 1
-    pos = np.empty(m, np.int64)
-    lane = np.empty(m, np.int64)
-    pair = np.empty((m, 2), np.int64)
     j = 0
-    for i in range(n):
+    for i in range(len(state)):
         if state[i] != ACTIVE:
             continue
         h = hop[i]
@@ -107,62 +92,93 @@ def select_rank(state: I8, hop: I8, last_hop: I8, hub_a: I64, hub_b: I64, time: 
         else:
             pair[j, 1] = doc_base[ln] + np.int64(np.rint(doc_per_kb[ln] * size_kb[i]))
         j += 1
-    return pos, lane, pair
+    return j
 
 
-def sort_rank(lane: I64, arrival: I64, window_start: int) -> tuple[I64, I64]:
-    """Compact positions and lanes sorted by (lane, millisecond, position); see module doc."""
+def sort_rank(lane: I64, arrival: I64, window_start: int,
+              work: Workspace | None = None) -> tuple[I64, I64]:
+    """Compact positions and lanes sorted by (lane, millisecond, position); see module doc.
+
+    The results are views of ``work`` (a fresh workspace by default), valid until its next
+    sort.
+    """
     m = len(lane)
     if m == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty
-    lane_bits = max(1, int(lane.max()).bit_length())
-    index_bits = 64 - _TIME_BITS - lane_bits
-    rel = (arrival - window_start) // _MS
-    if m >= (1 << index_bits) or rel.min() < 0 or rel.max() >= (1 << _TIME_BITS):
+    work = work or Workspace()
+    key = work.array("sort_key", m, np.uint64)
+    lane_bits = _pack(lane, arrival, window_start, key)
+    if lane_bits == 0:  # a time outside the window's 37 hours, or too many messages to pack
         order = np.lexsort((np.arange(m), arrival, lane)).astype(np.int64)
         return order, lane[order]
-    key = _pack(lane, rel, lane_bits, index_bits)
     key.sort()
-    return _unpack(key, lane_bits, index_bits)
+    order = work.array("sort_order", m, np.int64)
+    sorted_lane = work.array("sort_lane", m, np.int64)
+    _unpack(key, lane_bits, 64 - _TIME_BITS - lane_bits, order, sorted_lane)
+    return order, sorted_lane
 
 
 @njit(cache=True, nogil=True)
-def _pack(lane: I64, rel_ms: I64, lane_bits: int, index_bits: int
-          ) -> npt.NDArray[np.uint64]:  # pragma: no cover - compiled
+def _pack(lane: I64, arrival: I64, window_start: int,
+          key: npt.NDArray[np.uint64]) -> int:  # pragma: no cover - compiled
+    """Write the packed keys; return the lane bits used, or 0 when the keys cannot hold the
+    batch (the caller then sorts exactly another way)."""
     m = len(lane)
-    key = np.empty(m, np.uint64)
+    top = 0
+    lo = 0
+    hi = 0
+    for j in range(m):
+        top = max(top, lane[j])
+        rel = (arrival[j] - window_start) // _MS
+        lo = min(lo, rel)
+        hi = max(hi, rel)
+    lane_bits = 1
+    while (top >> lane_bits) > 0:
+        lane_bits += 1
+    index_bits = 64 - _TIME_BITS - lane_bits
+    if index_bits <= 0 or m >= (1 << index_bits) or lo < 0 or hi >= (1 << _TIME_BITS):
+        return 0
     ls = np.uint64(64 - lane_bits)
     ts = np.uint64(index_bits)
     for j in range(m):
-        key[j] = (np.uint64(lane[j]) << ls) | (np.uint64(rel_ms[j]) << ts) | np.uint64(j)
-    return key
+        rel = (arrival[j] - window_start) // _MS
+        key[j] = (np.uint64(lane[j]) << ls) | (np.uint64(rel) << ts) | np.uint64(j)
+    return lane_bits
 
 
 @njit(cache=True, nogil=True)
-def _unpack(key: npt.NDArray[np.uint64], lane_bits: int, index_bits: int
-            ) -> tuple[I64, I64]:  # pragma: no cover - compiled
-    m = len(key)
-    order = np.empty(m, np.int64)
-    lane = np.empty(m, np.int64)
+def _unpack(key: npt.NDArray[np.uint64], lane_bits: int, index_bits: int, order: I64,
+            lane: I64) -> None:  # pragma: no cover - compiled
     mask = np.uint64((1 << index_bits) - 1)
     ls = np.uint64(64 - lane_bits)
-    for j in range(m):
+    for j in range(len(key)):
         k = key[j]
         order[j] = np.int64(k & mask)
         lane[j] = np.int64(k >> ls)
-    return order, lane
+
+
+def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
+               free_offsets: I64, waiting: I64, waiting_offsets: I64, peak: I64,
+               lane_stats: I64, hub_hourly: I64, window_end: int,
+               work: Workspace | None = None) -> tuple[I64, I64, I64]:
+    """Serve the sorted compact batch; departures in compact order, and what still waits.
+
+    Returns ``depart`` (compact order; a view of ``work``, valid until its next serve) and the
+    lanes and start times of the messages that start after ``window_end`` (sorted by lane,
+    then start), for the next window's queue lengths.
+    """
+    scratch = (work or Workspace()).array("serve", (5, len(order)), np.int64)
+    return _serve_rank(order, lane, pair, lane_hub, free, free_offsets, waiting,
+                       waiting_offsets, peak, lane_stats, hub_hourly, window_end, scratch)
 
 
 @njit(cache=True, nogil=True)
-def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
-               free_offsets: I64, waiting: I64, waiting_offsets: I64, peak: I64,
-               lane_stats: I64, hub_hourly: I64, window_end: int
-               ) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
-    """Serve the sorted compact batch; departures in compact order, and what still waits.
-
-    Returns ``depart`` (compact order) and the lanes and start times of the messages that start
-    after ``window_end`` (sorted by lane, then start), for the next window's queue lengths.
+def _serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
+                free_offsets: I64, waiting: I64, waiting_offsets: I64, peak: I64,
+                lane_stats: I64, hub_hourly: I64, window_end: int, scratch: I64
+                ) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+    """:func:`serve_rank` with its five working rows in ``scratch`` (``(5, m)``).
 
     Speed: the two accesses in sorted order to arrays in compact order (the gather of arrival
     and service, the scatter of departures) are random; each is a loop of its own that asks
@@ -171,8 +187,8 @@ def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
     lane), not per message.
     """
     m = len(order)
-    a_s = np.empty(m, np.int64)
-    s_s = np.empty(m, np.int64)
+    a_s = scratch[0]
+    s_s = scratch[1]
     for k in range(m):
         if k + AHEAD < m:
             prefetch(pair, 2 * order[k + AHEAD])
@@ -197,10 +213,10 @@ def serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
         order[j + 1] = ok
         a_s[j + 1] = tk
         s_s[j + 1] = sk
-    st = np.empty(m, np.int64)
-    dp = np.empty(m, np.int64)
+    st = scratch[2]
+    dp = scratch[3]
     serve_window(lane, a_s, s_s, free, free_offsets, waiting, waiting_offsets, peak, st, dp)
-    depart = np.empty(m, np.int64)
+    depart = scratch[4]
     for k in range(m):
         if k + AHEAD < m:
             prefetch_write(depart, order[k + AHEAD])

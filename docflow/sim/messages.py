@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from docflow.sim.workspace import Workspace
 from docflow.traffic.calendar import DAY_US
 
 __all__ = ["Messages", "Pool", "constant", "day_order"]
@@ -126,7 +127,9 @@ class Messages:
 
 
 @njit(cache=True, nogil=True)
-def _day_order(t: I64) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
+def _day_order(t: I64, order: I64) -> tuple[I64, I64]:  # pragma: no cover - compiled
+    """Counting sort of ``t`` by day into ``order``; returns the days present and their
+    starts. Days spread too widely to count (a stray far-future time) are sorted instead."""
     # Speed: DAY_US is a compile-time constant, so t // day_us is a multiplication, not a
     # 64-bit division (ten times slower).
     day_us = DAY_US
@@ -137,9 +140,9 @@ def _day_order(t: I64) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
         d = t[i] // day_us
         lo = min(lo, d)
         hi = max(hi, d)
-    if hi - lo > _MAX_DAY_SPAN:  # a stray far-future time: sort instead of counting
+    if hi - lo > _MAX_DAY_SPAN:
         day = t // day_us
-        order = np.argsort(day, kind="mergesort")
+        order[:] = np.argsort(day, kind="mergesort")
         new = np.ones(n, np.bool_)
         for i in range(1, n):
             new[i] = day[order[i]] != day[order[i - 1]]
@@ -147,7 +150,7 @@ def _day_order(t: I64) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
         bounds = np.empty(len(starts) + 1, np.int64)
         bounds[:-1] = starts
         bounds[-1] = n
-        return order, day[order[starts]], bounds
+        return day[order[starts]], bounds
     count = np.zeros(hi - lo + 2, np.int64)
     for i in range(n):
         count[t[i] // day_us - lo + 1] += 1
@@ -164,20 +167,19 @@ def _day_order(t: I64) -> tuple[I64, I64, I64]:  # pragma: no cover - compiled
             j += 1
         count[k + 1] += count[k]
     bounds[used] = n
-    order = np.empty(n, np.int64)
     for i in range(n):
         k = t[i] // day_us - lo
         order[count[k]] = i
         count[k] += 1
-    return order, days, bounds
+    return days, bounds
 
 
-def day_order(t: I64) -> tuple[I64, I64, I64]:
+def day_order(t: I64, work: Workspace | None = None) -> tuple[I64, I64, I64]:
     """The stable order of messages by the day ``t`` falls in, the days present (increasing)
     and where each starts in that order.
 
-    Speed: one compiled counting sort (two passes), instead of a sort of the days and the
-    splitting of it.
+    With ``work``, the order is a view of it (valid until its next day order). Speed: one
+    compiled counting sort (two passes), instead of a sort of the days and the splitting of it.
 
     >>> order, days, bounds = day_order(np.array([3, 1, 2, 0]) * DAY_US + 5)
     >>> order.tolist(), days.tolist(), bounds.tolist()
@@ -192,7 +194,10 @@ def day_order(t: I64) -> tuple[I64, I64, I64]:
     if len(t) == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, np.zeros(1, np.int64)
-    return _day_order(np.asarray(t, np.int64))
+    order = np.empty(len(t), np.int64) if work is None else \
+        work.array("day_order", len(t), np.int64)
+    days, bounds = _day_order(np.asarray(t, np.int64), order)
+    return order, days, bounds
 
 
 class Pool:

@@ -18,6 +18,7 @@ from numba import njit
 from docflow.envelope.status import StatusCode
 from docflow.sim.counter_random import key_base, uniform
 from docflow.sim.scenario import StatusSpec
+from docflow.sim.workspace import Workspace
 from docflow.traffic.calendar import (
     HOUR_US,
     NEVER,
@@ -71,21 +72,29 @@ class StatusPlan:
     """Key of the counter-based draws (the run derives it from its seed)."""
 
     def answers(self, delivered_us: I64, priority: npt.NDArray[np.integer],
-                serial: I64) -> Answers:
+                serial: I64, work: Workspace | None = None) -> Answers:
         """The answers to deliveries made at ``delivered_us`` of documents of ``priority``.
 
         ``serial`` numbers the deliveries; the draws come from it and :attr:`key` only
         (:mod:`docflow.sim.counter_random`), so a delivery's answers do not depend on when or
-        with which others it is processed.
+        with which others it is processed. With ``work``, the answers' arrays are views of it,
+        valid until it next draws answers.
         """
         spec = self.spec
         means = np.array([spec.accept_hours, spec.assign_hours, spec.process_hours,
                           spec.done_hours]) * HOUR_US
-        delivery, code, send, unanswered = _answers(
-            np.asarray(delivered_us, np.int64), np.asarray(priority, np.int64),
-            np.asarray(serial, np.int64), key_base(self.key), round(spec.ack_s * SECOND_US),
-            spec.reject_share, means, spec.urgent_speedup, *self.calendar.kernel_args())
-        return Answers(delivery=delivery, code=code, send_us=send, unanswered=unanswered)
+        n = len(delivered_us)
+        work = work or Workspace()
+        delivery = work.array("answer_delivery", 5 * n, np.int64)
+        code = work.array("answer_code", 5 * n, np.int8)
+        send = work.array("answer_send", 5 * n, np.int64)
+        args = (np.asarray(delivered_us, np.int64), np.asarray(priority, np.int64),
+                np.asarray(serial, np.int64), key_base(self.key), round(spec.ack_s * SECOND_US),
+                spec.reject_share, means, spec.urgent_speedup, *self.calendar.kernel_args(),
+                delivery, code, send)
+        m, unanswered = _answers(*args)
+        return Answers(delivery=delivery[:m], code=code[:m], send_us=send[:m],
+                       unanswered=unanswered)
 
 
 @njit(cache=True, nogil=True)
@@ -93,17 +102,17 @@ def _answers(delivered: I64, priority: I64, serial: I64, base: np.uint64, ack_us
              reject_share: float, means_us: npt.NDArray[np.float64], speedup: float,
              days: int, day_work: int, hours: I64, cum_start: I64,
              is_working: npt.NDArray[np.bool_], working_before_day: I64, working_day: I64,
-             total_work: int) -> tuple[I64, npt.NDArray[np.int8], I64, int]:  # pragma: no cover
-    """All answers in one compiled pass, delivery-major (a delivery's answers adjacent).
+             total_work: int, delivery: I64, code: npt.NDArray[np.int8],
+             send: I64) -> tuple[int, int]:  # pragma: no cover - compiled
+    """All answers in one compiled pass, delivery-major (a delivery's answers adjacent),
+    written to the first entries of ``delivery``, ``code`` and ``send`` (room for five per
+    delivery); returns how many, and how many fell past the calendar.
 
     Speed: a working time becomes a clock time without an integer division
     (:func:`~docflow.traffic.calendar.floor_div`): four of them per delivery were its costliest
     instructions.
     """
     n = len(delivered)
-    delivery = np.empty(5 * n, np.int64)
-    code = np.empty(5 * n, np.int8)
-    send = np.empty(5 * n, np.int64)
     m = 0
     unanswered = 0
     for i in range(n):
@@ -130,4 +139,4 @@ def _answers(delivered: I64, priority: I64, serial: I64, base: np.uint64, ack_us
             code[m] = 1 if j == 0 else (2 if rejected else j + 2)
             send[m] = t
             m += 1
-    return delivery[:m], code[:m], send[:m], unanswered
+    return m, unanswered
