@@ -128,11 +128,12 @@ def _pack(lane: I64, arrival: I64, window_start: int,
     top = 0
     lo = 0
     hi = 0
-    for j in range(m):
+    for j in range(m):  # the milliseconds go into the keys' place for the second pass
         top = max(top, lane[j])
         rel = (arrival[j] - window_start) // _MS
         lo = min(lo, rel)
         hi = max(hi, rel)
+        key[j] = np.uint64(rel) if rel >= 0 else np.uint64(0)
     lane_bits = 1
     while (top >> lane_bits) > 0:
         lane_bits += 1
@@ -142,8 +143,7 @@ def _pack(lane: I64, arrival: I64, window_start: int,
     ls = np.uint64(64 - lane_bits)
     ts = np.uint64(index_bits)
     for j in range(m):
-        rel = (arrival[j] - window_start) // _MS
-        key[j] = (np.uint64(lane[j]) << ls) | (np.uint64(rel) << ts) | np.uint64(j)
+        key[j] = (np.uint64(lane[j]) << ls) | (key[j] << ts) | np.uint64(j)
     return lane_bits
 
 
