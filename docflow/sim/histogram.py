@@ -42,11 +42,15 @@ class LatencyHistograms:
         lat = np.maximum(latency_us, 0).astype(np.float64)
         b = np.floor(np.log10(np.maximum(lat, _FLOOR_US) / _FLOOR_US) * BINS_PER_DECADE)
         b = np.minimum(b.astype(np.int64), N_BINS - 1)
-        for g in (group, *more):
-            flat = g.astype(np.int64) * N_BINS + b
-            self.counts += np.bincount(flat, minlength=self.groups * N_BINS).reshape(
-                self.groups, N_BINS)
-            self.sums += np.bincount(g, weights=lat, minlength=self.groups)
+        groups = [np.asarray(g, np.int64) for g in (group, *more)]
+        # Speed: every grouping in one count (a histogram table is megabytes; one pass over it,
+        # not one per grouping). The groupings the engine passes are disjoint ranges of
+        # groups, so each group's sum adds the same latencies in the same order as before.
+        g = np.concatenate(groups) if len(groups) > 1 else groups[0]
+        flat = g * N_BINS + np.tile(b, len(groups))
+        self.counts += np.bincount(flat, minlength=self.groups * N_BINS).reshape(
+            self.groups, N_BINS)
+        self.sums += np.bincount(g, weights=np.tile(lat, len(groups)), minlength=self.groups)
 
     def count(self, group: int) -> int:
         return int(self.counts[group].sum())

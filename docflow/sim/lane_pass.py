@@ -7,10 +7,10 @@ access; here each visit costs a few sequential passes and about three random acc
 
 1. :func:`select_rank` (compiled) walks the batch once and writes, for the messages now at this
    rank, compact arrays of position, lane, arrival and service time, plus a packed sort key
-   (lane, millisecond, compact position).
+   (lane, tick, compact position), a tick being 1,024 µs.
 2. ``numpy.sort`` sorts the keys (SIMD, ~30 ns a key); between 1 and 2 the engine applies hub
    outages to the compact arrays when there are any.
-3. :func:`serve_rank` (compiled) restores exact microsecond order inside each millisecond,
+3. :func:`serve_rank` (compiled) restores exact microsecond order inside each tick,
    serves the lanes first come first served with each lane's heap of worker free times, counts
    per-lane and per-hub-hour statistics, and writes departures into the compact array.
 4. :func:`advance_rank` (compiled) walks the compact arrays in batch order and moves each
@@ -37,8 +37,10 @@ ACTIVE, FINAL, LATER, LOST = 0, 1, 2, 3
 I8 = npt.NDArray[np.int8]
 I64 = npt.NDArray[np.int64]
 _HOUR = 3_600_000_000
-_MS = 1000
+_TICK_BITS = 10
+"""A sort key counts time in ticks of 2**10 µs (a shift, where milliseconds took a division)."""
 _TIME_BITS = 27
+"""Bits of the tick within a window: 2**27 ticks are 38 hours, more than a day and its overrun."""
 
 
 @njit(cache=True, nogil=True)
@@ -97,7 +99,7 @@ def select_rank(state: I8, hop: I8, last_hop: I8, hub_a: I64, hub_b: I64, time: 
 
 def sort_rank(lane: I64, arrival: I64, window_start: int,
               work: Workspace | None = None) -> tuple[I64, I64]:
-    """Compact positions and lanes sorted by (lane, millisecond, position); see module doc.
+    """Compact positions and lanes sorted by (lane, time, position); see module doc.
 
     The results are views of ``work`` (a fresh workspace by default), valid until its next
     sort.
@@ -128,9 +130,9 @@ def _pack(lane: I64, arrival: I64, window_start: int,
     top = 0
     lo = 0
     hi = 0
-    for j in range(m):  # the milliseconds go into the keys' place for the second pass
+    for j in range(m):  # the ticks go into the keys' place for the second pass
         top = max(top, lane[j])
-        rel = (arrival[j] - window_start) // _MS
+        rel = (arrival[j] - window_start) >> _TICK_BITS
         lo = min(lo, rel)
         hi = max(hi, rel)
         key[j] = np.uint64(rel) if rel >= 0 else np.uint64(0)
@@ -195,8 +197,8 @@ def _serve_rank(order: I64, lane: I64, pair: I64, lane_hub: I64, free: I64,
         o = order[k]
         a_s[k] = pair[o, 0]
         s_s[k] = pair[o, 1]
-    # Exact microsecond order inside each millisecond: an insertion pass over nearly sorted
-    # input (the sort key has milliseconds).
+    # Exact microsecond order inside each tick: an insertion pass over nearly sorted input
+    # (the sort key has ticks).
     for k in range(1, m):
         lk, ok, tk = lane[k], order[k], a_s[k]
         if lane[k - 1] != lk or a_s[k - 1] < tk or (a_s[k - 1] == tk and order[k - 1] < ok):
