@@ -91,7 +91,7 @@ class StatusPlan:
         args = (np.asarray(delivered_us, np.int64), np.asarray(priority, np.int64),
                 np.asarray(serial, np.int64), key_base(self.key), round(spec.ack_s * SECOND_US),
                 spec.reject_share, means, spec.urgent_speedup, *self.calendar.kernel_args(),
-                delivery, code, send)
+                delivery, code, send, work.array("answer_delay", (n, 4), np.int64))
         m, unanswered = _answers(*args)
         return Answers(delivery=delivery[:m], code=code[:m], send_us=send[:m],
                        unanswered=unanswered)
@@ -102,23 +102,31 @@ def _answers(delivered: I64, priority: I64, serial: I64, base: np.uint64, ack_us
              reject_share: float, means_us: npt.NDArray[np.float64], speedup: float,
              days: int, day_work: int, hours: I64, cum_start: I64,
              is_working: npt.NDArray[np.bool_], working_before_day: I64, working_day: I64,
-             total_work: int, delivery: I64, code: npt.NDArray[np.int8],
-             send: I64) -> tuple[int, int]:  # pragma: no cover - compiled
+             total_work: int, delivery: I64, code: npt.NDArray[np.int8], send: I64,
+             delay: I64) -> tuple[int, int]:  # pragma: no cover - compiled
     """All answers in one compiled pass, delivery-major (a delivery's answers adjacent),
     written to the first entries of ``delivery``, ``code`` and ``send`` (room for five per
     delivery); returns how many, and how many fell past the calendar.
 
-    Speed: a working time becomes a clock time without an integer division
-    (:func:`~docflow.traffic.calendar.floor_div`): four of them per delivery were its costliest
-    instructions.
+    Speed: the working-time delays of every step are drawn first, into ``delay`` (``(n, 4)``
+    scratch), in a loop whose logarithms do not wait on one another; a working time then
+    becomes a clock time without an integer division
+    (:func:`~docflow.traffic.calendar.floor_div`) and without a branch on the time of day
+    (:func:`~docflow.traffic.calendar.clock_at_one`).
     """
     n = len(delivered)
+    for i in range(n):
+        s = serial[i]
+        speed = speedup if priority[i] >= 1 else 1.0
+        for j in range(1, 5):
+            u = uniform(base, s, j)
+            # exponential by inversion of a counter-based uniform
+            delay[i, j - 1] = int(np.rint(-np.log1p(-u) * means_us[j - 1] / speed))
     m = 0
     unanswered = 0
     for i in range(n):
         s = serial[i]
         rejected = uniform(base, s, 0) < reject_share
-        speed = speedup if priority[i] >= 1 else 1.0
         t = delivered[i] + ack_us
         # Speed: the working time is carried from step to step (work_before of a time that
         # clock_at made gives back the same working time): one conversion per answer.
@@ -127,9 +135,7 @@ def _answers(delivered: I64, priority: I64, serial: I64, base: np.uint64, ack_us
         answers = 2 if rejected else 5
         for j in range(answers):
             if j > 0:
-                u = uniform(base, s, j)
-                # exponential by inversion of a counter-based uniform
-                w += int(np.rint(-np.log1p(-u) * means_us[j - 1] / speed))
+                w += delay[i, j - 1]
                 out = clock_at_one(w, day_work, hours, cum_start, working_day, total_work)
                 t = NEVER if out == NEVER else max(out, t)
             if t == NEVER:
