@@ -193,14 +193,15 @@ class Engine:
     def _document_window(self, day: int, issue: bool) -> None:
         """Window ``day`` of the document lanes (on the calling thread)."""
         fresh = self._documents(day) if issue else Messages.empty()
-        docs = Messages.concat([self.pools[DOC].take(day), fresh])
+        docs = Messages.concat([*self.pools[DOC].take_parts(day), fresh], self.work[DOC])
         answers = self._delivered(self._serve(DOC, docs, day))
         if answers is not None:
             self.pools[STATUS].put_sorted(*answers, (day, DOC))
 
     def _status_window(self, day: int) -> None:
         """Window ``day`` of the status lanes (on the status thread)."""
-        arrived = self._serve(STATUS, self.pools[STATUS].take(day), day)
+        batch = Messages.concat(self.pools[STATUS].take_parts(day), self.work[STATUS])
+        arrived = self._serve(STATUS, batch, day)
         self._answered(arrived)
 
     # --- documents ----------------------------------------------------------------------------
@@ -431,7 +432,8 @@ class Engine:
 
     def _answer_messages(self, done: Messages, answers: Answers) -> tuple[Messages, I64, I64]:
         """The answers as status messages in the order the pool keeps them (by the day they
-        reach the first hub, then as drawn), with the days and where each begins.
+        reach the first hub, then as drawn), with the days and where each begins; views of
+        the document thread's workspace, which :meth:`Pool.put_sorted` copies.
 
         Speed: each field is gathered once, straight into that order; the size, hop,
         priority and serial of a status message are constants (the status lanes read none but
@@ -446,8 +448,10 @@ class Engine:
             leave = answers.send_us
         arrive = leave + (lanes.agency_link_us + int(lanes.transfer_us(lanes.status_kb)))
         order, days, bounds = day_order(arrive, self.work[DOC])
-        fields = (np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int32),
-                  np.empty(n, np.int32), np.empty(n, np.int8))
+        work = self.work[DOC]
+        fields = (work.array("answer_t", n, np.int64), work.array("answer_t0", n, np.int64),
+                  work.array("answer_src", n, np.int32), work.array("answer_dst", n, np.int32),
+                  work.array("answer_code_sorted", n, np.int8))
         _gather_answers(order, k, arrive, answers.code, done.t0, done.dst, done.src, *fields)
         t, t0, src, dst, code = fields
         msgs = Messages(t=t, t0=t0, src=src, dst=dst,

@@ -55,11 +55,15 @@ def _slice_field(array: npt.NDArray[Any], lo: int, hi: int) -> npt.NDArray[Any]:
     return array[lo:hi].copy()
 
 
-def _concat_field(arrays: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+def _concat_field(arrays: list[npt.NDArray[Any]], work: Workspace | None,
+                  name: str) -> npt.NDArray[Any]:
     first = arrays[0]
+    n = sum(len(a) for a in arrays)
     if all(_is_constant(a) and a.dtype == first.dtype and a[0] == first[0] for a in arrays):
-        return np.broadcast_to(first[:1], (sum(len(a) for a in arrays),))
-    return np.concatenate(arrays)
+        return np.broadcast_to(first[:1], (n,))
+    if work is None:
+        return np.concatenate(arrays)
+    return np.concatenate(arrays, out=work.array(name, n, first.dtype))
 
 
 @dataclass(slots=True)
@@ -114,14 +118,17 @@ class Messages:
         return cls(i64, i64, i32, i32, i32, i8, i8, i8, i64)
 
     @classmethod
-    def concat(cls, parts: Sequence[Messages]) -> Messages:
+    def concat(cls, parts: Sequence[Messages], work: Workspace | None = None) -> Messages:
+        """The parts one after the other. With ``work``, into its buffers (a batch that lives
+        for one window: valid until the workspace next joins messages)."""
         parts = [p for p in parts if len(p)]
         if not parts:
             return cls.empty()
         if len(parts) == 1:
             return parts[0]
+
         def cat(name: str) -> Any:
-            return _concat_field([getattr(p, name) for p in parts])
+            return _concat_field([getattr(p, name) for p in parts], work, "batch_" + name)
 
         return cls(*(cat(f.name) for f in fields(cls)))
 
@@ -239,13 +246,11 @@ class Pool:
 
     def put_sorted(self, messages: Messages, days: I64, bounds: I64,
                    tag: tuple[int, int] = (0, 0)) -> None:
-        """Add messages already in day order: those of ``days[k]`` are
-        ``bounds[k]:bounds[k + 1]`` (as :func:`day_order` gives them)."""
+        """Add copies of messages already in day order (they may be views of a workspace):
+        those of ``days[k]`` are ``bounds[k]:bounds[k + 1]`` (as :func:`day_order` gives
+        them)."""
         n = len(messages)
         if n == 0:
-            return
-        if len(days) == 1:
-            self._add([(int(days[0]), messages)], tag, n)
             return
         self._add([(int(d), messages.piece(int(bounds[k]), int(bounds[k + 1])))
                    for k, d in enumerate(days)], tag, n)
@@ -260,11 +265,16 @@ class Pool:
     def take(self, day: int) -> Messages:
         """Remove and return the messages due on ``day``, ordered by the tags they were put
         with (then by the order of putting within one tag)."""
+        return Messages.concat(self.take_parts(day))
+
+    def take_parts(self, day: int) -> list[Messages]:
+        """:meth:`take`, as the chunks in their order (for the caller to join where it
+        likes)."""
         with self._lock:
             parts = self._days.pop(day, [])
             self._count -= sum(len(p[2]) for p in parts)
         parts.sort(key=lambda p: (p[0], p[1]))
-        return Messages.concat([p[2] for p in parts])
+        return [p[2] for p in parts]
 
     def last_day(self) -> int:
         """The latest day with a message (``-1`` when empty)."""

@@ -70,3 +70,27 @@ def test_sorted_put_equals_plain_put() -> None:
         assert _rows(got) == _rows(want)
         assert (got.t // DAY_US == day).all()
     assert len(fast) == 0
+
+
+def test_joining_into_a_workspace_gives_the_same_batch() -> None:
+    """A window's batch joined into workspace buffers equals the one joined into new arrays,
+    and the pool keeps copies, not views of the workspace."""
+    from docflow.sim.workspace import Workspace
+
+    rng = np.random.default_rng(4)
+    parts = [_messages(rng, n, 2) for n in (300, 1, 700)]
+    work = Workspace()
+    joined = Messages.concat(parts, work)
+    assert _rows(joined) == _rows(Messages.concat(parts))
+    assert joined.size_kb.strides == (0,)  # constants stay constant
+    t = np.sort(rng.integers(0, 2 * DAY_US, 1001))  # in day order already, so the joined
+    parts[0].t, parts[1].t, parts[2].t = t[:300], t[300:301], t[301:]  # batch goes as is
+    joined = Messages.concat(parts, work)
+    rows = _rows(joined)
+    order, days, bounds = day_order(joined.t)
+    assert np.array_equal(order, np.arange(len(order)))
+    pool = Pool()
+    pool.put_sorted(joined, days, bounds)
+    Messages.concat(parts[::-1], work)  # the next window reuses the workspace
+    kept = [pool.take(d) for d in days.tolist()]
+    assert [r for k in kept for r in _rows(k)] == rows
