@@ -427,7 +427,7 @@ class Engine:
         t.last_event[DOC] = max(t.last_event[DOC], int(done.t.max()))
         answers = self.status.answers(done.t, done.prio, done.serial, self.work[DOC])
         t.unanswered += answers.unanswered
-        t.status_sent += np.bincount(answers.code, minlength=7)
+        _count_codes(answers.code, t.status_sent)
         return self._answer_messages(done, answers)
 
     def _answer_messages(self, done: Messages, answers: Answers) -> tuple[Messages, I64, I64]:
@@ -464,9 +464,8 @@ class Engine:
         if not len(arrived):
             return
         a, t = self.arrays, self.tally
-        t.status_delivered += np.bincount(arrived.code, minlength=7)
-        t.last_event[STATUS] = max(t.last_event[STATUS], int(arrived.t.max()))
-        acc = np.flatnonzero(arrived.code == _ACCEPTED)
+        acc, rej, latest = _split_arrivals(arrived.code, arrived.t, t.status_delivered)
+        t.last_event[STATUS] = max(t.last_event[STATUS], latest)
         if len(acc):
             dst = arrived.dst[acc]
             level = a.level[dst].astype(np.int64)
@@ -475,8 +474,7 @@ class Engine:
             t.accepted += np.bincount(level, minlength=N_LEVELS)
             L = N_LEVELS
             t.hist_accept.add(2 * L + level, latency, 3 * L + a.n_hubs + hub)
-        rej = arrived.code == _REJECTED
-        if rej.any():
+        if len(rej):
             t.rejected += np.bincount(a.level[arrived.dst[rej]], minlength=N_LEVELS)
 
 
@@ -512,3 +510,42 @@ def _gather_answers(order: I64, delivery: I64, arrive: I64, code: npt.NDArray[np
         t0[i] = done_t0[d]
         src[i] = done_dst[d]
         dst[i] = done_src[d]
+
+
+@njit(cache=True, nogil=True)
+def _count_codes(code: npt.NDArray[np.int8], counts: I64) -> None:  # pragma: no cover
+    """Add the number of messages of each status code to ``counts`` (a bincount that does not
+    first widen every code to 64 bits)."""
+    for i in range(len(code)):
+        counts[code[i]] += 1
+
+
+@njit(cache=True, nogil=True)
+def _split_arrivals(code: npt.NDArray[np.int8], t: I64,
+                   counts: I64) -> tuple[I64, I64, int]:  # pragma: no cover - compiled
+    """One pass over the status messages that reached their agency: counts per code (added
+    to ``counts``), the positions of the acceptances (03) and of the rejections (02), and the
+    latest arrival."""
+    n = len(code)
+    n_acc = 0
+    n_rej = 0
+    latest = 0
+    for i in range(n):
+        c = code[i]
+        counts[c] += 1
+        n_acc += c == _ACCEPTED
+        n_rej += c == _REJECTED
+        latest = max(latest, t[i])
+    acc = np.empty(n_acc, np.int64)
+    rej = np.empty(n_rej, np.int64)
+    j = 0
+    k = 0
+    for i in range(n):
+        c = code[i]
+        if c == _ACCEPTED:
+            acc[j] = i
+            j += 1
+        elif c == _REJECTED:
+            rej[k] = i
+            k += 1
+    return acc, rej, latest
