@@ -1,21 +1,26 @@
-"""One rank of one window, fused into three compiled passes around one SIMD sort.
+"""One rank of one window, fused into compiled passes around one SIMD sort.
 
 The engine's hot loop (see :mod:`docflow.sim.engine`): every message of a window visits two or
 three lanes, so a national year is over a billion lane visits. Doing each visit with a dozen
 numpy operations over the batch costs hundreds of nanoseconds in temporaries and random memory
-access; here each visit costs a few sequential passes and about three random accesses:
+access; here each visit costs a few sequential passes and two random accesses:
 
 1. :func:`select_rank` (compiled) walks the batch once and writes, for the messages now at this
-   rank, compact arrays of position, lane, arrival and service time, plus a packed sort key
-   (lane, tick, compact position), a tick being 1,024 µs.
-2. ``numpy.sort`` sorts the keys (SIMD, ~30 ns a key); between 1 and 2 the engine applies hub
-   outages to the compact arrays when there are any.
-3. :func:`serve_rank` (compiled) restores exact microsecond order inside each tick,
-   serves the lanes first come first served with each lane's heap of worker free times, counts
-   per-lane and per-hub-hour statistics, and writes departures into the compact array.
+   rank, compact arrays of position, lane, and (arrival, service) pairs. Between 1 and 2 the
+   engine applies hub outages to the compact arrays when there are any.
+2. :func:`sort_rank` packs a key per message — (lane, tick, compact position), a tick being
+   1,024 µs — and sorts the keys with ``numpy.sort`` (SIMD).
+3. :func:`serve_rank` (compiled) gathers arrival and service in sorted order, restores exact
+   microsecond order inside each tick, serves the lanes first come first served with each
+   lane's heap of worker free times, writes departures into compact order and counts per-lane
+   and per-hub-hour statistics.
 4. :func:`advance_rank` (compiled) walks the compact arrays in batch order and moves each
    message on: to its next lane (after the link), to the agency (last lane), or to a later
    window.
+
+Every array that lives for one rank comes from the thread's
+:class:`~docflow.sim.workspace.Workspace`, and the two random accesses ask for their cache
+lines ahead (:mod:`docflow.sim.prefetch`).
 """
 
 from __future__ import annotations
