@@ -136,11 +136,12 @@ def _load(what: str, load: Callable[[], _T]) -> _T:
         raise UnreadableX509(f"not a {what} ({exc})") from None
 
 
-def _checked_certificate(cert: x509.Certificate) -> x509.Certificate:
-    problem = certificate_problem(cert)
+def _checked(value: _T, problem_of: Callable[[_T], str | None]) -> _T:
+    """``value`` if ``problem_of`` finds nothing unreadable in it; else ``UnreadableX509``."""
+    problem = problem_of(value)
     if problem is not None:
         raise UnreadableX509(problem)
-    return cert
+    return value
 
 
 def load_certificate(der: bytes) -> x509.Certificate:
@@ -152,7 +153,7 @@ def load_certificate(der: bytes) -> x509.Certificate:
         ``der`` is not a certificate, or a field of it cannot be read.
     """
     cert = _load("DER X.509 certificate", lambda: x509.load_der_x509_certificate(der))
-    return _checked_certificate(cert)
+    return _checked(cert, certificate_problem)
 
 
 def load_pem_certificates(data: bytes) -> tuple[x509.Certificate, ...]:
@@ -164,14 +165,7 @@ def load_pem_certificates(data: bytes) -> tuple[x509.Certificate, ...]:
         No PEM certificate in ``data``, or one of them cannot be read.
     """
     certs = _load("PEM X.509 certificate", lambda: x509.load_pem_x509_certificates(data))
-    return tuple(_checked_certificate(c) for c in certs)
-
-
-def _checked_crl(crl: x509.CertificateRevocationList) -> x509.CertificateRevocationList:
-    problem = crl_problem(crl)
-    if problem is not None:
-        raise UnreadableX509(problem)
-    return crl
+    return tuple(_checked(c, certificate_problem) for c in certs)
 
 
 def load_crl(der: bytes) -> x509.CertificateRevocationList:
@@ -183,10 +177,10 @@ def load_crl(der: bytes) -> x509.CertificateRevocationList:
         ``der`` is not a CRL, or its issuer or dates cannot be read.
     """
     crl = _load("DER X.509 CRL", lambda: x509.load_der_x509_crl(der))
-    return _checked_crl(crl)
+    return _checked(crl, crl_problem)
 
 
 def load_pem_crl(block: bytes) -> x509.CertificateRevocationList:
     """The CRL of one PEM block, with its issuer and dates read (see :func:`load_crl`)."""
     crl = _load("PEM X.509 CRL", lambda: x509.load_pem_x509_crl(block))
-    return _checked_crl(crl)
+    return _checked(crl, crl_problem)

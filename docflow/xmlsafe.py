@@ -30,7 +30,7 @@ from lxml import etree
 
 from docflow.errors import InputError, Location
 
-__all__ = ["XmlLimits", "element_path", "parse_xml", "path_step", "read_limited", "read_xml"]
+__all__ = ["XmlLimits", "element_path", "parse_xml", "read_limited", "read_xml"]
 
 _LIBXML_TEXT_LIMIT = 10_000_000
 """libxml2 refuses a single text node above this size unless huge mode is on."""
@@ -241,11 +241,13 @@ def read_xml(path: str | os.PathLike[str] | Path, *,
                      where="<stdin>" if name == "-" else name)
 
 
-def element_path(element: etree._Element) -> str:
+def element_path(element: etree._Element, *, below: etree._Element | None = None) -> str:
     """A readable path such as ``/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/To[2]``.
 
     Local names only (the namespace is the same throughout an envelope); an index is added
-    where siblings share a name, counting from 1 as XPath does.
+    where siblings share a name, counting from 1 as XPath does. With ``below``, an ancestor of
+    ``element``, the path starts under it (``""`` for ``below`` itself), so a caller that
+    knows the ancestor's path does not walk up past it again.
 
     Speed: siblings are counted by lxml's own tag filter, in C, and only those before the
     element; a hostile message with thousands of same-named siblings costs one pass over
@@ -254,16 +256,18 @@ def element_path(element: etree._Element) -> str:
     >>> root = parse_xml(b"<a><b/><c/><b><d/></b></a>")
     >>> element_path(root[2][0])
     '/a/b[2]/d'
+    >>> element_path(root[2][0], below=root[2])
+    '/d'
     """
     parts: list[str] = []
     node: etree._Element | None = element
-    while node is not None:
-        parts.append(path_step(node))
+    while node is not None and node is not below:
+        parts.append(_path_step(node))
         node = node.getparent()
-    return "/" + "/".join(reversed(parts))
+    return "".join(f"/{part}" for part in reversed(parts))
 
 
-def path_step(node: etree._Element) -> str:
+def _path_step(node: etree._Element) -> str:
     """The last step of ``node``'s :func:`element_path`: its local name, with its index among
     same-named siblings where it has any (``To[2]``)."""
     tag = node.tag

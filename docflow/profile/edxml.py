@@ -65,7 +65,7 @@ from docflow.errors import Finding, Indication, InputError, Location, UsageError
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
 from docflow.profile.sender import sender_findings, senders
-from docflow.xmlsafe import element_path, parse_xml, path_step
+from docflow.xmlsafe import element_path, parse_xml
 
 __all__ = [
     "EDXML_LAYOUT",
@@ -328,19 +328,9 @@ def _uncovered_content(root: etree._Element, where: str | None
                 "DF-SIG-026", f"the Signature holds {what}, which its signature does not "
                 "cover; the edXML profile allows none", Location(
                     file=where, line=element.sourceline,
-                    path=path + _path_below(signature, element)))]
+                    path=path + element_path(element, below=signature)))]
             break  # one finding says enough, and what it holds is not looked at
     return found
-
-
-def _path_below(top: etree._Element, element: etree._Element) -> str:
-    """The path of ``element`` inside ``top``, as :func:`element_path` writes it."""
-    parts: list[str] = []
-    node: etree._Element | None = element
-    while node is not None and node is not top:
-        parts.append(path_step(node))
-        node = node.getparent()
-    return "".join(f"/{part}" for part in reversed(parts))
 
 
 def _with(result: VerifyResult, extra: list[Finding]) -> VerifyResult:
