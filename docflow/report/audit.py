@@ -1,9 +1,11 @@
 """The audit report: an audit's result as a self-contained HTML page.
 
 The page answers the auditor's question — is every outgoing document signed, level by level and
-agency by agency? — in order: the signing rate per level and per month with its 95 % interval
-against the target, the agencies (and levels) below the target worst first, the rates per
-document type, and the reasons signatures were found invalid.
+agency by agency? — in order: first the audit's notices, in a box above everything, since they
+change how every figure reads (``DF-AUD-003``: no trust anchor, so no signature can be valid);
+then the signing rate per level and per month with its 95 % interval against the target, the
+agencies (and levels) below the target worst first, the rates per document type, and the
+reasons signatures were found invalid.
 
 It reads the audit's JSON form (schema ``docflow.audit/1``, :meth:`AuditResult.to_dict
 <docflow.audit.AuditResult.to_dict>`), the same document ``docflow audit --format json`` prints,
@@ -20,6 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from docflow.errors import Severity
 from docflow.report.coverage import MEASURES, CoverageRow, ReasonRow, read_coverage, reason_rows
 from docflow.report.fields import Fields
 from docflow.report.format import count, percent
@@ -27,7 +30,8 @@ from docflow.report.labels import level_label, level_order
 from docflow.report.page import render
 from docflow.report.svg import Interval, interval_chart
 
-__all__ = ["MAX_BELOW_CHART", "MAX_BELOW_ROWS", "AuditView", "read_audit", "render_audit"]
+__all__ = ["MAX_BELOW_CHART", "MAX_BELOW_ROWS", "AuditView", "NoticeRow", "read_audit",
+           "render_audit"]
 
 SCHEMA = "docflow.audit/1"
 """The audit JSON schema this report reads."""
@@ -57,10 +61,24 @@ class BelowRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeRow:
+    """A notice of the audit (``DF-AUD-003``, ``DF-AUD-004``): what the reader must know to
+    read every figure of the page, so it is shown above them all."""
+
+    code: str
+    severity: str
+    """``error``, ``warning`` or ``info``: the box's style."""
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditView:
     """Everything the audit report shows, read and checked from an audit's JSON form."""
 
     source: str
+    notices: list[NoticeRow]
+    """The audit's notices, in the result's order; a result saved before notices existed has
+    none."""
     facts: list[tuple[str, str]]
     measure: str
     measure_label: str
@@ -78,6 +96,19 @@ class AuditView:
     unreadable: list[tuple[str, int]]
 
 
+def _notices(root: Fields) -> list[NoticeRow]:
+    """The ``notices`` of a result, each with a known severity; ``[]`` when the field is
+    absent (results written before the audit had notices)."""
+    if not root.has("notices"):
+        return []
+    rows = []
+    for n in root.items("notices"):
+        severity = n.text("severity")
+        if severity not in {s.value for s in Severity}:
+            raise n.fail("severity", f"unknown severity {severity!r}; one of "
+                                     f"{', '.join(s.value for s in Severity)}")
+        rows.append(NoticeRow(n.text("code"), severity, n.text("message")))
+    return rows
 
 
 def _table(root: Fields, name: str, label: Callable[[str], str] = str) -> list[CoverageRow]:
@@ -147,7 +178,7 @@ def read_audit(result: Mapping[str, Any], file: str | None = None) -> AuditView:
     if root.has("status_messages"):
         facts.append(("Status messages (not audited)", count(root.count("status_messages"))))
     return AuditView(
-        source=root.opt_text("source") or "", facts=facts, measure=measure,
+        source=root.opt_text("source") or "", notices=_notices(root), facts=facts, measure=measure,
         measure_label=MEASURES[measure], target=target, total=total, levels=levels,
         months=months, document_types=doc_types, agencies=len(agencies.names()),
         below=below_agencies[:MAX_BELOW_ROWS],
