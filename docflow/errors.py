@@ -275,8 +275,10 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-PKI-017", "error", _I, "A certificate has a critical extension that docflow does not "
                                   "process."),
     _c("DF-PKI-018", "error", _I, "The signing certificate is a CA certificate."),
-    _c("DF-PKI-019", "error", _I, "A certificate is signed with a disallowed algorithm or has a "
-                                  "weak key (SHA-1, DSA, RSA under 2048 bits)."),
+    _c("DF-PKI-019", "error", _I, "A certificate is signed with a disallowed algorithm (MD5; "
+                                  "SHA-1 outside the legacy policy; one not known), named in "
+                                  "the message and refused before its signature is checked, "
+                                  "or has a weak key (DSA, RSA under 2048 bits)."),
     _c("DF-PKI-020", "error", _I, "A CRL has a critical extension docflow does not support "
                                   "(delta, indirect or partitioned CRL) and was not used."),
     _c("DF-PKI-021", "error", _I, "A certificate file is neither PEM nor DER X.509, or a "

@@ -11,7 +11,11 @@ every link tried counts against ``max_path_work`` (``DF-PKI-030`` when it runs o
 checks:
 
 * **signatures**: each certificate verifies with the next one's key; the algorithms are allowed
-  by the policy (no SHA-1, DSA or RSA under 2048 bits unless :data:`LEGACY_POLICY`);
+  by the policy (no SHA-1, DSA or RSA under 2048 bits unless :data:`LEGACY_POLICY`; MD5
+  never). A certificate signed with a hash the policy refuses (or an algorithm cryptography
+  does not know) is ``DF-PKI-019`` naming the algorithm, decided before its signature is
+  checked: the signature is not verified at all, so the finding is never a misleading
+  ``DF-PKI-002`` ("does not verify") for a signature that may well verify;
 * **time**: every certificate, the anchor included, is valid at ``at`` (RFC 5280 §4.1.2.5:
   both ends inclusive);
 * **constraints**: issuers are CAs (basicConstraints ``cA``) with ``keyCertSign``, and the path
@@ -355,6 +359,11 @@ class PathValidator:
             # path with that subject are the only ones a candidate can repeat.
             name = path[-1].issuer
             same_name = [c for c in path if hash(c.subject) == hash(name) and c.subject == name]
+            # The algorithm is checked before the signature: one the policy refuses is never
+            # verified, and the link is taken by name only. A path through it can never pass
+            # (_check_algorithms reports DF-PKI-019 for it), and its finding names the
+            # algorithm instead of calling the signature bad.
+            refused = self._refused_signature(path[-1]) is not None
             for issuer in self._issuers(path[-1], presented):
                 if same_name and self._on_path(issuer, same_name, build):
                     # One subject and key once per path: n copies of a CA that "issue" each
@@ -366,7 +375,7 @@ class PathValidator:
                     return
                 build.work += 1
                 identity = (issuer.subject, self._key(issuer, build))
-                if not self._is_signed_by(path[-1], issuer, identity):
+                if not refused and not self._is_signed_by(path[-1], issuer, identity):
                     if len(path) >= len(deepest) and not bad_signature:
                         bad_signature.append(issuer)
                     continue
@@ -418,7 +427,7 @@ class PathValidator:
                 known = True
             except ValueError:
                 # cryptography's own check knows only current algorithms (no SHA-1): verify by
-                # hand, and let the policy (DF-PKI-019) decide whether the algorithm may pass.
+                # hand. Only algorithms the policy admits get here (_refused_signature).
                 known = cert.issuer == issuer.subject and _verify_by_hand(cert, issuer)
             except (InvalidSignature, TypeError, UnsupportedAlgorithm):
                 known = False
@@ -467,16 +476,12 @@ class PathValidator:
     def _check_algorithms(self, cert: x509.Certificate, i: int, is_anchor: bool,
                           problems: list[Finding]) -> None:
         policy = self.policy
-        if not is_anchor:  # an anchor is trusted as configured, whatever signed it
-            try:
-                digest = cert.signature_hash_algorithm
-            except UnsupportedAlgorithm:
-                digest = None
-                problems.append(_finding("DF-PKI-019", f"{_who(cert)} is signed with an "
-                                         "unsupported algorithm", i))
-            if digest is not None and digest.name not in policy.signature_hashes:
-                problems.append(_finding("DF-PKI-019", f"{_who(cert)} is signed with "
-                                         f"{digest.name.upper()}", i))
+        # An anchor is trusted as configured, whatever signed it.
+        refused = None if is_anchor else self._refused_signature(cert)
+        if refused is not None:
+            problems.append(_finding("DF-PKI-019", f"{_who(cert)} is signed with {refused}, "
+                                     "which the policy does not allow; its signature was not "
+                                     "checked", i))
         try:
             key = cert.public_key()
         except (ValueError, UnsupportedAlgorithm):
@@ -488,6 +493,23 @@ class PathValidator:
                                      f"key (minimum {policy.min_rsa_bits})", i))
         elif isinstance(key, dsa.DSAPublicKey) and not policy.allow_dsa:
             problems.append(_finding("DF-PKI-019", f"{_who(cert)} has a DSA key", i))
+
+    def _refused_signature(self, cert: x509.Certificate) -> str | None:
+        """The name of ``cert``'s signature algorithm when the policy refuses it (its hash is
+        not in :attr:`~ValidationPolicy.signature_hashes`, or cryptography does not know the
+        algorithm), else ``None``. Ed25519 and Ed448, which have no separate hash, pass.
+
+        The name gives the hash and the algorithm's OID name, e.g. ``MD5
+        (md5WithRSAEncryption)``, so that the reader knows what was refused.
+        """
+        oid = cert.signature_algorithm_oid
+        try:
+            digest = cert.signature_hash_algorithm
+        except UnsupportedAlgorithm:
+            return f"an unsupported algorithm ({_ext_name(oid)})"
+        if digest is None or digest.name in self.policy.signature_hashes:
+            return None
+        return f"{digest.name.upper()} ({_ext_name(oid)})"
 
     def _check_leaf(self, cert: x509.Certificate, extensions: x509.Extensions,
                     problems: list[Finding]) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -27,6 +28,7 @@ from docflow.pki.validate import (
     RevocationCheck,
     ValidationPolicy,
 )
+from docflow.profile.files import trust_validator
 
 from . import damaged
 from .factory import T0, YEAR, Ca, key
@@ -332,7 +334,8 @@ def test_unknown_critical_extension_is_refused() -> None:
 
 
 class TestAlgorithms:
-    """Certificates signed with SHA-1 or holding short RSA keys are refused by default."""
+    """Certificates holding short RSA keys are refused by default (for signature hashes, see
+    TestWeakCertificateSignatures)."""
 
     def test_short_rsa_key_refused_by_default_accepted_under_legacy(self) -> None:
         short = rsa.generate_private_key(65537, 1024)
@@ -348,30 +351,164 @@ class TestAlgorithms:
         assert codes(result) == ["DF-PKI-019"]
         assert PathValidator(store(), LEGACY_POLICY).check(leaf, [], AT).trusted
 
-    @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
-    def test_sha1_signature_refused_by_default_accepted_under_legacy(self, tmp_path) -> None:
-        """cryptography no longer signs with SHA-1, so OpenSSL makes the legacy certificate."""
-        ca_key = rsa.generate_private_key(65537, 2048)
-        issuer = Issuer.from_key(x509.Name.from_rfc4514_string("CN=Legacy RSA CA"), ca_key)
-        ca = Ca(ca_certificate(issuer.name, ca_key.public_key(), issuer, 4242, T0,
-                               T0 + 10 * YEAR, path_length=0), issuer)
-        (tmp_path / "ca.pem").write_bytes(ca.cert.public_bytes(Encoding.PEM))
-        (tmp_path / "ca.key").write_bytes(key_pem(ca_key))
-        (tmp_path / "ext.cnf").write_text(
+
+needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
+
+
+class OpenSslCa:
+    """An RSA-2048 CA whose certificates the openssl CLI signs with any hash.
+
+    cryptography refuses to sign a certificate with MD5 or SHA-1 (``CertificateBuilder.sign``
+    raises ``UnsupportedAlgorithm`` for both, RSA included), so the certificates signed with
+    them are made the way old CAs made them: by OpenSSL, from a CSR.
+    """
+
+    def __init__(self, folder: Path, ca: Ca, ca_key: rsa.RSAPrivateKey) -> None:
+        self.folder, self.ca = folder, ca
+        self._serials = iter(range(100, 10**6))
+        (folder / "ca.pem").write_bytes(ca.cert.public_bytes(Encoding.PEM))
+        (folder / "ca.key").write_bytes(key_pem(ca_key))
+        (folder / "leaf.cnf").write_text(
             "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
             f"certificatePolicies={ORGAN_POLICY.dotted_string}\n")
-        run = functools.partial(subprocess.run, check=True, capture_output=True, cwd=tmp_path)
-        run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key",
-             "-subj", "/CN=legacy", "-out", "leaf.csr"])
-        run(["openssl", "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-sha1", "-set_serial", "9", "-days", "3650", "-extfile", "ext.cnf",
-             "-out", "leaf.pem"])
-        leaf = x509.load_pem_x509_certificate((tmp_path / "leaf.pem").read_bytes())
-        trust = TrustStore(anchors=(ca.cert,), crls=(ca.crl(),))
-        at = leaf.not_valid_before_utc + DAY
-        result = PathValidator(trust).check(leaf, [], at)
-        assert codes(result) == ["DF-PKI-019"] and "SHA1" in result.problems[0].message
-        assert PathValidator(trust, LEGACY_POLICY).check(leaf, [], at).trusted
+        (folder / "ca.cnf").write_text(
+            "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n")
+
+    def sign(self, cn: str, subject_key: rsa.RSAPrivateKey, digest: str, *, ca: bool = False,
+             signer: str = "ca") -> x509.Certificate:
+        """A certificate for ``subject_key`` signed with ``digest`` (``md5``, ``sha1``…) by
+        the files ``{signer}.pem``/``{signer}.key``; a CA certificate when ``ca``."""
+        run = functools.partial(subprocess.run, check=True, capture_output=True, cwd=self.folder)
+        serial = next(self._serials)
+        (self.folder / f"{serial}.key").write_bytes(key_pem(subject_key))
+        run(["openssl", "req", "-new", "-key", f"{serial}.key", "-subj", f"/CN={cn}",
+             "-out", f"{serial}.csr"])
+        run(["openssl", "x509", "-req", "-in", f"{serial}.csr", "-CA", f"{signer}.pem",
+             "-CAkey", f"{signer}.key", f"-{digest}", "-set_serial", str(serial),
+             "-days", "3650", "-extfile", "ca.cnf" if ca else "leaf.cnf",
+             "-out", f"{serial}.pem"])
+        return x509.load_pem_x509_certificate((self.folder / f"{serial}.pem").read_bytes())
+
+    def store(self, *cas: Ca) -> TrustStore:
+        """The CA as the anchor, with a CRL of it and of ``cas`` in force until 2045."""
+        return TrustStore(anchors=(self.ca.cert,), crls=tuple(
+            c.crl(next_update=T0 + 20 * YEAR) for c in (self.ca, *cas)))
+
+
+@pytest.fixture(scope="module")
+def openssl_ca(tmp_path_factory: pytest.TempPathFactory) -> OpenSslCa:
+    ca_key = rsa.generate_private_key(65537, 2048)
+    issuer = Issuer.from_key(x509.Name.from_rfc4514_string("CN=Legacy RSA CA"), ca_key)
+    ca = Ca(ca_certificate(issuer.name, ca_key.public_key(), issuer, 4242, T0,
+                           T0 + 20 * YEAR, path_length=1), issuer)
+    return OpenSslCa(tmp_path_factory.mktemp("openssl-ca"), ca, ca_key)
+
+
+@pytest.fixture(scope="module")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(65537, 2048)
+
+
+def _after(cert: x509.Certificate) -> dt.datetime:
+    return cert.not_valid_before_utc + DAY
+
+
+@needs_openssl
+class TestWeakCertificateSignatures:
+    """A certificate signed with a hash the policy refuses is DF-PKI-019 naming the algorithm,
+    decided before (and instead of) checking its signature; never DF-PKI-002."""
+
+    @pytest.mark.parametrize(("digest", "name"), [("md5", "MD5 (md5WithRSAEncryption)"),
+                                                  ("sha1", "SHA1 (sha1WithRSAEncryption)")])
+    def test_weakly_signed_leaf_is_refused_for_its_algorithm(
+            self, openssl_ca: OpenSslCa, rsa_key: rsa.RSAPrivateKey, digest: str,
+            name: str) -> None:
+        """A leaf whose signature uses MD5 or SHA-1 fails with DF-PKI-019 at chain[0], the
+        message naming the hash and the algorithm; the path is still built to the anchor."""
+        leaf = openssl_ca.sign(f"{digest} leaf", rsa_key, digest)
+        result = PathValidator(openssl_ca.store()).check(leaf, [], _after(leaf))
+        assert codes(result) == ["DF-PKI-019"] and not result.trusted
+        assert result.chain == (leaf, openssl_ca.ca.cert)
+        message = result.problems[0].message
+        assert message.startswith("chain[0]: ") and f"signed with {name}" in message
+
+    @pytest.mark.parametrize(("digest", "name"), [("md5", "MD5 (md5WithRSAEncryption)"),
+                                                  ("sha1", "SHA1 (sha1WithRSAEncryption)")])
+    def test_weakly_signed_ca_is_refused_for_its_algorithm(
+            self, openssl_ca: OpenSslCa, rsa_key: rsa.RSAPrivateKey, digest: str,
+            name: str) -> None:
+        """A sub-CA certificate signed with MD5 or SHA-1 fails the path with DF-PKI-019 at its
+        own place (chain[1]), while its SHA-256-signed leaf raises nothing."""
+        cert = openssl_ca.sign(f"{digest} sub CA", rsa_key, digest, ca=True)
+        sub = Ca(cert, Issuer.from_key(cert.subject, rsa_key))
+        _, leaf = sub.leaf("Người ký", f"leaf of {digest} sub", policy=ORGAN_POLICY,
+                            not_after=T0 + 20 * YEAR)
+        result = PathValidator(openssl_ca.store(sub)).check(leaf, [cert], _after(cert))
+        assert codes(result) == ["DF-PKI-019"] and not result.trusted
+        assert result.chain == (leaf, cert, openssl_ca.ca.cert)
+        message = result.problems[0].message
+        assert message.startswith("chain[1]: ") and f"signed with {name}" in message
+
+    def test_md5_is_refused_even_under_legacy(self, openssl_ca: OpenSslCa,
+                                              rsa_key: rsa.RSAPrivateKey) -> None:
+        """The legacy policy admits SHA-1, never MD5: an MD5-signed leaf or CA is DF-PKI-019
+        under it too."""
+        leaf = openssl_ca.sign("md5 leaf", rsa_key, "md5")
+        validator = PathValidator(openssl_ca.store(), LEGACY_POLICY)
+        assert codes(validator.check(leaf, [], _after(leaf))) == ["DF-PKI-019"]
+        cert = openssl_ca.sign("md5 sub CA", rsa_key, "md5", ca=True)
+        sub = Ca(cert, Issuer.from_key(cert.subject, rsa_key))
+        _, below = sub.leaf("Người ký", "leaf of md5 sub legacy", policy=ORGAN_POLICY,
+                            not_after=T0 + 20 * YEAR)
+        result = PathValidator(openssl_ca.store(sub), LEGACY_POLICY).check(below, [cert],
+                                                                            _after(cert))
+        assert codes(result) == ["DF-PKI-019"] and "MD5" in result.problems[0].message
+
+    def test_sha1_passes_under_legacy(self, openssl_ca: OpenSslCa,
+                                      rsa_key: rsa.RSAPrivateKey) -> None:
+        """Under the legacy policy a SHA-1-signed leaf and a SHA-1-signed CA are trusted, as
+        the README says; without it they are refused (the tests above)."""
+        leaf = openssl_ca.sign("sha1 leaf", rsa_key, "sha1")
+        assert PathValidator(openssl_ca.store(), LEGACY_POLICY).check(leaf, [], _after(leaf)) \
+            .trusted
+        cert = openssl_ca.sign("sha1 sub CA", rsa_key, "sha1", ca=True)
+        sub = Ca(cert, Issuer.from_key(cert.subject, rsa_key))
+        _, below = sub.leaf("Người ký", "leaf of sha1 sub legacy", policy=ORGAN_POLICY,
+                            not_after=T0 + 20 * YEAR)
+        result = PathValidator(openssl_ca.store(sub), LEGACY_POLICY).check(below, [cert],
+                                                                            _after(cert))
+        assert result.trusted and result.problems == ()
+
+    def test_legacy_flag_reaches_the_validator(self, openssl_ca: OpenSslCa,
+                                               rsa_key: rsa.RSAPrivateKey) -> None:
+        """``--legacy`` (trust_validator(legacy=True), what verify, validate and audit build)
+        admits a SHA-1-signed leaf; without it the leaf is DF-PKI-019."""
+        leaf = openssl_ca.sign("sha1 leaf cli", rsa_key, "sha1")
+        folder = openssl_ca.folder
+        (folder / "crl.pem").write_bytes(
+            openssl_ca.ca.crl(next_update=T0 + 20 * YEAR).public_bytes(Encoding.PEM))
+        files = ([str(folder / "ca.pem")], [str(folder / "crl.pem")])
+        assert trust_validator(*files, legacy=True).check(leaf, [], _after(leaf)).trusted
+        assert codes(trust_validator(*files).check(leaf, [], _after(leaf))) == ["DF-PKI-019"]
+
+    def test_legacy_still_checks_a_sha1_signature(self, openssl_ca: OpenSslCa,
+                                                  rsa_key: rsa.RSAPrivateKey) -> None:
+        """Admitting SHA-1 does not skip its signature: a SHA-1 leaf signed by another key in
+        the CA's name is DF-PKI-002 under the legacy policy, and DF-PKI-019 (the algorithm,
+        checked first) under the default one."""
+        folder = openssl_ca.folder
+        impostor_key = rsa.generate_private_key(65537, 2048)
+        impostor = Issuer.from_key(openssl_ca.ca.cert.subject, impostor_key)
+        (folder / "impostor.pem").write_bytes(ca_certificate(
+            impostor.name, impostor_key.public_key(), impostor, 4243, T0, T0 + 20 * YEAR,
+            path_length=0).public_bytes(Encoding.PEM))
+        (folder / "impostor.key").write_bytes(key_pem(impostor_key))
+        forged = openssl_ca.sign("forged sha1 leaf", rsa_key, "sha1", signer="impostor")
+        assert forged.issuer == openssl_ca.ca.cert.subject
+        at = _after(forged)
+        legacy = PathValidator(openssl_ca.store(), LEGACY_POLICY).check(forged, [], at)
+        assert codes(legacy) == ["DF-PKI-002"] and not legacy.trusted
+        assert codes(PathValidator(openssl_ca.store()).check(forged, [], at)) == ["DF-PKI-019"]
 
 
 class TestRoles:
