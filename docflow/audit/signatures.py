@@ -187,6 +187,9 @@ signer_valid=False, reasons=())
         if _DSIG not in tags:  # speed: nothing to verify, no verifier call
             return outcome_of((), legacy=legacy)
         when = at or signing_time(root) or datetime.now(UTC)
+        # The tree is this call's own and read no more: handed over, as verify_message
+        # would own a tree it parsed from the bytes itself.
         return message_outcome(
-            verify_message(root, trust=self._validator, at=when, policy=self._policy),
+            verify_message(root, trust=self._validator, at=when, policy=self._policy,
+                           owned=True),
             legacy=legacy)

@@ -170,7 +170,7 @@ def verify_all(document: Document, *, trust: TrustSource, layout: SignatureLayou
 
 def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
                   layout: SignatureLayout, policy: VerifyPolicy = DEFAULT_POLICY,
-                  where: str | None = None) -> DocumentResult:
+                  where: str | None = None, owned: bool = False) -> DocumentResult:
     """Verify every ds:Signature of ``document`` against ``layout``, at time ``at``.
 
     Every ds:Signature anywhere in the document must stand where a rule of ``layout`` allows
@@ -179,7 +179,13 @@ def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
     (:mod:`docflow.dsig.shape`): a place holding more Signatures than its rules allow in all
     refuses the document with no signature result at all, and a kind with one Signature too
     many refuses it with each Signature reported unverified. Parameters are those of
-    :func:`verify_at`.
+    :func:`verify_at`, and:
+
+    owned
+        The caller hands a parsed tree over and will not read it again, as nothing reads a
+        tree parsed here from bytes: the last Signature may then be taken out of the tree
+        instead of being cut out of the canonical bytes (the fast path; see
+        :func:`~docflow.dsig.references.reference_octets`).
     """
     root = _root_of(document, where)
     at = as_utc(at)
@@ -201,7 +207,7 @@ def verify_all_at(document: Document, at: datetime, *, trust: TrustSource,
     # Speed: a tree parsed here from bytes is private, so the last Signature may take itself
     # out of it for good instead of being cut out of the canonical bytes: nothing reads the
     # tree after it.
-    private = isinstance(document, bytes | bytearray | memoryview)
+    private = owned or isinstance(document, bytes | bytearray | memoryview)
     results = [_verify_signature(shape, root, trust, policy, at, location,
                                  private and number == len(shapes))
                for number, (shape, location) in enumerate(zip(shapes, locations, strict=True),

@@ -179,7 +179,8 @@ def _is_edxml(root: etree._Element) -> bool:
 def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
                    at: datetime | None = None, policy: VerifyPolicy = DEFAULT_POLICY,
                    where: str | None = None,
-                   required_roles: frozenset[Role] = REQUIRED_ROLES) -> MessageVerification:
+                   required_roles: frozenset[Role] = REQUIRED_ROLES,
+                   owned: bool = False) -> MessageVerification:
     """Verify every signature of ``document``: the edXML profile, or plain XML-DSig.
 
     Parameters
@@ -200,6 +201,11 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
         in its place is ``DF-SIG-028`` (FAILED), in an unsigned document message too (beside
         ``DF-SIG-022``). Not applied to status messages and plain XML, nor when Signatures are
         there but none could be given a place (``DF-SIG-009`` says why).
+    owned
+        ``document`` is a tree the caller hands over and will not read again (see
+        :func:`~docflow.dsig.verify_all_at`): the verification may take the organ's Signature
+        out of it, which spares a canonicalization of the Signature and the search for it in
+        the canonical bytes. Bytes are always parsed into a tree of the verification's own.
 
     Returns
     -------
@@ -214,20 +220,27 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     InputError
         The bytes cannot be parsed safely.
     """
-    root = parse_xml(document, where=where) if isinstance(document, bytes) else document
+    if isinstance(document, bytes):
+        root, owned = parse_xml(document, where=where), True
+    else:
+        root = document
     at = at or datetime.now(UTC)
     edxml = _is_edxml(root)
     layout = EDXML_LAYOUT if edxml else ENVELOPED
-    outcome = verify_all_at(root, at, trust=trust, layout=layout, policy=policy, where=where)
+    # Read before verification, which may take a Signature out of an owned tree; what is read
+    # after it (the header, the sender's path) holds no Signature.
+    uncovered = _uncovered_content(root, where) if edxml else {}
+    required = required_roles if edxml and message_kind(root) is MessageKind.DOCUMENT \
+        else frozenset()
+    outcome = verify_all_at(root, at, trust=trust, layout=layout, policy=policy, where=where,
+                            owned=owned)
     results = list(outcome.signatures)
     if edxml:
-        results = _profile_rules(root, results, _role_mapping(trust), where)
+        results = _profile_rules(root, results, uncovered, _role_mapping(trust))
     findings = list(outcome.findings)
     if not results and not findings:
         findings.append(Finding("DF-SIG-022", "the message holds no XML-DSig signature",
                                 Location(file=where)))
-    required = required_roles if edxml and message_kind(root) is MessageKind.DOCUMENT \
-        else frozenset()
     if required and (results or not outcome.findings):
         findings.extend(_missing_roles(root, results, required, where))
     every = [*findings, *(f for r in results for f in r.findings)]
@@ -255,14 +268,15 @@ def _missing_roles(root: etree._Element, results: list[VerifyResult],
             for role in missing]
 
 
-def _profile_rules(root: etree._Element, results: list[VerifyResult], mapping: RoleMapping,
-                   where: str | None) -> list[VerifyResult]:
-    """The edXML profile's own rules over the layout's results: role, content, sender.
+def _profile_rules(root: etree._Element, results: list[VerifyResult],
+                   uncovered: dict[str, list[Finding]], mapping: RoleMapping
+                   ) -> list[VerifyResult]:
+    """The edXML profile's own rules over the layout's results: role, content (``uncovered``,
+    read by :func:`_uncovered_content` before verification), sender.
 
     The organ's result is judged before the signer's, whose sender check reads what the
     organ's signature covered.
     """
-    uncovered = _uncovered_content(root, where)
     judged = [_with(r, [*_role_findings(r), *uncovered.get(r.location.path or "", ())])
               for r in results]
     organ = next((r for r in judged if r.rule == Role.ORGAN.value and r.passed), None)

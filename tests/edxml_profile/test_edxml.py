@@ -303,3 +303,38 @@ def test_plain_xml_gets_plain_xml_dsig(pki: SamplePki) -> None:
     assert result.passed and not result.edxml
     assert result.to_dict()["profile"] == "xmldsig"
     assert result.required_roles == frozenset()  # roles are the edXML profile's
+
+
+def test_an_owned_tree_is_judged_as_bytes_and_a_lent_tree_is_left_as_it_was(
+        message: bytes, both: bytes, signers: tuple[Signer, Signer], pki: SamplePki) -> None:
+    """Handing the tree over (``owned=True``, the fast path that takes the organ's Signature
+    out of it) changes nothing in the verdict: the bytes, a lent tree and an owned tree give
+    the same result for a genuine message and for forgeries, the uncovered-content rule
+    included; and a tree lent without ``owned`` is not modified."""
+    def foreign(root: etree._Element) -> None:
+        key_info = root.findall(f"{E}edXMLEnvelope/{E}edXMLHeader/{DS}Signature")[-1][2]
+        etree.SubElement(key_info, "{urn:vendor}Note").text = "forged subject"
+
+    def second_header(root: etree._Element) -> None:
+        header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
+        header.insert(0, copy.deepcopy(header.find(f"{E}MessageHeader")))
+
+    def organ_removed(root: etree._Element) -> None:
+        signature = root.findall(f"{E}edXMLEnvelope/{E}edXMLHeader/{DS}Signature")[-1]
+        signature.getparent().remove(signature)
+
+    _, organ = signers
+    variants = [both, sign_message(message, organ, "organ"), _edit(both, foreign),
+                _edit(both, second_header), _edit(both, organ_removed),
+                both.replace(b"</edXMLHeader>", b"<!-- note --></edXMLHeader>")]
+    validator = pki.validator()
+    for document in variants:
+        expected = verify_message(document, trust=validator, at=NOW).to_dict()
+        lent = parse_xml(document)
+        before = etree.tostring(lent)
+        assert verify_message(lent, trust=validator, at=NOW).to_dict() == expected
+        assert etree.tostring(lent) == before
+        owned = verify_message(parse_xml(document), trust=validator, at=NOW, owned=True)
+        assert owned.to_dict() == expected
+    assert verify_message(both, trust=validator, at=NOW).passed
+    assert not verify_message(_edit(both, foreign), trust=validator, at=NOW).passed
