@@ -135,8 +135,7 @@ def _generate(folder: Path) -> None:
                                               for c in pki.trust_store().crls))
 
 
-@pytest.fixture(scope="module")
-def bench_archive() -> Path:
+def archive_folder() -> Path:
     """The cached archive folder (``archive.sqlite`` and ``trust/``), generated on first use."""
     folder = default_cache_dir() / "bench" / f"audit-{DOCUMENTS}-{AGENCIES}-rsa2048-v2"
     if not (folder / "archive.sqlite").exists():
@@ -146,6 +145,12 @@ def bench_archive() -> Path:
         _generate(partial)
         os.replace(partial, folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def bench_archive() -> Path:
+    """The benchmark's archive (:func:`archive_folder`)."""
+    return archive_folder()
 
 
 def _trust(folder: Path) -> TrustConfig:
