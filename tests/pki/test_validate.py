@@ -394,6 +394,16 @@ class OpenSslCa:
         return TrustStore(anchors=(self.ca.cert,), crls=tuple(
             c.crl(next_update=T0 + 20 * YEAR) for c in (self.ca, *cas)))
 
+    def sub_ca(self, label: str, key: rsa.RSAPrivateKey, digest: str
+               ) -> tuple[x509.Certificate, x509.Certificate, TrustStore]:
+        """A sub-CA certificate for ``key`` signed with ``digest``, a SHA-256-signed organ
+        leaf below it, and the store that trusts this CA with both CRLs."""
+        cert = self.sign(f"{label} sub CA", key, digest, ca=True)
+        sub = Ca(cert, Issuer.from_key(cert.subject, key))
+        _, leaf = sub.leaf("Người ký", f"leaf of {label} sub", policy=ORGAN_POLICY,
+                           not_after=T0 + 20 * YEAR)
+        return cert, leaf, self.store(sub)
+
 
 @pytest.fixture(scope="module")
 def openssl_ca(tmp_path_factory: pytest.TempPathFactory) -> OpenSslCa:
@@ -439,11 +449,8 @@ class TestWeakCertificateSignatures:
             name: str) -> None:
         """A sub-CA certificate signed with MD5 or SHA-1 fails the path with DF-PKI-019 at its
         own place (chain[1]), while its SHA-256-signed leaf raises nothing."""
-        cert = openssl_ca.sign(f"{digest} sub CA", rsa_key, digest, ca=True)
-        sub = Ca(cert, Issuer.from_key(cert.subject, rsa_key))
-        _, leaf = sub.leaf("Người ký", f"leaf of {digest} sub", policy=ORGAN_POLICY,
-                            not_after=T0 + 20 * YEAR)
-        result = PathValidator(openssl_ca.store(sub)).check(leaf, [cert], _after(cert))
+        cert, leaf, store = openssl_ca.sub_ca(digest, rsa_key, digest)
+        result = PathValidator(store).check(leaf, [cert], _after(cert))
         assert codes(result) == ["DF-PKI-019"] and not result.trusted
         assert result.chain == (leaf, cert, openssl_ca.ca.cert)
         message = result.problems[0].message
@@ -456,12 +463,8 @@ class TestWeakCertificateSignatures:
         leaf = openssl_ca.sign("md5 leaf", rsa_key, "md5")
         validator = PathValidator(openssl_ca.store(), LEGACY_POLICY)
         assert codes(validator.check(leaf, [], _after(leaf))) == ["DF-PKI-019"]
-        cert = openssl_ca.sign("md5 sub CA", rsa_key, "md5", ca=True)
-        sub = Ca(cert, Issuer.from_key(cert.subject, rsa_key))
-        _, below = sub.leaf("Người ký", "leaf of md5 sub legacy", policy=ORGAN_POLICY,
-                            not_after=T0 + 20 * YEAR)
-        result = PathValidator(openssl_ca.store(sub), LEGACY_POLICY).check(below, [cert],
-                                                                            _after(cert))
+        cert, below, store = openssl_ca.sub_ca("md5 legacy", rsa_key, "md5")
+        result = PathValidator(store, LEGACY_POLICY).check(below, [cert], _after(cert))
         assert codes(result) == ["DF-PKI-019"] and "MD5" in result.problems[0].message
 
     def test_sha1_passes_under_legacy(self, openssl_ca: OpenSslCa,
@@ -471,12 +474,8 @@ class TestWeakCertificateSignatures:
         leaf = openssl_ca.sign("sha1 leaf", rsa_key, "sha1")
         assert PathValidator(openssl_ca.store(), LEGACY_POLICY).check(leaf, [], _after(leaf)) \
             .trusted
-        cert = openssl_ca.sign("sha1 sub CA", rsa_key, "sha1", ca=True)
-        sub = Ca(cert, Issuer.from_key(cert.subject, rsa_key))
-        _, below = sub.leaf("Người ký", "leaf of sha1 sub legacy", policy=ORGAN_POLICY,
-                            not_after=T0 + 20 * YEAR)
-        result = PathValidator(openssl_ca.store(sub), LEGACY_POLICY).check(below, [cert],
-                                                                            _after(cert))
+        cert, below, store = openssl_ca.sub_ca("sha1 legacy", rsa_key, "sha1")
+        result = PathValidator(store, LEGACY_POLICY).check(below, [cert], _after(cert))
         assert result.trusted and result.problems == ()
 
     def test_legacy_flag_reaches_the_validator(self, openssl_ca: OpenSslCa,
