@@ -66,6 +66,15 @@ def header(root_or_envelope: etree._Element) -> etree._Element:
     return found
 
 
+def without_organ_signature(document: bytes) -> bytes:
+    """``document`` with the organ's Signature (the last one in edXMLHeader) removed, as an
+    attacker in transit would strip it."""
+    def strip(root: etree._Element) -> None:
+        found = header(root)
+        found.remove(found.findall(ds("Signature"))[-1])
+    return edit(document, strip)
+
+
 def attachments(root: etree._Element) -> list[etree._Element]:
     return root.findall(f"{ed('AttachmentEncoded')}/{ed('Attachment')}")
 

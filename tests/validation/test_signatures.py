@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from lxml import etree
+from security.attack import without_organ_signature
 
 from docflow.cli import cli
-from docflow.profile.edxml import EDXML_NS
-from docflow.xmlsafe import parse_xml
 
 SENDER = "000.00.00.G22"
 
@@ -107,22 +105,12 @@ def test_revoked_or_expired_is_judged_at_the_time_given(signed: dict[str, Path])
     assert codes & {"DF-PKI-003", "DF-PKI-015"}
 
 
-def _without_organ(signed: Path, target: Path) -> Path:
-    """``signed`` with its organ's Signature (the last in edXMLHeader) removed in transit."""
-    root = parse_xml(signed.read_bytes())
-    header = root.find(f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader")
-    assert header is not None
-    header.remove(header.findall("{http://www.w3.org/2000/09/xmldsig#}Signature")[-1])
-    target.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True,
-                                      encoding="UTF-8"))
-    return target
-
-
 def test_a_stripped_organ_signature_fails(signed: dict[str, Path], tmp_path: Path) -> None:
     """The organ is required of a signed document message: with its Signature removed, the
     signer's still passes but the message FAILS with DF-SIG-028 (an error); --require none
     asks for no role and passes it."""
-    stripped = _without_organ(signed["signed"], tmp_path / "stripped.edxml")
+    stripped = tmp_path / "stripped.edxml"
+    stripped.write_bytes(without_organ_signature(signed["signed"].read_bytes()))
     code, report = _report(str(stripped), "--trust", str(signed["pki"]))
     assert code == 1 and report["verdict"] == "FAILED"
     assert [(f["code"], f["severity"]) for f in report["findings"]] == [
