@@ -64,7 +64,7 @@ from docflow.envelope.kind import MessageKind, message_kind
 from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
-from docflow.profile.sender import sender_findings, senders
+from docflow.profile.sender import sender_findings, senders, signed_senders
 from docflow.xmlsafe import element_path, parse_xml
 
 __all__ = [
@@ -283,7 +283,7 @@ def _profile_rules(root: etree._Element, results: list[VerifyResult],
     organ_sender = None
     if organ is not None and organ.signed:
         try:
-            organ_sender = senders(organ.signed[0].element)
+            organ_sender = signed_senders(root, organ.signed[0])
         except InputError:  # canonical bytes past the parser's limits: no sender to be read
             organ_sender = ()
     final = []

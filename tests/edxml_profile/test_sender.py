@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from dsig.pkitools import AGENCY, END, NOW, START, SamplePki, make_pki, name
 from lxml import etree
 
-from docflow.dsig import Signer
+from docflow.dsig import Signer, verify_all_at
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.samples import sample_document
@@ -19,8 +19,14 @@ from docflow.pki.builder import leaf_certificate
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, RoleMapping
 from docflow.pki.store import TrustStore
 from docflow.pki.validate import PathValidator
-from docflow.profile.edxml import EDXML_NS, MessageVerification, sign_message, verify_message
-from docflow.profile.sender import senders
+from docflow.profile.edxml import (
+    EDXML_LAYOUT,
+    EDXML_NS,
+    MessageVerification,
+    sign_message,
+    verify_message,
+)
+from docflow.profile.sender import senders, signed_senders
 from docflow.xmlsafe import parse_xml
 
 E = f"{{{EDXML_NS}}}"
@@ -174,15 +180,60 @@ def test_senders_follows_the_one_path() -> None:
 
 
 def test_sender_unreadable_from_what_the_organ_signed(message: bytes, pki: SamplePki) -> None:
-    """What the organ signed cannot be parsed again within the hardened parser's limits (a
-    tree built by the caller, nested deeper than 256 levels): the sender cannot be read, so
-    the organ's signature is INDETERMINATE (DF-SIG-025), not an exception."""
-    root = parse_xml(message)
-    header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
-    assert header is not None
-    node = header.find(f"{E}MessageHeader")
-    for _ in range(300):
-        node = etree.SubElement(node, "{urn:vendor}Nested")
-    organ(pki, AGENCY).sign_tree(header)
-    result = verify_message(root, trust=pki.validator(), at=NOW)
+    """An OrganId holding a comment is read from what the organ signed, parsed again; when
+    that cannot be parsed within the hardened parser's limits (a tree built by the caller,
+    nested deeper than 256 levels), the sender cannot be read, so the organ's signature is
+    INDETERMINATE (DF-SIG-025), not an exception. Without the comment the same tree passes:
+    the OrganId is then read where it stands."""
+    def deep(comment: bool) -> etree._Element:
+        root = parse_xml(message)
+        header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
+        assert header is not None
+        organ_id = header.find(f"{E}MessageHeader/{E}From/{E}OrganId")
+        assert organ_id is not None and organ_id.text == AGENCY
+        if comment:
+            organ_id.text = AGENCY[:4]
+            organ_id.append(etree.Comment(" split "))
+            organ_id[-1].tail = AGENCY[4:]
+        node = header.find(f"{E}MessageHeader")
+        for _ in range(300):
+            node = etree.SubElement(node, "{urn:vendor}Nested")
+        organ(pki, AGENCY).sign_tree(header)
+        return root
+
+    result = verify_message(deep(comment=True), trust=pki.validator(), at=NOW)
     assert result.signatures[0].sub_indications == ("DF-SIG-025",)
+    assert verify_message(deep(comment=False), trust=pki.validator(), at=NOW).passed
+
+
+@pytest.mark.parametrize("content", [
+    f"<OrganId>{AGENCY}</OrganId>",
+    f"<OrganId>  {AGENCY}\n</OrganId>",
+    f"<OrganId>{AGENCY[:6]}<!-- cut -->{AGENCY[6:]}</OrganId>",
+    f"<OrganId>{AGENCY[:6]}<?pi x?>{AGENCY[6:]}</OrganId>",
+    f'<OrganId>{AGENCY[:6]}<v:b xmlns:v="urn:v">{AGENCY[6:]}</v:b></OrganId>',
+    f"<OrganId><![CDATA[{AGENCY}]]></OrganId>",
+    f"<OrganId>{OTHER}</OrganId><OrganId>{AGENCY}</OrganId>",
+], ids=["text", "spaces", "comment", "pi", "element", "cdata", "two"])
+def test_sender_read_in_place_is_what_the_organ_signed(message: bytes, pki: SamplePki,
+                                                      content: str) -> None:
+    """The sender read from the verified message in place is the sender read from the
+    canonical bytes the organ's Reference covered, whatever the OrganId holds; and the
+    profile judges the message the same given as bytes (its Signature taken out of the tree)
+    and as a tree (left in it)."""
+    text = message.decode()
+    start, end = text.index("<edXML:OrganId>"), text.index("</edXML:OrganId>") + 16
+    variant = (text[:start] + content.replace("<OrganId>", "<edXML:OrganId>")
+               .replace("</OrganId>", "</edXML:OrganId>") + text[end:]).encode()
+    document = sign_message(variant, organ(pki, AGENCY), "organ")
+    root = parse_xml(document)
+    outcome = verify_all_at(root, NOW, trust=pki.validator(), layout=EDXML_LAYOUT)
+    [signature] = outcome.signatures
+    assert signature.passed and signature.rule == "organ"
+    covered = signature.signed[0]
+    assert signed_senders(root, covered) == senders(covered.element)
+    expected = (OTHER, AGENCY) if content.count("<OrganId>") == 2 else (AGENCY,)
+    assert senders(covered.element) == expected
+    for given in (document, parse_xml(document)):
+        result = verify_message(given, trust=pki.validator(), at=NOW)
+        assert result.passed is (expected == (AGENCY,)), result.to_dict()
