@@ -27,6 +27,7 @@ from docflow.dsig.policy import DEFAULT_POLICY, VerifyPolicy
 from docflow.dsig.trust import TrustSource
 from docflow.dsig.verify import VerifyResult
 from docflow.errors import Severity
+from docflow.metrics.outcomes import ABSENCE_CODES
 from docflow.pki.roles import Role
 from docflow.profile.edxml import REQUIRED_ROLES, verify_message
 from docflow.validation.checks import CheckOutcome, Message
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["SignatureCheck"]
 
 _UNSIGNED = "DF-SIG-022"
-_ABSENT = frozenset({"DF-SIG-028"})
-"""A required role missing: said of an unsigned draft by its DF-SIG-022 warning alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,9 @@ class SignatureCheck:
         if lenient and any(f.code == _UNSIGNED for f in findings):  # a draft, not yet signed
             findings = tuple(
                 dataclasses.replace(f, severity=Severity.WARNING) if f.code == _UNSIGNED else f
-                for f in findings if f.code not in _ABSENT)
+                # A required role missing is said of an unsigned draft by its DF-SIG-022
+                # warning alone.
+                for f in findings if f.code not in ABSENCE_CODES)
         results = tuple(_result(r) for r in outcome.signatures)
         return CheckOutcome(findings, results)
 
