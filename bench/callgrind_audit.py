@@ -33,9 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from test_audit_bench import _trust, archive_folder
+from test_audit_bench import _trust, archive_folder, stored_bodies
 
-from docflow.archive.store import Archive
 from docflow.audit import AuditConfig, audit
 from docflow.profile.edxml import verify_message
 
@@ -63,11 +62,7 @@ def main(case: str, count: int) -> None:
             result = audit(db, AuditConfig(trust=trust, jobs=1))
             assert result.verified_now == count and result.total.organ_valid == count
             return
-        with Archive(db) as archive:
-            ids = archive.unverified(archive.context(policy="bench", trust_fingerprint="-",
-                                                     at="-"))
-            bodies = archive.read_bodies(ids if case == "corpus" else ids[:1],
-                                         check_hash=False)
+        bodies = stored_bodies(db, None if case == "corpus" else 1)
         validator = trust.validator()
         if case == "corpus":
             for body in bodies:

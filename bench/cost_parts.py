@@ -30,9 +30,9 @@ import numpy as np
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
-from test_audit_bench import _trust, archive_folder
+from test_audit_bench import _trust, archive_folder, stored_bodies
 
-from docflow.archive.store import Archive, StoredBody
+from docflow.archive.store import StoredBody
 from docflow.dsig.keyinfo import read_key_info, signing_certificate
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
@@ -72,18 +72,11 @@ def xml() -> None:
           lambda: public.verify(value, message, padding.PKCS1v15(), hashes.SHA256()), 3000)
 
 
-def _bodies(count: int) -> list[StoredBody]:
-    with Archive(archive_folder() / "archive.sqlite") as archive:
-        ids = archive.unverified(archive.context(policy="bench", trust_fingerprint="-",
-                                                 at="-"))
-        return archive.read_bodies(ids[:count], check_hash=False)
-
-
 def certs() -> None:
     """Path validation of 500 distinct organ certificates: cold (a new validator, CA parts
     warmed on one certificate first), then warm."""
     chains = []
-    for body in _bodies(5000)[::10]:
+    for body in stored_bodies(archive_folder() / "archive.sqlite", 5000)[::10]:
         assert isinstance(body.data, bytes)
         found = signing_certificate(read_key_info(parse_xml(body.data).find(
             f".//{_KEY_INFO}")).certificates)
@@ -109,7 +102,7 @@ def certs() -> None:
 def corpus() -> None:
     """verify_message over 4,000 different envelopes (a cold pass, then two warm ones) and
     4,000 times over one, in process time per envelope."""
-    bodies = _bodies(4000)
+    bodies = stored_bodies(archive_folder() / "archive.sqlite", 4000)
     validator = _trust(archive_folder()).validator()
 
     def per_envelope(batch: list[StoredBody]) -> float:

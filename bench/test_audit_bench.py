@@ -46,7 +46,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.archive.metadata import read_metadata
-from docflow.archive.store import Archive, NewEnvelope
+from docflow.archive.store import Archive, NewEnvelope, StoredBody
 from docflow.audit import AuditConfig, SignatureChecker, TrustConfig, audit
 from docflow.dsig import Signer
 from docflow.envelope.builder import build
@@ -158,6 +158,16 @@ def _trust(folder: Path) -> TrustConfig:
                        crls=(folder / "trust" / "crls.pem",))
 
 
+def stored_bodies(db: Path, count: int | None = None) -> list[StoredBody]:
+    """The first ``count`` (by default all) unverified envelopes of the archive ``db``, in the
+    audit's order, read and decompressed; hashes are not checked (the archive is the
+    benchmark's own)."""
+    with Archive(db) as archive:
+        ids = archive.unverified(archive.context(policy="bench", trust_fingerprint="-",
+                                                 at="-"))
+        return archive.read_bodies(ids[:count], check_hash=False)
+
+
 def _forget_results(db: Path) -> None:
     with sqlite3.connect(db) as con:
         con.execute("DELETE FROM verifications")
@@ -202,10 +212,7 @@ def test_corpus_verify_without_archive(benchmark: Any, bench_archive: Path) -> N
     """verify_message on each of the 20,000 envelopes held in memory, one process, no archive,
     no pool, nothing stored: the verification an audit cannot avoid, to set beside it."""
     benchmark.group = "audit-20000-envelopes"
-    with Archive(bench_archive / "archive.sqlite") as archive:
-        ids = archive.unverified(archive.context(policy="bench", trust_fingerprint="-",
-                                                 at="-"))
-        bodies = archive.read_bodies(ids, check_hash=False)
+    bodies = stored_bodies(bench_archive / "archive.sqlite")
     trust = _trust(bench_archive)
     cpu_seconds: list[float] = []
 
