@@ -447,8 +447,8 @@ class Engine:
         else:
             leave = answers.send_us
         arrive = leave + (lanes.agency_link_us + int(lanes.transfer_us(lanes.status_kb)))
-        order, days, bounds = day_order(arrive, self.work[DOC])
         work = self.work[DOC]
+        order, days, bounds = day_order(arrive, work)
         fields = (work.array("answer_t", n, np.int64), work.array("answer_t0", n, np.int64),
                   work.array("answer_src", n, np.int32), work.array("answer_dst", n, np.int32),
                   work.array("answer_code_sorted", n, np.int8))
