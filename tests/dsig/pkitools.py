@@ -19,8 +19,9 @@ from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY
 from docflow.pki.store import TrustStore
 from docflow.pki.validate import PathValidator
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-VECTORS = SHARED / "vectors" / "xmldsig"
+DATA = Path(__file__).resolve().parents[1] / "data"
+"""The test data copied into the repository (vectors with their MANIFEST and licences)."""
+VECTORS = DATA / "vectors" / "xmldsig"
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 """The clock of every test that does not read a vector's pinned time."""

@@ -13,7 +13,7 @@ from docflow.errors import UsageError
 from docflow.levels import Level
 from docflow.topology import PRESETS, AgencyKind, HubKind, build_preset
 
-REFERENCE = Path("/work/shared/data/provinces.csv")
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference" / "provinces.csv"
 
 
 def _provinces(name: str) -> set[str]:
