@@ -31,7 +31,7 @@ from lxml import etree
 
 from docflow.envelope import layout as lay
 from docflow.envelope.collect import Collector
-from docflow.envelope.kind import MessageKind, message_kind
+from docflow.envelope.kind import MessageKind, kind_finding, message_kind, read_kind
 from docflow.envelope.layout import Block, Kind, Part
 from docflow.envelope.model import NS, Message, StatusMessage
 from docflow.envelope.status import StatusCode
@@ -117,7 +117,11 @@ def parse_tree(root: etree._Element, *, where: str | None = None) -> ParsedEnvel
     if etree.QName(root).namespace != NS:
         reader.add("DF-ENV-003", root, f"the root element is in the namespace "
                    f"{etree.QName(root).namespace or '(none)'!r}, not {NS!r}", once=True)
-    block = lay.STATUS if message_kind(root) is MessageKind.STATUS else lay.DOCUMENT
+    reading = read_kind(root)
+    unknown = kind_finding(reading, where)
+    if unknown is not None:
+        reader.found.append(unknown)
+    block = lay.STATUS if reading.layout is MessageKind.STATUS else lay.DOCUMENT
     model = reader.block(root, block)
     return ParsedEnvelope(model, root, tuple(reader.found.result()))
 

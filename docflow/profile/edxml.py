@@ -60,7 +60,8 @@ from docflow.dsig import (
     verify_all_at,
 )
 from docflow.dsig.algorithms import DS11_NS, DS_NS
-from docflow.envelope.kind import MessageKind, message_kind
+from docflow.envelope.kind import MessageKind, kind_finding, read_kind
+from docflow.envelope.schema import schema_findings
 from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
@@ -230,14 +231,14 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     # Read before verification, which may take a Signature out of an owned tree; what is read
     # after it (the header, the sender's path) holds no Signature.
     uncovered = _uncovered_content(root, where) if edxml else {}
-    required = required_roles if edxml and message_kind(root) is MessageKind.DOCUMENT \
-        else frozenset()
+    kind = _kind_findings(root, where) if edxml else (None, [])
+    required = required_roles if edxml and kind[0] is not MessageKind.STATUS else frozenset()
     outcome = verify_all_at(root, at, trust=trust, layout=layout, policy=policy, where=where,
                             owned=owned)
     results = list(outcome.signatures)
     if edxml:
         results = _profile_rules(root, results, uncovered, _role_mapping(trust))
-    findings = list(outcome.findings)
+    findings = [*kind[1], *outcome.findings]
     if not results and not findings:
         findings.append(Finding("DF-SIG-022", "the message holds no XML-DSig signature",
                                 Location(file=where)))
@@ -246,6 +247,33 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     every = [*findings, *(f for r in results for f in r.findings)]
     return MessageVerification(verdict(every), tuple(results), tuple(findings), edxml,
                                required)
+
+
+def _kind_findings(root: etree._Element, where: str | None
+                   ) -> tuple[MessageKind | None, list[Finding]]:
+    """The message's kind, and why it cannot pass as that kind.
+
+    A kind that cannot be told is ``DF-ENV-080``. A status message needs no role's signature,
+    so nothing but its structure stands between a stripped document dressed as a status and a
+    PASSED: it must be a valid status message by the status XSD (``DF-ENV-081``), which has no
+    body and no attachments for a leftover signer's signature to cover. A document message
+    needs no such check here: the organ's signature it requires covers the whole of it.
+    Read before verification, which may take a Signature out of an owned tree.
+    """
+    reading = read_kind(root)
+    unknown = kind_finding(reading, where)
+    if unknown is not None:
+        return None, [unknown]
+    if reading.kind is MessageKind.STATUS:
+        errors = [f for f in schema_findings(root, where=where, kind=MessageKind.STATUS)
+                  if f.indication is not None]
+        if errors:
+            first = errors[0]
+            return reading.kind, [Finding(
+                "DF-ENV-081", f"the message reads as a status message, which no role has to "
+                f"sign, but the status schema refuses it ({first.code}: {first.message})",
+                first.location)]
+    return reading.kind, []
 
 
 def _missing_roles(root: etree._Element, results: list[VerifyResult],

@@ -195,11 +195,12 @@ def test_blank_required_value_is_df_env_010() -> None:
 
 
 def test_empty_edxml_root_still_gives_a_model() -> None:
-    """An edXML root with nothing in it yields an empty model and one DF-ENV-004."""
+    """An edXML root with nothing in it yields an empty model (a document's, the layout of a
+    kind that cannot be told), DF-ENV-080 for that kind and one DF-ENV-004."""
     parsed = parse_envelope(b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"/>')
     assert isinstance(parsed.model, Envelope)
     assert parsed.model.receivers == ()
-    assert [f.code for f in parsed.findings] == ["DF-ENV-004"]
+    assert [f.code for f in parsed.findings] == ["DF-ENV-080", "DF-ENV-004"]
 
 
 def test_malformed_input_raises_the_xml_code() -> None:
