@@ -36,7 +36,7 @@ from docflow.envelope.layout import Block, Kind, Part
 from docflow.envelope.model import NS, Message, StatusMessage
 from docflow.envelope.status import StatusCode
 from docflow.errors import Finding, InputError, Location
-from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, parse_xml, read_bytes
+from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, parse_xml, read_bytes, text_content
 
 __all__ = ["DSIG_NS", "ParsedEnvelope", "message_kind", "parse_envelope", "parse_tree",
            "read_envelope"]
@@ -259,19 +259,19 @@ class _Reader:
         return entry
 
     def leaf_text(self, leaf: etree._Element) -> str:
-        """The text of a leaf, across comments and processing instructions.
+        """The whole text of a leaf (:func:`~docflow.xmlsafe.text_content`), across comments
+        and processing instructions, as a signature over it saw it.
 
-        An element inside a leaf is reported (``DF-ENV-009``) and its own text left out.
+        An element inside a leaf is reported (``DF-ENV-009``); its text is part of the value,
+        as it is of what was signed, so that no reader sees less than the signer did.
         """
         if len(leaf) == 0:
             return leaf.text or ""
-        parts = [leaf.text or ""]
         for sub in leaf:
             if isinstance(sub.tag, str):
                 self.add("DF-ENV-009", sub, f"<{_local(leaf)}> holds a value but has a child "
-                         f"<{_local(sub)}>; its text was read, the child ignored")
-            parts.append(sub.tail or "")
-        return "".join(parts)
+                         f"<{_local(sub)}>; the child's text is read as part of the value")
+        return text_content(leaf)
 
     def duplicate(self, element: etree._Element, child: etree._Element, part: Part) -> None:
         self.add("DF-ENV-005", child, f"<{part.tag}> appears more than once in "

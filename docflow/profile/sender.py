@@ -41,6 +41,7 @@ from docflow.dsig import SignedReference, VerifyResult
 from docflow.envelope.model import NS
 from docflow.errors import Finding, Severity
 from docflow.pki.roles import Role, RoleMapping
+from docflow.xmlsafe import text_content
 
 __all__ = ["sender_findings", "senders", "signed_senders"]
 
@@ -104,7 +105,7 @@ def _places(root: etree._Element) -> list[etree._Element]:
 
 
 def _values(places: list[etree._Element]) -> tuple[str, ...]:
-    values = ("".join(element.itertext()).strip() for element in places)
+    values = (text_content(element).strip() for element in places)
     return tuple(dict.fromkeys(v for v in values if v))
 
 

@@ -1,0 +1,90 @@
+"""Comments, CDATA and character references inside signed text: read as the signature saw it.
+
+Exclusive C14N (without comments) writes a value split by comments, wrapped in CDATA or
+spelled with character references exactly as the plain value, so the signatures stay valid
+when a relay (or an attacker) adds such things. The reader must then see the signed value:
+never a false FAILED (a rule reading half of a signed OrganId) and never less than the signer
+signed (a rule skipping the base64 after a comment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from lxml import etree
+
+from .attack import attachments, ed, edit, header
+from .judge import judge, reading, secure
+from .pki import SmallPki
+
+
+def _sender(root: etree._Element) -> etree._Element:
+    found = header(root).find(f"{ed('MessageHeader')}/{ed('From')}/{ed('OrganId')}")
+    assert found is not None
+    return found
+
+
+def _comment_inside(find: Callable[[etree._Element], etree._Element], at: int = 7
+                    ) -> Callable[[etree._Element], None]:
+    def change(root: etree._Element) -> None:
+        element = find(root)
+        value = element.text or ""
+        element.text = value[:at]
+        comment = etree.Comment(" relayed by hub ")
+        comment.tail = value[at:]
+        element.append(comment)
+    return change
+
+
+def _base64(root: etree._Element) -> etree._Element:
+    found = attachments(root)[0].find(ed("ContentTransferEncoded"))
+    assert found is not None
+    return found
+
+
+def test_a_comment_in_the_signed_organ_id_passes_everywhere(both: bytes, pki: SmallPki,
+                                                            options: list[str]) -> None:
+    """A comment inside the organ-signed From/OrganId leaves both signatures valid; the
+    rules read the whole code, so validate --trust passes as verify does (it gave a false
+    FAILED, DF-ENV-042, reading "000.00." alone), and the parser reads the signed sender."""
+    commented = edit(both, _comment_inside(_sender))
+    assert b"<!-- relayed by hub -->" in commented
+    judgement = secure(commented, both, pki, options)
+    assert judgement.verified.passed, judgement.verified.to_dict()
+    assert judgement.validated.passed, judgement.validated.to_dict()
+    assert judgement.cli_verify == 0 and judgement.cli_validate == 0
+    assert reading(commented) == reading(both)
+
+
+@pytest.mark.parametrize("where", ["sender", "attachment"])
+def test_cdata_and_character_references_read_as_plain_text(both: bytes, pki: SmallPki,
+                                                           options: list[str],
+                                                           where: str) -> None:
+    """The same value written as CDATA sections and character references: the canonical
+    form and every signature are unchanged, and every route passes with the signed reading."""
+    data = both.decode()
+    if where == "sender":
+        forged = data.replace(">000.00.00.H49</edXML:OrganId>",
+                              "><![CDATA[000.00]]>.00.&#x48;49</edXML:OrganId>", 1)
+    else:
+        start = data.index("<edXML:ContentTransferEncoded>") + len(
+            "<edXML:ContentTransferEncoded>")
+        forged = data[:start] + "<![CDATA[" + data[start:start + 8] + "]]>&#x" + \
+            format(ord(data[start + 8]), "x") + ";" + data[start + 9:]
+    assert forged != data
+    judgement = secure(forged.encode(), both, pki, options)
+    assert judgement.verified.passed and judgement.validated.passed
+
+
+def test_the_base64_after_a_comment_is_checked(signed_by_person: bytes,
+                                               pki: SmallPki) -> None:
+    """A comment in an attachment's base64 does not hide what follows it from the attachment
+    check: bad base64 after it is DF-ENV-067 (it was not looked at)."""
+    def change(root: etree._Element) -> None:
+        _comment_inside(_base64, 12)(root)
+        comment = _base64(root)[0]
+        comment.tail = "*not base64*" + (comment.tail or "")
+    forged = edit(signed_by_person, change)
+    report = judge(forged, pki).validated
+    assert "DF-ENV-067" in {f.code for f in report.findings}, report.to_dict()
