@@ -65,7 +65,7 @@ from docflow.envelope.schema import schema_findings
 from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
-from docflow.profile.sender import sender_findings, senders, signed_senders
+from docflow.profile.sender import binding_problem, sender_findings, senders, signed_senders
 from docflow.xmlsafe import element_path, parse_xml
 
 __all__ = [
@@ -416,8 +416,11 @@ def sign_message(document: bytes, signer: Signer, role: Role | str | None = None
     Raises
     ------
     UsageError
-        No role for an edXML message; the role does not match the certificate's; the organ has
-        already signed; there is nothing for the signer to sign; a role signs twice.
+        No role for an edXML message; the role does not match the certificate's; the
+        certificate's organ code is not the message's sender (``DF-SIG-024``, or
+        ``DF-SIG-025`` when the message names no single sender), as verification would find;
+        the organ has already signed; there is nothing for the signer to sign; a role signs
+        twice.
     InputError
         The document cannot be parsed, or has no ``edXMLHeader``.
     """
@@ -429,6 +432,7 @@ def sign_message(document: bytes, signer: Signer, role: Role | str | None = None
                          "give the role", Location(file=where))
     chosen = Role.parse(str(role))
     _check_certificate_role(signer, chosen, where)
+    _check_sender(signer, chosen, root, where)
     header = root.find(f"{_q('edXMLEnvelope')}/{_q('edXMLHeader')}")
     if header is None:
         raise InputError("DF-SIG-009", "the message has no edXMLEnvelope/edXMLHeader to hold "
@@ -456,6 +460,24 @@ def _check_certificate_role(signer: Signer, role: Role, where: str | None) -> No
     if decided is not None and decided is not role:
         raise UsageError("DF-SIG-021", f"the certificate is a '{decided.value}' certificate, "
                          f"not a '{role.value}' one", Location(file=where))
+
+
+def _check_sender(signer: Signer, role: Role, root: etree._Element, where: str | None) -> None:
+    """Refuse to sign for another agency than the message's sender, with the code verify
+    would give the signature (``DF-SIG-024``; ``DF-SIG-025`` when the message names no single
+    sender). A certificate that carries no organ code (another CA's, whose code a role mapping
+    places elsewhere) is left to verify, which knows the mapping."""
+    if not signer.certificates:
+        return
+    mapping = RoleMapping()
+    codes = mapping.organ_codes(signer.certificates[0])
+    if not codes:
+        return
+    problem = binding_problem(codes, senders(root), role.value, mapping.organ_code_attribute)
+    if problem is not None:
+        code, message = problem
+        raise UsageError(code, f"{message}: docflow does not sign a message its "
+                         "verification would refuse", Location(file=where))
 
 
 def _present_places(header: etree._Element) -> set[str]:
