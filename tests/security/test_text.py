@@ -88,3 +88,19 @@ def test_the_base64_after_a_comment_is_checked(signed_by_person: bytes,
     forged = edit(signed_by_person, change)
     report = judge(forged, pki).validated
     assert "DF-ENV-067" in {f.code for f in report.findings}, report.to_dict()
+
+
+@pytest.mark.parametrize("local", ["DigestValue", "SignatureValue", "X509Certificate"])
+def test_a_comment_inside_a_signatures_own_values(both: bytes, pki: SmallPki,
+                                                  options: list[str], local: str) -> None:
+    """A comment inside the organ's DigestValue, SignatureValue or certificate: the
+    canonical SignedInfo is unchanged (C14N drops comments) and xmlsec1 reads the whole
+    value, so docflow does too: the message still passes, read as signed (it failed, the
+    value cut at the comment)."""
+    from .attack import ds, organ_signature
+
+    def change(root: etree._Element) -> None:
+        _comment_inside(lambda r: next(organ_signature(r).iter(ds(local))), 10)(root)
+    forged = edit(both, change)
+    judgement = secure(forged, both, pki, options)
+    assert judgement.verified.passed, judgement.verified.to_dict()
