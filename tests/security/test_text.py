@@ -9,14 +9,18 @@ signed (a rule skipping the base64 after a comment).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from .attack import attachments, ed, edit, header
 from .judge import judge, reading, secure
-from .pki import SmallPki
+from .pki import NOW, SmallPki
 
 
 def _sender(root: etree._Element) -> etree._Element:
@@ -104,3 +108,38 @@ def test_a_comment_inside_a_signatures_own_values(both: bytes, pki: SmallPki,
     forged = edit(both, change)
     judgement = secure(forged, both, pki, options)
     assert judgement.verified.passed, judgement.verified.to_dict()
+
+
+XMLSEC1 = shutil.which("xmlsec1")
+
+
+@pytest.mark.skipif(XMLSEC1 is None, reason="the xmlsec1 CLI is not installed (Debian "
+                    "package xmlsec1; CI installs it)")
+@pytest.mark.parametrize("local", ["DigestValue", "SignatureValue", "X509Certificate"])
+def test_xmlsec1_reads_a_split_value_whole_as_docflow_does(plain_whole: bytes, pki: SmallPki,
+                                                           local: str,
+                                                           tmp_path: Path) -> None:
+    """The independent verifier agrees: xmlsec1 accepts a signature whose DigestValue,
+    SignatureValue or certificate a comment splits, and so does docflow; with the value's
+    second half changed, both refuse."""
+    from .attack import ds, dump, tree
+    from .outcome import verify
+
+    def split(tail: str | None = None) -> bytes:
+        root = tree(plain_whole)
+        element = next(root.iter(ds(local)))
+        value = element.text or ""
+        element.text = value[:6]
+        comment = etree.Comment(" split ")
+        comment.tail = value[6:] if tail is None else tail
+        element.append(comment)
+        return dump(root)
+    (tmp_path / "root.pem").write_bytes(pki.root.public_bytes(serialization.Encoding.PEM))
+    for document, passes in ((split(), True), (split("A" * 16), False)):
+        (tmp_path / "doc.xml").write_bytes(document)
+        done = subprocess.run([XMLSEC1 or "xmlsec1", "--verify", "--trusted-pem",
+                               str(tmp_path / "root.pem"), "--verification-gmt-time",
+                               NOW.strftime("%Y-%m-%d %H:%M:%S"), str(tmp_path / "doc.xml")],
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert (done.returncode == 0) is passes, done.stderr
+        assert verify(document, pki).passed is passes
