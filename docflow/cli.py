@@ -138,7 +138,8 @@ def _required_roles_option(command: Any = None, *, extra_help: str = "") -> Any:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Text for people, JSON (schema in the README) for tools.")
+              show_default=True,
+              help="Text for people, JSON (schema docflow.validation/1) for tools.")
 @click.option("--no-schema", is_flag=True, help="Skip the XSD; the rules then report missing "
               "fields themselves.")
 @click.option("--no-rules", is_flag=True, help="Skip the business rules.")
@@ -353,7 +354,7 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
               help="Envelopes per worker task.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
               default="table", show_default=True,
-              help="JSON schema: see the README; html is a self-contained report page.")
+              help="JSON schema docflow.audit/1; html is a self-contained report page.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
@@ -528,7 +529,7 @@ def pki_group() -> None:
               help="Folder to write (created if missing).")
 @click.option("--algorithm", type=click.Choice(["ecdsa-p256", "ed25519", "rsa-2048"]),
               default="ecdsa-p256", show_default=True,
-              help="Key type; RSA keys are generated once and cached (see the README).")
+              help="Key type; RSA keys are generated once and cached (see docs/pki.md).")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False, path_type=str),
               default=None, help="Encrypt every private key with the first line of this file.")
 @click.option("--at", type=_IsoDateTime(), default=None,

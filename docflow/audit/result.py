@@ -117,7 +117,7 @@ class AuditResult:
         return self.documents - self.verified_now
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (schema ``docflow.audit/1``, documented in the README)."""
+        """The JSON form (schema ``docflow.audit/1``, ``docflow/schemas/audit.schema.json``)."""
         return {
             "schema": SCHEMA,
             "source": self.source,

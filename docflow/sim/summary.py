@@ -1,8 +1,9 @@
 """``summary.json``: what a run counted, as a stable, self-describing JSON document.
 
 Keys come in a fixed order and every float is rounded to a fixed number of decimals, so the
-same scenario and seed give the same bytes. The schema is documented in the README ("Simulating
-load"); the report (:mod:`docflow.report.simulation`) draws its charts from it.
+same scenario and seed give the same bytes. The layout is ``docs/outputs.md`` and its JSON
+Schema ``docflow/schemas/simulation.schema.json``; the report
+(:mod:`docflow.report.simulation`) draws its charts from it.
 """
 
 from __future__ import annotations

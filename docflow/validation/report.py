@@ -3,7 +3,7 @@
 Modelled on the EU DSS simple report: a verdict (``PASSED``, ``FAILED``, ``INDETERMINATE``) and
 one sub-indication per problem, each with a stable code, a location and a plain message. The
 report is immutable and holds only what was checked; :meth:`ValidationReport.to_dict` gives the
-JSON form documented in the README (``docflow validate --format json``).
+JSON form, schema ``docflow.validation/1`` (``docflow validate --format json``).
 """
 
 from __future__ import annotations
