@@ -167,11 +167,11 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     import json
 
     from docflow.validation import (
-        REPORT_SCHEMA,
         ValidationConfig,
         ValidationSummary,
         validate_paths,
     )
+    from docflow.validation.report import validation_document
     from docflow.validation.text import render_report, render_summary
 
     config = dataclasses.replace(ValidationConfig(), check_schema=not no_schema,
@@ -196,9 +196,8 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
             click.echo(render_report(report))
     summary = ValidationSummary.of(reports)
     if fmt == "json":
-        click.echo(json.dumps({"schema": REPORT_SCHEMA,
-                               "reports": [r.to_dict(timings=timings) for r in reports],
-                               "summary": summary.to_dict()}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(validation_document(reports, timings=timings),
+                              ensure_ascii=False, indent=2))
     else:
         click.echo(render_summary(summary))
     if summary.total == 0:

@@ -16,10 +16,11 @@ from docflow.audit.target import BelowTarget
 from docflow.errors import Finding
 from docflow.levels import Level
 from docflow.metrics.coverage import CoverageCounts, CoverageTable
+from docflow.outputs import OutputSchema, header
 
 __all__ = ["DIMENSIONS", "SCHEMA", "UNKNOWN", "AuditResult", "coverage_by_dimension"]
 
-SCHEMA = "docflow.audit/1"
+SCHEMA = OutputSchema.AUDIT.value
 """The ``schema`` field of the JSON form; bumped when a field changes meaning or goes away."""
 
 UNKNOWN = "unknown"
@@ -119,7 +120,7 @@ class AuditResult:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (schema ``docflow.audit/1``, ``docflow/schemas/audit.schema.json``)."""
         return {
-            "schema": SCHEMA,
+            **header(OutputSchema.AUDIT),
             "source": self.source,
             "archive": self.archive,
             "context": {"policy": self.policy, "trust_fingerprint": self.trust_fingerprint,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from docflow.metrics.coverage import CoverageTable
+from docflow.outputs import rate
 
 __all__ = ["BelowTarget", "below_target"]
 
@@ -30,7 +31,8 @@ class BelowTarget:
 
     def to_dict(self) -> dict[str, object]:
         return {"dimension": self.dimension, "key": self.key, "documents": self.documents,
-                "count": self.count, "rate": self.rate, "low": self.low, "high": self.high,
+                "count": self.count, "rate": rate(self.rate), "low": rate(self.low),
+                "high": rate(self.high),
                 "certain": self.certain}
 
 

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from docflow.envelope.status import StatusCode
 from docflow.metrics.coverage import CoverageCounts
+from docflow.outputs import OutputSchema, header
 from docflow.sim.engine import EngineResult
 from docflow.sim.histogram import LatencyHistograms
 from docflow.sim.tally import DOC, N_LEVELS, STATUS
@@ -27,7 +28,7 @@ from docflow.traffic.spec import Priority
 
 __all__ = ["SCHEMA", "build_summary", "dump_summary"]
 
-SCHEMA = "docflow-simulation/1"
+SCHEMA = OutputSchema.SIMULATION.value
 """Version of the ``summary.json`` layout; bumped when a key changes meaning or goes away."""
 
 QUANTILES = (0.5, 0.95, 0.99)
@@ -81,7 +82,7 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     present = [k for k in range(N_LEVELS) if agencies[k]]
     L = N_LEVELS
 
-    summary: dict[str, Any] = {"schema": SCHEMA}
+    summary: dict[str, Any] = header(OutputSchema.SIMULATION)
     summary["scenario"] = _scenario(result)
     summary["run"] = {
         "windows": result.days_run,

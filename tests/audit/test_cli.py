@@ -42,10 +42,10 @@ def test_json_follows_the_documented_schema(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["schema"] == "docflow.audit/1"
-    assert set(data) == {"schema", "source", "archive", "context", "documents", "verified_now",
-                         "reused", "status_messages", "unreadable", "total", "by_level",
-                         "by_agency", "by_document_type", "by_month", "target", "import",
-                         "notices"}
+    assert set(data) == {"schema", "docflow_version", "source", "archive", "context",
+                         "documents", "verified_now", "reused", "status_messages", "unreadable",
+                         "total", "by_level", "by_agency", "by_document_type", "by_month",
+                         "target", "import", "notices"}
     assert set(data["context"]) == {"policy", "trust_fingerprint", "at", "trust_source",
                                     "anchors"}
     assert data["documents"] == 8
