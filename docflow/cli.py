@@ -340,6 +340,11 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
                        "time]; no zone means UTC.")
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="List levels and agencies whose rate is below this share, worst first.")
+@click.option("--min-documents", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Rank only agencies that sent at least this many documents below --target "
+              "(levels are always ranked); the others are counted.")
+@click.option("--full", is_flag=True,
+              help="Table format: list every agency, not only the worst below --target.")
 @click.option("--measure", type=click.Choice(["organ_present", "signer_present",
                                               "both_present", "organ_valid", "signer_valid",
                                               "both_valid"]),
@@ -358,8 +363,8 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, target: float | None,
-                  measure: str, db: str | None, jobs: int | None, chunk_size: int, fmt: str,
-                  output: str | None) -> None:
+                  min_documents: int, full: bool, measure: str, db: str | None,
+                  jobs: int | None, chunk_size: int, fmt: str, output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -378,7 +383,8 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
                                            revocation=revocation, legacy=legacy,
                                            roles=Path(roles) if roles else None),
                          at=at, jobs=jobs, chunk_size=chunk_size, target=target,
-                         measure=measure, db=Path(db) if db else None)
+                         min_documents=min_documents, measure=measure,
+                         db=Path(db) if db else None)
     bar: Any = None
 
     def progress(done: int, total: int) -> None:
@@ -404,7 +410,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     elif fmt == "html":
         text = render_audit(result.to_dict())
     else:
-        text = render_table(result)
+        text = render_table(result, full=full)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -93,6 +93,11 @@ class AuditResult:
     target: float | None = None
     below: tuple[BelowTarget, ...] = ()
     """Levels and agencies below ``target``, worst first."""
+    min_documents: int = 1
+    """Agencies with fewer documents are not ranked in :attr:`below`."""
+    unranked: int = 0
+    """Agencies below the target left out of :attr:`below` for having fewer than
+    :attr:`min_documents` documents."""
     imported: ImportResult | None = None
     """The import that preceded the audit, when the source was a folder, zip or tar."""
     trust_source: TrustSource = TrustSource.GIVEN
@@ -137,6 +142,7 @@ class AuditResult:
             **{f"by_{d}": self.tables[d].to_dict() for d in DIMENSIONS},
             "target": None if self.target is None else {
                 "value": self.target, "measure": self.measure, "ranking": "upper_bound",
+                "min_documents": self.min_documents, "unranked": self.unranked,
                 "below": [b.to_dict() for b in self.below]},
             "import": None if self.imported is None else self.imported.to_dict(),
         }
