@@ -177,3 +177,20 @@ def test_field_docs_reads_docstrings() -> None:
     docs = tables.field_docs(Period)
     assert set(docs) == {f.name for f in dataclasses.fields(Period)}
     assert docs["days"].startswith("Number of days")
+
+
+def test_readme_is_a_front_page() -> None:
+    """The README stays a front page, and every page it links to exists."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 250
+    links = re.findall(r"\]\(([^)#]+\.md)(?:#[^)]*)?\)", text)
+    assert links and all((ROOT / link).is_file() for link in links), links
+
+
+def test_nav_lists_every_page() -> None:
+    """mkdocs.yml's nav names each page of docs/ once, and only pages that exist (the strict
+    build refuses a page left out of the nav)."""
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = re.findall(r"^\s+- (?:[^:]+: )?([\w./-]+\.md)$", config, re.MULTILINE)
+    pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.glob("*.md"))
+    assert sorted(nav) == pages
