@@ -122,7 +122,8 @@ def test_summary_validates(run: Path) -> None:
 
 
 def test_summary_schema_refuses_what_is_wrong(run: Path) -> None:
-    """A float count, a rate above 1, a missing field or an unknown one each fail."""
+    """A float count, a rate above 1, a missing or unknown field, another schema id or a time
+    not at +07:00 each fail."""
     summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
     level = next(iter(summary["levels"]))
     for path, change in ((("totals", "delivered"), 3.5),
@@ -139,6 +140,9 @@ def test_summary_schema_refuses_what_is_wrong(run: Path) -> None:
     assert _errors(OutputSchema.SIMULATION, broken)
     broken = {**summary, "schema": "docflow-simulation/1"}
     assert _errors(OutputSchema.SIMULATION, broken)
+    broken = copy.deepcopy(summary)
+    broken["scenario"]["start"] = "2025-07-07T00:00:00Z"
+    assert _errors(OutputSchema.SIMULATION, broken), "times are Vietnam time"
 
 
 def test_audit_of_the_run_validates(run: Path) -> None:
