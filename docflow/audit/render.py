@@ -15,6 +15,7 @@ import io
 from docflow.audit.result import DIMENSIONS, AuditResult
 from docflow.errors import CATALOGUE
 from docflow.metrics.coverage import COUNT_FIELDS, RATE_FIELDS, CoverageCounts
+from docflow.outputs import rate as rounded
 
 __all__ = ["render_csv", "render_table"]
 
@@ -126,7 +127,8 @@ def render_table(result: AuditResult, *, full: bool = False) -> str:
 
 
 def render_csv(result: AuditResult) -> str:
-    """One row per (dimension, key) and a ``total`` row: counts, rates, interval bounds."""
+    """One row per (dimension, key) and a ``total`` row: counts, rates, interval bounds (rates
+    rounded to six decimals, as in the JSON)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     rate_columns = [f"{name}_{part}" for name in RATE_FIELDS for part in ("rate", "low", "high")]
@@ -137,7 +139,8 @@ def render_csv(result: AuditResult) -> str:
         for name in RATE_FIELDS:
             low, high = counts.interval(name)
             rate = counts.rate(name)
-            rates += ["" if rate is None else repr(rate), repr(low), repr(high)]
+            rates += ["" if rate is None else repr(rounded(rate)), repr(rounded(low)),
+                      repr(rounded(high))]
         reasons = ";".join(f"{c}={n}" for c, n in sorted(counts.reasons.items()))
         writer.writerow([dimension, key, *(getattr(counts, f) for f in COUNT_FIELDS), *rates,
                          reasons])

@@ -118,7 +118,7 @@ def test_agencies_with_few_documents_are_counted_not_ranked(tmp_path: Path) -> N
 
 
 def test_csv_has_a_row_per_group_that_adds_up(tmp_path: Path) -> None:
-    """Each dimension's CSV rows add up to the total row."""
+    """Each dimension's CSV rows add up to the total row; rates carry six decimals at most."""
     result = CliRunner().invoke(cli, ["audit", str(_source(tmp_path / "src", 12)), "-j", "1",
                                       "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -127,6 +127,8 @@ def test_csv_has_a_row_per_group_that_adds_up(tmp_path: Path) -> None:
         part = [r for r in rows if r["dimension"] == dimension]
         assert sum(int(r["documents"]) for r in part) == int(total["documents"]) == 12
         assert sum(int(r["organ_present"]) for r in part) == int(total["organ_present"])
+    bounds = [r[c] for r in rows for c in r if c.endswith(("_rate", "_low", "_high")) and r[c]]
+    assert bounds and all(round(float(x), 6) == float(x) for x in bounds)
 
 
 def test_bad_at_and_bad_database_are_usage_and_input_errors(tmp_path: Path) -> None:
