@@ -47,6 +47,8 @@ class Location:
     """Element path such as ``/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId``."""
     key: str | None = None
     """Dotted key of a scenario or configuration file, such as ``traffic.province.per_day``."""
+    offset: int | None = None
+    """Byte offset in a binary file (a PDF), counted from 0."""
 
     def __str__(self) -> str:
         parts = []
@@ -58,11 +60,13 @@ class Location:
             parts.append(self.path)
         if self.key:
             parts.append(self.key)
+        if self.offset is not None:
+            parts.append(f"byte {self.offset}")
         return " ".join(parts) if parts else "-"
 
     def to_dict(self) -> dict[str, str | int]:
         return {k: v for k, v in (("file", self.file), ("line", self.line), ("path", self.path),
-                                  ("key", self.key)) if v is not None}
+                                  ("key", self.key), ("offset", self.offset)) if v is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +380,35 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "object."),
     _c("DF-REP-002", "error", _I, "The summary lacks a field the report needs, or a field has "
                                   "the wrong type or an impossible value."),
+    # --- PDF: the strict syntax reader (docflow/pdf/syntax) and PDF signature checks ----------
+    # DF-PDF-001..049 belong to the PDF making and signing side; 050..099 to reading and
+    # checking. Every syntax finding carries the byte offset where the reader stopped.
+    _c("DF-PDF-050", "error", _F, "The file is not a PDF: it does not start with a %PDF-1.x or "
+                                  "%PDF-2.0 header at byte 0."),
+    _c("DF-PDF-051", "error", _F, "A PDF token or object is malformed (unterminated string, "
+                                  "dictionary or array; bad number, name or keyword)."),
+    _c("DF-PDF-052", "error", _F, "The PDF exceeds a limit of the reader (nesting depth, size "
+                                  "of an object or stream, number of objects or revisions)."),
+    _c("DF-PDF-053", "error", _F, "The PDF does not end with startxref and %%EOF, or startxref "
+                                  "does not point at a cross-reference section."),
+    _c("DF-PDF-054", "error", _F, "A cross-reference section (table or stream) is malformed."),
+    _c("DF-PDF-055", "error", _F, "A cross-reference entry points at bytes that do not hold the "
+                                  "object it names, or outside the revision that lists it."),
+    _c("DF-PDF-056", "error", _F, "The chain of revisions is malformed: /Prev loops or points "
+                                  "forward, revisions overlap, or bytes follow the last %%EOF."),
+    _c("DF-PDF-057", "error", _F, "A stream is malformed: wrong or missing /Length, no "
+                                  "endstream, an unsupported filter or data that does not "
+                                  "decode."),
+    _c("DF-PDF-058", "error", _F, "An object stream is malformed (its /N, /First or offsets, or "
+                                  "an object in it that is not the one the xref names)."),
+    _c("DF-PDF-059", "error", _F, "A reference names an object the PDF does not define, or "
+                                  "references form a loop where a value is needed."),
+    _c("DF-PDF-060", "error", _F, "A trailer is malformed: /Root or /Size missing or of the "
+                                  "wrong type."),
+    _c("DF-PDF-061", "error", _I, "The PDF is encrypted; docflow does not check encrypted "
+                                  "PDFs."),
+    _c("DF-PDF-062", "error", _F, "An object number is defined twice in one cross-reference "
+                                  "section."),
 ]}
 
 
