@@ -409,6 +409,59 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "PDFs."),
     _c("DF-PDF-062", "error", _F, "An object number is defined twice in one cross-reference "
                                   "section."),
+    # Signatures of a PDF (docflow/pdf/verify and around): indications as for XML-DSig.
+    _c("DF-PDF-070", "error", _I, "The PDF holds no signature to verify."),
+    _c("DF-PDF-071", "error", _F, "A signature dictionary is malformed: /Contents is missing, "
+                                  "null, empty or not a hex string, or /ByteRange is not four "
+                                  "non-negative integers (universal signature forgery)."),
+    _c("DF-PDF-072", "error", _F, "The ByteRange does not cover the whole revision except "
+                                  "exactly this signature's /Contents hex string (signature "
+                                  "wrapping)."),
+    _c("DF-PDF-073", "error", _F, "The ByteRange does not end where the revision that adds the "
+                                  "signature ends."),
+    _c("DF-PDF-074", "error", _I, "The signature's /SubFilter or /Type is not one docflow "
+                                  "checks (ETSI.CAdES.detached, adbe.pkcs7.detached)."),
+    _c("DF-PDF-075", "error", _F, "The CMS in /Contents is malformed: not DER SignedData, not "
+                                  "detached, not one SignerInfo, or followed by bytes other "
+                                  "than zero padding."),
+    _c("DF-PDF-076", "error", _F, "The CMS message digest does not match the signed byte "
+                                  "ranges."),
+    _c("DF-PDF-077", "error", _F, "The CMS signature value does not verify with the signing "
+                                  "certificate's key."),
+    _c("DF-PDF-078", "error", _I, "The CMS does not carry the signing certificate its "
+                                  "SignerInfo names."),
+    _c("DF-PDF-079", "error", _F, "The CMS signed attributes are missing or wrong: content "
+                                  "type, message digest, or ESS signing-certificate-v2 that "
+                                  "does not name the signing certificate."),
+    _c("DF-PDF-080", "error", _I, "The CMS uses a digest, signature algorithm or key size the "
+                                  "policy refuses (SHA-1 needs the legacy policy)."),
+    _c("DF-PDF-081", "error", _F, "An incremental update changes what the reader sees: page "
+                                  "content, annotations, fonts, actions, form values, or an "
+                                  "object a signature covers (shadow or incremental saving "
+                                  "attack)."),
+    _c("DF-PDF-082", "error", _F, "The signatures are not in Decree 30/2020's order: a "
+                                  "person's signature comes after the organ's."),
+    _c("DF-PDF-083", "error", _F, "A PDF signature's certificate (the organ's or the "
+                                  "person's) belongs to another agency than the message's "
+                                  "sender (From/OrganId)."),
+    _c("DF-PDF-084", "error", _I, "A PDF signature cannot be matched with the sender: its "
+                                  "certificate carries no single organ code."),
+    _c("DF-PDF-085", "error", _F, "The signature's timestamp token is invalid: malformed, its "
+                                  "imprint is not the hash of the signature value, or its "
+                                  "signature does not verify."),
+    _c("DF-PDF-086", "error", _I, "The timestamp authority's certificate is not trusted at the "
+                                  "time it stamped."),
+    _c("DF-PDF-087", "error", _F, "A signature's appearance covers more than a quarter of its "
+                                  "page (an overlay that can hide the document's text)."),
+    _c("DF-PDF-088", "error", _F, "A signature field is malformed or misplaced: its widget is "
+                                  "on no page, two fields share one signature, or an update "
+                                  "adds a visible signature field that no signature of that "
+                                  "revision fills."),
+    _c("DF-PDF-089", "error", _F, "A role the verification requires (by default the organ) has "
+                                  "no signature in the PDF."),
+    _c("DF-PDF-090", "warning", None, "Bytes at the end of the PDF are covered by no "
+                                      "signature; they add only validation data (DSS) or "
+                                      "metadata, which docflow checked."),
 ]}
 
 
