@@ -45,6 +45,7 @@ from docflow.pdf.syntax import (
     parse_pdf,
 )
 from docflow.pdf.timestamp import check_timestamp
+from docflow.pdf.trust import tsa_validator
 from docflow.pki.validate import PathValidator
 
 __all__ = ["PdfSignature", "PdfVerification", "is_pdf", "verify_pdf"]
@@ -287,8 +288,8 @@ def _trust(sig_field: SignatureField, cms: CmsCheck, validator: PathValidator,
     findings = list(cms.findings)
     stamped = None
     if cms.timestamp_token is not None and cms.intact:
-        check = check_timestamp(cms.timestamp_token, cms.signature, validator, legacy=legacy,
-                                where=location)
+        check = check_timestamp(cms.timestamp_token, cms.signature, tsa_validator(validator),
+                                legacy=legacy, where=location)
         findings += check.findings
         stamped = check.time
     certificate = cms.certificate

@@ -79,7 +79,7 @@ def pyhanko_signer(credentials: Credentials) -> signers.SimpleSigner:
 def sign(pdf: bytes, credentials: Credentials, field: str,
          box: tuple[int, int, int, int] | None, *,
          subfilter: fields.SigSeedSubFilter = fields.SigSeedSubFilter.PADES,
-         md_algorithm: str = "sha256") -> bytes:
+         md_algorithm: str = "sha256", timestamper: object = None) -> bytes:
     """``pdf`` with one more signature in a new field ``field``, as an incremental update."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=field, subfilter=subfilter,
@@ -87,7 +87,7 @@ def sign(pdf: bytes, credentials: Credentials, field: str,
     spec = fields.SigFieldSpec(sig_field_name=field, box=box, on_page=0) if box else \
         fields.SigFieldSpec(sig_field_name=field)
     out = signers.sign_pdf(writer, meta, signer=pyhanko_signer(credentials),
-                           new_field_spec=spec)
+                           new_field_spec=spec, timestamper=timestamper)
     return out.getvalue()  # type: ignore[no-any-return]
 
 
@@ -100,3 +100,31 @@ def signed_by_both(pki: NationalPki, code: str = ORGAN_CODE, body: bytes = BODY)
     """The document signed by the person, then by the organ in an incremental update."""
     return sign(signed_by_signer(pki, code, body), pki.credentials_for(code, Role.ORGAN),
                 "CoQuan", ORGAN_BOX)
+
+
+def timestamper(pki: NationalPki, *, eku: bool = True) -> object:
+    """A local RFC 3161 TSA (pyHanko's in-process one) with a certificate from the PKI's
+    hub CA; ``eku=False`` gives it the document-signing EKU instead of timeStamping."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    from docflow.pki.builder import DOCUMENT_SIGNING, Issuer, leaf_certificate
+
+    hub = HUBS[0].hub_id
+    ca = pki.ca(hub)
+    issuer = Issuer.from_key(ca.subject, pki.ca_key(hub))
+    key = rsa.generate_private_key(65537, 2048)  # pyHanko's in-process TSA is RSA-only
+    usage = ExtendedKeyUsageOID.TIME_STAMPING if eku else DOCUMENT_SIGNING
+    cert = leaf_certificate(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA thử")]),
+                            key.public_key(), issuer, 0x7154, pki.at,
+                            pki.at + dt.timedelta(days=365), policy=None,
+                            extended_key_usage=(usage,))
+    der = serialization.Encoding.DER
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(der)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+        certs_to_embed=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(ca.public_bytes(der))]))
