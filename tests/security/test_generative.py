@@ -14,12 +14,21 @@ sees the same cases every run.
 
 from __future__ import annotations
 
+import copy
+
+import numpy as np
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from docflow.pki.roles import Role
+from docflow.envelope.builder import build
+from docflow.envelope.samples import sample_document, sample_status
+from docflow.pki import names
+from docflow.pki.builder import Issuer, leaf_certificate
+from docflow.pki.roles import ORGAN_POLICY, Role
+from docflow.profile.edxml import sign_message
 
 from .attack import dump, ed, forge_organ, header, sign_as, tree
 from .forgeries import (
@@ -27,13 +36,23 @@ from .forgeries import (
     FAMILIES,
     WRAPPINGS,
     applicable,
+    forge_attachment,
     forge_header,
     strip_organ,
     strip_signer,
 )
 from .judge import judge, reading, refused_everywhere, secure
 from .outcome import SIGNER_ONLY
-from .pki import AGENCY_B, Credential, SmallPki, ec_key
+from .pki import (
+    AGENCY_A,
+    AGENCY_A_NAME,
+    AGENCY_B,
+    EXPIRES,
+    ISSUED,
+    Credential,
+    SmallPki,
+    ec_key,
+)
 
 HOLE_2 = pytest.mark.xfail(strict=True, reason="hole 2: fixed on branch trust")
 HOLE_3 = pytest.mark.xfail(strict=True, reason="hole 3: fixed on branch trust")
@@ -146,28 +165,23 @@ def test_key_confusion_attackers_own_certificate(both: bytes, pki: SmallPki,
                                                  options: list[str]) -> None:
     """The attacker's own key and a self-made certificate naming agency A's organ: no path
     to the trust anchor."""
-    from docflow.pki import names
-    from docflow.pki.builder import Issuer, leaf_certificate
-    from docflow.pki.roles import ORGAN_POLICY
-
-    from .pki import AGENCY_A, AGENCY_A_NAME, EXPIRES, ISSUED
     key = ec_key()
     issuer = Issuer.from_key(names.organ_name(AGENCY_A, AGENCY_A_NAME), key)
     cert = leaf_certificate(issuer.name, key.public_key(), issuer, 7, ISSUED, EXPIRES,
                             policy=ORGAN_POLICY)
-    from cryptography.hazmat.primitives.serialization import Encoding
     forged = forge_organ(both, key, cert.public_bytes(Encoding.DER))
     refused_everywhere(secure(forged, both, pki, options))
 
 
 @HOLE_2
-@pytest.mark.parametrize("shape", ["envelope-root", "no-namespace"])
+@pytest.mark.parametrize("shape", ["envelope-root", "no-namespace", "other-namespace"])
 def test_rerooted_and_signed_by_any_certificate(shape: str, both: bytes, pki: SmallPki,
                                                 signer_a: Credential,
                                                 options: list[str]) -> None:
-    """Hole 2: the forged message as a bare edXMLEnvelope root (attachments inside it), or
-    in no namespace, with one enveloped signature by the sender's *person*: passes verify as
-    plain XML-DSig today, though the reader sees a document from agency A."""
+    """Hole 2: the forged message as a bare edXMLEnvelope root (attachments inside it), in
+    no namespace or in another one (the parser reads an edXML root in any namespace), with
+    one enveloped signature by the sender's *person*: passes verify as plain XML-DSig today,
+    though the reader sees a document from agency A."""
     root = _stripped_rewritten(both)
     strip_signer(root)
     if shape == "envelope-root":
@@ -177,7 +191,7 @@ def test_rerooted_and_signed_by_any_certificate(shape: str, both: bytes, pki: Sm
             envelope.append(rest)
         data = etree.tostring(envelope)
     else:
-        data = BYTES["reroot-no-namespace"](dump(root))
+        data = BYTES[f"reroot-{shape}"](dump(root))
     forged = signer_a.signer().sign(data)
     refused_everywhere(secure(forged, both, pki, options))
 
@@ -192,7 +206,6 @@ def test_every_signature_stripped_and_content_changed(both: bytes, pki: SmallPki
     assert forged is not None
     root = tree(forged)
     forge_header(root)
-    from .forgeries import forge_attachment
     forge_attachment(root)
     refused_everywhere(secure(dump(root), both, pki, options))
 
@@ -281,3 +294,81 @@ def test_the_organ_is_required_by_default_on_every_route(both: bytes, pki: Small
     stripped = judge(_forged(both, FAMILIES["strip-organ"]) or b"", pki, options)
     assert not stripped.verified.passed and stripped.cli_verify == 1
     assert Role.ORGAN in stripped.verified.required_roles
+
+
+_MUTATIONS = ["delete", "duplicate", "move", "rename-namespace", "strip-namespace", "empty",
+              "attribute"]
+
+
+@settings(SETTINGS, max_examples=40)
+@given(data=st.data())
+def test_random_mutations_of_any_element(both: bytes, pki: SmallPki,
+                                         data: st.DataObject) -> None:
+    """Any element of the signed message (the Signatures' insides included) deleted,
+    duplicated, moved under any other element, put in another namespace or none, emptied, or
+    given an attribute: refused, or read as signed."""
+    root = tree(both)
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    target = elements[data.draw(st.integers(1, len(elements) - 1), label="element")]
+    mutation = data.draw(st.sampled_from(_MUTATIONS), label="mutation")
+    parent = target.getparent()
+    assert parent is not None
+    if mutation == "delete":
+        parent.remove(target)
+    elif mutation == "duplicate":
+        target.addnext(copy.deepcopy(target))
+    elif mutation == "move":
+        others = [e for e in elements if e is not target and target not in e.iterancestors()]
+        others[data.draw(st.integers(0, len(others) - 1), label="to")].append(target)
+    elif mutation == "rename-namespace":
+        target.tag = f"{{urn:attacker}}{etree.QName(target).localname}"
+    elif mutation == "strip-namespace":
+        target.tag = etree.QName(target).localname
+    elif mutation == "empty":
+        for child in list(target):
+            target.remove(child)
+        target.text = None
+    else:
+        target.set(data.draw(st.sampled_from(["Id", "{urn:x}Id", "URI", "Algorithm"])),
+                   "att-1")
+    secure(dump(root), both, pki)
+
+
+def _status(organ: Credential) -> bytes:
+    document = sample_document(np.random.default_rng(5), sender=AGENCY_A,
+                               receivers=[AGENCY_B], attachments=1, size=100)
+    status = build(sample_status(np.random.default_rng(6), document=document,
+                                 receiver=AGENCY_B))
+    return sign_message(status, organ.signer(), "organ")
+
+
+def _status_element(root: etree._Element) -> etree._Element:
+    found = header(root).find(ed("Status"))
+    assert found is not None
+    return found
+
+
+STATUS_FORGERIES = {
+    "strip-signature": lambda root: header(root).remove(next(root.iter(
+        "{http://www.w3.org/2000/09/xmldsig#}Signature"))),
+    "add-message-header": lambda root: etree.SubElement(header(root), ed("MessageHeader")),
+    "status-renamed-message-header": lambda root: setattr(_status_element(root), "tag",
+                                                          ed("MessageHeader")),
+    "status-code-changed": lambda root: setattr(
+        _status_element(root).find(ed("StatusCode")), "text", "02"),
+    "foreign-status-copy": lambda root: header(root).append(etree.Element("{urn:x}Status")),
+    "body-added": lambda root: etree.SubElement(root[0], ed("edXMLBody")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATUS_FORGERIES))
+def test_status_message_forgeries(name: str, pki: SmallPki, organ_b: Credential,
+                                  options: list[str]) -> None:
+    """A status message agency B's organ signed, forged the other way round (dressed as a
+    document, its code changed, its signature stripped, a body added): refused, or read as
+    signed."""
+    signed = _status(organ_b)
+    assert judge(signed, pki).verified.passed
+    root = tree(signed)
+    STATUS_FORGERIES[name](root)
+    secure(dump(root), signed, pki, options)
