@@ -45,10 +45,13 @@ from docflow.xmlsafe import text_content
 
 __all__ = ["binding_problem", "sender_findings", "senders", "signed_senders"]
 
-_SENDER = [tuple(f"{{{NS}}}{local}" for local in step) for step in (
+_SENDER = [tuple(tag for local in step for tag in (f"{{{NS}}}{local}", local)) for step in (
     ("edXMLEnvelope",), ("edXMLHeader",), ("MessageHeader", "Status"), ("From",), ("OrganId",))]
 """The sender's place, step by step: ``From/OrganId`` of the header's ``MessageHeader`` (a
-document message) or ``Status`` (a status message, which the receiver sends)."""
+document message) or ``Status`` (a status message, which the receiver sends). Each step takes
+the QCVN name and the same name in no namespace, because the parser reads both (a field
+variant, ``DF-ENV-003``): a bare ``From`` before the signed one would otherwise be the sender
+the reader sees while the check matched the certificate with the other one."""
 
 
 def senders(root: etree._Element | None) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from docflow.cli import cli
 from docflow.envelope.parser import parse_envelope
 from docflow.errors import DocflowError
-from docflow.pki.roles import Role
+from docflow.pki.roles import Role, RoleMapping
 from docflow.profile.edxml import REQUIRED_ROLES, MessageVerification
 from docflow.validation import ValidationConfig, ValidationReport, validate
 from docflow.validation.signatures import SignatureCheck
@@ -104,7 +104,21 @@ def secure(document: bytes, signed: bytes, pki: SmallPki, options: list[str] | N
         assert reading(document) == reading(signed), (
             "a route passed a message that reads otherwise than what was signed",
             judgement.verified.to_dict(), judgement.validated.to_dict())
+    sender_as_read(document, judgement.verified)
     return judgement
+
+
+def sender_as_read(document: bytes, verified: MessageVerification) -> None:
+    """A passed organ signature is of the agency the parser reads as the sender."""
+    organ = verified.by_rule("organ")
+    model = reading(document)
+    if not verified.passed or organ is None or organ.certificate is None or model is None:
+        return
+    sender = getattr(model, "sender", None)
+    assert sender is not None
+    assert RoleMapping().organ_codes(organ.certificate) == (sender.organ_id.strip(),), (
+        "verify passed an organ signature of another agency than the sender the parser reads",
+        verified.to_dict())
 
 
 def refused_everywhere(judgement: Judgement) -> None:

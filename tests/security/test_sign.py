@@ -21,7 +21,7 @@ from docflow.profile.edxml import sign_message
 
 from .attack import ed, edit, header, sign_as
 from .outcome import codes, verify
-from .pki import Credential, SmallPki
+from .pki import AGENCY_B, Credential, SmallPki
 
 
 @pytest.mark.parametrize("role", ["organ", "signer"])
@@ -86,3 +86,39 @@ def test_the_command_line_refuses_another_agencys_organ(signed_by_person: bytes,
             assert "DF-SIG-024" in result.output and not out.exists()
         else:
             assert out.exists()
+
+
+@pytest.mark.parametrize("spelling", ["From", "OrganId"])
+def test_a_sender_in_no_namespace_is_a_sender_too(message: bytes, pki: SmallPki,
+                                                  organ_a: Credential, options: list[str],
+                                                  spelling: str) -> None:
+    """Agency A's organ signs a message holding, before its own From/OrganId, a second one in
+    no namespace naming agency B. The parser reads elements without a namespace (a field
+    variant, DF-ENV-003) and takes the first: the reader sees a message from B. The sender
+    check once read the QCVN names alone and matched A, so verify passed it. Both are senders
+    now: signing refuses (DF-SIG-025), and verify, by the library and the command line, does
+    not pass what an attacker's software signs anyway."""
+    from .judge import judge, reading, sender_as_read
+
+    def change(root: etree._Element) -> None:
+        sender = header(root).find(f"{ed('MessageHeader')}/{ed('From')}")
+        assert sender is not None
+        if spelling == "From":
+            bare = etree.Element("From")
+            etree.SubElement(bare, "OrganId").text = AGENCY_B
+            sender.addprevious(bare)
+        else:
+            organ_id = sender.find(ed("OrganId"))
+            assert organ_id is not None
+            bare = etree.Element("OrganId")
+            bare.text = AGENCY_B
+            organ_id.addprevious(bare)
+    spoof = edit(message, change)
+    assert reading(spoof).sender.organ_id == AGENCY_B  # type: ignore[union-attr]
+    with pytest.raises(UsageError) as refused:
+        sign_message(spoof, organ_a.signer(), "organ")
+    assert refused.value.code == "DF-SIG-025"
+    judgement = judge(sign_as(spoof, organ_a.signer(), "organ"), pki, options)
+    assert not judgement.verified.passed and judgement.cli_verify == 1
+    assert "DF-SIG-025" in codes(judgement.verified)
+    sender_as_read(spoof, judgement.verified)
