@@ -41,7 +41,7 @@ from .forgeries import (
     strip_organ,
     strip_signer,
 )
-from .judge import judge, reading, refused_everywhere, secure
+from .judge import judge, reading, refused_everywhere, secure, sender_as_read
 from .outcome import SIGNER_ONLY
 from .pki import (
     AGENCY_A,
@@ -372,3 +372,40 @@ def test_status_message_forgeries(name: str, pki: SmallPki, organ_b: Credential,
     root = tree(signed)
     STATUS_FORGERIES[name](root)
     secure(dump(root), signed, pki, options)
+
+
+_SPOOF_SPELLINGS = ["qcvn", "bare", "foreign"]
+
+
+@settings(SETTINGS, max_examples=40)
+@given(data=st.data())
+def test_an_organ_cannot_sign_as_another_agency(message: bytes, pki: SmallPki,
+                                                organ_a: Credential,
+                                                data: st.DataObject) -> None:
+    """Agency A's organ itself crafts the message: a second From, or a second OrganId in
+    the From, naming agency B, in the QCVN namespace, in none or in another, placed before or
+    after the real one, or anywhere in the header; then A's organ signs it (with the
+    attacker's software, docflow's sign refusing). Whatever passes verify, the parser reads
+    A as the sender."""
+    root = tree(message)
+    message_header = header(root).find(ed("MessageHeader"))
+    assert message_header is not None
+    sender = message_header.find(ed("From"))
+    assert sender is not None
+    spelling = data.draw(st.sampled_from(_SPOOF_SPELLINGS), label="spelling")
+    tag = {"qcvn": ed, "bare": lambda local: local,
+           "foreign": lambda local: f"{{urn:attacker}}{local}"}[spelling]
+    what = data.draw(st.sampled_from(["From", "OrganId"]), label="what")
+    if what == "From":
+        twin: etree._Element = etree.Element(tag("From"))
+        etree.SubElement(twin, tag("OrganId")).text = AGENCY_B
+        parent = data.draw(st.sampled_from([message_header, header(root), sender]),
+                           label="parent")
+    else:
+        twin = etree.Element(tag("OrganId"))
+        twin.text = AGENCY_B
+        parent = data.draw(st.sampled_from([sender, message_header]), label="parent")
+    position = data.draw(st.integers(0, len(parent)), label="position")
+    parent.insert(position, twin)
+    signed = sign_as(dump(root), organ_a.signer(), "organ")
+    sender_as_read(signed, judge(signed, pki).verified)
