@@ -570,7 +570,8 @@ def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
                             progress=None if quiet else bar.update,
                             extra={"topology": topo.name})
     click.echo(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
-               f"organ + signer, {summary.crls:,} CAs) and {summary.crls:,} CRLs to {out} in "
+               f"organ + signer, {summary.crls:,} CAs), {summary.crls:,} CRLs and "
+               f"{summary.tls_certificates:,} TLS certificates for the axis to {out} in "
                f"{summary.seconds:.1f} s", err=True)
 
 
@@ -656,6 +657,186 @@ def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at:
     else:
         click.echo(render_text(result, file))
     sys.exit(0 if result.passed else 1)
+
+
+# --- the axis sandbox ----------------------------------------------------------------------
+@cli.group("axis")
+def axis_group() -> None:
+    """The live axis sandbox: serve it, and send, list, fetch and answer as an agency."""
+
+
+_PKI = click.option("--pki", required=True, type=click.Path(exists=True, file_okay=False,
+                                                            path_type=str),
+                    help="The 'docflow pki init' folder (trust, directory, TLS certificates).")
+_URL = click.option("--url", default="https://127.0.0.1:8443", show_default=True,
+                    help="The axis server.")
+_AS = click.option("--as", "organ", required=True, metavar="CODE",
+                   help="The agency to act as (its TLS client certificate is used).")
+
+
+@axis_group.command("serve")
+@_PKI
+@click.option("--db", default="axis.sqlite", show_default=True, metavar="URL",
+              help="Store: an SQLite file, or postgresql://user@host:port/db to share one "
+              "store between server processes.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Server processes.")
+@click.option("--max-size", type=click.IntRange(min=1024), default=None, metavar="BYTES",
+              help="Largest message accepted (DF-AXS-001) [default: 32 MiB].")
+@click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
+              default="require", show_default=True,
+              help="Whether a CRL in force is required for every CA.")
+def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
+                       max_size: int | None, revocation: str) -> None:
+    """Serve the axis API over mutual TLS until interrupted.
+
+    Every message is validated and its signatures verified against the PKI before it is
+    acknowledged; acknowledged messages are committed first. Exit code: 0 stopped; 2 unusable
+    PKI folder or store.
+    """
+    import dataclasses
+    from pathlib import Path
+
+    from docflow.axis.config import ServeConfig
+    from docflow.axis.server import serve
+
+    config = ServeConfig(Path(pki), db=db, host=host, port=port, workers=workers,
+                         revocation=revocation)
+    if max_size is not None:
+        config = dataclasses.replace(config, max_bytes=max_size)
+    serve(config, announce=lambda line: click.echo(line, err=True))
+
+
+@axis_group.command("send")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=str))
+@_URL
+@_PKI
+@_AS
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def axis_send_command(files: tuple[str, ...], url: str, pki: str, organ: str,
+                      fmt: str) -> None:
+    """Send edXML messages (documents or status messages) as agency CODE.
+
+    One line per file: accepted with its id, or refused with the finding codes. Exit code: 0
+    all accepted; 1 some refused; 2 the axis cannot be reached or a file cannot be read.
+    """
+    import json
+
+    from docflow.axis.client import Client
+    from docflow.xmlsafe import read_bytes
+
+    results = []
+    with Client(url, pki, organ) as axis:
+        for name in files:
+            result = axis.send(read_bytes(name, 64 * 1024 * 1024))
+            results.append((name, result))
+            if fmt == "text":
+                click.echo(result.line(name))
+    if fmt == "json":
+        click.echo(json.dumps([{"file": n, **r.to_dict()} for n, r in results],
+                              ensure_ascii=False, indent=2))
+    sys.exit(0 if all(r.accepted for _, r in results) else 1)
+
+
+def _listing_text(rows: list[dict[str, Any]]) -> str:
+    import datetime as dt
+
+    lines = []
+    for row in rows:
+        when = dt.datetime.fromtimestamp(row["received_at"], dt.UTC).isoformat(
+            timespec="seconds")
+        what = row["document_id"] if row["kind"] == "document" else \
+            f"status {row['status_code']} for {row['response_for']}"
+        lines.append(f"{row['id']:>8}  {when}  {row['from']:<16} {what}")
+    return "\n".join(lines) if lines else "(nothing)"
+
+
+@axis_group.command("inbox")
+@_URL
+@_PKI
+@_AS
+@click.option("--sent", "sent_list", is_flag=True, help="List what CODE sent instead.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def axis_inbox_command(url: str, pki: str, organ: str, sent_list: bool, fmt: str) -> None:
+    """List what waits for agency CODE (or, with --sent, what it sent and each status)."""
+    import json
+
+    from docflow.axis.client import Client
+
+    with Client(url, pki, organ) as axis:
+        rows = axis.sent() if sent_list else axis.inbox()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_listing_text(rows))
+
+
+@axis_group.command("get")
+@click.argument("ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@_URL
+@_PKI
+@_AS
+@click.option("-o", "--output", type=click.Path(path_type=str), default="-", show_default=True,
+              help="File to write (one id), or a folder for several ('-': standard output).")
+def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
+                     output: str) -> None:
+    """Fetch messages by id, byte for byte as the axis acknowledged them."""
+    from pathlib import Path
+
+    from docflow.axis.client import Client
+
+    with Client(url, pki, organ) as axis:
+        for message_id in ids:
+            data = axis.get(message_id)
+            if output == "-":
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+                continue
+            target = Path(output)
+            if len(ids) > 1 or target.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                target = target / f"{message_id}.edxml"
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                from docflow.errors import InputError, Location
+                raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
+                                 Location(file=str(target))) from None
+            click.echo(f"wrote {target} ({len(data):,} bytes)", err=True)
+
+
+@axis_group.command("status")
+@click.argument("ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@_URL
+@_PKI
+@_AS
+@click.option("--code", required=True,
+              type=click.Choice(["01", "02", "03", "04", "05", "06", "13", "15", "16"]),
+              help="The status: 01 arrived, 02 rejected, 03 accepted, 04 assigned, "
+              "05 processing, 06 done, 13 recalled, 15/16 change accepted/rejected.")
+@click.option("--description", default=None, help="Description [default: the code's "
+              "Vietnamese wording].")
+def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, code: str,
+                        description: str | None) -> None:
+    """Answer documents with an edXML status message, sent through the axis.
+
+    Exit code: 0 all accepted; 1 some refused; 2 the axis cannot be reached.
+    """
+    from docflow.axis.client import Client
+    from docflow.envelope.status import StatusCode
+
+    results = []
+    with Client(url, pki, organ) as axis:
+        for message_id in ids:
+            result = axis.status(message_id, StatusCode(code), description)
+            results.append(result)
+            click.echo(result.line(f"status {code} for {message_id}"))
+    sys.exit(0 if all(r.accepted for r in results) else 1)
 
 
 def main() -> None:
