@@ -30,3 +30,21 @@ def server(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield live
     finally:
         live.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A real PostgreSQL server on loopback for the session (see tests/axis/postgres.py)."""
+    from .postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def pg_url(postgres: str) -> Iterator[str]:
+    """A fresh database on the session's PostgreSQL server, for one test."""
+    from .postgres import fresh_database
+
+    with fresh_database(postgres) as url:
+        yield url

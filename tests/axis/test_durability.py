@@ -3,12 +3,16 @@ concurrent sends, loses no acknowledged message and stores none twice."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import random
 import sqlite3
 import threading
 import time
 from pathlib import Path
+
+import psycopg
+import pytest
 
 from docflow.axis import Client
 from docflow.errors import InputError
@@ -40,8 +44,26 @@ def _send_until_killed(server: Server, pki_dir: Path, sender: str, items: list[i
                     acked[i] = int(result.id or 0)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The embedded SQLite store, and a fresh database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "axis.sqlite")
+    return str(request.getfixturevalue("pg_url"))
+
+
+def _stored_rows(url: str) -> list[tuple[int, str, bytes]]:
+    if url.startswith("postgresql://"):
+        with psycopg.connect(url) as db:
+            return [(int(r[0]), str(r[1]), bytes(r[2])) for r in
+                    db.execute("SELECT id, sha256, body FROM messages").fetchall()]
+    with contextlib.closing(sqlite3.connect(url)) as db:
+        return [(int(r[0]), str(r[1]), bytes(r[2])) for r in
+                db.execute("SELECT id, sha256, body FROM messages").fetchall()]
+
+
 def test_every_acknowledged_message_survives_kill_9_exactly_once(
-        pki: NationalPki, pki_dir: Path, tmp_path: Path) -> None:
+        pki: NationalPki, pki_dir: Path, store_url: str) -> None:
     """Kill the server (SIGKILL, its whole process group) at random moments while three
     agencies send; restart it on the same store. Every message ever acknowledged is there
     under the id it was given, byte for byte, once; a resend of any message, acknowledged or
@@ -52,7 +74,7 @@ def test_every_acknowledged_message_survives_kill_9_exactly_once(
         sender = list(_SENDERS)[i % 3]
         docs[i] = signed_document(pki, sender, [_SENDERS[sender]], 7000 + i)
         owner[i] = sender
-    db = tmp_path / "axis.sqlite"
+    db = store_url
     port = free_port()
     acked: dict[int, int] = {}
     lock = threading.Lock()
@@ -90,8 +112,7 @@ def test_every_acknowledged_message_survives_kill_9_exactly_once(
             client.close()
     finally:
         server.stop()
-    with sqlite3.connect(db) as check:
-        rows = check.execute("SELECT id, sha256, body FROM messages").fetchall()
+    rows = _stored_rows(db)
     assert len(rows) == len(docs) == len({r[1] for r in rows})
     assert {hashlib.sha256(r[2]).hexdigest() for r in rows} == \
         {hashlib.sha256(d).hexdigest() for d in docs.values()}
