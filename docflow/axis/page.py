@@ -68,7 +68,7 @@ def render_page(counts: Mapping[str, Any], *, agencies: Mapping[str, AgencyEntry
         '<tr><td colspan="4" class="muted">nothing refused</td></tr>'
     return f"""<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="10">
+<meta http-equiv="refresh" content="10"><link rel="icon" href="data:,">
 <title>docflow axis — status</title><style>{_STYLE}</style></head><body>
 <h1>docflow axis sandbox</h1>
 <p class="muted">Store {escape(store)} · up since {_time(started)} · {len(agencies):,}
