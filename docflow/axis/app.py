@@ -15,9 +15,10 @@ as the server's TLS layer verified it and handed it over in the ASGI TLS extensi
 message API needs one; the status page, the OpenAPI document and the health check do not, so
 that a browser can open them.
 
-Blocking work runs off the event loop on two single-thread pools, one judging messages and
-one for the store: each keeps its caches and its connection to one thread, and a message is
-judged while the previous one commits.
+Blocking work runs off the event loop on two pools: one thread judging messages (it keeps the
+verifier's caches to itself; more cores need more processes, ``--workers``), and the store's
+threads (one for SQLite, whose writers take turns anyway; one per connection for PostgreSQL,
+whose commits then share a flush). A message is judged while the previous one commits.
 """
 
 from __future__ import annotations
@@ -279,10 +280,9 @@ def create_app(config: ServeConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store_pool = ThreadPoolExecutor(1, thread_name_prefix="axis-store")
-        # The store's connection is made on the thread that uses it.
-        store = await asyncio.get_running_loop().run_in_executor(store_pool, open_store,
-                                                                 config.db)
+        store = open_store(config.db)
+        # SQLite: one thread, its connection's; a server database: one connection per thread.
+        store_pool = ThreadPoolExecutor(store.threads, thread_name_prefix="axis-store")
         app.state.axis = _State(config, directory, admission, store,
                                 ThreadPoolExecutor(1, thread_name_prefix="axis-judge"),
                                 store_pool, {}, time.time())

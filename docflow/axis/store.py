@@ -136,22 +136,31 @@ class Store:
 
     def __init__(self, connection: Any, description: str) -> None:
         self._db = connection
-        self._lock = threading.Lock()
+        self._lock: Any = threading.Lock()
         self.description = description
 
     # --- dialect ---------------------------------------------------------------------------
     def _sql(self, text: str) -> str:
         return text
 
+    threads: int = 1
+    """Store calls the service may run at once: one for SQLite, whose writers take turns
+    anyway; more for a server database, whose commits then share one flush of its log."""
+
+    def _connection(self) -> Any:
+        """The connection of the calling thread (the one connection, here)."""
+        return self._db
+
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         with self._lock:
-            cursor = self._db.cursor()
+            db = self._connection()
+            cursor = db.cursor()
             try:
                 yield cursor
-                self._db.commit()
+                db.commit()
             except BaseException:
-                self._db.rollback()
+                db.rollback()
                 raise
             finally:
                 cursor.close()

@@ -84,7 +84,7 @@ class Server:
     def url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> Server:
+    def start(self, timeout: float = 60.0) -> Server:
         command = [sys.executable, "-c", "from docflow.cli import main; main()", "axis",
                    "serve", "--pki", str(self.pki), "--db", self.db, "--port",
                    str(self.port), "--workers", str(self.workers), *self.extra]

@@ -77,7 +77,7 @@ def test_workers_serve_one_store_and_die_with_their_parent(pki: NationalPki, pki
                                                            pg_url: str) -> None:
     """``--workers 2`` serves; a kill -9 of the parent alone (not its group) leaves no worker
     serving on: each asked the kernel to die with its parent."""
-    server = Server(pki_dir, pg_url, workers=2).start(timeout=60)
+    server = Server(pki_dir, pg_url, workers=2).start(timeout=120)
     assert server.process is not None
     try:
         with Client(server.url, pki_dir, H49) as h49:
@@ -87,7 +87,7 @@ def test_workers_serve_one_store_and_die_with_their_parent(pki: NationalPki, pki
         assert len(workers) >= 2
         os.kill(server.process.pid, signal.SIGKILL)
         server.process.wait(timeout=10)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while any(_alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(_alive(w) for w in workers)
