@@ -23,6 +23,7 @@ PostgreSQL ≥ 70% of SQLite.
 from __future__ import annotations
 
 import os
+import queue
 import statistics
 import threading
 import time
@@ -115,27 +116,37 @@ def _closed_loop(server: Server, folder: Path, batch: list[bytes]
 
 
 def _open_loop(server: Server, folder: Path, batch: list[bytes], rate: float) -> list[float]:
-    """Send at a fixed rate (one thread per message slot); latency from when it was due."""
-    clients = {s: Client(server.url, folder, s) for s in SENDERS}
+    """Messages fall due at a fixed rate and are sent by ``2 * CLIENTS`` workers (per sender,
+    since From must be the caller) with persistent connections; latency counts from when a
+    message was due, so a due message waiting for a free worker counts too."""
+    queues: dict[str, queue.Queue[tuple[float, bytes] | None]] = {
+        s: queue.Queue() for s in SENDERS}
     latencies: list[float] = []
     lock = threading.Lock()
-    start = time.perf_counter() + 0.2
 
-    def one(i: int, data: bytes) -> None:
+    def worker(sender: str) -> None:
+        with Client(server.url, folder, sender) as client:
+            while (item := queues[sender].get()) is not None:
+                due, data = item
+                result = client.send(data)
+                assert result.accepted
+                with lock:
+                    latencies.append(time.perf_counter() - due)
+
+    workers = [threading.Thread(target=worker, args=(SENDERS[k % 4],))
+               for k in range(2 * CLIENTS)]
+    for thread in workers:
+        thread.start()
+    time.sleep(1.0)  # clients built before the clock starts
+    start = time.perf_counter()
+    for i, data in enumerate(batch):
         due = start + i / rate
         time.sleep(max(0.0, due - time.perf_counter()))
-        result = clients[SENDERS[i % 4]].send(data)
-        assert result.accepted
-        with lock:
-            latencies.append(time.perf_counter() - due)
-
-    threads = [threading.Thread(target=one, args=(i, d)) for i, d in enumerate(batch)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
+        queues[SENDERS[i % 4]].put((due, data))
+    for k in range(2 * CLIENTS):
+        queues[SENDERS[k % 4]].put(None)
+    for thread in workers:
         thread.join()
-    for client in clients.values():
-        client.close()
     return latencies
 
 

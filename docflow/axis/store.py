@@ -151,12 +151,16 @@ class Store:
         """The connection of the calling thread (the one connection, here)."""
         return self._db
 
+    def _begin(self, cursor: Any, write: bool) -> None:
+        """Open a transaction (psycopg opens one by itself on the first statement)."""
+
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
+    def _transaction(self, *, write: bool = True) -> Iterator[Any]:
         with self._lock:
             db = self._connection()
             cursor = db.cursor()
             try:
+                self._begin(cursor, write)
                 yield cursor
                 db.commit()
             except BaseException:
@@ -180,46 +184,70 @@ class Store:
             ``DF-AXS-006`` for a status answering a document the axis does not hold or whose
             parties do not include its sender.
         """
-        digest = hashlib.sha256(data).hexdigest()
-        when = time.time() if now is None else now
-        for attempt in range(2):
-            try:
-                return self._add(data, digest, route, when)
-            except self.integrity_errors:
-                # Another process stored the same bytes (or DocumentId) between our look-up
-                # and our insert: the retry finds its row and answers as for a resend.
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+        (result,) = self.add_batch([(data, route)], now=now)
+        if isinstance(result, Conflict):
+            raise result
+        return result
 
-    def _add(self, data: bytes, digest: str, route: Route, when: float) -> Stored:
+    def add_batch(self, items: Sequence[tuple[bytes, Route]], *, now: float | None = None
+                  ) -> list[Stored | Conflict]:
+        """Store several admitted messages in one transaction: one commit, one flush.
+
+        Each message is stored or refused on its own (a savepoint each), in order, so a
+        batch gives the same answers as the same messages one by one; the service gathers
+        the messages that arrive while a commit is under way into the next batch.
+        """
+        when = time.time() if now is None else now
+        results: list[Stored | Conflict] = []
         with self._transaction() as cur:
-            row = self._run(cur, "SELECT id FROM messages WHERE sha256 = ?", (digest,)).fetchone()
-            if row is not None:
-                held_for = tuple(r[0] for r in self._run(
-                    cur, "SELECT receiver FROM deliveries WHERE message_id = ? ORDER BY receiver",
-                    (row[0],)).fetchall())
-                return Stored(int(row[0]), True, held_for)
-            if route.kind == "document":
-                held = self._run(cur, "SELECT id FROM messages WHERE document_id = ?",
-                                 (route.document_id,)).fetchone()
-                if held is not None:
-                    raise Conflict("DF-AXS-008", f"the axis holds message {held[0]} with "
-                                   f"DocumentId {route.document_id!r}, with other content")
-                receivers = route.receivers
-            else:
-                receivers = self._status_receivers(cur, route, when)
-            new_id = self._run(
-                cur, "INSERT INTO messages (sha256, kind, sender, document_id, response_for, "
-                "status_code, received_at, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
-                (digest, route.kind, route.sender, route.document_id, route.response_for,
-                 route.status_code, when, len(data), data)).fetchone()[0]
-            for receiver in receivers:
-                self._run(cur, "INSERT INTO deliveries (message_id, receiver, waiting, "
-                          "status_code, updated_at) VALUES (?, ?, 1, NULL, ?)",
-                          (new_id, receiver, when))
-            return Stored(int(new_id), False, tuple(sorted(receivers)))
+            for data, route in items:
+                digest = hashlib.sha256(data).hexdigest()
+                for attempt in range(2):
+                    self._run(cur, "SAVEPOINT message")
+                    try:
+                        results.append(self._add(cur, data, digest, route, when))
+                    except Conflict as refused:
+                        self._run(cur, "ROLLBACK TO SAVEPOINT message")
+                        results.append(refused)
+                    except self.integrity_errors:
+                        # Another process stored the same bytes (or DocumentId) between our
+                        # look-up and our insert: the retry finds its row, as for a resend.
+                        self._run(cur, "ROLLBACK TO SAVEPOINT message")
+                        self._run(cur, "RELEASE SAVEPOINT message")
+                        if attempt:
+                            raise
+                        continue
+                    self._run(cur, "RELEASE SAVEPOINT message")
+                    break
+        return results
+
+    def _add(self, cur: Any, data: bytes, digest: str, route: Route, when: float) -> Stored:
+        row = self._run(cur, "SELECT id FROM messages WHERE sha256 = ?", (digest,)).fetchone()
+        if row is not None:
+            held_for = tuple(r[0] for r in self._run(
+                cur, "SELECT receiver FROM deliveries WHERE message_id = ? ORDER BY receiver",
+                (row[0],)).fetchall())
+            return Stored(int(row[0]), True, held_for)
+        if route.kind == "document":
+            held = self._run(cur, "SELECT id FROM messages WHERE document_id = ?",
+                             (route.document_id,)).fetchone()
+            if held is not None:
+                raise Conflict("DF-AXS-008", f"the axis holds message {held[0]} with "
+                               f"DocumentId {route.document_id!r}, with other content")
+            receivers = route.receivers
+        else:
+            receivers = self._status_receivers(cur, route, when)
+        new_id = self._run(
+            cur, "INSERT INTO messages (sha256, kind, sender, document_id, response_for, "
+            "status_code, received_at, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
+            (digest, route.kind, route.sender, route.document_id, route.response_for,
+             route.status_code, when, len(data), data)).fetchone()[0]
+        for receiver in receivers:
+            self._run(cur, "INSERT INTO deliveries (message_id, receiver, waiting, "
+                      "status_code, updated_at) VALUES (?, ?, 1, NULL, ?)",
+                      (new_id, receiver, when))
+        return Stored(int(new_id), False, tuple(sorted(receivers)))
 
     def _status_receivers(self, cur: Any, route: Route, when: float) -> tuple[str, ...]:
         doc = self._run(cur, "SELECT id, sender FROM messages WHERE document_id = ? AND "
@@ -272,7 +300,7 @@ class Store:
 
     def inbox(self, receiver: str, limit: int = 1000) -> list[Listing]:
         """What waits for ``receiver``, oldest first."""
-        with self._transaction() as cur:
+        with self._transaction(write=False) as cur:
             rows = self._run(cur, f"SELECT {_LIST_COLUMNS} FROM deliveries d JOIN messages m "
                              "ON m.id = d.message_id WHERE d.receiver = ? AND d.waiting = 1 "
                              "ORDER BY m.id LIMIT ?", (receiver, limit)).fetchall()
@@ -280,7 +308,7 @@ class Store:
 
     def sent(self, sender: str, limit: int = 1000) -> list[Listing]:
         """What ``sender`` sent, newest first, with each receiver's wait and latest status."""
-        with self._transaction() as cur:
+        with self._transaction(write=False) as cur:
             rows = self._run(cur, f"SELECT {_LIST_COLUMNS} FROM messages m WHERE m.sender = ? "
                              "ORDER BY m.id DESC LIMIT ?", (sender, limit)).fetchall()
             out = []
@@ -294,7 +322,7 @@ class Store:
     def counts(self, *, since: float, refusals: int = 20) -> dict[str, Any]:
         """What the status page shows: messages per hour since ``since``, what waits per
         agency, the latest refusals with their codes, and the totals."""
-        with self._transaction() as cur:
+        with self._transaction(write=False) as cur:
             hours = self._run(cur, "SELECT CAST(received_at AS BIGINT) / 3600 AS h, COUNT(*) "
                               "FROM messages WHERE received_at >= ? GROUP BY h ORDER BY h",
                               (since,)).fetchall()
@@ -325,8 +353,10 @@ class SqliteStore(Store):
     def __init__(self, path: str | Path) -> None:
         where = Location(file=str(path))
         try:
+            # Transactions are opened explicitly (_begin): IMMEDIATE for a write, so that
+            # two server processes never deadlock upgrading a read lock (SQLITE_BUSY).
             db = sqlite3.connect(str(path), check_same_thread=False, timeout=30.0,
-                                 isolation_level="DEFERRED")
+                                 isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit is on disk before the answer is sent; NORMAL would let a power
             # cut take back an acknowledged message (a kill -9 alone would not).
@@ -334,11 +364,13 @@ class SqliteStore(Store):
             db.execute("PRAGMA foreign_keys=ON")
             db.executescript(SCHEMA.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT",
                                            real="REAL", blob="BLOB"))
-            db.commit()
         except sqlite3.DatabaseError as exc:
             raise InputError("DF-AXS-012", f"cannot open the SQLite store: {exc}",
                              where) from None
         super().__init__(db, f"sqlite:{path}")
+
+    def _begin(self, cursor: Any, write: bool) -> None:
+        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def open_store(url: str) -> Store:
