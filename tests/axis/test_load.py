@@ -58,7 +58,7 @@ def test_load_measures_what_the_server_holds(tiny_server: Server, tiny_pki: Path
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     measured, totals = summary["load"], summary["totals"]
-    assert summary["schema"] == "docflow-simulation/1"
+    assert summary["schema"] == "docflow.load/1" and summary["docflow_version"]
     assert measured["attempted"] == measured["planned"] == totals["documents_sent"] > 10
     assert measured["refused"] == {} and measured["transport_failures"] == 0
     assert totals["delivered"] == totals["deliveries"] >= totals["documents_sent"]
