@@ -116,3 +116,32 @@ def test_every_acknowledged_message_survives_kill_9_exactly_once(
     assert len(rows) == len(docs) == len({r[1] for r in rows})
     assert {hashlib.sha256(r[2]).hexdigest() for r in rows} == \
         {hashlib.sha256(d).hexdigest() for d in docs.values()}
+
+
+def test_two_worker_processes_share_one_sqlite_file(pki: NationalPki, pki_dir: Path,
+                                                    tmp_path: Path) -> None:
+    """``--workers 2`` on SQLite: three agencies sending at once through both processes get
+    every message acknowledged once (writes take the lock up front, BEGIN IMMEDIATE, so
+    neither process fails upgrading a read lock), and resends are recognised across them."""
+    db = tmp_path / "axis.sqlite"
+    docs = {i: signed_document(pki, list(_SENDERS)[i % 3], [_SENDERS[list(_SENDERS)[i % 3]]],
+                               7600 + i) for i in range(60)}
+    server = Server(pki_dir, str(db), workers=2).start(timeout=120)
+    acked: dict[int, int] = {}
+    try:
+        lock, stop = threading.Lock(), threading.Event()
+        threads = [threading.Thread(target=_send_until_killed, args=(
+            server, pki_dir, sender, [i for i in docs if i % 3 == k], docs, acked, lock, stop))
+            for k, sender in enumerate(_SENDERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert len(acked) == len(docs)
+        with Client(server.url, pki_dir, H49) as h49:
+            again = h49.send(docs[0])
+        assert again.duplicate and again.id == acked[0]
+    finally:
+        server.kill()
+    rows = _stored_rows(str(db))
+    assert sorted(r[0] for r in rows) == sorted(acked.values())
