@@ -678,6 +678,15 @@ _URL = click.option("--url", default="https://127.0.0.1:8443", show_default=True
                     help="The axis server.")
 _AS = click.option("--as", "organ", required=True, metavar="CODE",
                    help="The agency to act as (its TLS client certificate is used).")
+_PASS = click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False,
+                                                          path_type=str), default=None,
+                     help="Decrypts the PKI folder's keys (pki init --passphrase-file).")
+
+
+def _passphrase(path: str | None) -> bytes | None:
+    from docflow.pki.io import read_passphrase
+
+    return read_passphrase(path) if path else None
 
 
 @axis_group.command("serve")
@@ -694,8 +703,10 @@ _AS = click.option("--as", "organ", required=True, metavar="CODE",
 @click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
               default="require", show_default=True,
               help="Whether a CRL in force is required for every CA.")
+@_PASS
 def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
-                       max_size: int | None, revocation: str) -> None:
+                       max_size: int | None, revocation: str,
+                       passphrase_file: str | None) -> None:
     """Serve the axis API over mutual TLS until interrupted.
 
     Every message is validated and its signatures verified against the PKI before it is
@@ -709,7 +720,8 @@ def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
     from docflow.axis.server import serve
 
     config = ServeConfig(Path(pki), db=db, host=host, port=port, workers=workers,
-                         revocation=revocation)
+                         revocation=revocation,
+                         passphrase_file=Path(passphrase_file) if passphrase_file else None)
     if max_size is not None:
         config = dataclasses.replace(config, max_bytes=max_size)
     serve(config, announce=lambda line: click.echo(line, err=True))
@@ -721,10 +733,11 @@ def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
 @_URL
 @_PKI
 @_AS
+@_PASS
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def axis_send_command(files: tuple[str, ...], url: str, pki: str, organ: str,
-                      fmt: str) -> None:
+                      passphrase_file: str | None, fmt: str) -> None:
     """Send edXML messages (documents or status messages) as agency CODE.
 
     One line per file: accepted with its id, or refused with the finding codes. Exit code: 0
@@ -736,7 +749,7 @@ def axis_send_command(files: tuple[str, ...], url: str, pki: str, organ: str,
     from docflow.xmlsafe import read_bytes
 
     results = []
-    with Client(url, pki, organ) as axis:
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
         for name in files:
             result = axis.send(read_bytes(name, 64 * 1024 * 1024))
             results.append((name, result))
@@ -765,16 +778,18 @@ def _listing_text(rows: list[dict[str, Any]]) -> str:
 @_URL
 @_PKI
 @_AS
+@_PASS
 @click.option("--sent", "sent_list", is_flag=True, help="List what CODE sent instead.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def axis_inbox_command(url: str, pki: str, organ: str, sent_list: bool, fmt: str) -> None:
+def axis_inbox_command(url: str, pki: str, organ: str, passphrase_file: str | None,
+                       sent_list: bool, fmt: str) -> None:
     """List what waits for agency CODE (or, with --sent, what it sent and each status)."""
     import json
 
     from docflow.axis.client import Client
 
-    with Client(url, pki, organ) as axis:
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
         rows = axis.sent() if sent_list else axis.inbox()
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -789,14 +804,15 @@ def axis_inbox_command(url: str, pki: str, organ: str, sent_list: bool, fmt: str
 @_AS
 @click.option("-o", "--output", type=click.Path(path_type=str), default="-", show_default=True,
               help="File to write (one id), or a folder for several ('-': standard output).")
+@_PASS
 def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
-                     output: str) -> None:
+                     output: str, passphrase_file: str | None) -> None:
     """Fetch messages by id, byte for byte as the axis acknowledged them."""
     from pathlib import Path
 
     from docflow.axis.client import Client
 
-    with Client(url, pki, organ) as axis:
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
         for message_id in ids:
             data = axis.get(message_id)
             if output == "-":
@@ -827,8 +843,9 @@ def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
               "05 processing, 06 done, 13 recalled, 15/16 change accepted/rejected.")
 @click.option("--description", default=None, help="Description [default: the code's "
               "Vietnamese wording].")
+@_PASS
 def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, code: str,
-                        description: str | None) -> None:
+                        description: str | None, passphrase_file: str | None) -> None:
     """Answer documents with an edXML status message, sent through the axis.
 
     Exit code: 0 all accepted; 1 some refused; 2 the axis cannot be reached.
@@ -837,7 +854,7 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
     from docflow.envelope.status import StatusCode
 
     results = []
-    with Client(url, pki, organ) as axis:
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
         for message_id in ids:
             result = axis.status(message_id, StatusCode(code), description)
             results.append(result)
@@ -865,11 +882,12 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
 @click.option("--drain", type=click.FloatRange(min=0), default=20.0, show_default=True,
               metavar="SECONDS", help="How long receivers go on after the last send.")
 @click.option("--no-status", is_flag=True, help="Receivers fetch but do not answer.")
+@_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for summary.json and report.html.")
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
-                 out: str) -> None:
+                 passphrase_file: str | None, out: str) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
     Many agencies at once, each with its own TLS client certificate: documents really signed,
@@ -885,7 +903,7 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
 
     config = LoadConfig(url, Path(pki), rate_scale=rate_scale, duration_s=duration,
                         max_documents=max_documents, max_kb=max_kb, drain_s=drain,
-                        statuses=not no_status)
+                        statuses=not no_status, passphrase=_passphrase(passphrase_file))
     bar: Any = None
 
     def progress(stage: str, done: int, total: int) -> None:

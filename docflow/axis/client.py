@@ -38,7 +38,8 @@ from docflow.errors import CATALOGUE, InputError, Location, UsageError
 __all__ = ["Client", "SendResult", "status_message", "tls_context"]
 
 
-def tls_context(directory: Directory, organ_code: str) -> ssl.SSLContext:
+def tls_context(directory: Directory, organ_code: str,
+                passphrase: bytes | None = None) -> ssl.SSLContext:
     """A client TLS context: the agency's certificate, and the PKI's TLS CA as the only trust.
 
     Raises
@@ -49,7 +50,7 @@ def tls_context(directory: Directory, organ_code: str) -> ssl.SSLContext:
     cert, key = directory.client_files(organ_code)
     context = ssl.create_default_context(cafile=str(directory.ca_file))
     try:
-        context.load_cert_chain(str(cert), str(key))
+        context.load_cert_chain(str(cert), str(key), password=lambda: passphrase or b"")
     except (OSError, ssl.SSLError) as exc:
         raise UsageError("DF-AXS-014", f"cannot load the TLS client certificate of "
                          f"{organ_code}: {exc}", Location(file=str(cert))) from None
@@ -133,15 +134,18 @@ class Client:
         The agency the client speaks for (``--as``).
     timeout
         Seconds for connecting and for each answer.
+    passphrase
+        For a PKI folder whose keys are encrypted (``pki init --passphrase-file``).
     """
 
     def __init__(self, url: str, pki: str | Path, organ_code: str, *,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, passphrase: bytes | None = None) -> None:
         self.url = url.rstrip("/")
         self.organ_code = organ_code
         self.directory = read_directory(pki)
         self._http = httpx.Client(base_url=self.url,
-                                  verify=tls_context(self.directory, organ_code),
+                                  verify=tls_context(self.directory, organ_code,
+                                                     passphrase),
                                   timeout=timeout)
 
     def __enter__(self) -> Client:

@@ -42,6 +42,10 @@ class ServeConfig:
     revocation: str = "require"
     """CRL policy of signature verification: ``require`` (the default, as ``docflow
     validate``), ``if-available`` or ``off``."""
+    passphrase_file: Path | None = None
+    """The file whose first line decrypts the server's TLS key, for a PKI written by ``pki init
+    --passphrase-file``; a path rather than the secret, so that the secret is read by each
+    process and never travels in the configuration."""
     log_level: str = "warning"
     """uvicorn's log level: warnings only, since an access line per message costs more than
     storing it under load."""

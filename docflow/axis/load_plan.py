@@ -60,6 +60,8 @@ class LoadConfig:
     concurrency: int = 64
     """Requests in flight at once, at most (the open-loop sender waits beyond it, and
     records the wait in the latency it measures)."""
+    passphrase: bytes | None = None
+    """Decrypts the PKI folder's keys when ``pki init`` encrypted them."""
     statuses: bool = True
     """Receivers answer each document with 01 (arrived), then 03 (accepted) or, for the
     scenario's reject share, 02."""
@@ -93,14 +95,14 @@ class LoadPlan:
     """Scenario working seconds the plan covers (the duration times the rate scale)."""
 
 
-def _signers(index: PkiIndex, folder: Path, code: str,
-             cache: dict[tuple[str, Role], Signer]) -> tuple[Signer, Signer]:
+def _signers(index: PkiIndex, folder: Path, code: str, cache: dict[tuple[str, Role], Signer],
+             passphrase: bytes | None) -> tuple[Signer, Signer]:
     """The person's and the organ's signers of ``code``, read from the PKI folder once."""
     for role in (Role.SIGNER, Role.ORGAN):
         if (code, role) not in cache:
             where = index.credential(code, role)
             chain = read_certificates(folder / index.cas[str(index.agencies[code]["hub"])].cert)
-            cache[(code, role)] = Signer(read_private_key(folder / where.key),
+            cache[(code, role)] = Signer(read_private_key(folder / where.key, passphrase),
                                          [*read_certificates(folder / where.cert), *chain])
     return cache[(code, Role.SIGNER)], cache[(code, Role.ORGAN)]
 
@@ -170,7 +172,7 @@ def build_plan(scenario: Scenario, topology: Topology, directory: Directory,
                                    size=min(size_kb, config.max_kb) * 1024, when=now,
                                    number=tag * 100_000 + n + 1)
         data = build(envelope)
-        person, organ = _signers(index, directory.folder, sender, signers)
+        person, organ = _signers(index, directory.folder, sender, signers, config.passphrase)
         data = sign_message(sign_message(data, person, Role.SIGNER), organ, Role.ORGAN)
         reject = tuple(bool(x) for x in
                        reject_rng.random(len(receivers)) < scenario.status.reject_share)

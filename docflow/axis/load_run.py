@@ -85,7 +85,8 @@ class _Run:
         found = self.clients.get(code)
         if found is None:
             found = self.clients[code] = httpx.AsyncClient(
-                base_url=self.config.url, verify=tls_context(self.directory, code),
+                base_url=self.config.url,
+                verify=tls_context(self.directory, code, self.config.passphrase),
                 timeout=60.0, limits=httpx.Limits(max_connections=8))
         return found
 

@@ -34,6 +34,8 @@ from docflow.axis.admission import Admission
 from docflow.axis.config import ServeConfig
 from docflow.axis.directory import read_directory
 from docflow.axis.store import open_store
+from docflow.errors import InputError, Location
+from docflow.pki.io import read_passphrase
 
 __all__ = ["serve"]
 
@@ -81,7 +83,9 @@ def app_from_environment() -> Any:
     from docflow.axis.app import create_app
 
     raw = json.loads(os.environ[_ENV])
-    config = ServeConfig(**{**raw, "pki": Path(raw["pki"])})
+    config = ServeConfig(**{**raw, "pki": Path(raw["pki"]),
+                            "passphrase_file": Path(raw["passphrase_file"])
+                            if raw.get("passphrase_file") else None})
     if config.workers > 1:
         _die_with_parent()
     return create_app(config)
@@ -103,6 +107,18 @@ def check(config: ServeConfig) -> str:
         return store.description
     finally:
         store.close()
+
+
+def _check_key(cert: Path, key: Path, password: str | None) -> None:
+    """Load the server's certificate and key once, so that an encrypted key without its
+    passphrase (or with a wrong one) is a clear error, not a server that dies starting."""
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            str(cert), str(key), password=(lambda: password or ""))
+    except (OSError, ssl.SSLError) as exc:
+        raise InputError("DF-AXS-014", f"cannot load the server's TLS key: {exc} (a key "
+                         "written with a passphrase needs --passphrase-file)",
+                         Location(file=str(key))) from None
 
 
 def serve(config: ServeConfig, announce: Callable[[str], None] | None = None) -> None:
@@ -127,13 +143,19 @@ def serve(config: ServeConfig, announce: Callable[[str], None] | None = None) ->
     store = check(config)
     directory = read_directory(pki)
     cert, key = directory.server_files()
-    os.environ[_ENV] = json.dumps({**asdict(config), "pki": str(pki)})
+    password = read_passphrase(config.passphrase_file).decode("utf-8") \
+        if config.passphrase_file else None
+    _check_key(cert, key, password)
+    os.environ[_ENV] = json.dumps({**asdict(config), "pki": str(pki),
+                                   "passphrase_file": str(config.passphrase_file)
+                                   if config.passphrase_file else None})
     if announce is not None:
         announce(f"axis on {config.url} ({len(directory.agencies):,} agencies, store {store}, "
                  f"{config.workers} worker{'s' if config.workers != 1 else ''})")
     uvicorn.run("docflow.axis.server:app_from_environment", factory=True,
                 host=config.host, port=config.port, workers=config.workers,
                 http=_TlsH11Protocol, ssl_certfile=str(cert), ssl_keyfile=str(key),
+                ssl_keyfile_password=password,
                 ssl_ca_certs=str(directory.ca_file), ssl_cert_reqs=ssl.CERT_OPTIONAL,
                 h11_max_incomplete_event_size=_HEAD_LIMIT, log_level=config.log_level,
                 access_log=False, server_header=False, timeout_graceful_shutdown=5)

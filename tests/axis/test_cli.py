@@ -85,3 +85,33 @@ def test_serve_refuses_an_unusable_pki_folder_or_store(tmp_path: Path, pki_dir: 
     result = _run("axis", "serve", "--pki", str(pki_dir), "--db",
                   str(tmp_path / "no" / "such" / "folder.sqlite"))
     assert result.exit_code == 2 and "DF-AXS-012" in result.output
+
+
+def test_a_pki_with_encrypted_keys_serves_with_its_passphrase(tmp_path: Path) -> None:
+    """pki init --passphrase-file encrypts every key, the TLS keys too: serve and the client
+    take the same file; without it, serve refuses with a code before listening."""
+    from docflow.pki.export import write_pki
+    from docflow.pki.national import NationalPki
+
+    from .live import AGENCIES, ISSUED
+
+    folder = tmp_path / "pki"
+    pki = NationalPki.build(AGENCIES, seed=12, at=ISSUED)
+    write_pki(pki, folder, passphrase=b"mat khau", jobs=1)
+    secret = tmp_path / "pass.txt"
+    secret.write_text("mat khau\n", "utf-8")
+    refused = _run("axis", "serve", "--pki", str(folder), "--db", str(tmp_path / "a.sqlite"))
+    assert refused.exit_code == 2 and "DF-AXS-014" in refused.output
+    server = Server(folder, str(tmp_path / "axis.sqlite"),
+                    extra=("--passphrase-file", str(secret))).start()
+    try:
+        document = tmp_path / "cv.edxml"
+        document.write_bytes(signed_document(pki, H49, [SNV], 4100))
+        sent = _run("axis", "send", str(document), "--url", server.url, "--pki", str(folder),
+                    "--as", H49, "--passphrase-file", str(secret))
+        assert sent.exit_code == 0 and "accepted id" in sent.output
+        unlocked = CliRunner().invoke(cli, ["axis", "inbox", "--url", server.url, "--pki",
+                                            str(folder), "--as", SNV])
+        assert unlocked.exit_code == 2 and "DF-AXS-014" in unlocked.output
+    finally:
+        server.stop()
