@@ -882,11 +882,17 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
 @click.option("--drain", type=click.FloatRange(min=0), default=20.0, show_default=True,
               metavar="SECONDS", help="How long receivers go on after the last send.")
 @click.option("--no-status", is_flag=True, help="Receivers fetch but do not answer.")
+@click.option("--model-service-ms", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="MS", help="The service's measured cost per message: the simulator's "
+              "FIFO stage then predicts the run beside the measurement.")
+@click.option("--model-workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="The service's workers, for that prediction.")
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for summary.json and report.html.")
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
+                 model_service_ms: float | None, model_workers: int,
                  passphrase_file: str | None, out: str) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
@@ -903,7 +909,8 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
 
     config = LoadConfig(url, Path(pki), rate_scale=rate_scale, duration_s=duration,
                         max_documents=max_documents, max_kb=max_kb, drain_s=drain,
-                        statuses=not no_status, passphrase=_passphrase(passphrase_file))
+                        statuses=not no_status, passphrase=_passphrase(passphrase_file),
+                        model_service_ms=model_service_ms, model_workers=model_workers)
     bar: Any = None
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -926,6 +933,14 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
                f"deliveries fetched; acknowledgement p50/p95/p99 "
                f"{measured['ack_latency_s']['p50']}/{measured['ack_latency_s']['p95']}/"
                f"{measured['ack_latency_s']['p99']} s; refused {measured['refused'] or 'none'}")
+    model = measured.get("model")
+    if model is not None:
+        rate, ack = model["throughput_per_s"], model["ack_latency_s"]
+        click.echo(f"model ({model['workers']} worker(s), {model['service_ms']} ms a message, "
+                   f"utilisation {model['utilisation']}): throughput {rate['predicted']} "
+                   f"predicted / {rate['measured']} measured per s; acknowledgement p50/p95/p99 "
+                   + " vs ".join("/".join(str(ack[side][q]) for q in ("p50", "p95", "p99"))
+                                 + f" s {side}" for side in ("predicted", "measured")))
     click.echo(f"wrote {out}/summary.json and {report}", err=True)
     sys.exit(1 if measured["refused"] or summary["totals"]["lost"] else 0)
 

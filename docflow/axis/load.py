@@ -58,5 +58,10 @@ def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
                       else lambda done, total: progress("signing", done, total))
     result = run_load(plan, config, directory)
     summary = build_load_summary(chosen, plan, result, config)
+    if config.model_service_ms is not None:
+        from docflow.axis.load_model import model_comparison
+
+        summary["load"]["model"] = model_comparison(
+            result, service_ms=config.model_service_ms, workers=config.model_workers)
     write_summary(summary, Path(out))
     return summary

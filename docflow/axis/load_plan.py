@@ -60,6 +60,12 @@ class LoadConfig:
     concurrency: int = 64
     """Requests in flight at once, at most (the open-loop sender waits beyond it, and
     records the wait in the latency it measures)."""
+    model_service_ms: float | None = None
+    """The service's cost per message, measured (``bench/test_axis_bench.py``): given, the
+    simulator's FIFO stage predicts the run from its real arrivals, beside the measurement
+    (:mod:`docflow.axis.load_model`). ``None``: no prediction."""
+    model_workers: int = 1
+    """The service's worker count for that prediction (``axis serve --workers``)."""
     passphrase: bytes | None = None
     """Decrypts the PKI folder's keys when ``pki init`` encrypted them."""
     statuses: bool = True

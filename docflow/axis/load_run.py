@@ -64,6 +64,9 @@ class LoadResult:
     """HTTP requests made (sends, lists, fetches, statuses)."""
     status_fetched: int
     """Status messages fetched by the senders."""
+    status_posts: tuple[float, ...] = ()
+    """When each status message was sent (seconds after the start): they queue for the
+    server's judge with the documents."""
 
 
 class _Run:
@@ -73,6 +76,7 @@ class _Run:
         self.by_id: dict[int, Record] = {}
         self.requests = 0
         self.status_fetched = 0
+        self.status_posts: list[float] = []
         self.loop = asyncio.get_running_loop()
         self.t0 = self.loop.time()
         self.sending_done = asyncio.Event()
@@ -137,6 +141,7 @@ class _Run:
         name = self.directory.agencies[code].name
         for status in (StatusCode.ARRIVED, final):
             self.requests += 1
+            self.status_posts.append(self.now())
             reply = await client.post("/messages", content=status_message(
                 data, sender=code, sender_name=name, code=status),
                 headers={"content-type": "application/xml"})
@@ -213,4 +218,4 @@ def run_load(plan: LoadPlan, config: LoadConfig, directory: Directory) -> LoadRe
 
     run, sending, wall = asyncio.run(main())
     return LoadResult(tuple(run.records), started, wall, sending, run.requests,
-                      run.status_fetched)
+                      run.status_fetched, tuple(run.status_posts))

@@ -54,7 +54,7 @@ def test_load_measures_what_the_server_holds(tiny_server: Server, tiny_pki: Path
     out = tmp_path / "run"
     result = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
                    "--rate-scale", "4800", "--duration", "2", "--drain", "15",
-                   "--max-kb", "8", "--out", str(out))
+                   "--max-kb", "8", "--model-service-ms", "5", "--out", str(out))
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     measured, totals = summary["load"], summary["totals"]
@@ -79,6 +79,11 @@ def test_load_measures_what_the_server_holds(tiny_server: Server, tiny_pki: Path
             answered += sum(1 for m in documents for r in m["receivers"]
                             if r["status_code"] in ("02", "03"))
     assert held == totals["documents_sent"] and answered == totals["deliveries"]
+    model = measured["model"]
+    assert model["documents"] == measured["attempted"]
+    assert model["status_messages"] == 2 * totals["deliveries"]
+    assert model["ack_latency_s"]["predicted"]["p50"] >= 0.005
+    assert "model (1 worker(s), 5.0 ms a message" in result.output
     page = (out / "report.html").read_text("utf-8")
     assert "tải thử trục" in page and "chart-delivery" in page
 
