@@ -53,13 +53,13 @@ def test_load_measures_what_the_server_holds(tiny_server: Server, tiny_pki: Path
     the simulation report renders it."""
     out = tmp_path / "run"
     result = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
-                   "--rate-scale", "4800", "--duration", "2", "--drain", "15",
+                   "--rate-scale", "2400", "--duration", "2", "--drain", "90",
                    "--max-kb", "8", "--model-service-ms", "5", "--out", str(out))
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     measured, totals = summary["load"], summary["totals"]
     assert summary["schema"] == "docflow.load/1" and summary["docflow_version"]
-    assert measured["attempted"] == measured["planned"] == totals["documents_sent"] > 10
+    assert measured["attempted"] == measured["planned"] == totals["documents_sent"] > 5
     assert measured["refused"] == {} and measured["transport_failures"] == 0
     assert totals["delivered"] == totals["deliveries"] >= totals["documents_sent"]
     assert sum(lv["sent"] for lv in summary["levels"].values()) == totals["documents_sent"]
