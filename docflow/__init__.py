@@ -19,7 +19,7 @@ from docflow.errors import DocflowError
 
 if TYPE_CHECKING:
     from docflow.audit import AuditConfig, AuditResult, audit
-    from docflow.sim.run import SimulationResult, simulate
+    from docflow.runs import SimulationResult, simulate
     from docflow.sim.scenario import Scenario
     from docflow.validation import ValidationConfig, ValidationReport, validate
 
@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "AuditConfig": "docflow.audit", "AuditResult": "docflow.audit", "audit": "docflow.audit",
-    "SimulationResult": "docflow.sim.run", "simulate": "docflow.sim.run",
+    "SimulationResult": "docflow.runs", "simulate": "docflow.runs",
     "Scenario": "docflow.sim.scenario",
     "ValidationConfig": "docflow.validation", "ValidationReport": "docflow.validation",
     "validate": "docflow.validation",

@@ -371,6 +371,11 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                       "valid, so every valid rate is 0 by construction."),
     _c("DF-AUD-004", "info", None, "No trust anchor was given; the trust anchor and CRLs the "
                                    "simulation run wrote beside its archive were used."),
+    # --- run and output folders (docflow/runfolder.py) --------------------------------------
+    _c("DF-RUN-001", "error", _I, "The output folder is not empty (an earlier run or other "
+                                  "files); refused unless --force replaces the run in it."),
+    _c("DF-RUN-002", "error", _I, "The folder holds an incomplete run (interrupted, or still "
+                                  "being written): it carries the .incomplete marker."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

@@ -42,6 +42,7 @@ from docflow.audit.target import below_target
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
+from docflow.runfolder import check_complete
 
 __all__ = ["audit", "is_archive"]
 
@@ -94,8 +95,9 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     ------
     InputError
         When the source or the archive cannot be read (``DF-IO``, ``DF-ARC`` codes) or a
-        trust file cannot be read (``DF-IO``, ``DF-PKI`` codes). Problems of single envelopes
-        are counted, never raised.
+        trust file cannot be read (``DF-IO``, ``DF-PKI`` codes); ``DF-RUN-002`` when the
+        source is in a run folder marked incomplete (a simulation interrupted or running).
+        Problems of single envelopes are counted, never raised.
     ConfigError
         ``DF-PKI-026`` when the role mapping is not TOML or a rule is invalid.
     """
@@ -103,6 +105,7 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     path = Path(source)
     if not path.exists():
         raise InputError("DF-IO-001", "the source does not exist", Location(file=str(path)))
+    check_complete(path if path.is_dir() else path.parent, "the source")  # an unfinished run
     trust, trust_source, notice = resolve_trust(path, config.trust, run_trust=config.run_trust)
     config = dataclasses.replace(config, trust=trust)
     checker = SignatureChecker(trust)  # reads every trust file now: errors before any work

@@ -49,6 +49,7 @@ from docflow.envelope.samples import organization, sample_document
 from docflow.errors import ConfigError, InputError, Location
 from docflow.levels import Level
 from docflow.metrics.outcomes import message_outcome, outcome_of
+from docflow.outputs import write_atomic
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.roles import Role
@@ -244,12 +245,12 @@ class EnvelopeCrypto(CryptoMode):
         store = pki.trust_store()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
-            (folder / "crls.pem").write_bytes(b"".join(c.public_bytes(Encoding.PEM)
-                                                       for c in store.crls))
         except OSError as exc:
             raise InputError("DF-IO-004", f"cannot write the trust files: "
                              f"{exc.strerror or exc}", Location(file=str(folder))) from None
+        write_atomic(folder / "root.pem", pki.root.public_bytes(Encoding.PEM))
+        write_atomic(folder / "crls.pem", b"".join(c.public_bytes(Encoding.PEM)
+                                                   for c in store.crls))
 
     def outcomes(self, documents: DocumentRecords) -> Outcomes:
         items = [_Item(int(documents.serial[i]), int(documents.plan.sender[i]),
