@@ -68,3 +68,32 @@ def test_unusable_inputs_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "1",
                                       "--out", str(tmp_path / "z"), "--algorithm", "dsa"])
     assert result.exit_code == 2
+
+
+def test_init_over_an_existing_pki_is_refused_unless_forced(tmp_path: Path) -> None:
+    """A second ``pki init`` into a PKI folder: DF-RUN-001, exit 2, every private key as it was.
+    With --force, the new seed's keys replace them and nothing of the old PKI stays."""
+    out = tmp_path / "pki"
+    assert _init("--out", str(out)).exit_code == 0  # type: ignore[attr-defined]
+    keys = {p: p.read_bytes() for p in out.rglob("*.key")}
+    result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "6", "-q",
+                                      "--at", AT, "--out", str(out)])
+    assert result.exit_code == 2 and "DF-RUN-001" in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*.key")} == keys
+    (out / "agencies" / "stale.organ.key").write_text("a key of no index")
+    result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "6", "-q",
+                                      "--at", AT, "--out", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert set(out.rglob("*.key")) == set(keys) and not (out / ".incomplete").exists()
+    assert all(p.read_bytes() != keys[p] for p in keys)
+    assert read_index(out).meta["seed"] == 6
+
+
+def test_an_unfinished_pki_is_refused_as_trust(tmp_path: Path) -> None:
+    """A PKI folder whose ``pki init`` did not finish (it carries the marker) is DF-RUN-002
+    where a trust store is read from it, not a half-read trust store."""
+    out = tmp_path / "pki"
+    assert _init("--out", str(out)).exit_code == 0  # type: ignore[attr-defined]
+    (out / ".incomplete").write_text("")
+    result = CliRunner().invoke(cli, ["verify", "--trust", str(out), str(out / "index.json")])
+    assert result.exit_code == 2 and "DF-RUN-002" in result.output
