@@ -300,7 +300,7 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from docflow.outputs import write_atomic
+    from docflow.atomic import write_atomic
 
     write_atomic(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
@@ -638,7 +638,7 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
     if output == "-":
         sys.stdout.buffer.write(signed)
     else:
-        from docflow.outputs import write_atomic
+        from docflow.atomic import write_atomic
 
         write_atomic(output, signed)
 

@@ -26,8 +26,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from docflow.atomic import is_temporary, sync_folder
 from docflow.errors import InputError, Location, UsageError
-from docflow.outputs import is_temporary, sync_folder
 
 __all__ = ["INCOMPLETE", "Layout", "check_complete", "claim", "finish", "is_incomplete"]
 
@@ -127,7 +127,7 @@ def finish(folder: str | os.PathLike[str]) -> None:
     """Mark ``folder`` complete: sync it, then remove the marker (and sync that).
 
     Call it after the last output is written; every output was written through
-    :func:`docflow.outputs.write_atomic` or a committed transaction, so syncing the folder
+    :func:`docflow.atomic.write_atomic` or a committed transaction, so syncing the folder
     makes the whole run durable before the marker goes.
     """
     path = Path(folder)

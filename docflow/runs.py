@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from docflow.atomic import write_atomic
 from docflow.jit import compile_notice
-from docflow.outputs import write_atomic
 from docflow.report import render_simulation, write_page
 from docflow.runfolder import claim, finish
 from docflow.sim.run import (
@@ -95,8 +95,8 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
     >>> from docflow.sim.scenario import Period
     >>> s = replace(Scenario(), topology="tiny", period=Period(days=2, drain_days=20))
     >>> r = simulate(s, crypto="model")
-    >>> r.summary["schema"], r.delivered > 0, r.lost
-    ('docflow-simulation/1', True, 0)
+    >>> r.delivered > 0, r.lost, r.out, r.report
+    (True, 0, None, None)
     """
     listening = (compile_notice(lambda: notice(COMPILING)) if notice is not None
                  else contextlib.nullcontext())

@@ -32,8 +32,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from docflow.atomic import write_atomic
 from docflow.errors import InputError, Location
-from docflow.outputs import write_atomic
 from docflow.pki.index import INDEX_NAME, CaEntry, PkiIndex
 from docflow.pki.io import key_pem
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, default_cache_dir

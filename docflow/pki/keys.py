@@ -28,9 +28,9 @@ from typing import TypeAlias
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from docflow.atomic import write_atomic
 from docflow.cache import cache_root
 from docflow.errors import InputError, Location
-from docflow.outputs import write_atomic
 
 __all__ = [
     "KeyAlgorithm",

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from docflow.outputs import write_atomic
+from docflow.atomic import write_atomic
 from docflow.report import format as fmt
 
 __all__ = ["environment", "render", "write_page"]
@@ -69,7 +69,7 @@ def render(template: str, **context: Any) -> str:
 
 
 def write_page(html: str, path: str | os.PathLike[str]) -> Path:
-    """Write ``html`` as UTF-8 to ``path`` atomically (:func:`docflow.outputs.write_atomic`).
+    """Write ``html`` as UTF-8 to ``path`` atomically (:func:`docflow.atomic.write_atomic`).
 
     A report that is being rewritten is never seen half-written by someone opening it.
 

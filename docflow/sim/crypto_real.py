@@ -41,6 +41,7 @@ from lxml import etree
 
 from docflow.archive.metadata import EnvelopeMeta, MessageKind
 from docflow.archive.store import Archive, NewEnvelope
+from docflow.atomic import write_atomic
 from docflow.dsig import Signer
 from docflow.dsig.algorithms import SignatureMethod
 from docflow.envelope.builder import build
@@ -49,7 +50,6 @@ from docflow.envelope.samples import organization, sample_document
 from docflow.errors import ConfigError, InputError, Location
 from docflow.levels import Level
 from docflow.metrics.outcomes import message_outcome, outcome_of
-from docflow.outputs import write_atomic
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.roles import Role

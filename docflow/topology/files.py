@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from docflow.atomic import write_atomic
 from docflow.errors import InputError, Location, UsageError
-from docflow.outputs import write_atomic
 from docflow.topology.graphml import dump_graphml, parse_graphml
 from docflow.topology.jsonfile import dump_json, parse_json
 from docflow.topology.network import Topology

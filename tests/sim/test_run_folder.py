@@ -148,5 +148,5 @@ def test_ctrl_c_exits_130_and_leaves_the_run_marked(tmp_path: Path) -> None:
     os.kill(run.pid, signal.SIGINT)
     _, err = run.communicate(timeout=120)
     assert run.returncode == 130, err
-    assert "interrupted" in err and "Traceback" not in err
+    assert "interrupted" in err and "Traceback" not in err, err
     assert (out / INCOMPLETE).is_file() and not (out / "summary.json").exists()

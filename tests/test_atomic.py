@@ -1,4 +1,4 @@
-"""docflow/outputs.py: an output is the old file or the new one, never a torn one; and every
+"""docflow/atomic.py: an output is the old file or the new one, never a torn one; and every
 output of the package goes through it."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from docflow.atomic import is_temporary, write_atomic
 from docflow.errors import InputError
-from docflow.outputs import is_temporary, write_atomic
 
 PACKAGE = Path(__file__).resolve().parents[1] / "docflow"
 
@@ -26,7 +26,7 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path) -> None:
     code = ("import resource, signal, sys\n"
             "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
             "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
-            "from docflow.outputs import write_atomic\n"
+            "from docflow.atomic import write_atomic\n"
             "from docflow.errors import DocflowError\n"
             "try:\n"
             f"    write_atomic({str(target)!r}, b'x' * 100_000)\n"
@@ -43,7 +43,7 @@ def test_a_killed_writer_leaves_old_or_new_never_torn(tmp_path: Path) -> None:
     """A writer killed with SIGKILL while rewriting a 4 MB file over and over: what is there
     afterwards is one of the complete versions it wrote."""
     target = tmp_path / "report.html"
-    code = ("import sys\nfrom docflow.outputs import write_atomic\n"
+    code = ("import sys\nfrom docflow.atomic import write_atomic\n"
             "i = 0\nwhile True:\n"
             f"    write_atomic({str(target)!r}, bytes([65 + i % 26]) * 4_000_000, sync=False)\n"
             "    i += 1\n    print(i, flush=True)\n")
@@ -103,8 +103,8 @@ _WRITE = re.compile(r"\.write_(text|bytes)\(|\bopen\([^)]*['\"][wax]b?['\"]|os\.
 
 
 def test_every_output_goes_through_write_atomic() -> None:
-    """No module of the package writes a file in place: outputs.py and runfolder.py (its
+    """No module of the package writes a file in place: atomic.py and runfolder.py (its
     marker, created exclusively) are the only writers."""
     writers = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
                      if _WRITE.search(path.read_text(encoding="utf-8")))
-    assert writers == ["outputs.py", "runfolder.py"]
+    assert writers == ["atomic.py", "runfolder.py"]
