@@ -77,8 +77,8 @@ def test_install_run_reinstall_editable_run(tmp_path: Path) -> None:
     source = tmp_path / "src"
     shutil.copytree(REPO / "docflow", source / "docflow",
                     ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, source / name)
+    for path in (REPO / "pyproject.toml", REPO / "README.md", *REPO.glob("LICENSE*")):
+        shutil.copy(path, source / path.name)
     (tmp_path / "scenario.toml").write_text(SCENARIO)
     venv, env = _venv(tmp_path)
     cache = tmp_path / "cache" / "docflow" / "numba"
