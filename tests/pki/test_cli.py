@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -89,11 +94,21 @@ def test_init_over_an_existing_pki_is_refused_unless_forced(tmp_path: Path) -> N
     assert read_index(out).meta["seed"] == 6
 
 
-def test_an_unfinished_pki_is_refused_as_trust(tmp_path: Path) -> None:
-    """A PKI folder whose ``pki init`` did not finish (it carries the marker) is DF-RUN-002
-    where a trust store is read from it, not a half-read trust store."""
+def test_a_killed_pki_init_is_refused_as_trust(tmp_path: Path) -> None:
+    """``pki init`` killed (SIGKILL) while it writes: the folder carries the marker, and a
+    trust store read from it is DF-RUN-002, not a half-written trust store."""
     out = tmp_path / "pki"
-    assert _init("--out", str(out)).exit_code == 0  # type: ignore[attr-defined]
-    (out / ".incomplete").write_text("")
-    result = CliRunner().invoke(cli, ["verify", "--trust", str(out), str(out / "index.json")])
+    run = subprocess.Popen([sys.executable, "-m", "docflow", "pki", "init", "--preset",
+                            "vn-2025", "--seed", "1", "--at", AT, "--jobs", "1", "-q",
+                            "--out", str(out)], start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (out / "agencies").exists():
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "pki init never started writing agencies"
+        time.sleep(0.01)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.communicate()
+    assert (out / ".incomplete").is_file() and not (out / "index.json").exists()
+    result = CliRunner().invoke(cli, ["verify", "--trust", str(out), str(out / ".incomplete")])
     assert result.exit_code == 2 and "DF-RUN-002" in result.output
