@@ -102,7 +102,7 @@ def test_a_killed_pki_init_is_refused_as_trust(tmp_path: Path) -> None:
                             "vn-2025", "--seed", "1", "--at", AT, "--jobs", "1", "-q",
                             "--out", str(out)], start_new_session=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while not (out / "agencies").exists():
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline, "pki init never started writing agencies"

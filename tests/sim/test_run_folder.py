@@ -108,7 +108,7 @@ def _start(tmp_path: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     run = subprocess.Popen([sys.executable, "-m", "docflow", "simulate", path, "--out",
                             str(out), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, start_new_session=True)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while not (out / "archive.sqlite").exists():
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline, "the run never created its archive"
@@ -146,7 +146,7 @@ def test_ctrl_c_exits_130_and_leaves_the_run_marked(tmp_path: Path) -> None:
     out = tmp_path / "run"
     run = _start(tmp_path, out)
     os.kill(run.pid, signal.SIGINT)
-    _, err = run.communicate(timeout=120)
+    _, err = run.communicate(timeout=300)
     assert run.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err, err
     assert (out / INCOMPLETE).is_file() and not (out / "summary.json").exists()
