@@ -96,7 +96,7 @@ def claim(folder: str | os.PathLike[str], layout: Layout, *, force: bool = False
     where = Location(file=str(path))
     try:
         if path.exists() and not path.is_dir():
-            raise InputError("DF-IO-004", "the output is a file, not a folder", where)
+            raise InputError("DF-IO-004", "the output exists and is not a folder", where)
         path.mkdir(parents=True, exist_ok=True)
         present = sorted(os.listdir(path))
     except OSError as exc:

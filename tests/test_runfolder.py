@@ -80,4 +80,5 @@ def test_a_file_in_place_of_the_folder_is_df_io_004(tmp_path: Path) -> None:
     target.write_text("a file")
     with pytest.raises(InputError) as caught:
         claim(target, RUN, force=True)
-    assert caught.value.code == "DF-IO-004" and target.read_text() == "a file"
+    assert caught.value.code == "DF-IO-004" and "not a folder" in caught.value.message
+    assert target.read_text() == "a file"

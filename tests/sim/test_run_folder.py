@@ -150,3 +150,16 @@ def test_ctrl_c_exits_130_and_leaves_the_run_marked(tmp_path: Path) -> None:
     assert run.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err, err
     assert (out / INCOMPLETE).is_file() and not (out / "summary.json").exists()
+
+
+def test_a_bad_scenario_with_force_costs_nothing(tmp_path: Path) -> None:
+    """The scenario is checked before the folder is touched: a typo with --force is DF-SCN-003
+    and the earlier run is still there, complete."""
+    out = tmp_path / "run"
+    assert invoke("simulate", scenario(tmp_path, "m.toml", MODEL.format(seed=1)), "--out",
+                  str(out), "-q")[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, _, err = invoke("simulate", scenario(tmp_path, "bad.toml", 'seed = "x"\n'), "--out",
+                          str(out), "--force", "-q")
+    assert code == 2 and "DF-SCN-003" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
