@@ -94,6 +94,10 @@ def _trust_policy_options(command: Any = None, *, at_help: str = _AT_NOW) -> Any
         click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
                      default=None, help="Role mapping (TOML) for certificates of other CAs: "
                      "which policy or name makes an organ or a signer certificate."),
+        click.option("--key-usage", type=click.Choice(["require", "if-present"]),
+                     default="require", show_default=True, help="Whether a signing "
+                     "certificate must carry keyUsage; if-present checks it only where it is "
+                     "(RFC 5280, xmlsec1), for CAs whose certificates carry none."),
     ]):
         command = option(command)
     return command
@@ -156,7 +160,8 @@ def _required_roles_option(command: Any = None, *, extra_help: str = "") -> Any:
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
                      max_size: int | None, timings: bool, trust: tuple[str, ...],
                      crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
-                     roles: str | None, required_roles: Any, no_signatures: bool) -> None:
+                     roles: str | None, key_usage: str, required_roles: Any,
+                     no_signatures: bool) -> None:
     """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
 
     Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
@@ -183,7 +188,7 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
         limits=limits,
         check_schema=not no_schema, check_rules=not no_rules,
         trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
-                                 roles=roles) if trust else None,
+                                 roles=roles, key_usage=key_usage) if trust else None,
         required_roles=REQUIRED_ROLES if required_roles is None else required_roles,
         check_signatures=not no_signatures)
     reports = []
@@ -355,7 +360,8 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                  revocation: str, legacy: bool, roles: str | None, target: float | None,
+                  revocation: str, legacy: bool, roles: str | None, key_usage: str,
+                  target: float | None,
                   measure: str, db: str | None, jobs: int | None, chunk_size: int, fmt: str,
                   output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
@@ -373,7 +379,8 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     from docflow.trust import Trust
 
     config = AuditConfig(trust=Trust.from_options(anchors, crls, at=at, revocation=revocation,
-                                                  legacy=legacy, roles=roles),
+                                                  legacy=legacy, roles=roles,
+                                                  key_usage=key_usage),
                          jobs=jobs, chunk_size=chunk_size, target=target,
                          measure=measure, db=Path(db) if db else None)
     bar: Any = None
@@ -636,7 +643,7 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
               show_default=True)
 def verify_command(file: str, trust: tuple[str, ...], profile: str, key: str | None,
                    crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
-                   roles: str | None, required_roles: Any, fmt: str) -> None:
+                   roles: str | None, key_usage: str, required_roles: Any, fmt: str) -> None:
     """Verify every signature of FILE (- for stdin) against the trust anchors.
 
     By default FILE must be an edXML message, checked in docflow's profile (the signer's
@@ -660,7 +667,7 @@ def verify_command(file: str, trust: tuple[str, ...], profile: str, key: str | N
                                "'docflow pki init' folder)")
     config = VerifyConfig(
         trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
-                                 roles=roles, key=key),
+                                 roles=roles, key=key, key_usage=key_usage),
         profile=chosen,
         required_roles=REQUIRED_ROLES if required_roles is None else required_roles)
     result = verify(file, config)

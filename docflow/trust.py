@@ -40,7 +40,7 @@ from pathlib import Path
 
 from docflow.errors import InputError, Location, UsageError
 
-__all__ = ["AlgorithmPolicy", "RevocationMode", "Trust"]
+__all__ = ["AlgorithmPolicy", "KeyUsageRule", "RevocationMode", "Trust"]
 
 
 class AlgorithmPolicy(enum.StrEnum):
@@ -67,6 +67,19 @@ class RevocationMode(enum.StrEnum):
     """Check where a CRL is in force; a missing CRL is not a finding, a bad one is."""
     OFF = "off"
     """No revocation check (for certificates of a CA that publishes no CRL)."""
+
+
+class KeyUsageRule(enum.StrEnum):
+    """Whether a signing certificate must carry a keyUsage extension (``--key-usage``)."""
+
+    REQUIRE = "require"
+    """The default: RFC 5280 reads "no keyUsage" as "any usage", but every CA profile in use
+    (the Government CA's included) sets it, so its absence means the certificate was not made
+    for signing."""
+    IF_PRESENT = "if-present"
+    """Check keyUsage only where the certificate has one, as RFC 5280 and xmlsec1 do: for test
+    corpora and CAs whose end-entity certificates carry none. Everything else (a CA
+    certificate never signs a document, MD5 never) still holds."""
 
 
 def _paths(values: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
@@ -101,6 +114,8 @@ class Trust:
     policy: AlgorithmPolicy = AlgorithmPolicy.DEFAULT
     """The algorithms accepted in signatures and certificates: secure by default, legacy by
     name."""
+    key_usage: KeyUsageRule = KeyUsageRule.REQUIRE
+    """keyUsage required of a signing certificate, by default."""
     key: Path | None = None
     """A key known out of band, for plain XML-DSig (``--profile xmldsig``): a certificate or a
     public key (PEM or DER) that is trusted as it is, or, under the legacy policy only, an HMAC
@@ -116,6 +131,7 @@ class Trust:
         try:
             object.__setattr__(self, "revocation", RevocationMode(self.revocation))
             object.__setattr__(self, "policy", AlgorithmPolicy(self.policy))
+            object.__setattr__(self, "key_usage", KeyUsageRule(self.key_usage))
         except ValueError as exc:
             raise UsageError("DF-TRU-004", str(exc)) from None
         if self.at is not None and self.at.tzinfo is None:
@@ -129,9 +145,10 @@ class Trust:
                      crls: Iterable[str | os.PathLike[str]] = (), *,
                      at: datetime | None = None, revocation: str = "require",
                      legacy: bool = False, roles: str | os.PathLike[str] | None = None,
-                     key: str | os.PathLike[str] | None = None) -> Trust:
+                     key: str | os.PathLike[str] | None = None,
+                     key_usage: str = "require") -> Trust:
         """The trust of the command-line options ``--trust``, ``--crl``, ``--at``,
-        ``--revocation``, ``--legacy``, ``--roles`` and ``--key``.
+        ``--revocation``, ``--legacy``, ``--roles``, ``--key-usage`` and ``--key``.
 
         Raises
         ------
@@ -139,14 +156,13 @@ class Trust:
             ``DF-TRU-004``: anchors and a key together, or an unknown revocation mode.
         """
         try:
-            mode = RevocationMode(revocation)
-        except ValueError:
-            raise UsageError("DF-TRU-004", f"revocation {revocation!r} is not one of "
-                             f"{', '.join(RevocationMode)}") from None
+            mode, usage = RevocationMode(revocation), KeyUsageRule(key_usage)
+        except ValueError as exc:
+            raise UsageError("DF-TRU-004", str(exc)) from None
         return cls(anchors=_paths(anchors), crls=_paths(crls), at=at, revocation=mode,
                    roles=None if roles is None else Path(roles),
                    policy=AlgorithmPolicy.LEGACY if legacy else AlgorithmPolicy.DEFAULT,
-                   key=None if key is None else Path(key))
+                   key_usage=usage, key=None if key is None else Path(key))
 
     @classmethod
     def load(cls, anchors: Iterable[str | os.PathLike[str]],
@@ -183,10 +199,13 @@ class Trust:
     @property
     def policy_name(self) -> str:
         """The name audit results are stored under: the algorithm policy, with the revocation
-        mode when it is not ``require``."""
+        mode and the key usage rule when they are not the defaults."""
         name = self.policy.value
-        return name if self.revocation is RevocationMode.REQUIRE else \
-            f"{name}+revocation={self.revocation.value}"
+        if self.revocation is not RevocationMode.REQUIRE:
+            name += f"+revocation={self.revocation.value}"
+        if self.key_usage is not KeyUsageRule.REQUIRE:
+            name += f"+key-usage={self.key_usage.value}"
+        return name
 
     def fingerprint(self) -> str:
         """SHA-256 over the policy and the bytes of every anchor, CRL, role mapping and key,

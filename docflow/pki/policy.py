@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from docflow.pki.builder import DOCUMENT_SIGNING
-from docflow.trust import AlgorithmPolicy, RevocationMode
+from docflow.trust import AlgorithmPolicy, KeyUsageRule, RevocationMode
 
 __all__ = ["DEFAULT_POLICY", "LEGACY_POLICY", "RevocationCheck", "ValidationPolicy",
            "validation_policy"]
@@ -86,14 +86,16 @@ _NAMED = {AlgorithmPolicy.DEFAULT: DEFAULT_POLICY, AlgorithmPolicy.LEGACY: LEGAC
 
 
 def validation_policy(name: AlgorithmPolicy,
-                      revocation: RevocationMode = RevocationMode.REQUIRE) -> ValidationPolicy:
+                      revocation: RevocationMode = RevocationMode.REQUIRE,
+                      key_usage: KeyUsageRule = KeyUsageRule.REQUIRE) -> ValidationPolicy:
     """The certificate side of the one named algorithm policy of a
-    :class:`~docflow.trust.Trust`, with its revocation mode.
+    :class:`~docflow.trust.Trust`, with its revocation mode and key usage rule.
 
-    The stricter certificate rules (keyUsage required, a CA certificate never signs, MD5
-    never) hold under both names.
+    The stricter certificate rules (keyUsage required unless the trust says ``if-present``, a
+    CA certificate never signs, MD5 never) hold under both names.
 
     >>> validation_policy(AlgorithmPolicy.LEGACY, RevocationMode.OFF).min_rsa_bits
     1024
     """
-    return replace(_NAMED[AlgorithmPolicy(name)], revocation=RevocationMode(revocation))
+    return replace(_NAMED[AlgorithmPolicy(name)], revocation=RevocationMode(revocation),
+                   require_key_usage=KeyUsageRule(key_usage) is KeyUsageRule.REQUIRE)

@@ -75,7 +75,8 @@ def path_validator(trust: Trust) -> PathValidator:
         store = dataclasses.replace(store, anchors=store.anchors + extra.anchors,
                                     intermediates=store.intermediates + extra.intermediates,
                                     crls=store.crls + extra.crls)
-    return PathValidator(store, validation_policy(trust.policy, trust.revocation))
+    return PathValidator(store, validation_policy(trust.policy, trust.revocation,
+                                                  trust.key_usage))
 
 
 @functools.lru_cache(maxsize=16)
