@@ -11,6 +11,7 @@ edXML meaning was checked.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,12 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+import docflow
+from docflow import Trust, VerifyConfig
 from docflow.cli import cli
 from docflow.envelope.kind import MessageKind, message_kind
+from docflow.errors import Indication
+from docflow.profile.choice import Profile
 from docflow.profile.edxml import EDXML_NS
 from docflow.xmlsafe import parse_xml
 
@@ -84,6 +89,14 @@ def test_edxml_shaped_message_never_passes_as_plain_xmldsig(
     assert plain.exit_code == 0, plain.output
     assert "no edXML meaning checked" in plain.output.splitlines()[0]
     assert "DF-TRU-003" in plain.output
+    trust = Trust.from_options([files["root"]], [files["crl"]],
+                               at=dt.datetime.fromisoformat(AT))
+    library = docflow.verify(signed, VerifyConfig(trust=trust))
+    assert library.indication is Indication.FAILED and library.signatures == ()
+    assert [f.code for f in library.findings] == ["DF-TRU-001"]
+    asked = docflow.verify(signed, VerifyConfig(trust=trust, profile=Profile.XMLDSIG))
+    assert asked.passed and not asked.edxml
+    assert [s.rule for s in asked.signatures] == ["enveloped"]  # no organ, no signer place
 
 
 def test_plain_xml_needs_the_xmldsig_profile(files: dict[str, Path],  # noqa: F811
