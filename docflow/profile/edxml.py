@@ -107,12 +107,12 @@ EDXML_LAYOUT = SignatureLayout((SIGNER_RULE, ORGAN_RULE))
 """At most one of each, so that the layout alone reads any message; which roles a message
 *must* have is :data:`REQUIRED_ROLES`, a policy of the verification."""
 
-# Which roles must sign is a knob of the profile's verification (``verify_message``), and of no
-# other configuration: ``VerifyPolicy`` is dsig's and knows XML-DSig, not edXML roles;
-# ``TrustConfig`` is the audit's, which counts each role's presence itself and must go on
-# counting a document that lacks one rather than failing it; ``ValidationConfig`` is
-# ``docflow validate``'s alone, while ``docflow verify`` and library callers need the rule too
-# (validate's SignatureCheck carries it through, as it carries the VerifyPolicy).
+# Which roles must sign is a knob of the profile's verification (``verify_message``), not of
+# the trust: ``VerifyPolicy`` is dsig's and knows XML-DSig, not edXML roles; the ``Trust`` says
+# what signatures are checked against, and the audit, which shares it, counts each role's
+# presence itself and must go on counting a document that lacks one rather than failing it.
+# ``VerifyConfig`` and ``ValidationConfig`` carry the required roles (validate's
+# SignatureCheck passes them through).
 REQUIRED_ROLES: frozenset[Role] = frozenset({Role.ORGAN})
 """The roles that must have signed an edXML document message, by default: the organ. Decree
 30/2020 makes the organ's digital signature what makes an electronic document official, and
