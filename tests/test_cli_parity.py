@@ -44,7 +44,6 @@ from docflow.validation import ValidationSummary
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "envelopes"
 ENVELOPES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".xml", ".edxml"))
-CORPUS_ROLES = VECTORS / "corpus-roles.toml"
 AGREEMENT = 32
 """Rows of the 40 on which ``docflow verify`` agrees with xmlsec1 (docs/signatures.md)."""
 
@@ -130,10 +129,9 @@ def _row_options(row: dict[str, str]) -> dict[str, Any]:
     if row["key_info"] == "hmac" or row["key_info"] == "none" or \
             _certificate(row["trust"]) == _signing_certificate(document):
         return {**options, "key": anchor}  # a secret, or a certificate pinned as it is
-    # A CA: the corpus CAs publish no CRLs, their certificates carry neither keyUsage nor a
-    # role.
-    return {**options, "anchors": [anchor], "revocation": "off", "key_usage": "if-present",
-            "roles": CORPUS_ROLES}
+    # A CA: the corpus CAs publish no CRLs, and their certificates carry no keyUsage (nor a
+    # role, which plain XML-DSig does not ask for).
+    return {**options, "anchors": [anchor], "revocation": "off", "key_usage": "if-present"}
 
 
 def _cli_args(options: dict[str, Any]) -> list[str]:
@@ -142,7 +140,7 @@ def _cli_args(options: dict[str, Any]) -> list[str]:
         args.append("--legacy")
     for anchor in options.get("anchors", ()):
         args += ["--trust", str(anchor)]
-    for name in ("key", "revocation", "key_usage", "roles"):
+    for name in ("key", "revocation", "key_usage"):
         if name in options:
             args += [f"--{name.replace('_', '-')}", str(options[name])]
     return args

@@ -160,3 +160,25 @@ def test_a_key_file_is_read_for_what_it_is(tmp_path: Path) -> None:
         for policy in AlgorithmPolicy:
             key = trust_source(Trust(key=path, policy=policy), plain=True)
             assert type(key).__name__ == "PinnedPublicKey", (suffix, policy)
+
+
+def test_plain_xmldsig_checks_the_path_but_asks_no_role() -> None:
+    """Under anchors, plain XML-DSig checks the certificate path in full but not its role
+    (edXML meaning): the path validator's DF-PKI-012 for a certificate of another CA is
+    dropped, every other finding kept; the edXML profile's source still reports it."""
+    row = VECTORS / "signxml/aleksey-xmldsig-01-enveloped/enveloped-sha256-rsa-sha256-test-1.xml"
+    trust = Trust.from_options([VECTORS / "keys/signxml/cacert.pem"], revocation="off",
+                               key_usage="if-present", at=dt.datetime(2026, 11, 21))
+    plain = trust_source(trust, plain=True)
+    assert type(plain).__name__ == "PathOnly"
+    passed = verify(row, VerifyConfig(trust=trust, profile=Profile.XMLDSIG))
+    assert passed.passed and passed.signatures[0].role is None
+    edxml_source = trust_source(trust)
+    leaf = passed.signatures[0].certificate
+    assert leaf is not None
+    assert trust.at is not None and not isinstance(edxml_source, type(plain))
+    found = edxml_source.check(leaf, [], trust.at)  # type: ignore[union-attr]
+    assert "DF-PKI-012" in {p.code for p in found.problems}
+    strict = verify(row, VerifyConfig(trust=trust.replace(key_usage=KeyUsageRule.REQUIRE),
+                                      profile=Profile.XMLDSIG))
+    assert not strict.passed  # the path's own rules still hold: no keyUsage, no pass

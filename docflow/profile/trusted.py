@@ -6,7 +6,9 @@ validation, and one organ certificate signs thousands of documents):
 
 * anchors → docflow's :class:`~docflow.pki.validate.PathValidator` over the trust store (a
   ``docflow pki init`` folder brings its hub CAs and CRLs), with the certificate side of the
-  named algorithm policy and the revocation mode;
+  named algorithm policy and the revocation mode. For plain XML-DSig the path is checked in
+  full but a certificate's role is not asked for (:class:`PathOnly`): roles are edXML
+  meaning, which that profile does not check;
 * a key known out of band (plain XML-DSig) → a pinned certificate
   (:class:`~docflow.dsig.PinnedKeyChecker`), a pinned public key
   (:class:`~docflow.dsig.PinnedPublicKey`) or, under the legacy policy only, an HMAC secret;
@@ -19,13 +21,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 
 from docflow.dsig import (
+    ChainResult,
     EmbeddedKeyValue,
     HmacKey,
     PinnedKeyChecker,
@@ -43,10 +50,34 @@ from docflow.pki.store import TrustStore
 from docflow.pki.validate import PathValidator
 from docflow.trust import Trust
 
-__all__ = ["path_validator", "signature_policy", "trust_source"]
+__all__ = ["PathOnly", "path_validator", "signature_policy", "trust_source"]
 
 _PUBLIC = (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey,
            dsa.DSAPublicKey)
+
+
+_ROLE_CODES = frozenset({"DF-PKI-012", "DF-PKI-013"})
+"""The path validator's findings about a certificate's role (unknown, ambiguous)."""
+
+
+@dataclass(frozen=True)
+class PathOnly:
+    """A path validator for plain XML-DSig: every check of the path, no role asked for.
+
+    The path validator reports a certificate of no known role (``DF-PKI-012``/``-013``) as a
+    finding, which fails any signature: right for the edXML profile, where the role decides
+    where a signature may stand, and meaningless for a SAML assertion or an invoice signed by
+    another CA's certificate. Its ``trusted`` speaks of the path alone, and stays as it is.
+    """
+
+    validator: PathValidator
+
+    def check(self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
+              at: datetime) -> ChainResult:
+        """The path validator's answer without its role findings."""
+        result = self.validator.check(leaf, intermediates, at)
+        return ChainResult(result.trusted, result.chain, result.role, tuple(
+            p for p in result.problems if p.code not in _ROLE_CODES))
 
 
 def signature_policy(trust: Trust) -> VerifyPolicy:
@@ -102,7 +133,7 @@ def trust_source(trust: Trust, *, plain: bool = False) -> TrustSource:
         return _key_source(trust.key, trust.legacy)
     if not trust.anchors and plain:
         return EmbeddedKeyValue()
-    return path_validator(trust)
+    return PathOnly(path_validator(trust)) if plain else path_validator(trust)
 
 
 def _key_source(path: Path, legacy: bool) -> TrustSource:
