@@ -20,15 +20,16 @@ from docflow.trust import Trust
 
 if TYPE_CHECKING:
     from docflow.audit import AuditConfig, AuditResult, audit
+    from docflow.pdf.verify import PdfVerification
     from docflow.profile.edxml import MessageVerification
     from docflow.profile.verify import VerifyConfig, verify
     from docflow.sim.run import SimulationResult, simulate
     from docflow.sim.scenario import Scenario
     from docflow.validation import ValidationConfig, ValidationReport, validate
 
-__all__ = ["AuditConfig", "AuditResult", "DocflowError", "MessageVerification", "Scenario",
-           "SimulationResult", "Trust", "ValidationConfig", "ValidationReport", "VerifyConfig",
-           "audit", "simulate", "validate", "verify"]
+__all__ = ["AuditConfig", "AuditResult", "DocflowError", "MessageVerification",
+           "PdfVerification", "Scenario", "SimulationResult", "Trust", "ValidationConfig",
+           "ValidationReport", "VerifyConfig", "audit", "simulate", "validate", "verify"]
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -37,7 +38,7 @@ _LAZY = {
     "Scenario": "docflow.sim.scenario",
     "ValidationConfig": "docflow.validation", "ValidationReport": "docflow.validation",
     "validate": "docflow.validation",
-    "MessageVerification": "docflow.profile.edxml",
+    "MessageVerification": "docflow.profile.edxml", "PdfVerification": "docflow.pdf.verify",
     "VerifyConfig": "docflow.profile.verify", "verify": "docflow.profile.verify",
 }
 

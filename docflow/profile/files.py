@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 from docflow.dsig import Signer
 from docflow.errors import UsageError
+from docflow.pdf.verify import PdfVerification
 from docflow.pki.io import read_certificates, read_private_key
 from docflow.profile.edxml import MessageVerification, sign_message
 from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
 
-__all__ = ["render_text", "sign_file"]
+__all__ = ["render_pdf_text", "render_text", "sign_file"]
 
 
 def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
@@ -53,12 +54,14 @@ def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
     return sign_message(read_bytes(path, DEFAULT_LIMITS.max_bytes), signer, role, where=name)
 
 
-def render_text(result: MessageVerification, name: str) -> str:
+def render_text(result: MessageVerification | PdfVerification, name: str) -> str:
     """The verification as lines for people: the verdict, each signature, each finding.
 
     The first line names the profile, and for plain XML-DSig says that no edXML meaning was
     checked.
     """
+    if isinstance(result, PdfVerification):
+        return render_pdf_text(result, name)
     profile = "edXML profile" if result.edxml else "plain XML-DSig, no edXML meaning checked"
     lines = [f"{name}: {result.indication.value} ({profile}, {len(result.signatures)} "
              f"signature{'s' if len(result.signatures) != 1 else ''})"]
@@ -71,5 +74,34 @@ def render_text(result: MessageVerification, name: str) -> str:
             lines.append(f"    {finding.code} {finding.location}: {finding.message}")
     for finding in result.findings:
         if not any(finding in s.findings for s in result.signatures):
+            lines.append(f"  {finding.code} {finding.location}: {finding.message}")
+    return "\n".join(lines)
+
+
+def render_pdf_text(result: PdfVerification, name: str) -> str:
+    """A PDF's verification for people: the verdict, each signature with its role, time and
+    revision, what each update changed, and each finding."""
+    count = len(result.signatures)
+    lines = [f"{name}: {result.indication.value} (PDF, Decree 30 profile, {count} "
+             f"signature{'s' if count != 1 else ''}, {result.revisions} revisions)"]
+    shown: set[int] = set()
+    for signature in result.signatures:
+        who = signature.certificate.subject.rfc4514_string() if signature.certificate else "-"
+        when = signature.timestamp or signature.claimed_time
+        stamp = "timestamped" if signature.timestamp else "claimed"
+        extent = "the whole file" if signature.covers_whole_file else \
+            f"revision {signature.revision} (bytes 0-{signature.signed_bytes})"
+        lines.append(f"  {signature.field}: {signature.indication.value} — "
+                     f"{signature.role or 'unknown role'}, {who}")
+        lines.append(f"    signs {extent}" + (f"; {stamp} {when.isoformat()}" if when else ""))
+        for finding in signature.findings:
+            shown.add(id(finding))
+            lines.append(f"    {finding.code} {finding.location}: {finding.message}")
+    for update in result.updates:
+        lines.append(f"  revision {update.revision} ({'signed' if update.signed else 'unsigned'}"
+                     f"): {'; '.join(update.changes) or 'no change'}")
+    for finding in result.findings:
+        if id(finding) not in shown and not any(finding == f for s in result.signatures
+                                                for f in s.findings):
             lines.append(f"  {finding.code} {finding.location}: {finding.message}")
     return "\n".join(lines)

@@ -3,7 +3,9 @@
 What ``docflow verify`` does, as one library call: read the document (a file, ``-`` for
 standard input, or bytes) within the hardened parser's limits, build the trust source of the
 trust value (once per value and process, :mod:`docflow.profile.trusted`), and check it in the
-profile asked for — the edXML profile by default (:mod:`docflow.profile.choice`).
+profile asked for — by default docflow's own: a PDF (``%PDF-``) in Decree 30's
+(:func:`docflow.profile.nd30.verify_document_pdf`), anything else in the edXML profile
+(:mod:`docflow.profile.choice`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from docflow.errors import UsageError
+from docflow.pdf.verify import PdfVerification, is_pdf
 from docflow.pki.roles import Role
+from docflow.pki.validate import PathValidator
 from docflow.profile.choice import Profile
 from docflow.profile.edxml import REQUIRED_ROLES, MessageVerification, verify_message
+from docflow.profile.nd30 import verify_document_pdf
 from docflow.profile.trusted import signature_policy, trust_source
 from docflow.trust import Trust
 from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, parse_xml, read_bytes
@@ -50,7 +56,7 @@ class VerifyConfig:
 
 
 def verify(source: bytes | str | os.PathLike[str], config: VerifyConfig | None = None
-           ) -> MessageVerification:
+           ) -> MessageVerification | PdfVerification:
     """Verify every signature of one document.
 
     Parameters
@@ -62,9 +68,10 @@ def verify(source: bytes | str | os.PathLike[str], config: VerifyConfig | None =
 
     Returns
     -------
-    MessageVerification
+    MessageVerification or PdfVerification
         PASSED only when every signature is valid, trusted and in its place, with the roles
-        and sender the profile asks for.
+        and sender the profile asks for. A PDF (checked in the default profile only) gives a
+        :class:`~docflow.pdf.verify.PdfVerification`.
 
     Raises
     ------
@@ -88,6 +95,11 @@ def verify(source: bytes | str | os.PathLike[str], config: VerifyConfig | None =
     else:
         name = os.fspath(source)
         data, where = read_bytes(name, config.limits.max_bytes), None if name == "-" else name
+    if not plain and is_pdf(data):
+        if not isinstance(source_, PathValidator):  # pragma: no cover - edXML gives one
+            raise UsageError("DF-TRU-004", "a PDF is checked against trust anchors")
+        return verify_document_pdf(data, source_, at=trust.at, legacy=trust.legacy,
+                                   required_roles=config.required_roles, where=where)
     root = parse_xml(data, limits=config.limits, where=where)
     # The tree is this call's own: handed over, as verify_message owns a tree it parses.
     return verify_message(root, trust=source_, at=trust.at, policy=signature_policy(trust),
