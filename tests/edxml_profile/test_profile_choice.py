@@ -94,6 +94,14 @@ def test_edxml_shaped_message_never_passes_as_plain_xmldsig(
     library = docflow.verify(signed, VerifyConfig(trust=trust))
     assert library.indication is Indication.FAILED and library.signatures == ()
     assert [f.code for f in library.findings] == ["DF-TRU-001"]
+    validated = CliRunner().invoke(cli, ["validate", str(signed), "--trust", str(files["root"]),
+                                         "--crl", str(files["crl"]), "--at", AT,
+                                         "--format", "json"])
+    assert validated.exit_code == 1, validated.output  # validate --trust says the same
+    report = json.loads(validated.output)["reports"][0]
+    assert report["verdict"] == "FAILED"
+    assert "DF-TRU-001" in {f["code"] for f in report["findings"]} or \
+        report["kind"] is None  # a root validate itself refuses (DF-ENV-040)
     asked = docflow.verify(signed, VerifyConfig(trust=trust, profile=Profile.XMLDSIG))
     assert asked.passed and not asked.edxml
     assert [s.rule for s in asked.signatures] == ["enveloped"]  # no organ, no signer place
