@@ -15,6 +15,10 @@ validation, and one organ certificate signs thousands of documents):
 * neither → for plain XML-DSig, the document's own key with no trust established
   (:class:`~docflow.dsig.EmbeddedKeyValue`, at best INDETERMINATE); for the edXML profile, a
   path validator over an empty store, which trusts nothing.
+
+The files are read when a trust value is first used in a process: a CRL replaced on disk is
+read by the next process (or after ``trust_source.cache_clear()`` and
+``path_validator.cache_clear()``), as a long-running service reloads its configuration.
 """
 
 from __future__ import annotations
