@@ -182,6 +182,9 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     from docflow.validation.text import render_report, render_summary
     from docflow.xmlsafe import DEFAULT_LIMITS
 
+    if not trust and (crls or at or legacy or roles or required_roles is not None):
+        raise click.UsageError("--crl, --at, --legacy, --roles and --require say how "
+                               "signatures are checked, and need --trust")
     limits = DEFAULT_LIMITS if max_size is None else \
         dataclasses.replace(DEFAULT_LIMITS, max_bytes=max_size)
     config = ValidationConfig(

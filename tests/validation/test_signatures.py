@@ -201,3 +201,11 @@ def test_both_roles_can_be_required(signed: dict[str, Path]) -> None:
     code, report = _report(str(signed["signed"]), "--trust", str(signed["pki"]),
                            "--require", "organ,signer")
     assert code == 0 and report["verdict"] == "PASSED", report
+
+
+def test_signature_options_without_trust_are_a_usage_error(signed: dict[str, Path]) -> None:
+    """--crl, --at, --legacy, --roles or --require without --trust would be silently ignored
+    (signatures are not checked without a trust): a usage error, exit 2, instead."""
+    for extra in (["--require", "none"], ["--legacy"], ["--at", "2026-01-01"]):
+        code, out = _run("validate", str(signed["signed"]), *extra)
+        assert code == 2 and "need --trust" in out, (extra, out)
