@@ -35,7 +35,7 @@ from pathlib import Path
 from docflow.archive.importer import ImportResult, import_source
 from docflow.archive.store import Archive, StoredResult
 from docflow.audit.config import AuditConfig
-from docflow.audit.result import AuditResult, coverage_by_dimension
+from docflow.audit.result import AuditResult, coverage_by_dimension, signature_sources
 from docflow.audit.run_trust import TrustSource, resolve_trust
 from docflow.audit.signatures import SignatureChecker, TrustConfig
 from docflow.audit.target import below_target
@@ -52,7 +52,7 @@ Notify = Callable[[Finding], None]
 """Called with each notice (``DF-AUD-003``, ``DF-AUD-004``) as soon as it is known, before
 any document is verified, so that a user can stop an audit that trusts nothing."""
 
-_Row = tuple[int, bool, bool, bool, bool, tuple[str, ...]]
+_Row = tuple[int, bool, bool, bool, bool, tuple[str, ...], str, str]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -175,7 +175,7 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                        tables=tables, measure=config.measure, target=config.target,
                        below=below, imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
-                       notices=run.notices)
+                       notices=run.notices, sources=signature_sources(rows))
 
 
 def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor:
@@ -229,8 +229,8 @@ def _wait(futures: set[Future[list[_Row]]]
 
 
 def _as_results(rows: list[_Row]) -> list[StoredResult]:
-    return [StoredResult(envelope_id, DocumentOutcome(op, ov, sp, sv, reasons))
-            for envelope_id, op, ov, sp, sv, reasons in rows]
+    return [StoredResult(envelope_id, DocumentOutcome(op, ov, sp, sv, reasons, o_src, s_src))
+            for envelope_id, op, ov, sp, sv, reasons, o_src, s_src in rows]
 
 
 class _Worker:
@@ -254,7 +254,8 @@ class _Worker:
                 except Exception:  # one bad envelope must not end a national audit
                     outcome = DocumentOutcome(reasons=("DF-AUD-002",))
             rows.append((body.envelope_id, outcome.organ_present, outcome.organ_valid,
-                         outcome.signer_present, outcome.signer_valid, outcome.reasons))
+                         outcome.signer_present, outcome.signer_valid, outcome.reasons,
+                         outcome.organ_source, outcome.signer_source))
         return rows
 
 

@@ -15,7 +15,12 @@ What is counted, and how
 * A **legacy QCVN** ``Signature`` (in the edXML namespace, often with placeholder values and
   rsa-sha1) signs the message, so it counts as an organ signature that is *present* and never
   valid, with the reason ``DF-ENV-070``.
-* A message with neither counts as a document with no signature (coverage 0).
+* A **PDF signature** (PAdES, Decree 30) on an attachment counts for its certificate's role
+  exactly as an XML-DSig one does (:mod:`docflow.profile.pdf_attachments`), its organ code
+  checked against the sender; each role's ``source`` says ``xml``, ``pdf`` or ``both``. Field
+  messages carry a placeholder envelope signature and the real ones on the PDF: a valid PDF
+  organ signature makes the placeholder's ``DF-ENV-070`` no reason.
+* A message with none counts as a document with no signature (coverage 0).
 * Bytes that cannot be parsed count as a document with no signature, with the parser's code as
   the reason, so a damaged envelope lowers coverage instead of vanishing from it.
 
@@ -48,6 +53,7 @@ from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.validate import PathValidator
 from docflow.profile.edxml import EDXML_NS, verify_message
 from docflow.profile.files import trust_validator
+from docflow.profile.pdf_attachments import pdf_outcome_parts, verify_pdf_attachments
 from docflow.xmlsafe import parse_xml
 
 __all__ = ["DSIG_NS", "SignatureChecker", "TrustConfig", "signing_time"]
@@ -111,6 +117,9 @@ class TrustConfig:
             ``DF-IO-001`` when a file cannot be read.
         """
         digest = hashlib.sha256(f"policy={self.policy}\n".encode())
+        # What the audit checks: results stored before PDF attachments were checked are not
+        # reused for an audit that checks them.
+        digest.update(b"checks=xml-dsig+pdf\n")
         roles = () if self.roles is None else (self.roles,)
         for label, paths in (("anchor", self.anchors), ("crl", self.crls), ("roles", roles)):
             for item in sorted(d for p in paths for d in _digests(p)):
@@ -184,12 +193,14 @@ signer_valid=False, reasons=())
             return DocumentOutcome(reasons=(exc.code,))
         tags = {element.tag for element in root.iter(_LEGACY, _DSIG)}  # one walk for both
         legacy = _LEGACY in tags
-        if _DSIG not in tags:  # speed: nothing to verify, no verifier call
-            return outcome_of((), legacy=legacy)
         when = at or signing_time(root) or datetime.now(UTC)
+        pdf, pdf_reasons = pdf_outcome_parts(verify_pdf_attachments(
+            root, self._validator, at=when, legacy=self.trust.legacy, required_roles=()))
+        if _DSIG not in tags:  # speed: no XML-DSig to verify, no verifier call
+            return outcome_of((), legacy=legacy, extra_reasons=pdf_reasons, pdf=pdf)
         # The tree is this call's own and read no more: handed over, as verify_message
         # would own a tree it parsed from the bytes itself.
         return message_outcome(
             verify_message(root, trust=self._validator, at=when, policy=self._policy,
                            owned=True),
-            legacy=legacy)
+            legacy=legacy, pdf=pdf, pdf_reasons=pdf_reasons)

@@ -88,6 +88,18 @@ class PdfSignature:
     def passed(self) -> bool:
         return self.indication is Indication.PASSED
 
+    @property
+    def rule(self) -> str | None:
+        """No place in a PDF gives a role (a field's name is the document's own claim): the
+        certificate alone does. Here for the audit's verdict protocol."""
+        return None
+
+    @property
+    def sub_indications(self) -> tuple[str, ...]:
+        """The codes of the error findings, for the audit's reasons."""
+        return tuple(dict.fromkeys(f.code for f in self.findings
+                                   if f.indication is not None))
+
     def to_dict(self) -> dict[str, object]:
         cert = self.certificate
         return {"field": self.field, "indication": self.indication.value, "role": self.role,
