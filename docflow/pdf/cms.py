@@ -145,6 +145,9 @@ def _check_signer(signer: cms.SignerInfo, certificates: list, signed: Callable[
                        certificate, others)
     digest = digests[digest_name]()
     attrs = signer["signed_attrs"]
+    # Speed and fidelity: the DER as received, taken before any child is parsed; once they
+    # are, asn1crypto re-encodes the whole set on dump().
+    signed_set = as_set(attrs)
     if not attrs:
         return finding("DF-PDF-079", "the SignerInfo has no signed attributes",
                        certificate, others)
@@ -169,7 +172,7 @@ def _check_signer(signer: cms.SignerInfo, certificates: list, signed: Callable[
     if ess:
         return finding("DF-PDF-079", ess, certificate, others)
     signature = signer["signature"].native
-    problem = verify_signer_info(signer, certificate, digest, as_set(attrs), legacy)
+    problem = verify_signer_info(signer, certificate, digest, signed_set, legacy)
     if problem is not None:
         code, message = problem
         return finding(code, message, certificate, others)

@@ -82,11 +82,12 @@ def check_timestamp(token: cms.ContentInfo, signature: bytes, validator: PathVal
         if digest_name not in digests:
             return bad(f"the timestamp's digest {digest_name} is not allowed", claimed)
         attrs = signer["signed_attrs"]
+        signed_set = as_set(attrs)  # before any child is parsed (see cms.as_set)
         digest = {a["type"].native: a["values"][0].native for a in attrs}.get("message_digest")
         if digest != hashlib.new(digest_name, raw).digest():
             return bad("the timestamp's message digest is not the hash of its TSTInfo",
                        claimed)
-        problem = verify_signer_info(signer, tsa, digests[digest_name](), as_set(attrs),
+        problem = verify_signer_info(signer, tsa, digests[digest_name](), signed_set,
                                      legacy)
         if problem is not None:
             return bad(f"the timestamp's signature: {problem[1]}", claimed)

@@ -143,7 +143,7 @@ class Lexer:
         if self.data[body:body + 1] != b">":
             fail("DF-PDF-051", "a hex string holds a character that is not a hex digit, or "
                                "does not end with '>'", self.base + body)
-        digits = bytes(b for b in self.data[pos + 1:body] if b not in _WS)
+        digits = self.data[pos + 1:body].translate(None, _WS)  # speed: in C
         if len(digits) % 2:
             digits += b"0"
         return PdfString(bytes.fromhex(digits.decode("ascii")), True, pos, body + 1), body + 1
