@@ -10,7 +10,7 @@ Two things go wrong in docflow and they are kept apart on purpose:
   and the exit code the command line maps it to, in one place (``cli.py``).
 
 Every code used anywhere in docflow is listed in :data:`CATALOGUE`, with its severity and the
-verdict it implies, so that reports, the README table and the tests read from one source.
+verdict it implies, so that reports, the manual's table and the tests read from one source.
 Codes are never reused or renumbered: a retired code stays in the catalogue.
 """
 
