@@ -87,3 +87,19 @@ def test_unsigned_pdf_has_no_signature(validator: PathValidator) -> None:
     result = verify_document_pdf(corpus.plain_pdf(), validator)
     assert result.indication is Indication.INDETERMINATE
     assert "DF-PDF-070" in _codes(result)
+
+
+def test_signed_linearized_pdf_passes(pdf_pki: NationalPki, validator: PathValidator) -> None:
+    """A linearized original signed by the person and the organ (pyHanko): three revisions,
+    the first made of both sections of the linearized file; pdfsig's ranges agree."""
+    from tests.pdf.syntax.handmade import linearized
+
+    signed = corpus.sign(corpus.sign(linearized(),
+                                     pdf_pki.credentials_for(corpus.ORGAN_CODE, Role.SIGNER),
+                                     "NguoiKy", corpus.SIGNER_BOX),
+                         pdf_pki.credentials_for(corpus.ORGAN_CODE, Role.ORGAN), "CoQuan",
+                         corpus.ORGAN_BOX)
+    result = verify_document_pdf(signed, validator)
+    assert result.indication is Indication.PASSED, result.findings
+    assert result.revisions == 3
+    assert [s.revision for s in result.signatures] == [1, 2]
