@@ -133,8 +133,21 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
         if isinstance(root, Ref):
             changed.discard(root.num)
             added.discard(root.num)
+    used: set[int] | None = None
+
+    def aside(num: int) -> bool:
+        """Whether object ``num`` is used by nothing a reader sees (pages, form, names,
+        outlines…), in this revision or the one before: only then may it change as metadata
+        or validation data. Else a trailer /Info or a DSS entry pointing at a content stream
+        would let an update change the page."""
+        nonlocal used
+        if used is None:
+            used = _used_by_document(document, k) | _used_by_document(document, k - 1)
+        return num not in used
+
     info = trailer.get(Name("Info"))
-    if isinstance(info, Ref) and (info.num in changed or info.num in added):
+    if isinstance(info, Ref) and (info.num in changed or info.num in added) and \
+            aside(info.num):
         changes.append("document information (/Info) updated")
         changed.discard(info.num)
         allowed_new |= _reach(document, k, [info], added)
@@ -172,11 +185,12 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
         roots: list[PdfObject] = [catalog.get(Name("DSS"))]
         allowed_new |= _reach(document, k, roots, added)
         for num in list(changed):
-            if _is_dss_part(document, k, num, catalog):
+            if _is_dss_part(document, k, num, catalog) and aside(num):
                 changed.discard(num)
                 changes.append("DSS updated")
     metadata = catalog.get(Name("Metadata"))
-    if isinstance(metadata, Ref) and (metadata.num in changed or metadata.num in added):
+    if isinstance(metadata, Ref) and (metadata.num in changed or metadata.num in added) \
+            and aside(metadata.num):
         changed.discard(metadata.num)
         allowed_new.add(metadata.num)
         changes.append("XMP metadata updated")
@@ -339,6 +353,18 @@ def _is_dss_part(document: PdfDocument, k: int, num: int, catalog: PdfDict) -> b
     if isinstance(dss, Ref) and dss.num == num:
         return True
     return num in _reach(document, k, [dss], {num} | set(document.view(k)))
+
+
+def _used_by_document(document: PdfDocument, k: int) -> set[int]:
+    """Objects the catalog reaches as of revision ``k`` other than through /DSS and
+    /Metadata."""
+    catalog = document.catalog(k)
+    roots = [v for key, v in catalog.items() if key not in ("DSS", "Metadata")]
+    root = document.trailer(k).get(Name("Root"))
+    found = _reach(document, k, roots, set(document.view(k)))
+    if isinstance(root, Ref):
+        found.add(root.num)
+    return found
 
 
 def _reachable_from_root(document: PdfDocument, k: int, num: int) -> bool:

@@ -133,3 +133,29 @@ def test_signature_appearance_covering_the_page_fails(pdf_pki, validator) -> Non
     result = verify_document_pdf(signed, validator)
     assert result.indication is Indication.FAILED
     assert "DF-PDF-087" in {f.code for f in result.findings}
+
+
+@pytest.mark.parametrize("where", ["Info", "DSS", "Metadata"])
+def test_content_disguised_as_metadata_fails(where: str, shadow_pdf: bytes,
+                                             validator: PathValidator) -> None:
+    """An update that points the trailer's /Info, a DSS entry or the catalog's /Metadata at
+    the page's content stream and changes it, so that the change looks like metadata or
+    validation data: still DF-PDF-081, since the page uses that object."""
+    changed = {4: _stream(prepared.SPARE)}
+    if where == "Info":
+        attacked = append_update(shadow_pdf, changed, trailer_extra=b"/Info 4 0 R")
+    else:
+        catalog = current(shadow_pdf, 1)
+        assert isinstance(catalog, PdfDict)
+        new = PdfDict()
+        new.update(catalog)
+        if where == "DSS":
+            dss = PdfDict()
+            dss[Name("Certs")] = PdfArray([Ref(4, 0)])
+            new[Name("DSS")] = dss
+        else:
+            new[Name("Metadata")] = Ref(4, 0)
+        attacked = append_update(shadow_pdf, {**changed, 1: dump(new)})
+    result = verify_document_pdf(attacked, validator)
+    assert result.indication is Indication.FAILED
+    assert "DF-PDF-081" in {f.code for f in result.findings}
