@@ -85,8 +85,13 @@ def check_updates(document: PdfDocument, signed: dict[int, list[str]],
         The file name, for locations.
     """
     updates: list[Update] = []
+    first = min(signed, default=len(document.revisions))
     for k in range(1, len(document.revisions)):
         found, changes = _check_one(document, k, signed.get(k, []), where)
+        if k <= first:
+            # Up to the first signature's own revision: part of what every signature signed
+            # (the author's own edits, the first signer's tool); described, not judged.
+            found = []
         updates.append(Update(k, k in signed, tuple(changes), tuple(found)))
     return _overlays(document, where), updates
 
@@ -159,7 +164,10 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
                 changes)
     for field in fields_now:
         earlier = fields_before.get(field.num) if field.num is not None else None
+        # A placeholder may change only by being signed, by a signature of this revision: an
+        # empty field that gains an appearance alone would be an overlay.
         if (earlier is not None and field.num in changed and earlier.value is None
+                and field.value is not None and field.name in signers
                 and _diff_keys(document, field.num, k) <= _PLACEHOLDER_KEYS):
             changes.append(f"signature field {field.name!r} filled")
             changed.discard(earlier.num)
