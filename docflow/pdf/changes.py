@@ -366,6 +366,13 @@ def _is_dss_part(document: PdfDocument, k: int, num: int, catalog: PdfDict) -> b
 def _used_by_document(document: PdfDocument, k: int) -> set[int]:
     """Objects the catalog reaches as of revision ``k`` other than through /DSS and
     /Metadata."""
+    key = ("used_by_document", k)
+    if key not in document.memo:
+        document.memo[key] = _used(document, k)
+    return document.memo[key]  # type: ignore[return-value]
+
+
+def _used(document: PdfDocument, k: int) -> set[int]:
     catalog = document.catalog(k)
     roots = [v for key, v in catalog.items() if key not in ("DSS", "Metadata")]
     root = document.trailer(k).get(Name("Root"))

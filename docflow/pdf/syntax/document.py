@@ -88,6 +88,9 @@ class PdfDocument:
         self._objects: dict[tuple[int, int, int], PdfObject] = {}
         self._object_streams: dict[int, tuple[Lexer, list[tuple[int, int]], int]] = {}
         self._busy: set[tuple[int, int]] = set()
+        self.memo: dict[tuple[str, int], object] = {}
+        """Values derived from one revision (its signature fields, its pages), kept by the
+        checks that compute them: a revision never changes once parsed."""
 
     def view(self, revision: int = -1) -> dict[int, tuple[Entry, int]]:
         """Every object number defined as of ``revision``: its entry and the revision that

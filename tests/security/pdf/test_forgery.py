@@ -11,6 +11,7 @@ import pytest
 from asn1crypto import cms
 
 from docflow.errors import Indication
+from docflow.pdf.cms import der_length
 from docflow.pki.validate import PathValidator
 from docflow.profile.nd30 import verify_document_pdf
 from tests.security.pdf.tools import same_length
@@ -28,7 +29,8 @@ def _organ_byte_range(data: bytes) -> bytes:
 
 def _with_cms(data: bytes, transform) -> bytes:  # type: ignore[no-untyped-def]
     match = _organ_contents(data)
-    raw = bytes.fromhex(match[1].decode()).rstrip(b"\x00")
+    padded = bytes.fromhex(match[1].decode())
+    raw = padded[:der_length(padded)]  # not rstrip: the DER itself may end with zero bytes
     info = cms.ContentInfo.load(raw)
     new = transform(info).dump(force=True)
     hexed = new.hex().upper().encode().ljust(len(match[1]), b"0")
