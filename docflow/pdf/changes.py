@@ -118,7 +118,7 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
         in_use_before = old is not None and old[0][0] != 0
         if entry[0] == 0:
             if in_use_before:
-                refuse(f"frees object {num} ({describe(document.get(num, k - 1))})")
+                refuse(f"frees object {num} ({_what(document, num, k - 1)})")
             continue
         if not in_use_before:
             added.add(num)
@@ -203,7 +203,7 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
         allowed_new.add(metadata.num)
         changes.append("XMP metadata updated")
     for num in sorted(changed):
-        refuse(f"redefines object {num} ({describe(document.get(num, k - 1))}), which the "
+        refuse(f"redefines object {num} ({_what(document, num, k - 1)}), which the "
                "earlier revision defined", _offset(document, num, k))
     for num in sorted(added - allowed_new):
         value = document.get(num, k)
@@ -211,6 +211,49 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
             refuse(f"adds object {num} ({describe(value)}) that the document uses, and that "
                    "is not part of a signature", _offset(document, num, k))
     return findings, list(dict.fromkeys(changes))
+
+
+def _what(document: PdfDocument, num: int, k: int) -> str:
+    """What object ``num`` is to a reader as of revision ``k``: "the content stream of page 1",
+    "font /F1 of page 1", or its type when no page uses it directly."""
+    key = ("uses", k)
+    if key not in document.memo:
+        document.memo[key] = _uses(document, k)
+    uses: dict[int, str] = document.memo[key]  # type: ignore[assignment]
+    return uses.get(num) or describe(document.get(num, k))
+
+
+def _uses(document: PdfDocument, k: int) -> dict[int, str]:
+    uses: dict[int, str] = {}
+    catalog = document.trailer(k).get(Name("Root"))
+    if isinstance(catalog, Ref):
+        uses[catalog.num] = "the document catalog"
+    for page, index in page_numbers(document, k).items():
+        where = f"page {index + 1}"
+        uses.setdefault(page, where)
+        value = document.get(page, k)
+        if not isinstance(value, PdfDict):
+            continue
+        contents = value.get(Name("Contents"))
+        items = document.get_ref(contents, k) if isinstance(contents, Ref) else contents
+        for item in items if isinstance(items, PdfArray) else [contents]:
+            if isinstance(item, Ref):
+                uses.setdefault(item.num, f"the content stream of {where}")
+        resources = document.get_ref(value.get(Name("Resources")), k)
+        if isinstance(resources, PdfDict):
+            for kind, label in (("Font", "font"), ("XObject", "XObject"),
+                                ("Properties", "optional content")):
+                table = document.get_ref(resources.get(Name(kind)), k)
+                if isinstance(table, PdfDict):
+                    for name, ref in table.items():
+                        if isinstance(ref, Ref):
+                            uses.setdefault(ref.num, f"{label} /{name} of {where}")
+        annots = document.get_ref(value.get(Name("Annots")), k)
+        if isinstance(annots, PdfArray):
+            for ref in annots:
+                if isinstance(ref, Ref):
+                    uses.setdefault(ref.num, f"an annotation of {where}")
+    return uses
 
 
 def _offset(document: PdfDocument, num: int, k: int) -> int | None:

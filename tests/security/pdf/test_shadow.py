@@ -119,6 +119,8 @@ def test_shadow_attack_fails(case: str, shadow_pdf: bytes, validator: PathValida
     result = verify_document_pdf(attacked, validator)
     assert result.indication is Indication.FAILED
     assert EXPECTED[case] in {f.code for f in result.findings}, result.findings
+    if case == "replace: font":
+        assert any("font /F1 of page 1" in f.message for f in result.findings)
     assert [s.indication for s in result.signatures] == [Indication.FAILED] * 2
 
 
