@@ -36,7 +36,6 @@ _CATALOG_KEYS = frozenset({"AcroForm", "DSS", "Extensions", "Version", "Metadata
 _FORM_KEYS = frozenset({"Fields", "SigFlags"})
 _PAGE_KEYS = frozenset({"Annots"})
 _PLACEHOLDER_KEYS = frozenset({"V", "AP"})
-_MAX_REACH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,11 +378,12 @@ def _overlays(document: PdfDocument, where: str | None) -> list[Finding]:
 def _reach(document: PdfDocument, k: int, roots: Iterable[PdfObject],
            added: set[int]) -> set[int]:
     """The new objects (numbers in ``added``) reachable from ``roots``."""
+    # No step budget: a budget would leave objects out of "used by the document", which is
+    # the unsafe side. Each object is expanded once (``found``), so the walk is bounded by
+    # the values the file holds.
     found: set[int] = set()
     stack = list(roots)
-    steps = 0
-    while stack and steps < _MAX_REACH:
-        steps += 1
+    while stack:
         item = stack.pop()
         if isinstance(item, Ref):
             if item.num in found or item.num not in added:
