@@ -195,7 +195,8 @@ signer_valid=False, reasons=())
         legacy = _LEGACY in tags
         when = at or signing_time(root) or datetime.now(UTC)
         pdf, pdf_reasons = pdf_outcome_parts(verify_pdf_attachments(
-            root, self._validator, at=when, legacy=self.trust.legacy, required_roles=()))
+            root, self._validator, at=when, legacy=self.trust.legacy, required_roles=(),
+            describe=False))
         if _DSIG not in tags:  # speed: no XML-DSig to verify, no verifier call
             return outcome_of((), legacy=legacy, extra_reasons=pdf_reasons, pdf=pdf)
         # The tree is this call's own and read no more: handed over, as verify_message

@@ -70,7 +70,8 @@ def describe(value: PdfObject) -> str:
 
 
 def check_updates(document: PdfDocument, signed: dict[int, list[str]],
-                  where: str | None = None) -> tuple[list[Finding], list[Update]]:
+                  where: str | None = None, *, describe_signed: bool = True
+                  ) -> tuple[list[Finding], list[Update]]:
     """Judge every update after the first revision; returns the findings about the final
     document's signature appearances, and one :class:`Update` per update.
 
@@ -82,10 +83,16 @@ def check_updates(document: PdfDocument, signed: dict[int, list[str]],
         Revision index → names of the signature fields whose signatures end there.
     where
         The file name, for locations.
+    describe_signed
+        Also describe the updates up to the first signature, which are not judged; the
+        audit, which counts and shows nothing of them, saves that work.
     """
     updates: list[Update] = []
     first = min(signed, default=len(document.revisions))
     for k in range(1, len(document.revisions)):
+        if k <= first and not describe_signed:
+            updates.append(Update(k, k in signed, ()))
+            continue
         found, changes = _check_one(document, k, signed.get(k, []), where)
         if k <= first:
             # Up to the first signature's own revision: part of what every signature signed

@@ -141,7 +141,7 @@ class PdfVerification:
 
 def verify_pdf(data: bytes, validator: PathValidator, *, at: dt.datetime | None = None,
                legacy: bool = False, where: str | None = None,
-               limits: PdfLimits = DEFAULT_LIMITS) -> PdfVerification:
+               limits: PdfLimits = DEFAULT_LIMITS, describe: bool = True) -> PdfVerification:
     """Verify every signature of the PDF ``data`` and every update after the first revision.
 
     Parameters
@@ -158,6 +158,9 @@ def verify_pdf(data: bytes, validator: PathValidator, *, at: dt.datetime | None 
         The file name, for locations.
     limits
         The reader's limits.
+    describe
+        Describe the updates that are not judged (those up to the first signature); off
+        for the audit, which shows none of it. The verdict is the same either way.
 
     Returns
     -------
@@ -168,13 +171,13 @@ def verify_pdf(data: bytes, validator: PathValidator, *, at: dt.datetime | None 
     at = at or dt.datetime.now(dt.UTC)
     try:
         document = parse_pdf(data, limits=limits, where=where)
-        return _verify(document, validator, at, legacy, where)
+        return _verify(document, validator, at, legacy, where, describe)
     except InputError as exc:
         return PdfVerification((), (exc.as_finding(),), size=len(data))
 
 
 def _verify(document: PdfDocument, validator: PathValidator, at: dt.datetime, legacy: bool,
-            where: str | None) -> PdfVerification:
+            where: str | None, describe: bool) -> PdfVerification:
     fields = [f for f in signature_fields(document) if f.value is not None]
     results: list[PdfSignature] = []
     signed: dict[int, list[str]] = {}
@@ -185,7 +188,8 @@ def _verify(document: PdfDocument, validator: PathValidator, at: dt.datetime, le
         results.append(result)
         if result.revision is not None:
             signed.setdefault(result.revision, []).append(sig_field.name)
-    document_findings, updates = check_updates(document, signed, where)
+    document_findings, updates = check_updates(document, signed, where,
+                                               describe_signed=describe)
     if not results:
         document_findings.append(Finding("DF-PDF-070", "the PDF has no filled signature "
                                          "field", Location(file=where)))

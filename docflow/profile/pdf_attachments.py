@@ -82,8 +82,8 @@ def pdf_attachments(root: etree._Element) -> Iterator[tuple[str, str | None, byt
 
 def verify_pdf_attachments(root: etree._Element, validator: PathValidator, *,
                            at: dt.datetime | None = None, legacy: bool = False,
-                           required_roles: Collection[Role] = PDF_REQUIRED_ROLES
-                           ) -> tuple[PdfAttachment, ...]:
+                           required_roles: Collection[Role] = PDF_REQUIRED_ROLES,
+                           describe: bool = True) -> tuple[PdfAttachment, ...]:
     """Verify every PDF attachment of the message ``root`` against its sender.
 
     A message that names no single sender checks the PDFs without the sender rule; the
@@ -95,7 +95,8 @@ def verify_pdf_attachments(root: etree._Element, validator: PathValidator, *,
     for cid, name, data in pdf_attachments(root):
         label = f"Attachment[{cid}]"
         result = verify_document_pdf(data, validator, at=at, legacy=legacy,
-                                     required_roles=required_roles, sender=sender, where=label)
+                                     required_roles=required_roles, sender=sender, where=label,
+                                     describe=describe)
         out.append(PdfAttachment(cid, name, result))
     return tuple(out)
 

@@ -103,3 +103,17 @@ def test_signed_linearized_pdf_passes(pdf_pki: NationalPki, validator: PathValid
     assert result.indication is Indication.PASSED, result.findings
     assert result.revisions == 3
     assert [s.revision for s in result.signatures] == [1, 2]
+
+
+def test_describe_off_gives_the_same_verdict(both_pdf: bytes, signer_pdf: bytes,
+                                             validator: PathValidator) -> None:
+    """The audit's shortcut (describe=False skips describing the updates up to the first
+    signature) changes no verdict and no finding."""
+    tampered = both_pdf.replace(b"1.000.000", b"9.000.000")
+    for data in (both_pdf, signer_pdf, tampered, corpus.plain_pdf()):
+        full = verify_document_pdf(data, validator)
+        short = verify_document_pdf(data, validator, describe=False)
+        assert full.indication is short.indication
+        assert full.findings == short.findings
+        assert [s.indication for s in full.signatures] == \
+            [s.indication for s in short.signatures]
