@@ -257,3 +257,17 @@ def test_forward_prev_without_linearization_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         parse_pdf(data)
     assert caught.value.code in ("DF-PDF-053", "DF-PDF-056")
+
+
+def test_number_arrays_read_in_one_match_as_one_by_one() -> None:
+    """The fast path for arrays of numbers gives what the general path gives, and leaves
+    arrays with references, names or bad numbers to it."""
+    from docflow.pdf.syntax.lexer import Lexer
+
+    for text, expected in ((b"[1 2 3]", [1, 2, 3]), (b"[ 1.5 -2 .5 +3 ]", [1.5, -2, 0.5, 3]),
+                           (b"[]", []), (b"[1 0 R 2]", [Ref(1, 0), 2]),
+                           (b"[1 2 /A]", [1, 2, Name("A")])):
+        assert Lexer(text).value(0)[0] == expected
+    with pytest.raises(InputError) as caught:
+        Lexer(b"[1 2.3.4]").value(0)
+    assert caught.value.code == "DF-PDF-051"
