@@ -33,12 +33,13 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 
-from docflow.audit.signatures import SignatureChecker, TrustConfig
+from docflow.audit.signatures import SignatureChecker
 from docflow.dsig import Signer
 from docflow.pki.export import write_pki
 from docflow.pki.roles import Role
 from docflow.profile.edxml import sign_message
 from docflow.profile.nd30 import verify_document_pdf
+from docflow.trust import Trust
 from tests.pdf import corpus, messages
 from tests.pdf.test_interop import pyhanko_context
 
@@ -105,7 +106,7 @@ def test_verify_docflow_vs_pyhanko(setting) -> None:  # type: ignore[no-untyped-
 def test_audit_pdf_vs_xml(setting) -> None:  # type: ignore[no-untyped-def]
     """Field messages (placeholder + signed PDF) against XML-signed ones, per envelope."""
     pki, folder, data = setting
-    checker = SignatureChecker(TrustConfig(anchors=(Path(folder),)))
+    checker = SignatureChecker(Trust.from_options(anchors=(Path(folder),)))
     at = dt.datetime.now(dt.UTC)
     field = messages.with_pdfs([data], sender=corpus.ORGAN_CODE, serial=1)
     # The XML-signed message carries the unsigned PDF: the same document, signed in XML.

@@ -10,12 +10,17 @@ from pathlib import Path
 import pytest
 
 from docflow.audit import AuditConfig, audit
-from docflow.audit.signatures import TrustConfig
 from docflow.dsig import Signer
 from docflow.pki.national import NationalPki
 from docflow.pki.roles import Role
 from docflow.profile.edxml import sign_message
+from docflow.trust import Trust
 from tests.pdf import corpus, messages
+
+
+def _trust(pki_dir: Path) -> Trust:
+    """The PKI's trust, checked now: the PKI is issued 30 days ago, the messages claim 2025."""
+    return Trust.from_options(anchors=(pki_dir,), at=dt.datetime.now(dt.UTC))
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +54,7 @@ def test_field_archive_counts_pdf_signatures(archive_folder: Path, pki_dir: Path
     """Organ valid on 6 of 10 (5 field + 1 XML-and-PDF), signer valid on 8 (the 2 person-only
     PDFs too); the tampered and the misattributed ones are present and invalid with their
     reasons; the sources say pdf for the field messages and both for the XML-signed one."""
-    result = audit(archive_folder, AuditConfig(trust=TrustConfig(anchors=(pki_dir,)), jobs=1,
-                                               at=dt.datetime.now(dt.UTC)))
+    result = audit(archive_folder, AuditConfig(trust=_trust(pki_dir), jobs=1))
     total = result.total
     assert total.documents == 10
     assert (total.organ_present, total.organ_valid) == (10, 6)
@@ -66,9 +70,8 @@ def test_field_archive_counts_pdf_signatures(archive_folder: Path, pki_dir: Path
 
 def test_same_counts_in_a_process_pool(archive_folder: Path, pki_dir: Path) -> None:
     """Two worker processes count what one does, sources included."""
-    one = audit(archive_folder, AuditConfig(trust=TrustConfig(anchors=(pki_dir,)), jobs=1,
-                                            at=dt.datetime.now(dt.UTC)))
-    two = audit(archive_folder, AuditConfig(trust=TrustConfig(anchors=(pki_dir,)), jobs=2,
-                                            chunk_size=3, at=dt.datetime.now(dt.UTC)))
+    one = audit(archive_folder, AuditConfig(trust=_trust(pki_dir), jobs=1))
+    two = audit(archive_folder, AuditConfig(trust=_trust(pki_dir), jobs=2,
+                                            chunk_size=3))
     assert one.total.to_dict() == two.total.to_dict()
     assert one.sources == two.sources
