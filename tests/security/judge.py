@@ -11,6 +11,7 @@ one ``Trust`` value is one edit.
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,27 +23,37 @@ from docflow.envelope.parser import parse_envelope
 from docflow.errors import DocflowError
 from docflow.pki.roles import Role, RoleMapping
 from docflow.profile.edxml import REQUIRED_ROLES, MessageVerification
+from docflow.trust import Trust
 from docflow.validation import ValidationConfig, ValidationReport, validate
-from docflow.validation.signatures import SignatureCheck
 
 from .outcome import verify
 from .pki import NOW, SmallPki
 
+_TRUSTS: dict[int, Trust] = {}
+
 
 def trust_options(pki: SmallPki, folder: Path) -> list[str]:
-    """The ``--trust``, ``--crl`` and ``--at`` options of the small PKI, written to ``folder``."""
+    """The ``--trust``, ``--crl`` and ``--at`` options of the small PKI, written to ``folder``;
+    the same files make the library's :class:`~docflow.trust.Trust` (:func:`trust_of`)."""
     pem = serialization.Encoding.PEM
     (folder / "root.pem").write_bytes(pki.root.public_bytes(pem))
     (folder / "crls.pem").write_bytes(b"".join(c.public_bytes(pem)
                                                for c in pki.validator().store.crls))
+    _TRUSTS[id(pki)] = Trust.from_options([folder / "root.pem"], [folder / "crls.pem"], at=NOW)
     return ["--trust", str(folder / "root.pem"), "--crl", str(folder / "crls.pem"), "--at",
             NOW.isoformat()]
 
 
+def trust_of(pki: SmallPki) -> Trust:
+    """The one Trust of ``pki`` (its files written once, to a temporary folder)."""
+    if id(pki) not in _TRUSTS:
+        trust_options(pki, Path(tempfile.mkdtemp(prefix="docflow-security-")))
+    return _TRUSTS[id(pki)]
+
+
 def validate_trusted(document: bytes, pki: SmallPki) -> ValidationReport:
     """``docflow validate --trust`` through the library."""
-    check = SignatureCheck(pki.validator(), at=NOW)
-    return validate(document, ValidationConfig(extra_checks=(check,)))
+    return validate(document, ValidationConfig(trust=trust_of(pki)))
 
 
 def reading(document: bytes) -> object:

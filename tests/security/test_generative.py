@@ -54,8 +54,6 @@ from .pki import (
     ec_key,
 )
 
-HOLE_2 = pytest.mark.xfail(strict=True, reason="hole 2: fixed on branch trust")
-HOLE_3 = pytest.mark.xfail(strict=True, reason="hole 3: fixed on branch trust")
 SETTINGS = settings(max_examples=30, derandomize=True, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
@@ -173,15 +171,15 @@ def test_key_confusion_attackers_own_certificate(both: bytes, pki: SmallPki,
     refused_everywhere(secure(forged, both, pki, options))
 
 
-@HOLE_2
 @pytest.mark.parametrize("shape", ["envelope-root", "no-namespace", "other-namespace"])
 def test_rerooted_and_signed_by_any_certificate(shape: str, both: bytes, pki: SmallPki,
                                                 signer_a: Credential,
                                                 options: list[str]) -> None:
     """Hole 2: the forged message as a bare edXMLEnvelope root (attachments inside it), in
     no namespace or in another one (the parser reads an edXML root in any namespace), with
-    one enveloped signature by the sender's *person*: passes verify as plain XML-DSig today,
-    though the reader sees a document from agency A."""
+    one enveloped signature by the sender's *person*. It passed verify as plain XML-DSig,
+    though the reader sees a document from agency A; the edXML profile is now the default and
+    refuses it (DF-TRU-001)."""
     root = _stripped_rewritten(both)
     strip_signer(root)
     if shape == "envelope-root":
@@ -196,12 +194,11 @@ def test_rerooted_and_signed_by_any_certificate(shape: str, both: bytes, pki: Sm
     refused_everywhere(secure(forged, both, pki, options))
 
 
-@HOLE_3
 def test_every_signature_stripped_and_content_changed(both: bytes, pki: SmallPki,
                                                       options: list[str]) -> None:
-    """Hole 3: every Signature removed, the Subject and an attachment changed: validate
-    --trust passes it today (a DF-SIG-022 warning), though the trust store says signatures
-    are being checked."""
+    """Hole 3: every Signature removed, the Subject and an attachment changed. validate
+    --trust passed it with a DF-SIG-022 warning; giving a trust now requires the organ's
+    signature (DF-SIG-028)."""
     forged = _forged(both, FAMILIES["strip-both"])
     assert forged is not None
     root = tree(forged)
