@@ -54,8 +54,9 @@ class CalibrationProbes:
         self.den = np.zeros(len(self.figures), np.int64)
         self.signers = scenario.signing.signers_per_agency
 
-    def observe(self, day: DayTraffic, plan: SignedDocuments) -> None:
-        """Count one day's documents."""
+    def observe(self, day: DayTraffic, plan: SignedDocuments | None) -> None:
+        """Count one day's documents; without a signing ``plan`` (the calibration's response
+        runs count documents only) the signed shares are left uncounted."""
         if not self.figures or day.n_documents == 0:
             return
         a = self.arrays
@@ -77,6 +78,8 @@ class CalibrationProbes:
                                                 minlength=day.n_documents) > 0).sum())
             elif m is Measure.DELIVERIES:
                 self.num[k] += int((mask[day.sender[day.document]] | mask[day.receiver]).sum())
+            elif plan is None:
+                continue
             elif m is Measure.ORGAN_SIGNED_SHARE:
                 self.num[k] += int((plan.organ_signs & sent).sum())
                 self.den[k] += int(sent.sum())
@@ -105,5 +108,5 @@ class CalibrationProbes:
             out.append({"figure": figure.figure, "measure": m.value, "scope": figure.scope,
                         "unit": unit, "published": figure.published, "simulated": simulated,
                         "ratio": simulated / figure.published if figure.published else None,
-                        "source": figure.source})
+                        "source": figure.source, "role": figure.effective_role.value})
         return out

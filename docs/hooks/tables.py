@@ -188,12 +188,16 @@ def scenario_key_rows() -> list[KeyRow]:
                "made into real envelopes, signed and verified) or `real` (every document)."),
         KeyRow("crypto.processes", sc.CryptoSpec, "processes", _value(s.crypto.processes)),
     ]
-    for f in ("figure", "published", "measure", "scope", "source"):
+    for f in ("figure", "published", "measure", "scope", "source", "role"):
         meaning = {"published": "The published value (a count, or a share from 0 to 1).",
                    "measure": "What the figure counts: " + ", ".join(
-                       f"`{m.value}`" for m in sc.Measure) + "."}.get(f, "")
-        rows.append(KeyRow(f"[[calibration]] {f}", sc.CalibrationFigure, f,
-                           "none" if f != "source" else '`""`', meaning))
+                       f"`{m.value}`" for m in sc.Measure) + ".",
+                   "role": "What the figure is to the scenario: `input` (set from it), "
+                   "`fitted` (rates tuned to it) or `predicted` (neither); only a prediction "
+                   "is a reproduction. Default: `input` for agencies, communes, certificates "
+                   "and signed shares, `fitted` for document counts."}.get(f, "")
+        default = {"source": '`""`', "role": "by measure"}.get(f, "none")
+        rows.append(KeyRow(f"[[calibration]] {f}", sc.CalibrationFigure, f, default, meaning))
     return rows
 
 
@@ -257,9 +261,11 @@ def calibrated_scenarios() -> Iterator[tuple[str, Any]]:
 def calibration_mismatches(measured: dict[str, Any]) -> list[str]:
     """What differs between the measured file and the scenarios' published figures."""
     problems = []
-    expected = {name: [(f.figure, f.published, f.measure.value) for f in s.calibration]
+    expected = {name: [(f.figure, f.published, f.measure.value, f.effective_role.value)
+                       for f in s.calibration]
                 for name, s in calibrated_scenarios()}
-    got = {name: [(r["figure"], r["published"], r["measure"]) for r in run["calibration"]]
+    got = {name: [(r["figure"], r["published"], r["measure"], r.get("role"))
+                  for r in run["calibration"]]
            for name, run in measured["scenarios"].items()}
     for name in sorted(expected.keys() | got.keys()):
         if expected.get(name) != got.get(name):
@@ -275,21 +281,41 @@ def calibration_table(measured: dict[str, Any] | None = None) -> str:
     problems = calibration_mismatches(measured)
     if problems:
         raise ValueError("; ".join(problems))
-    out = ["| scenario | published figure | published | simulated | ratio |",
-           "|---|---|---:|---:|---:|"]
+    out = ["| scenario | published figure | role | published | simulated | ratio |",
+           "|---|---|---|---:|---:|---:|"]
     for name, run in measured["scenarios"].items():
         for i, r in enumerate(run["calibration"]):
             share = r["unit"] == "share"
             fmt: Callable[[float], str] = (lambda x: f"{x:.1%}") if share else \
                 (lambda x: f"{x:,.0f}")
             first = f"`{name}`" if i == 0 else ""
-            out.append(f"| {first} | {r['figure'].replace('|', '/')} | {fmt(r['published'])} "
+            out.append(f"| {first} | {r['figure'].replace('|', '/')} | {r['role']} "
+                       f"| {fmt(r['published'])} "
                        f"| {fmt(r['simulated'])} | {r['ratio']:.3f} |")
     out.append("")
     out.append(f"Measured at commit `{measured['commit']}` with docflow {measured['version']} "
                f"by `{measured['command']}`, which runs "
                "`docflow simulate fixtures/scenarios/NAME.toml --out DIR --crypto model` for "
-               "each scenario.")
+               "each scenario. No row is a reproduction: an *input* was set from the figure and "
+               "a *fitted* figure had the scenario's rates tuned to it; the out-of-sample "
+               "checks are in the held-out table.")
+    return "\n".join(out)
+
+
+# --- assumptions --------------------------------------------------------------------------------
+def assumptions_table() -> str:
+    """The assumptions register: every default that shapes a prediction, with range and
+    source."""
+    from docflow.assumptions import ASSUMPTIONS
+
+    out = ["| assumption | value | range | unit | source |", "|---|---:|---:|---|---|"]
+    for a in ASSUMPTIONS.values():
+        out.append(f"| `{a.name}` | {a.value:g} | {a.low:g} – {a.high:g} | {a.unit} "
+                   f"| {a.source.replace('|', '/')} |")
+    sourced = sum(a.sourced for a in ASSUMPTIONS.values())
+    out.append("")
+    out.append(f"{len(ASSUMPTIONS)} assumptions, {sourced} with a published or measured "
+               f"source for the value or its range, {len(ASSUMPTIONS) - sourced} assumed.")
     return "\n".join(out)
 
 
@@ -320,6 +346,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "codes": codes_table,
     "scenario-keys": scenario_keys_table,
     "calibration": calibration_table,
+    "assumptions": assumptions_table,
 }
 
 
