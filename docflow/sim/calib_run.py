@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from docflow.atomic import write_text_atomic
 from docflow.errors import InputError, Location
 from docflow.sim.calib_fit import Model, fit
 from docflow.sim.calib_targets import read_targets
@@ -58,19 +59,13 @@ def calibrate(targets: str | os.PathLike[str], out: str | os.PathLike[str] | Non
         folder = Path(out)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            _write(folder / "calibration.json",
-                   json.dumps(result, ensure_ascii=False, indent=1) + "\n")
-            _write(folder / "calibration.md", render_markdown(result))
+            write_text_atomic(folder / "calibration.json",
+                              json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+            write_text_atomic(folder / "calibration.md", render_markdown(result))
         except OSError as exc:
             raise InputError("DF-IO-004", f"cannot write the calibration: "
                              f"{exc.strerror or exc}", Location(file=str(folder))) from None
     return result
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _n(x: float) -> str:

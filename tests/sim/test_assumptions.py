@@ -14,9 +14,8 @@ import pytest
 from docflow.assumptions import ASSUMPTIONS, load_register
 from docflow.levels import Level
 from docflow.outputs import OutputSchema
-from docflow.report.simulation import write_simulation_report
+from docflow.runs import simulate
 from docflow.sim.assumed import assumptions_used, scenario_value
-from docflow.sim.run import simulate
 from docflow.sim.scenario import (
     CryptoSpec,
     FaultSpec,
@@ -126,7 +125,7 @@ def test_a_run_lists_and_shows_the_assumptions_it_used(tmp_path: Path) -> None:
     assert rows["hubs.axis.service_ms"]["value"] == 33.0
     assert rows["hubs.axis.service_ms"]["overridden"] is True
     assert [n for n, r in rows.items() if r["overridden"]] == ["hubs.axis.service_ms"]
-    html = write_simulation_report(tmp_path).read_text("utf-8")
+    html = (tmp_path / "report.html").read_text("utf-8")
     assert '<section id="assumptions">' in html and "1 of 63 were set by the scenario" in html
     for name in rows:
         assert f"<code>{name}</code>" in html

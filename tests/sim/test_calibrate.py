@@ -13,11 +13,11 @@ from click.testing import CliRunner
 
 from docflow.cli import cli
 from docflow.errors import ConfigError
+from docflow.runs import simulate
 from docflow.sim.calib_fit import Model
 from docflow.sim.calib_response import response
 from docflow.sim.calib_run import calibrate
 from docflow.sim.calib_targets import Param, read_targets
-from docflow.sim.run import simulate
 from docflow.sim.scenario_file import read_scenario
 from docflow.topology.arrays import LEVEL_ORDER
 
