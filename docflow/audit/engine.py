@@ -24,7 +24,6 @@ The work is split so that nothing is counted twice and nothing is lost when an a
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +41,7 @@ from docflow.audit.target import below_target
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
+from docflow.processes import stop_pool, worker_pool
 
 __all__ = ["audit", "is_archive"]
 
@@ -163,9 +163,12 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
             unreadable: dict[str, int] = {}
             for reject in archive.rejects():
                 unreadable[reject.finding.code] = unreadable.get(reject.finding.code, 0) + 1
-    finally:
+    except BaseException:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            stop_pool(pool)  # an error or Ctrl-C: what is stored stays, the workers go now
+        raise
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
     tables = coverage_by_dimension(rows, config.levels)
     below = () if config.target is None else below_target(
         {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure)
@@ -184,10 +187,8 @@ def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor
     fork where the platform has it: workers then start in milliseconds and a script that calls
     :func:`audit` without an ``if __name__ == "__main__"`` guard still works; spawn elsewhere.
     """
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker,
-                               initargs=(str(db), config.trust, config.at))
+    pool = worker_pool(jobs, method="fork", initializer=_init_worker,
+                       initargs=(str(db), config.trust, config.at))
     # With fork, the first submit starts every worker; wait for it so that all of them are
     # forked before this process opens the archive again.
     pool.submit(int).result()

@@ -26,7 +26,6 @@ PKI, signers and path-validation cache once.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -52,6 +51,7 @@ from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.roles import Role
+from docflow.processes import stop_pool, worker_pool
 from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
 from docflow.sim.scenario import CryptoKind, Scenario
@@ -275,10 +275,8 @@ class EnvelopeCrypto(CryptoMode):
         if self._pool is None:
             # forkserver, not fork: the engine's status thread may be running, and a process
             # forked beside a thread can inherit a lock that thread holds.
-            self._pool = ProcessPoolExecutor(self.processes, initializer=_init,
-                                             initargs=(self.context,),
-                                             mp_context=multiprocessing.get_context(
-                                                 "forkserver"))
+            self._pool = worker_pool(self.processes, method="forkserver", initializer=_init,
+                                     initargs=(self.context,))
         # Chunks of one sender's documents where possible, so that a worker issues and
         # validates an agency's certificates once, not every worker.
         by_sender = sorted(range(len(items)), key=lambda i: (items[i].sender, i))
@@ -308,11 +306,19 @@ class EnvelopeCrypto(CryptoMode):
                 promulgation_date=date_text), origin=self.origin))
         self._archive.add_many(envelopes)
 
-    def close(self) -> None:
+    def close(self, aborted: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            if aborted:
+                stop_pool(self._pool)
+            else:
+                self._pool.shutdown()
             self._pool = None
         if self._archive is not None:
             self._archive.close()
             self._archive = None
+            if aborted and self.archive_path is not None:
+                # A run's archive is all of the run or nothing: a partial one would audit to
+                # figures the run never reported, and a rerun starts it afresh anyway.
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{self.archive_path}{suffix}").unlink(missing_ok=True)
 

@@ -133,8 +133,10 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
     mode = make_crypto(chosen, topology, folder, plan)
     try:
         result = Engine(chosen, topology, mode, progress, plan).run()
-    finally:
-        mode.close()
+    except BaseException:
+        mode.close(aborted=True)  # an error or Ctrl-C: workers are stopped, not waited for
+        raise
+    mode.close()
     summary = build_summary(result)
     archive = getattr(mode, "archive_path", None)
     if folder is not None:
