@@ -32,6 +32,9 @@ class _DocflowGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except _Terminated:
+            click.echo("terminated", err=True)
+            ctx.exit(143)
         except MemoryError:
             click.echo("error: DF-IO-002: out of memory; the input is too large", err=True)
             ctx.exit(2)
@@ -658,6 +661,18 @@ def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at:
     sys.exit(0 if result.passed else 1)
 
 
+class _Terminated(BaseException):
+    """``SIGTERM`` made an exception, so that outputs and scratch files are cleaned up on the
+    way out (``finally`` blocks run) as for Ctrl-C, instead of the process just vanishing."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(cli.main(standalone_mode=True) or 0)

@@ -119,6 +119,7 @@ def _start_worker(owner: int, initializer: Callable[..., object] | None,
                   initargs: tuple[Any, ...]) -> None:
     """Worker initializer: ignore Ctrl-C, die with ``owner``, then run the caller's initializer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
     _die_with_parent()
     _watch(owner)  # also covers an owner that died before prctl took effect
     if initializer is not None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import datetime
@@ -36,6 +35,7 @@ from docflow.archive.store import Archive, StoredResult
 from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension
 from docflow.audit.run_trust import TrustSource, resolve_trust
+from docflow.audit.scratch import scratch_archive
 from docflow.audit.signatures import SignatureChecker, TrustConfig
 from docflow.audit.target import below_target
 from docflow.envelope.rules import MessageKind
@@ -117,8 +117,7 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
         with Archive(config.db) as archive:
             imported = import_source(path, archive, config.import_config)
         return _audit_archive(Path(config.db), Path(config.db), imported, run)
-    with tempfile.TemporaryDirectory(prefix="docflow-audit-") as folder:
-        db = Path(folder) / "archive.sqlite"
+    with scratch_archive() as db:
         with Archive(db) as archive:
             imported = import_source(path, archive, config.import_config)
         return _audit_archive(db, None, imported, run)
@@ -191,7 +190,11 @@ def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor
                        initargs=(str(db), config.trust, config.at))
     # With fork, the first submit starts every worker; wait for it so that all of them are
     # forked before this process opens the archive again.
-    pool.submit(int).result()
+    try:
+        pool.submit(int).result()
+    except BaseException:  # Ctrl-C or SIGTERM while the workers start: none of them stays
+        stop_pool(pool)
+        raise
     return pool
 
 
