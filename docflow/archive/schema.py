@@ -151,19 +151,27 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Run the missing steps up to ``target``; return the version the database started at.
 
     ``db`` must be in autocommit mode (``isolation_level=None``) so that each step, with its
-    version bump, is one explicit transaction. The caller checks that the database is a docflow
-    archive (or empty) and not newer than :data:`SCHEMA_VERSION` before calling.
+    version bump, is one explicit transaction. The version is read inside that transaction,
+    after the write lock is taken, so that two processes opening the same archive never run
+    one step twice: the second waits, then finds the step done. The caller checks that the
+    database is a docflow archive (or empty) and not newer than :data:`SCHEMA_VERSION`.
     """
     start = int(db.execute("PRAGMA user_version").fetchone()[0])
-    for version in range(start, target):
+    if start >= target:
+        return start  # nothing to do: no lock, so an archive in use by a writer still opens
+    while True:
         db.execute("BEGIN IMMEDIATE")
         try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version >= target:
+                db.execute("COMMIT")
+                return start
             if version == 0:
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             MIGRATIONS[version](db)
             db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-    return start

@@ -241,9 +241,41 @@ class Archive:
     @_guard
     def _setup(self) -> None:
         db = self._db
-        app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        version = self._check_identity(readonly=self.readonly)
+        if self.readonly:
+            return
+        if version < SCHEMA_VERSION:
+            # Something to create or migrate: the write lock first, then the checks again.
+            # Two processes creating one new archive would otherwise both read version 0 and
+            # both create the tables; now the first migrates and the second, having waited
+            # for the lock, finds the archive complete. An up-to-date archive needs no lock,
+            # so it opens while another process writes.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if self._check_identity(readonly=False) == 0:
+                    # Claimed for docflow in the locked transaction, so that a second opener
+                    # never takes a half-made archive for another application's database.
+                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        self.migrated_from = migrate(db)
+
+    def _check_identity(self, *, readonly: bool) -> int:
+        """Refuse another application's database or a newer schema; return the version."""
+        # One statement, so one snapshot: read one by one, the three could straddle another
+        # process's migration and show its tables without its application id.
+        app_id, version, tables = self._db.execute(
+            "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_master) "
+            "FROM pragma_application_id() a, pragma_user_version() v").fetchone()
+        app_id, version = int(app_id), int(version)
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             raise InputError("DF-ARC-005", "this SQLite database is not a docflow archive "
                              f"(application_id {app_id:#x}, {tables} schema objects); "
@@ -252,18 +284,11 @@ class Archive:
             raise InputError("DF-ARC-004", f"the archive has schema version {version}; this "
                              f"docflow reads up to {SCHEMA_VERSION}; upgrade docflow",
                              Location(file=str(self.path)))
-        if self.readonly:
-            if version < SCHEMA_VERSION:
-                raise InputError("DF-ARC-004", f"the archive has schema version {version}; "
-                                 "open it once for writing to migrate it",
-                                 Location(file=str(self.path)))
-            return
-        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
-            db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        self.migrated_from = migrate(db)
+        if readonly and version < SCHEMA_VERSION:
+            raise InputError("DF-ARC-004", f"the archive has schema version {version}; "
+                             "open it once for writing to migrate it",
+                             Location(file=str(self.path)))
+        return version
 
     # -- lifetime ----------------------------------------------------------------------------
     def close(self) -> None:
