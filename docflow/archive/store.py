@@ -295,6 +295,18 @@ class Archive:
         """Close the connection (committed data is already safe)."""
         self._db.close()
 
+    @_guard
+    def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it; True when complete.
+
+        SQLite does this itself when the last connection closes, but not when a read-only
+        connection (an audit worker's) is the last: the results then stay in
+        ``archive.sqlite-wal``, and a copy of the ``.sqlite`` alone loses them. ``TRUNCATE``
+        waits (up to the timeout) for readers on older snapshots, then leaves a 0-byte log.
+        """
+        busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+
     def __enter__(self) -> Archive:
         return self
 

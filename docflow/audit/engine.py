@@ -168,6 +168,8 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
         raise
     if pool is not None:
         pool.shutdown(cancel_futures=True)
+        with Archive(db) as archive:  # the workers are gone: every result into the .sqlite
+            archive.checkpoint()
     tables = coverage_by_dimension(rows, config.levels)
     below = () if config.target is None else below_target(
         {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure)
