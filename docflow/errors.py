@@ -371,6 +371,13 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                       "valid, so every valid rate is 0 by construction."),
     _c("DF-AUD-004", "info", None, "No trust anchor was given; the trust anchor and CRLs the "
                                    "simulation run wrote beside its archive were used."),
+    # Empty sources (docflow/archive/importer.py, docflow/audit/engine.py): nothing to do is
+    # unusable input, said with what was found instead, never a silent 0 documents.
+    _c("DF-ARC-020", "error", _I, "The import or audit source holds no .edxml/.xml entry (an "
+                                  "empty folder, or a run folder given instead of its "
+                                  "archive.sqlite)."),
+    _c("DF-AUD-005", "error", _I, "The archive holds no document to audit (and no rejected "
+                                  "entry): nothing was ever imported into it."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

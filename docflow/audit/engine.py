@@ -162,6 +162,8 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
             unreadable: dict[str, int] = {}
             for reject in archive.rejects():
                 unreadable[reject.finding.code] = unreadable.get(reject.finding.code, 0) + 1
+            if not rows and not unreadable:
+                raise _nothing_to_audit(shown or Path(run.source), statuses)
     except BaseException:
         if pool is not None:
             stop_pool(pool)  # an error or Ctrl-C: what is stored stays, the workers go now
@@ -180,6 +182,14 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                        below=below, imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
                        notices=run.notices)
+
+
+def _nothing_to_audit(path: Path, statuses: int) -> InputError:
+    """``DF-AUD-005``: an archive with no document, said with what it does hold."""
+    held = f"{statuses:,} status message{'s' if statuses != 1 else ''} and " if statuses else ""
+    return InputError("DF-AUD-005", f"the archive holds {held}no document to audit; import "
+                      "envelopes into it first (docflow archive import SOURCE --db ARCHIVE)",
+                      Location(file=str(path)))
 
 
 def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor:

@@ -103,6 +103,12 @@ class AuditResult:
     nothing can be valid) or ``DF-AUD-004`` (the run's own trust files were used)."""
 
     @property
+    def exit_code(self) -> int:
+        """1 when a level or agency is below the target or entries of the source could not be
+        archived (where ``archive import`` of the same source exits 1 too), else 0."""
+        return 1 if self.below or any(self.unreadable.values()) else 0
+
+    @property
     def total(self) -> CoverageCounts:
         """All documents together."""
         return self.tables["level"].total()

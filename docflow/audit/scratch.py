@@ -25,6 +25,9 @@ __all__ = ["PREFIX", "scratch_archive", "sweep_stale"]
 PREFIX = "docflow-audit-"
 """Scratch folders are ``$TMPDIR/docflow-audit-<pid>-<random>``; the pid is for people."""
 
+STAGING = "docflow-audit.new-"
+"""The name of a scratch folder for the microseconds before it is locked; never swept."""
+
 LOCK_NAME = "owner.lock"
 
 UNLOCKED_GRACE = 24 * 3600.0
@@ -39,10 +42,15 @@ def scratch_archive(base: str | os.PathLike[str] | None = None) -> Iterator[Path
     Stale folders of killed audits are swept first (:func:`sweep_stale`).
     """
     sweep_stale(base)
-    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
-    lock = open(folder / LOCK_NAME, "wb")  # noqa: SIM115 (held until the folder goes)
+    # The folder is made and locked under a name the sweep ignores, then renamed: a sweep
+    # running at the same moment must never see it between its creation and its lock.
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=base))
+    folder = staging
+    lock = open(staging / LOCK_NAME, "wb")  # noqa: SIM115 (held until the folder goes)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        folder = staging.with_name(PREFIX + staging.name[len(STAGING):])
+        os.rename(staging, folder)
         yield folder / "archive.sqlite"
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -37,7 +37,7 @@ def test_import_reports_counts_and_exit_codes(tmp_path: Path) -> None:
     (bad / "0.edxml").write_bytes(make_document(0))
     result = runner.invoke(cli, ["archive", "import", str(bad), "--db", db, "--format", "json"])
     assert result.exit_code == 1
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # the progress line goes to stderr
     assert (data["added"], data["already"], data["rejected"]) == (0, 1, 1)
     assert data["by_code"] == {"DF-XML-002": 1}
 
