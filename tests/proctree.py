@@ -73,3 +73,40 @@ def survivors(procs: set[Proc], timeout: float = 5.0) -> set[Proc]:
         time.sleep(0.05)
         living = alive(living)
     return living
+
+
+def signal_while_committing(proc_pid: int, db: Path, sig: int, *, group: bool,
+                            done: int = 10, timeout: float = 60.0) -> int:
+    """Send ``sig`` to a running audit of ``db`` at a moment when it surely has work left.
+
+    Once ``done`` results are stored, the test takes the archive's write lock, so the audit
+    stops at its next commit; the signal is sent, the lock released, and the audit meets
+    the signal as its commit returns. Returns the results stored at that moment.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    stored = 0
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(db, timeout=10) as con:
+                stored = int(con.execute("SELECT count(*) FROM verifications").fetchone()[0])
+        except sqlite3.Error:
+            stored = 0
+        if stored >= done:
+            break
+        time.sleep(0.005)
+    lock = sqlite3.connect(db, timeout=30, isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+        stored = int(lock.execute("SELECT count(*) FROM verifications").fetchone()[0])
+        time.sleep(0.2)  # long enough for the audit to reach its commit and wait there
+        if group:
+            os.killpg(proc_pid, sig)
+        else:
+            os.kill(proc_pid, sig)
+        time.sleep(0.1)
+        lock.execute("ROLLBACK")
+    finally:
+        lock.close()
+    return stored

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from archive.factory import make_document
-from proctree import survivors, wait_for
+from proctree import signal_while_committing, survivors, wait_for
 
 from docflow.audit.scratch import PREFIX, scratch_archive, sweep_stale
 
@@ -45,11 +45,9 @@ def test_an_interrupted_audit_removes_its_scratch_archive(tmp_path: Path, sig: i
     proc = _start(_source(tmp_path / "src", 400), tmp)
     try:
         below = wait_for(proc.pid, 2)  # the import is done, the workers verify
-        assert len(_scratch(tmp)) == 1
-        if sig == signal.SIGINT:
-            os.killpg(proc.pid, sig)
-        else:
-            os.kill(proc.pid, sig)
+        [folder] = _scratch(tmp)
+        signal_while_committing(proc.pid, folder / "archive.sqlite", sig,
+                                group=sig == signal.SIGINT)
         _, err = proc.communicate(timeout=30)
         assert survivors(below) == set()
     finally:
