@@ -581,6 +581,17 @@ class Archive:
             "ORDER BY e.sender, e.id", (kind.value, context_id))]
 
     @_guard
+    def raw_sizes(self, ids: Sequence[int]) -> list[int]:
+        """The raw size in bytes of each envelope of ``ids``, in their order (0 if unknown)."""
+        sizes: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            sizes.update(self._db.execute(
+                f"SELECT id, raw_size FROM envelopes WHERE id IN ({marks})", chunk).fetchall())
+        return [int(sizes.get(i, 0)) for i in ids]
+
+    @_guard
     def store_results(self, context_id: int, results: Iterable[StoredResult]) -> int:
         """Store verification results in one transaction; a result already stored is kept.
 

@@ -145,14 +145,16 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
         context = archive.context(policy=config.trust.policy, trust_fingerprint=fingerprint,
                                   at=at)
         todo = archive.unverified(context)
+        sizes = archive.raw_sizes(todo)
     # The pool is started while this process holds no SQLite connection, so forked workers
     # inherit none (SQLite forbids carrying a connection across fork()).
-    jobs = min(config.jobs or os.cpu_count() or 1, -(-len(todo) // config.chunk_size))
+    chunks = list(_chunks(todo, sizes, config.chunk_size, config.chunk_bytes))
+    jobs = min(config.jobs or os.cpu_count() or 1, len(chunks))
     pool = _start_pool(db, config, jobs) if jobs > 1 else None
     try:
         with Archive(db) as archive:
             done = 0
-            for results in _verify(archive, pool, jobs, todo, run):
+            for results in _verify(archive, pool, jobs, chunks, run):
                 archive.store_results(context, results)
                 done += len(results)
                 if progress is not None:
@@ -210,15 +212,33 @@ def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor
     return pool
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start:start + size])
+def _chunks(ids: Sequence[int], sizes: Sequence[int], count: int,
+            limit: int) -> Iterator[list[int]]:
+    """Consecutive runs of ``ids`` of at most ``count`` envelopes and about ``limit`` bytes.
+
+    A chunk closes once it reaches ``limit`` raw bytes, so one larger than the limit goes
+    alone; the order (by sender) is kept, since it is what spares certificate checks.
+
+    >>> list(_chunks([1, 2, 3, 4, 5], [10, 10, 50, 10, 10], 3, 30))
+    [[1, 2, 3], [4, 5]]
+    >>> list(_chunks([1, 2, 3], [40, 1, 1], 128, 30))
+    [[1], [2, 3]]
+    """
+    chunk: list[int] = []
+    held = 0
+    for envelope_id, size in zip(ids, sizes, strict=True):
+        chunk.append(envelope_id)
+        held += size
+        if len(chunk) >= count or held >= limit:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
+        yield chunk
 
 
 def _verify(archive: Archive, pool: ProcessPoolExecutor | None, jobs: int,
-            todo: Sequence[int], run: _Run) -> Iterator[list[StoredResult]]:
-    """Yield the results of ``todo`` chunk by chunk, in this process or in the pool."""
-    chunks = _chunks(todo, run.config.chunk_size)
+            chunks: Sequence[list[int]], run: _Run) -> Iterator[list[StoredResult]]:
+    """Yield the results of ``chunks`` one by one, in this process or in the pool."""
     if pool is None:
         worker = _Worker(archive, run.checker, run.config.at)
         for chunk in chunks:
