@@ -328,7 +328,7 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
     def progress(count: int) -> None:
         nonlocal bar
         if bar is None:  # the number of entries is not known before the source is read
-            bar = click.progressbar(iter(()), label="importing", file=sys.stderr,
+            bar = click.progressbar((_ for _ in ()), label="importing", file=sys.stderr,
                                     show_pos=True, show_percent=False)
             bar.__enter__()
         bar.update(count)
@@ -681,8 +681,9 @@ def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at:
 
 
 class _Terminated(BaseException):
-    """``SIGTERM`` made an exception, so that outputs and scratch files are cleaned up on the
-    way out (``finally`` blocks run) as for Ctrl-C, instead of the process just vanishing."""
+    """``SIGTERM`` (or ``SIGHUP``) made an exception, so that outputs and scratch files are
+    cleaned up on the way out (``finally`` blocks run) as for Ctrl-C, instead of the process
+    just vanishing."""
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -694,4 +695,5 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)  # the terminal closed: clean up as for SIGTERM
     sys.exit(cli.main(standalone_mode=True) or 0)

@@ -382,6 +382,12 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "archive.sqlite)."),
     _c("DF-AUD-005", "error", _I, "The archive holds no document to audit (and no rejected "
                                   "entry): nothing was ever imported into it."),
+    _c("DF-AUD-006", "error", _I, "A worker process of the audit died (killed, or out of "
+                                  "memory); the results stored so far are kept, and the same "
+                                  "audit run again verifies the rest."),
+    _c("DF-SCN-010", "error", _I, "A worker process of the simulation died (killed, or out of "
+                                  "memory); the run is abandoned and its partial archive "
+                                  "removed."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),
@@ -548,6 +554,13 @@ class InputError(DocflowError):
 
 class UsageError(DocflowError):
     """Raised when options contradict each other or name something that does not exist."""
+
+
+class WorkerError(DocflowError):
+    """Raised when a worker process dies under a command (killed, out of memory): not the
+    input's fault, so it exits 3 like an internal error, but with a code and what was kept."""
+
+    exit_code: ClassVar[int] = 3
 
 
 class ConfigError(DocflowError):

@@ -119,7 +119,8 @@ def _start_worker(owner: int, initializer: Callable[..., object] | None,
                   initargs: tuple[Any, ...]) -> None:
     """Worker initializer: ignore Ctrl-C, die with ``owner``, then run the caller's initializer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
+    for inherited in (signal.SIGTERM, signal.SIGHUP):  # not the CLI's handlers (fork copies)
+        signal.signal(inherited, signal.SIG_DFL)
     _die_with_parent()
     _watch(owner)  # also covers an owner that died before prctl took effect
     if initializer is not None:

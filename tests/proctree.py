@@ -76,7 +76,7 @@ def survivors(procs: set[Proc], timeout: float = 5.0) -> set[Proc]:
 
 
 def signal_while_committing(proc_pid: int, db: Path, sig: int, *, group: bool,
-                            done: int = 10, timeout: float = 60.0) -> int:
+                            done: int = 2, timeout: float = 60.0) -> int:
     """Send ``sig`` to a running audit of ``db`` at a moment when it surely has work left.
 
     Once ``done`` results are stored, the test takes the archive's write lock, so the audit

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,7 @@ def _interrupt(proc: subprocess.Popen[bytes], below: set[tuple[int, int]]
 
 def test_ctrl_c_stops_an_audit_with_one_line_and_keeps_what_it_stored(tmp_path: Path) -> None:
     """SIGINT to the group: exit 130, one line, no traceback; a rerun finishes exactly."""
-    n = 400
+    n = 800
     db = _archive(tmp_path, n)
     proc = subprocess.Popen([*DOCFLOW, "audit", str(db), "-j", "2", "--chunk-size", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -174,4 +175,75 @@ def test_ctrl_c_stops_a_simulation_and_leaves_no_partial_archive(tmp_path: Path)
     assert code == 130
     assert err.strip().splitlines() == ["interrupted"]
     assert not (run / "summary.json").exists()
+    assert not (run / "archive.sqlite").exists()
+
+
+def _workers(below: set[tuple[int, int]], needle: bytes) -> list[int]:
+    """The pids among ``below`` whose command line holds ``needle`` (or all, for b"")."""
+    out = []
+    for pid, _ in below:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if needle in cmdline:
+            out.append(pid)
+    return sorted(out)
+
+
+def _parent(pid: int) -> int:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return int(text[text.rindex(")") + 2:].split()[1])
+
+
+def test_a_worker_killed_under_an_audit_is_a_clear_error_and_loses_nothing(
+        tmp_path: Path) -> None:
+    """kill -9 of one audit worker (as the OOM killer would): the audit ends with DF-AUD-006
+    and exit 3, no traceback, no process left; what it stored is kept and a rerun finishes."""
+    n = 400
+    db = _archive(tmp_path, n)
+    proc = subprocess.Popen([*DOCFLOW, "audit", str(db), "-j", "2", "--chunk-size", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        below = wait_for(proc.pid, 2)
+        deadline = time.monotonic() + 60
+        while _verified(db) < 10 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(min(pid for pid, _ in below), signal.SIGKILL)
+        _, err_bytes = proc.communicate(timeout=60)
+        assert survivors(below) == set()
+    finally:
+        _kill_group(proc)
+    err = err_bytes.decode()
+    assert proc.returncode in (3, 0), err  # 0 only if the audit finished first
+    if proc.returncode == 3:
+        assert "DF-AUD-006" in err and "Traceback" not in err
+    kept = _verified(db)
+    resumed = CliRunner().invoke(cli, ["audit", str(db), "-j", "1", "--format", "json"])
+    data = json.loads(resumed.stdout)
+    assert (data["verified_now"], data["reused"], data["documents"]) == (n - kept, kept, n)
+
+
+def test_a_worker_killed_under_a_simulation_is_a_clear_error(tmp_path: Path) -> None:
+    """kill -9 of one signing worker: DF-SCN-010, exit 3, no traceback, no partial archive."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SCENARIO)
+    run = tmp_path / "run"
+    proc = subprocess.Popen([*DOCFLOW, "simulate", str(scenario), "--out", str(run), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        below = wait_for(proc.pid, 4)
+        server = [pid for pid in _workers(below, b"forkserver") if _parent(pid) == proc.pid]
+        workers = [pid for pid, _ in below if server and _parent(pid) == server[0]]
+        assert workers
+        os.kill(workers[0], signal.SIGKILL)
+        _, err_bytes = proc.communicate(timeout=60)
+        assert survivors(below) == set()
+    finally:
+        _kill_group(proc)
+    err = err_bytes.decode()
+    assert proc.returncode == 3, err
+    assert "DF-SCN-010" in err and "Traceback" not in err
     assert not (run / "archive.sqlite").exists()

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -233,10 +234,30 @@ class Archive:
         except sqlite3.Error as exc:
             raise _error_for(exc, str(self.path)) from None
         try:
-            self._setup()
+            self._setup_waiting(timeout)
         except BaseException:
             self._db.close()
             raise
+
+    def _setup_waiting(self, timeout: float) -> None:
+        """:meth:`_setup`, tried again while another process holds the file, up to ``timeout``.
+
+        SQLite's busy timeout does not cover every case: when two connections would deadlock
+        (one switching a new file to WAL, the other starting its write), it answers "locked"
+        at once to one of them. Every step of the setup is its own transaction, so trying
+        again after a short pause is safe.
+        """
+        deadline = time.monotonic() + timeout
+        pause = 0.005
+        while True:
+            try:
+                self._setup()
+                return
+            except InputError as exc:
+                if exc.code != "DF-ARC-003" or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     @_guard
     def _setup(self) -> None:

@@ -27,6 +27,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from docflow.audit.scratch import scratch_archive
 from docflow.audit.signatures import SignatureChecker, TrustConfig
 from docflow.audit.target import below_target
 from docflow.envelope.rules import MessageKind
-from docflow.errors import Finding, InputError, Location
+from docflow.errors import Finding, InputError, Location, WorkerError
 from docflow.metrics.coverage import DocumentOutcome
 from docflow.processes import stop_pool, worker_pool
 
@@ -166,6 +167,12 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                 unreadable[reject.finding.code] = unreadable.get(reject.finding.code, 0) + 1
             if not rows and not unreadable:
                 raise _nothing_to_audit(shown or Path(run.source), statuses)
+    except (BrokenProcessPool, BrokenPipeError):  # BrokenPipe: a task sent to a dead worker
+        assert pool is not None
+        stop_pool(pool)
+        raise WorkerError("DF-AUD-006", "a worker process died (killed, or out of memory); "
+                          "the results stored so far are kept: run the same audit again to "
+                          "verify the rest", Location(file=str(shown or run.source))) from None
     except BaseException:
         if pool is not None:
             stop_pool(pool)  # an error or Ctrl-C: what is stored stays, the workers go now

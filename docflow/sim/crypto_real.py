@@ -29,6 +29,7 @@ import dataclasses
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -45,7 +46,7 @@ from docflow.dsig.algorithms import SignatureMethod
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.samples import organization, sample_document
-from docflow.errors import ConfigError, InputError, Location
+from docflow.errors import ConfigError, InputError, Location, WorkerError
 from docflow.levels import Level
 from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.keys import KeyAlgorithm
@@ -284,10 +285,15 @@ class EnvelopeCrypto(CryptoMode):
                   for k in range(0, len(items), _CHUNK)]
         results: list[_Result | None] = [None] * len(items)
         position = 0
-        for part in self._pool.map(_work, chunks):
-            for found in part:
-                results[by_sender[position]] = found
-                position += 1
+        try:
+            for part in self._pool.map(_work, chunks):
+                for found in part:
+                    results[by_sender[position]] = found
+                    position += 1
+        except (BrokenProcessPool, BrokenPipeError):  # the pool's pipe, to a dead worker
+            raise WorkerError("DF-SCN-010", "a worker process died (killed, or out of memory); "
+                              "the run is abandoned", Location(file=str(self.archive_path or
+                                                                        self.origin))) from None
         return [r for r in results if r is not None]
 
     def _store(self, results: list[_Result]) -> None:

@@ -31,6 +31,14 @@ def _start(source: Path, tmp: Path) -> subprocess.Popen[bytes]:
                             env={**os.environ, "TMPDIR": str(tmp)}, start_new_session=True)
 
 
+def _workers_of(proc: subprocess.Popen[bytes]) -> set[tuple[int, int]]:
+    try:
+        return wait_for(proc.pid, 2)
+    except AssertionError:
+        _, err = proc.communicate(timeout=30)
+        raise AssertionError(f"exit {proc.returncode}: {err.decode()}") from None
+
+
 def _scratch(tmp: Path) -> list[Path]:
     return sorted(p for p in tmp.iterdir() if p.name.startswith(PREFIX))
 
@@ -42,9 +50,9 @@ def test_an_interrupted_audit_removes_its_scratch_archive(tmp_path: Path, sig: i
     """Ctrl-C (to the group) or SIGTERM (to the parent) mid-audit: the scratch folder goes."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = _start(_source(tmp_path / "src", 400), tmp)
+    proc = _start(_source(tmp_path / "src", 800), tmp)
     try:
-        below = wait_for(proc.pid, 2)  # the import is done, the workers verify
+        below = _workers_of(proc)  # the import is done, the workers verify
         [folder] = _scratch(tmp)
         signal_while_committing(proc.pid, folder / "archive.sqlite", sig,
                                 group=sig == signal.SIGINT)
@@ -63,9 +71,9 @@ def test_a_killed_audits_scratch_archive_is_swept_by_the_next(tmp_path: Path) ->
     """kill -9 leaves the scratch folder (no code runs); the next audit removes it first."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = _start(_source(tmp_path / "src", 400), tmp)
+    proc = _start(_source(tmp_path / "src", 800), tmp)
     try:
-        below = wait_for(proc.pid, 2)
+        below = _workers_of(proc)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert survivors(below) == set()
