@@ -13,7 +13,9 @@ caller's initializer runs:
 * ignores ``SIGINT``: only the parent decides what an interrupt means (stop the workers,
   keep what was committed, print one line, exit 130);
 * asks Linux to send it ``SIGKILL`` when its parent process dies (``PR_SET_PDEATHSIG``). That
-  covers workers forked straight from the pool's owner (``fork``). A worker started by a
+  covers workers forked straight from the pool's owner (``fork``); Linux sends it when the
+  *thread* that forked the worker ends, so a pool is started from a thread that outlives it
+  (docflow's pools start from the main thread). A worker started by a
   forkserver has the forkserver as its parent, which does not die with the owner, hence
 * a watchdog thread that waits on a pidfd of the pool's owner (or, where there is none, polls
   it every half second) and ends the worker the moment the owner is gone.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import enum
 import multiprocessing
 import os
 import select
@@ -42,8 +45,13 @@ from typing import Any
 
 __all__ = ["StartMethod", "stop_pool", "worker_pool", "worker_pool_scope"]
 
-StartMethod = str
-"""``"fork"``, ``"forkserver"`` or ``"spawn"`` (see :func:`worker_pool`)."""
+class StartMethod(enum.StrEnum):
+    """How workers are started; the values are multiprocessing's names (see
+    :func:`worker_pool` for when to choose which)."""
+
+    FORK = "fork"
+    FORKSERVER = "forkserver"
+    SPAWN = "spawn"
 
 _PR_SET_PDEATHSIG = 1
 """``prctl`` option from ``<linux/prctl.h>``: the signal this process gets when its parent dies."""
@@ -52,7 +60,7 @@ _POLL_SECONDS = 0.5
 """How often the fallback watchdog looks for its owner, where no pidfd is available."""
 
 
-def worker_pool(workers: int, *, method: StartMethod = "fork",
+def worker_pool(workers: int, *, method: StartMethod = StartMethod.FORK,
                 initializer: Callable[..., object] | None = None,
                 initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
     """A process pool whose workers die with this process and ignore ``SIGINT``.
@@ -74,10 +82,10 @@ def worker_pool(workers: int, *, method: StartMethod = "fork",
     ProcessPoolExecutor
         Stop it with :func:`stop_pool` on an error or an interrupt, ``shutdown()`` otherwise.
     """
-    if method not in multiprocessing.get_all_start_methods():
-        method = "spawn"
+    if method.value not in multiprocessing.get_all_start_methods():
+        method = StartMethod.SPAWN
     return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context(method),
+                               mp_context=multiprocessing.get_context(method.value),
                                initializer=_start_worker,
                                initargs=(os.getpid(), initializer, initargs))
 
@@ -102,7 +110,7 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 @contextlib.contextmanager
-def worker_pool_scope(workers: int, *, method: StartMethod = "fork",
+def worker_pool_scope(workers: int, *, method: StartMethod = StartMethod.FORK,
                       initializer: Callable[..., object] | None = None,
                       initargs: tuple[Any, ...] = ()) -> Iterator[ProcessPoolExecutor]:
     """:func:`worker_pool` as a context: shut down on success, :func:`stop_pool` otherwise."""

@@ -31,8 +31,8 @@ DOCFLOW = [sys.executable, "-c", "from docflow.cli import main; main()"]
 
 POOL_SCRIPT = textwrap.dedent("""
     import sys, time
-    from docflow.processes import worker_pool
-    pool = worker_pool(2, method=sys.argv[1])
+    from docflow.processes import StartMethod, worker_pool
+    pool = worker_pool(2, method=StartMethod(sys.argv[1]))
     futures = [pool.submit(time.sleep, 600) for _ in range(2)]
     print("started", flush=True)
     time.sleep(600)

@@ -42,7 +42,7 @@ from docflow.audit.target import below_target
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location, WorkerError
 from docflow.metrics.coverage import DocumentOutcome
-from docflow.processes import stop_pool, worker_pool
+from docflow.processes import StartMethod, stop_pool, worker_pool
 
 __all__ = ["audit", "is_archive"]
 
@@ -207,7 +207,7 @@ def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor
     fork where the platform has it: workers then start in milliseconds and a script that calls
     :func:`audit` without an ``if __name__ == "__main__"`` guard still works; spawn elsewhere.
     """
-    pool = worker_pool(jobs, method="fork", initializer=_init_worker,
+    pool = worker_pool(jobs, method=StartMethod.FORK, initializer=_init_worker,
                        initargs=(str(db), config.trust, config.at))
     # With fork, the first submit starts every worker; wait for it so that all of them are
     # forked before this process opens the archive again.

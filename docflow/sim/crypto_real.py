@@ -52,7 +52,7 @@ from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.roles import Role
-from docflow.processes import stop_pool, worker_pool
+from docflow.processes import StartMethod, stop_pool, worker_pool
 from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
 from docflow.sim.scenario import CryptoKind, Scenario
@@ -276,8 +276,8 @@ class EnvelopeCrypto(CryptoMode):
         if self._pool is None:
             # forkserver, not fork: the engine's status thread may be running, and a process
             # forked beside a thread can inherit a lock that thread holds.
-            self._pool = worker_pool(self.processes, method="forkserver", initializer=_init,
-                                     initargs=(self.context,))
+            self._pool = worker_pool(self.processes, method=StartMethod.FORKSERVER,
+                                     initializer=_init, initargs=(self.context,))
         # Chunks of one sender's documents where possible, so that a worker issues and
         # validates an agency's certificates once, not every worker.
         by_sender = sorted(range(len(items)), key=lambda i: (items[i].sender, i))
