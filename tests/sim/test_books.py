@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import jsonschema
 import pytest
 
+from docflow.outputs import OutputSchema
 from docflow.sim.run import simulate
 from docflow.sim.scenario import (
     CryptoSpec,
@@ -64,6 +66,8 @@ def test_utilisation_is_a_share_of_capacity_and_offered_load_says_overload(
         assert max(series) <= 1.0
     hub = overloaded["hubs"]["lgsp-h01"]
     assert hub["offered_load"] > 2.0
+    validator = jsonschema.Draft202012Validator(OutputSchema.SIMULATION.json_schema())
+    assert [e.message for e in validator.iter_errors(overloaded)] == []
     # Busy from the first morning's traffic to the end of the period: no idle hour after it.
     assert hub["utilisation"] > 0.7 and hub["documents"]["peak_hour_utilisation"] == 1.0
     _accounted(overloaded)
