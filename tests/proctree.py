@@ -7,6 +7,7 @@ container's init may be slow to reap it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -65,8 +66,11 @@ def wait_for(pid: int, count: int, timeout: float = 60.0) -> set[Proc]:
     raise AssertionError(f"process {pid} never had {count} descendants")
 
 
-def survivors(procs: set[Proc], timeout: float = 5.0) -> set[Proc]:
-    """The processes of ``procs`` still running after ``timeout`` seconds (ideally none)."""
+def survivors(procs: set[Proc], timeout: float = 15.0) -> set[Proc]:
+    """The processes of ``procs`` still running after ``timeout`` seconds (ideally none).
+
+    Survivors normally go within milliseconds; the generous timeout only spares a machine
+    whose load average is many times its cores a false alarm, and costs nothing otherwise."""
     deadline = time.monotonic() + timeout
     living = alive(procs)
     while living and time.monotonic() < deadline:
@@ -89,7 +93,7 @@ def signal_while_committing(proc_pid: int, db: Path, sig: int, *, group: bool,
     stored = 0
     while time.monotonic() < deadline:
         try:
-            with sqlite3.connect(db, timeout=10) as con:
+            with contextlib.closing(sqlite3.connect(db, timeout=10)) as con:
                 stored = int(con.execute("SELECT count(*) FROM verifications").fetchone()[0])
         except sqlite3.Error:
             stored = 0

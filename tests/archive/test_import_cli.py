@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -65,7 +66,7 @@ def _docflow(*args: str) -> subprocess.Popen[bytes]:
 
 def _count(db: Path) -> int:
     try:
-        with sqlite3.connect(db, timeout=10) as con:
+        with contextlib.closing(sqlite3.connect(db, timeout=10)) as con:
             return int(con.execute("SELECT count(*) FROM envelopes").fetchone()[0])
     except sqlite3.Error:  # not created yet
         return 0

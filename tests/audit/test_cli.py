@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import json
@@ -219,7 +220,7 @@ def test_a_damaged_stored_signing_time_is_read_from_the_envelope(
 
 def _verified(db: Path) -> int:
     try:
-        with sqlite3.connect(db, timeout=10) as con:
+        with contextlib.closing(sqlite3.connect(db, timeout=10)) as con:
             return int(con.execute("SELECT count(*) FROM verifications").fetchone()[0])
     except sqlite3.Error:
         return 0
@@ -236,7 +237,7 @@ def test_an_audit_killed_half_way_resumes_without_double_counting(tmp_path: Path
          "-j", "2", "--chunk-size", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60
-    while _verified(db) < 20 and proc.poll() is None and time.monotonic() < deadline:
+    while _verified(db) < 5 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     lock = sqlite3.connect(db, timeout=30, isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")  # the audit stops at its next commit; kill it there

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import zlib
@@ -33,7 +34,7 @@ def _signed_archive(folder: Path, n: int = 4) -> tuple[Path, AuditConfig]:
 
 def _damage_on_disk(db: Path, envelope_id: int, offsets: tuple[int, ...]) -> None:
     """Flip bytes of one stored body in the SQLite file itself, as a failing disk would."""
-    with sqlite3.connect(db) as con:
+    with contextlib.closing(sqlite3.connect(db)) as con:
         blob = con.execute("SELECT data FROM bodies WHERE envelope_id = ?",
                            (envelope_id,)).fetchone()[0]
     raw = bytearray(db.read_bytes())  # the archive is closed, so checkpointed: all in the file
@@ -47,7 +48,7 @@ def _damage_on_disk(db: Path, envelope_id: int, offsets: tuple[int, ...]) -> Non
 
 
 def _reasons(db: Path) -> dict[int, list[str]]:
-    with sqlite3.connect(db) as con:
+    with contextlib.closing(sqlite3.connect(db)) as con:
         return {row[0]: json.loads(row[1]) for row in
                 con.execute("SELECT envelope_id, reasons FROM verifications")}
 
@@ -57,7 +58,7 @@ def test_a_body_damaged_on_disk_is_reported_as_damaged(tmp_path: Path, where: st
     """Bytes flipped at the start, the middle or the end of a stored body: that document's
     only reason is DF-ARC-019; the others verify as before."""
     db, config = _signed_archive(tmp_path)
-    with sqlite3.connect(db) as con:
+    with contextlib.closing(sqlite3.connect(db)) as con:
         size = con.execute("SELECT length(data) FROM bodies WHERE envelope_id = 2").fetchone()[0]
     offset = {"start": 12, "middle": size // 2, "end": size - 12}[where]
     _damage_on_disk(db, 2, (offset,))
@@ -76,7 +77,7 @@ def test_an_archive_from_before_the_checksum_is_migrated_and_checked_by_hash(
     old = tmp_path / "old.sqlite"
     con = sqlite3.connect(old, isolation_level=None)
     migrate(con, target=5)
-    with sqlite3.connect(db) as source:
+    with contextlib.closing(sqlite3.connect(db)) as source:
         for table in ("envelopes", "bodies", "receivers"):
             columns = [c[1] for c in con.execute(f"PRAGMA table_info({table})")]
             names = ", ".join(columns)
@@ -86,7 +87,7 @@ def test_an_archive_from_before_the_checksum_is_migrated_and_checked_by_hash(
     con.close()
     with Archive(old) as archive:
         assert (archive.migrated_from, archive.schema_version) == (5, SCHEMA_VERSION)
-    with sqlite3.connect(old) as con:
+    with contextlib.closing(sqlite3.connect(old)) as con:
         assert con.execute("SELECT count(*) FROM bodies WHERE crc32 IS NULL").fetchone()[0] == 4
     _damage_on_disk(old, 3, (40,))
     audit(old, config)
