@@ -1,13 +1,15 @@
 """The ``docflow`` command line: argument parsing, progress bars, exit codes. No logic.
 
 Every command calls one function of the library and prints what it returns. Errors are mapped
-to messages and exit codes in one place, :class:`_DocflowGroup`: a :class:`DocflowError` prints
-its code, location and message and exits with the code its class carries (2 for unusable input
-or usage); commands return 0 or 1 themselves for passed or failed checks.
+to messages and exit codes in one place, :class:`_DocflowGroup`, with the codes of
+:class:`ExitCode` (documented in ``docs/cli.md``): a :class:`DocflowError` prints its code,
+location and message and exits with the code its class carries (2 for unusable input or
+usage); commands return 0 or 1 themselves for passed or failed checks.
 """
 
 from __future__ import annotations
 
+import enum
 import sys
 from typing import Any
 
@@ -15,7 +17,25 @@ import click
 
 from docflow.errors import DocflowError
 
-__all__ = ["main"]
+__all__ = ["ExitCode", "main"]
+
+
+class ExitCode(enum.IntEnum):
+    """Every exit code of ``docflow``; scripts may rely on them."""
+
+    OK = 0
+    """Done: the checks passed, the run or the files were written."""
+    FAILED = 1
+    """The command ran and found a failure: a signature that fails, a rate below target."""
+    UNUSABLE = 2
+    """Unusable input or usage, named by a ``DF-`` code (:attr:`DocflowError.exit_code`)."""
+    INTERNAL = 3
+    """A bug in docflow: an unexpected exception, reported in one line (``--debug`` for the
+    traceback). Nothing acknowledged is lost, but the output is incomplete."""
+    INTERRUPTED = 130
+    """Ctrl-C (SIGINT), by the shell's convention 128 + signal 2."""
+    TERMINATED = 143
+    """SIGTERM (or SIGHUP, the terminal closing), 128 + signal 15: cleaned up as for Ctrl-C."""
 
 
 class _DocflowGroup(click.Group):
@@ -31,19 +51,19 @@ class _DocflowGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
         except _Terminated:
             click.echo("terminated", err=True)
-            ctx.exit(143)
+            ctx.exit(ExitCode.TERMINATED)
         except MemoryError:
             click.echo("error: DF-IO-002: out of memory; the input is too large", err=True)
-            ctx.exit(2)
+            ctx.exit(ExitCode.UNUSABLE)
         except Exception as exc:  # the last line of defence: report, never print a traceback
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc} "
                        "(run with --debug for the traceback)", err=True)
-            ctx.exit(3)
+            ctx.exit(ExitCode.INTERNAL)
 
 
 @click.group(cls=_DocflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,6 +117,10 @@ def _trust_policy_options(command: Any = None, *, at_help: str = _AT_NOW) -> Any
         click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
                      default=None, help="Role mapping (TOML) for certificates of other CAs: "
                      "which policy or name makes an organ or a signer certificate."),
+        click.option("--key-usage", type=click.Choice(["require", "if-present"]),
+                     default="require", show_default=True, help="Whether a signing "
+                     "certificate must carry keyUsage; if-present checks it only where it is "
+                     "(RFC 5280, xmlsec1), for CAs whose certificates carry none."),
     ]):
         command = option(command)
     return command
@@ -150,16 +174,18 @@ def _required_roles_option(command: Any = None, *, extra_help: str = "") -> Any:
               help="Refuse larger inputs (DF-IO-002) [default: 64 MiB].")
 @click.option("--timings", is_flag=True, help="Add per-stage timings to the JSON report.")
 @click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
-              help="Trust anchor certificate file(s), or a 'docflow pki init' folder; without "
-              "one, no signature can be trusted (INDETERMINATE).")
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder: "
+              "signatures are then verified, and a document message must hold the organ's. "
+              "Without one, signatures are not checked, and the verdict says so.")
 @_trust_policy_options
-@_required_roles_option(extra_help="Without --require, a message with no signature at all is "
-                        "only warned about (DF-SIG-022), as a draft not yet signed.")
+@_required_roles_option(extra_help="With --require none, a message with no signature at all "
+                        "is only warned about (DF-SIG-022), as a draft not yet signed.")
 @click.option("--no-signatures", is_flag=True, help="Skip signature verification.")
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
                      max_size: int | None, timings: bool, trust: tuple[str, ...],
                      crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
-                     roles: str | None, required_roles: Any, no_signatures: bool) -> None:
+                     roles: str | None, key_usage: str, required_roles: Any,
+                     no_signatures: bool) -> None:
     """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
 
     Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
@@ -169,6 +195,8 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     import dataclasses
     import json
 
+    from docflow.profile.edxml import REQUIRED_ROLES
+    from docflow.trust import Trust
     from docflow.validation import (
         ValidationConfig,
         ValidationSummary,
@@ -176,22 +204,20 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     )
     from docflow.validation.report import validation_document
     from docflow.validation.text import render_report, render_summary
+    from docflow.xmlsafe import DEFAULT_LIMITS
 
-    config = dataclasses.replace(ValidationConfig(), check_schema=not no_schema,
-                                 check_rules=not no_rules)
-    if not no_signatures:
-        from docflow.dsig.policy import DEFAULT_POLICY, LEGACY
-        from docflow.profile.files import trust_validator
-        from docflow.validation.signatures import SignatureCheck
-
-        check = SignatureCheck(trust_validator(trust, crls, revocation=revocation,
-                                               legacy=legacy, roles=roles),
-                               at=at, policy=LEGACY if legacy else DEFAULT_POLICY,
-                               required_roles=required_roles)
-        config = dataclasses.replace(config, extra_checks=(check,))
-    if max_size is not None:
-        config = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
-                                                                        max_bytes=max_size))
+    if not trust and (crls or at or legacy or roles or required_roles is not None):
+        raise click.UsageError("--crl, --at, --legacy, --roles and --require say how "
+                               "signatures are checked, and need --trust")
+    limits = DEFAULT_LIMITS if max_size is None else \
+        dataclasses.replace(DEFAULT_LIMITS, max_bytes=max_size)
+    config = ValidationConfig(
+        limits=limits,
+        check_schema=not no_schema, check_rules=not no_rules,
+        trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
+                                 roles=roles, key_usage=key_usage) if trust else None,
+        required_roles=REQUIRED_ROLES if required_roles is None else required_roles,
+        check_signatures=not no_signatures)
     reports = []
     for report in validate_paths(paths, config):
         reports.append(report)
@@ -256,7 +282,6 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
         read_toml_message,
     )
     from docflow.envelope.dates import VIETNAM
-    from docflow.errors import Location
 
     ctx = click.get_current_context()
     if toml_file is not None:
@@ -286,12 +311,9 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    try:
-        with open(output, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise DocflowError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                           Location(file=output)) from None
+    from docflow.atomic import write_atomic
+
+    write_atomic(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
 
 
@@ -382,9 +404,10 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                  revocation: str, legacy: bool, roles: str | None, target: float | None,
-                  min_documents: int, full: bool, measure: str, db: str | None,
-                  jobs: int | None, chunk_size: int, fmt: str, output: str | None) -> None:
+                  revocation: str, legacy: bool, roles: str | None, key_usage: str,
+                  target: float | None, min_documents: int, full: bool, measure: str,
+                  db: str | None, jobs: int | None, chunk_size: int, fmt: str,
+                  output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -396,15 +419,15 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     import json
     from pathlib import Path
 
-    from docflow.audit import AuditConfig, TrustConfig, audit
+    from docflow.audit import AuditConfig, audit
     from docflow.audit.render import render_csv, render_table
     from docflow.report import render_audit, write_page
+    from docflow.trust import Trust
 
-    config = AuditConfig(trust=TrustConfig(anchors=tuple(Path(a) for a in anchors),
-                                           crls=tuple(Path(c) for c in crls),
-                                           revocation=revocation, legacy=legacy,
-                                           roles=Path(roles) if roles else None),
-                         at=at, jobs=jobs, chunk_size=chunk_size, target=target,
+    config = AuditConfig(trust=Trust.from_options(anchors, crls, at=at, revocation=revocation,
+                                                  legacy=legacy, roles=roles,
+                                                  key_usage=key_usage),
+                         jobs=jobs, chunk_size=chunk_size, target=target,
                          min_documents=min_documents, measure=measure,
                          db=Path(db) if db else None)
     bar: Any = None
@@ -498,45 +521,57 @@ def report_command(run_dir: str, output: str | None) -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--out", "-o", "out", required=True,
               type=click.Path(file_okay=False, path_type=str),
-              help="Folder for summary.json (and archive.sqlite in sample/real mode).")
+              help="Folder for summary.json and report.html (and archive.sqlite with trust/ "
+              "in sample/real mode); must be empty or missing unless --force.")
+@click.option("--force", is_flag=True, help="Replace the run in a non-empty --out folder: its "
+              "run files are removed first; other files are left alone.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Override the scenario's seed.")
 @click.option("--crypto", default=None, metavar="MODE",
               help="Override the crypto mode: model, sample:N or real.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
-def simulate_command(scenario: str | None, out: str, seed: int | None, crypto: str | None,
-                     quiet: bool) -> None:
-    """Run a load scenario (TOML) and write DIR/summary.json.
+def simulate_command(scenario: str | None, out: str, force: bool, seed: int | None,
+                     crypto: str | None, quiet: bool) -> None:
+    """Run a load scenario (TOML) and write DIR/summary.json and DIR/report.html.
 
     Without SCENARIO, runs the built-in default: one week of vn-2025 with 2,000 documents really
-    signed and verified. Exit code: 0 done; 2 a bad scenario or option, named in the message.
+    signed and verified. Exit code: 0 done; 2 a bad scenario or option, named in the message,
+    or a non-empty --out without --force (DF-RUN-001).
     """
-    from docflow.report import write_simulation_report
-    from docflow.sim.run import simulate
+    from docflow.runs import simulate
     from docflow.sim.text import render_summary
 
     bar: Any = None
+    label = "simulated days"
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="simulated days", file=sys.stderr,
+            bar = click.progressbar(length=total, label=label, file=sys.stderr,
                                     show_pos=True)
             bar.__enter__()
+        bar.label = label
         bar.update(done - bar.pos)
 
+    def notice(text: str) -> None:
+        if bar is None:
+            click.echo(f"{text}…", err=True)
+        else:  # on the progress line itself, until the next simulated day
+            bar.label = f"{label} ({text})"
+            bar.render_progress()
+
     try:
-        result = simulate(scenario, out, seed=seed, crypto=crypto,
-                          progress=None if quiet else progress)
+        result = simulate(scenario, out, seed=seed, crypto=crypto, force=force,
+                          progress=None if quiet else progress,
+                          notice=None if quiet else notice)
         if bar is not None:
             bar.update(bar.length - bar.pos)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    report = write_simulation_report(out)
     if not quiet:
         click.echo(render_summary(result.summary))
-        click.echo(f"wrote {result.out}/summary.json, {report}"
+        click.echo(f"wrote {result.out}/summary.json, {result.report}"
                    + (f" and {result.archive}" if result.archive else ""), err=True)
 
 
@@ -553,7 +588,9 @@ def pki_group() -> None:
 @click.option("--seed", type=click.IntRange(min=0), required=True,
               help="Every key, serial number and signature derives from it.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=str),
-              help="Folder to write (created if missing).")
+              help="Folder to write (created if missing); must be empty unless --force.")
+@click.option("--force", is_flag=True, help="Replace the PKI in a non-empty --out folder: its "
+              "keys, certificates and index are removed first; other files are left alone.")
 @click.option("--algorithm", type=click.Choice(["ecdsa-p256", "ed25519", "rsa-2048"]),
               default="ecdsa-p256", show_default=True,
               help="Key type; RSA keys are generated once and cached (see docs/pki.md).")
@@ -565,13 +602,14 @@ def pki_group() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
+def pki_init_command(topology: str, seed: int, out: str, force: bool, algorithm: str,
                      passphrase_file: str | None, at: Any, jobs: int | None,
                      quiet: bool) -> None:
     """Write the test PKI of a topology to OUT: PEM certificates, PKCS#8 keys, CRLs, index.json.
 
     Every agency gets an organ certificate and a person (signer) certificate from its hub's
-    sub-CA. Exit code: 0 written; 2 unusable topology, passphrase file or output folder.
+    sub-CA. Exit code: 0 written; 2 unusable topology, passphrase file or output folder, or a
+    non-empty OUT without --force (DF-RUN-001).
     """
     import contextlib
     import datetime as dt
@@ -596,7 +634,7 @@ def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
     with bar:
         summary = write_pki(pki, out, passphrase=passphrase, jobs=jobs,
                             progress=None if quiet else bar.update,
-                            extra={"topology": topo.name})
+                            extra={"topology": topo.name}, force=force)
     click.echo(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
                f"organ + signer, {summary.crls:,} CAs), {summary.crls:,} CRLs and "
                f"{summary.tls_certificates:,} TLS certificates for the axis to {out} in "
@@ -638,47 +676,60 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
     if output == "-":
         sys.stdout.buffer.write(signed)
     else:
-        try:
-            with open(output, "wb") as handle:
-                handle.write(signed)
-        except OSError as exc:
-            from docflow.errors import InputError, Location
-            raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                             Location(file=output)) from None
+        from docflow.atomic import write_atomic
+
+        write_atomic(output, signed)
 
 
 @cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
                                         path_type=str))
-@click.option("--trust", required=True, multiple=True,
-              type=click.Path(exists=True, path_type=str),
-              help="Trust anchor certificate file(s), or a 'docflow pki init' folder.")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder "
+              "(required for the edXML profile).")
+@click.option("--profile", type=click.Choice(["edxml", "xmldsig"]), default="edxml",
+              show_default=True, help="edxml: docflow's edXML profile (roles, sender, the "
+              "organ's signature required); any other document fails. xmldsig: one enveloped "
+              "or enveloping XML-DSig signature, with no edXML meaning checked.")
+@click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              default=None, help="With --profile xmldsig, instead of --trust: a key known out "
+              "of band, a certificate or public key (PEM or DER), or with --legacy an HMAC "
+              "secret. With neither, the document's own key checks the cryptography only "
+              "(INDETERMINATE, DF-SIG-016).")
 @_trust_policy_options
 @_required_roles_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                   revocation: str, legacy: bool, roles: str | None, required_roles: Any,
-                   fmt: str) -> None:
+def verify_command(file: str, trust: tuple[str, ...], profile: str, key: str | None,
+                   crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
+                   roles: str | None, key_usage: str, required_roles: Any, fmt: str) -> None:
     """Verify every signature of FILE (- for stdin) against the trust anchors.
 
-    An edXML message is checked in docflow's profile (the signer's signature over the
-    attachments, the organ's over the message, each role from its certificate, and the
-    organ's required on a document message unless --require says otherwise); other XML as
-    one enveloped XML-DSig signature. Exit code: 0 every signature valid and trusted; 1 any
-    failed or indeterminate, a required role missing, or none; 2 unusable input or trust
-    files.
+    By default FILE must be an edXML message, checked in docflow's profile (the signer's
+    signature over the attachments, the organ's over the message, each role from its
+    certificate, the organ's of the sender's agency and required on a document message unless
+    --require says otherwise). --profile xmldsig checks plain XML-DSig instead. Exit code: 0
+    every signature valid and trusted; 1 any failed or indeterminate, a required role
+    missing, or none; 2 unusable input, options or trust files.
     """
     import json
 
+    from docflow.profile.choice import Profile
     from docflow.profile.edxml import REQUIRED_ROLES
-    from docflow.profile.files import render_text, trust_validator, verify_file
+    from docflow.profile.files import render_text
+    from docflow.profile.verify import VerifyConfig, verify
+    from docflow.trust import Trust
 
-    validator = trust_validator(trust, crls, revocation=revocation, legacy=legacy,
-                                roles=roles)
-    result = verify_file(file, validator, at=at, legacy=legacy,
-                         required_roles=REQUIRED_ROLES if required_roles is None
-                         else required_roles)
+    chosen = Profile(profile)
+    if not trust and key is None and chosen is Profile.EDXML:
+        raise click.UsageError("the edXML profile needs --trust (trust anchors or a "
+                               "'docflow pki init' folder)")
+    config = VerifyConfig(
+        trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
+                                 roles=roles, key=key, key_usage=key_usage),
+        profile=chosen,
+        required_roles=REQUIRED_ROLES if required_roles is None else required_roles)
+    result = verify(file, config)
     if fmt == "json":
         click.echo(json.dumps({"file": file, **result.to_dict()}, ensure_ascii=False,
                               indent=2))
@@ -845,12 +896,9 @@ def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
             if len(ids) > 1 or target.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 target = target / f"{message_id}.edxml"
-            try:
-                target.write_bytes(data)
-            except OSError as exc:
-                from docflow.errors import InputError, Location
-                raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                                 Location(file=str(target))) from None
+            from docflow.atomic import write_atomic
+
+            write_atomic(target, data)
             click.echo(f"wrote {target} ({len(data):,} bytes)", err=True)
 
 

@@ -15,7 +15,7 @@ Tables (latest version)
 ``bodies``
     The compressed bytes of each envelope (``codec`` ``zstd``, or ``zlib`` in archives written
     before docflow used zstd; both are read), apart from the metadata so that scans of metadata
-    never page through the blobs, with the CRC-32 of those bytes (``crc32``, since version 6;
+    never page through the blobs, with the CRC-32 of those bytes (``crc32``, since version 7;
     NULL in older rows, which are checked by their SHA-256 instead).
 ``receivers``
     The ``To`` organs of each document, in order, with their levels when known.
@@ -135,11 +135,19 @@ def _v5_signed_at(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE envelopes ADD COLUMN signed_at TEXT")
 
 
-def _v6_body_checksum(db: sqlite3.Connection) -> None:
+def _v6_signature_sources(db: sqlite3.Connection) -> None:
+    # Where each role's signatures were found (xml, pdf, both, or '' when absent): the audit
+    # counts PDF signatures as well as XML-DSig ones and says which. Results stored before
+    # keep '' here; they belong to contexts the audit no longer reuses.
+    db.execute("ALTER TABLE verifications ADD COLUMN organ_source TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE verifications ADD COLUMN signer_source TEXT NOT NULL DEFAULT ''")
+
+
+def _v7_body_checksum(db: sqlite3.Connection) -> None:
     # CRC-32 of the stored (compressed) bytes, checked at every read, so that a body damaged
-    # on disk is DF-ARC-019 before it is decompressed or verified. Rows from version 5 keep
-    # NULL: computing one now would bless whatever damage they already carry, so they are
-    # checked against their SHA-256 identity instead, which has been stored since version 1.
+    # on disk is DF-ARC-019 before it is decompressed or verified. Older rows keep NULL:
+    # computing one now would bless whatever damage they already carry, so they are checked
+    # against their SHA-256 identity instead, which has been stored since version 1.
     db.execute("ALTER TABLE bodies ADD COLUMN crc32 INTEGER")
 
 
@@ -149,7 +157,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v3_verifications,
     _v4_rejects,
     _v5_signed_at,
-    _v6_body_checksum,
+    _v6_signature_sources,
+    _v7_body_checksum,
 )
 """Step ``i`` takes a database from version ``i`` to ``i + 1``. Append only."""
 

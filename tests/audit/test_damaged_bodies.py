@@ -14,8 +14,9 @@ from audit.signed import national_pki, signed_document, write_trust
 from docflow.archive.importer import import_source
 from docflow.archive.schema import SCHEMA_VERSION, migrate
 from docflow.archive.store import Archive, content_hash
-from docflow.audit import AuditConfig, TrustConfig, audit
+from docflow.audit import AuditConfig, audit
 from docflow.errors import InputError
+from docflow.trust import Trust
 
 
 def _signed_archive(folder: Path, n: int = 4) -> tuple[Path, AuditConfig]:
@@ -29,7 +30,7 @@ def _signed_archive(folder: Path, n: int = 4) -> tuple[Path, AuditConfig]:
     with Archive(db) as archive:
         import_source(src, archive)
     root, crls = write_trust(pki, folder / "trust")
-    return db, AuditConfig(trust=TrustConfig(anchors=(root,), crls=(crls,)), jobs=1)
+    return db, AuditConfig(trust=Trust(anchors=(root,), crls=(crls,)), jobs=1)
 
 
 def _damage_on_disk(db: Path, envelope_id: int, offsets: tuple[int, ...]) -> None:

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from docflow.outputs import OutputSchema
-from docflow.sim.run import simulate
+from docflow.runs import simulate
 from docflow.sim.scenario import (
     CryptoSpec,
     FaultSpec,

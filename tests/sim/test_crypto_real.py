@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from docflow.archive.store import Archive
+from docflow.runs import simulate
 from docflow.sim.crypto import DocumentRecords, model_outcomes
 from docflow.sim.crypto_real import EnvelopeCrypto
 from docflow.sim.engine import Engine
-from docflow.sim.run import simulate
 from docflow.sim.scenario import CryptoSpec, FaultSpec, Period, Scenario
 from docflow.sim.setup import prepare
 from docflow.sim.signing import SigningPlan
@@ -70,11 +70,11 @@ def test_audit_of_the_archive_reproduces_the_coverage(tmp_path: Path) -> None:
     level, exactly the coverage the run reported."""
     from docflow import audit
     from docflow.audit import AuditConfig
-    from docflow.audit.signatures import TrustConfig
+    from docflow.trust import Trust
 
     result = simulate(FAULTY, tmp_path)
-    trust = TrustConfig(anchors=(tmp_path / "trust" / "root.pem",),
-                        crls=(tmp_path / "trust" / "crls.pem",))
+    trust = Trust(anchors=(tmp_path / "trust" / "root.pem",),
+                  crls=(tmp_path / "trust" / "crls.pem",))
     audited = audit(str(tmp_path / "archive.sqlite"), AuditConfig(trust=trust, jobs=1))
     table = audited.tables["level"]
     for level, figures in result.summary["levels"].items():
