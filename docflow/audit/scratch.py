@@ -46,7 +46,8 @@ def scratch_archive(base: str | os.PathLike[str] | None = None) -> Iterator[Path
     # running at the same moment must never see it between its creation and its lock.
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=base))
     folder = staging
-    lock = open(staging / LOCK_NAME, "wb")  # noqa: SIM115 (held until the folder goes)
+    # An empty file, never written: flock needs only a descriptor, and read-only is enough.
+    lock = os.open(staging / LOCK_NAME, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         folder = staging.with_name(PREFIX + staging.name[len(STAGING):])
@@ -54,7 +55,7 @@ def scratch_archive(base: str | os.PathLike[str] | None = None) -> Iterator[Path
         yield folder / "archive.sqlite"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        lock.close()
+        os.close(lock)
 
 
 def sweep_stale(base: str | os.PathLike[str] | None = None) -> list[Path]:
