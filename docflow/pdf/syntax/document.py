@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from docflow.errors import InputError, Location
 from docflow.pdf.syntax.filters import decode
@@ -195,7 +195,11 @@ class PdfDocument:
             fail("DF-PDF-058", f"object {stream_num} is not an object stream", None)
         count = stream.dict.get(Name("N"))
         first = stream.dict.get(Name("First"))
-        data = decode(stream, self.limits)
+        # Object streams are decoded once each and kept: together they stay under one
+        # stream's limit, or a file of many small bombs would cost many large decodings.
+        decoded = sum(len(lexer.data) for lexer, _, _ in self._object_streams.values())
+        data = decode(stream, replace(self.limits,
+                                      max_decoded=self.limits.max_decoded - decoded))
         if (not isinstance(count, int) or not isinstance(first, int) or count < 0
                 or not 0 <= first <= len(data) or count > self.limits.max_objects):
             fail("DF-PDF-058", "the object stream's /N or /First is missing or out of range",
@@ -279,11 +283,13 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
         fail("DF-PDF-053", "the file has no startxref with an offset", len(data))
     sections: list[Section] = []
     offset = int(value[1])
+    listed = 0  # entries of the sections read so far: max_objects bounds the whole file's
     while True:
         if len(sections) >= limits.max_revisions:
             fail("DF-PDF-052", f"the file has more than {limits.max_revisions} revisions",
                  offset)
-        section = read_section(lexer, offset, limits.max_objects)
+        section = read_section(lexer, offset, limits.max_objects - listed)
+        listed += len(section.entries)
         _check_trailer(section)
         sections.append(section)
         xref_stm = section.trailer.get(Name("XRefStm"))
