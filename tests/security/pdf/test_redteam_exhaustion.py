@@ -110,7 +110,8 @@ def test_up_rows_undone_at_once_agree_with_the_byte_loop() -> None:
                 for _ in range(count)]
         expected, above = bytearray(), bytes(columns)
         for kind, row in rows:
-            above = row if kind == 0 else bytes((a + b) & 0xFF for a, b in zip(row, above))
+            pairs = zip(row, above, strict=True)
+            above = row if kind == 0 else bytes((a + b) & 0xFF for a, b in pairs)
             expected += above
         head = PdfDict()
         head.update({Name("Filter"): Name("FlateDecode"), Name("DecodeParms"): _parms(columns)})
