@@ -403,7 +403,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-AXS-005", "error", _F, "The message did not pass validation and signature "
                                   "verification; the findings say why. Nothing was stored."),
     _c("DF-AXS-006", "error", _F, "The status message answers a document the axis does not "
-                                  "hold, or one its sender is not a party to."),
+                                  "hold, or one its sender is not a party to, or claims the "
+                                  "other side's code (only the document's sender recalls, "
+                                  "13; only its receivers answer)."),
     _c("DF-AXS-007", "error", _I, "No message with this id is addressed to or sent by the "
                                   "caller."),
     _c("DF-AXS-008", "error", _F, "The DocumentId is already held by the axis for a different "
