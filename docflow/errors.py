@@ -421,6 +421,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "by an older docflow pki init) or none for this agency."),
     _c("DF-AXS-015", "error", _I, "A load run cannot start: the scenario names no agency the "
                                   "PKI holds, or its bounds are not positive."),
+    _c("DF-AXS-016", "error", _I, "The request body did not arrive whole within the axis's "
+                                  "time limit (a trickled body); nothing was stored."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),
