@@ -795,9 +795,12 @@ def _passphrase(path: str | None) -> bytes | None:
 @click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
               default="require", show_default=True,
               help="Whether a CRL in force is required for every CA.")
+@click.option("--body-timeout", type=click.FloatRange(min=0.1), default=30.0,
+              show_default=True, metavar="SECONDS",
+              help="Time a request body may take to arrive whole (DF-AXS-016).")
 @_PASS
 def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
-                       max_size: int | None, revocation: str,
+                       max_size: int | None, revocation: str, body_timeout: float,
                        passphrase_file: str | None) -> None:
     """Serve the axis API over mutual TLS until interrupted.
 
@@ -812,7 +815,7 @@ def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
     from docflow.axis.server import serve
 
     config = ServeConfig(Path(pki), db=db, host=host, port=port, workers=workers,
-                         revocation=revocation,
+                         revocation=revocation, body_seconds=body_timeout,
                          passphrase_file=Path(passphrase_file) if passphrase_file else None)
     if max_size is not None:
         config = dataclasses.replace(config, max_bytes=max_size)

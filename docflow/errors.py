@@ -432,7 +432,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-AXS-005", "error", _F, "The message did not pass validation and signature "
                                   "verification; the findings say why. Nothing was stored."),
     _c("DF-AXS-006", "error", _F, "The status message answers a document the axis does not "
-                                  "hold, or one its sender is not a party to."),
+                                  "hold, or one its sender is not a party to, or claims the "
+                                  "other side's code (only the document's sender recalls, "
+                                  "13; only its receivers answer)."),
     _c("DF-AXS-007", "error", _I, "No message with this id is addressed to or sent by the "
                                   "caller."),
     _c("DF-AXS-008", "error", _F, "The DocumentId is already held by the axis for a different "
@@ -448,6 +450,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "by an older docflow pki init) or none for this agency."),
     _c("DF-AXS-015", "error", _I, "A load run cannot start: the scenario names no agency the "
                                   "PKI holds, or its bounds are not positive."),
+    _c("DF-AXS-016", "error", _I, "The request body did not arrive whole within the axis's "
+                                  "time limit (a trickled body); nothing was stored."),
     # --- run and output folders (docflow/runfolder.py) --------------------------------------
     _c("DF-RUN-001", "error", _I, "The output folder is not empty (an earlier run or other "
                                   "files); refused unless --force replaces the run in it."),
