@@ -1,0 +1,240 @@
+"""Add a PAdES signature to a PDF as an incremental update (ISO 32000-1 §12.8, ETSI EN 319 142).
+
+The original bytes are kept as they are; appended after them come the signature dictionary
+(``/SubFilter /ETSI.CAdES.detached``, the signing time in ``/M``, a ``/Contents`` placeholder
+and its ``/ByteRange``), the appearance (a form XObject), a new signature field that is its own
+widget annotation, the page with the widget added to its ``/Annots``, the form (``/AcroForm``
+with the field and ``/SigFlags 3``) and a cross-reference section whose ``/Prev`` is the old
+one. Then the byte ranges — everything but the ``/Contents`` hex string — are hashed once, the
+CMS (:mod:`docflow.pdf.cms`) is signed with one private-key operation, and its DER is written
+into the placeholder in place. A signature timestamp (PAdES B-T) stamps the signature value
+and goes into the CMS's unsigned attributes before it is written.
+
+This module places what it is told where it is told; the Decree's order, roles and places are
+:mod:`docflow.profile.nd30_sign`'s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from docflow.errors import InputError, Location
+from docflow.pdf import cms as pcms
+from docflow.pdf.appearance import form_xobject
+from docflow.pdf.canvas import Canvas
+from docflow.pdf.font import Style, font
+from docflow.pdf.objects import Name, Ref, Text, dump
+from docflow.pdf.reader import PdfFile, parse_pdf
+from docflow.pdf.writer import xref_section
+from docflow.pki.keys import PrivateKey
+
+__all__ = ["Placement", "pdf_date", "sign_pdf"]
+
+_VIETNAM = dt.timezone(dt.timedelta(hours=7))
+_PRINT_LOCKED = 4 | 128  # annotation flags: Print, Locked (§12.5.3)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a signature's appearance goes and what it draws; ``canvas=None`` is invisible."""
+
+    page: int
+    rect: tuple[float, float, float, float]
+    canvas: Canvas | None
+
+
+def pdf_date(at: dt.datetime) -> str:
+    """``at`` as a PDF date in Vietnam's time (``D:20250701090000+07'00'``).
+
+    >>> pdf_date(dt.datetime(2025, 7, 1, 2, tzinfo=dt.UTC))
+    "D:20250701090000+07'00'"
+    """
+    return at.astimezone(_VIETNAM).strftime("D:%Y%m%d%H%M%S+07'00'")
+
+
+def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certificate], *,
+             field_name: str, placement: Placement, at: dt.datetime,
+             timestamp: Callable[[bytes], bytes] | None = None,
+             pdf: PdfFile | None = None, where: str | None = None) -> bytes:
+    """Return ``data`` with one more PAdES signature, as an incremental update.
+
+    Parameters
+    ----------
+    data
+        The PDF to sign.
+    key, certificates
+        The private key and the signing certificate, then the CA certificates to carry.
+    field_name
+        The name of the new signature field (made unique if the form has it already).
+    placement
+        The page, rectangle and appearance.
+    at
+        The signing time written in ``/M`` (timezone-aware).
+    timestamp
+        For PAdES B-T: given the signature value, returns an RFC 3161 TimeStampToken (DER).
+    pdf
+        ``data`` already parsed (the profile reads it first to check the order).
+
+    Raises
+    ------
+    InputError
+        ``DF-PDF-004`` or ``DF-PDF-005`` when the file cannot be updated.
+    UsageError
+        ``DF-PDF-012`` when the key does not match the certificate.
+    """
+    if at.tzinfo is None:
+        raise ValueError("the signing time must be timezone-aware")
+    pdf = pdf or parse_pdf(data, where)
+    pages = pdf.pages()
+    if not 0 <= placement.page < len(pages):
+        raise InputError("DF-PDF-004", f"the document has no page {placement.page + 1}",
+                         Location(file=where))
+    page_ref = pages[placement.page]
+    page = pdf.get(page_ref)
+    root_ref: Ref = pdf.trailer["Root"]
+    root = dict(pdf.get(root_ref))
+    next_num = pdf.size
+    bodies: dict[int, bytes] = {}
+
+    def new(body: bytes | None = None) -> int:
+        nonlocal next_num
+        num, next_num = next_num, next_num + 1
+        if body is not None:
+            bodies[num] = body
+        return num
+
+    sig_num = new()
+    name = _unique_name(pdf, field_name)
+    x0, y0, x1, y1 = placement.rect
+    width, height = max(x1 - x0, 0.0), max(y1 - y0, 0.0)
+    canvas = placement.canvas or Canvas()
+    fonts = _fonts(pdf, page, canvas, new, bodies)
+    ap_num = new(form_xobject(canvas, width, height, fonts))
+    widget_num = new(dump({
+        "Type": Name("Annot"), "Subtype": Name("Widget"), "FT": Name("Sig"), "T": Text(name),
+        "V": Ref(sig_num), "F": _PRINT_LOCKED, "Rect": [x0, y0, x1, y1], "P": page_ref,
+        "AP": {"N": Ref(ap_num)}}))
+    widget = Ref(widget_num)
+    annots = page.get("Annots")
+    if isinstance(annots, Ref):
+        bodies[annots.num] = dump([*(pdf.get(annots) or []), widget])
+    else:
+        bodies[page_ref.num] = dump({**page, "Annots": [*(annots or []), widget]})
+    form = root.get("AcroForm")
+    if isinstance(form, Ref):
+        form_dict = dict(pdf.get(form) or {})
+        _add_field(pdf, form_dict, widget, bodies)
+        bodies[form.num] = dump(form_dict)
+    else:
+        form_dict = dict(form or {})
+        _add_field(pdf, form_dict, widget, bodies)
+        root["AcroForm"] = Ref(new(dump(form_dict)))
+        bodies[root_ref.num] = dump(root)
+    placeholder = 2 * _contents_size(certificates, timestamp is not None)
+    bodies[sig_num] = (
+        b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange "
+        + b"[0 0 0 0]" + b" " * 40 + b" /Contents <" + b"0" * placeholder + b"> /M "
+        + Text(pdf_date(at)).dump() + b">>")
+    update = _update(data, pdf, bodies, next_num, root_ref)
+    signed = bytearray(data + update)
+    # Find the placeholders in the signature object just written, and fill the byte range.
+    sig_at = signed.index(b"\n%d 0 obj\n" % sig_num, len(data) - 1)
+    range_at = signed.index(b"[0 0 0 0]", sig_at)
+    contents_at = signed.index(b"/Contents <", sig_at) + len(b"/Contents ")
+    contents_end = contents_at + placeholder + 2
+    byte_range = b"[0 %d %d %d]" % (contents_at, contents_end, len(signed) - contents_end)
+    signed[range_at:range_at + 49] = byte_range.ljust(49)
+    digest = pcms.signer_digest(key, (memoryview(signed)[:contents_at],
+                                      memoryview(signed)[contents_end:]))
+    info = pcms.signed_data(key, certificates, digest)
+    if timestamp is not None:
+        token = timestamp(info.signature)
+        info = info.with_unsigned(pcms.attribute(pcms.SIGNATURE_TIMESTAMP, token))
+    der = info.dump()
+    if 2 * len(der) > placeholder:
+        raise AssertionError(f"CMS of {len(der)} bytes does not fit {placeholder // 2}")
+    signed[contents_at + 1:contents_at + 1 + 2 * len(der)] = der.hex().upper().encode()
+    return bytes(signed)
+
+
+def _contents_size(certificates: Sequence[x509.Certificate], timestamped: bool) -> int:
+    """Bytes to reserve for the CMS: the certificates, attributes and a signature of up to
+    RSA-4096, and a timestamp token with its own certificate chain."""
+    certs = sum(len(c.public_bytes(Encoding.DER)) for c in certificates)
+    return certs + 1536 + (8192 if timestamped else 0)
+
+
+def _unique_name(pdf: PdfFile, wanted: str) -> str:
+    from docflow.pdf.reader import signature_fields
+
+    taken = {name for name, _ in signature_fields(pdf)}
+    name, n = wanted, 1
+    while name in taken:
+        n += 1
+        name = f"{wanted}-{n}"
+    return name
+
+
+def _add_field(pdf: PdfFile, form: dict[str, Any], widget: Ref, bodies: dict[int, bytes]) -> None:
+    fields = form.get("Fields")
+    if isinstance(fields, Ref):
+        bodies[fields.num] = dump([*(pdf.get(fields) or []), widget])
+    else:
+        form["Fields"] = [*(fields or []), widget]
+    form["SigFlags"] = 3  # SignaturesExist, AppendOnly
+
+
+def _fonts(pdf: PdfFile, page: dict[str, Any], canvas: Canvas,
+           new: Callable[[bytes | None], int], bodies: dict[int, bytes]) -> dict[Style, Ref]:
+    """References to the fonts ``canvas`` uses: the document's own when it embeds docflow's,
+    else new objects in the update."""
+    found: dict[Style, Ref] = {}
+    resources = pdf.get(page.get("Resources"))
+    fonts = pdf.get(resources.get("Font")) if isinstance(resources, dict) else None
+    by_name = {font(s).base_name: s for s in Style}
+    if isinstance(fonts, dict):
+        for ref in fonts.values():
+            value = pdf.get(ref)
+            base = value.get("BaseFont") if isinstance(value, dict) else None
+            if isinstance(ref, Ref) and isinstance(base, Name) and base.value in by_name:
+                found[by_name[base.value]] = ref
+    for style in Style:
+        if style in canvas.styles and style not in found:
+            first = new(None)
+            for _ in range(4):
+                new(None)
+            for offset, body in enumerate(font(style).objects(first)):
+                bodies[first + offset] = body
+            found[style] = Ref(first)
+    return found
+
+
+def _update(data: bytes, pdf: PdfFile, bodies: dict[int, bytes], size: int,
+            root: Ref) -> bytes:
+    """The appended section: a newline if needed, the objects, the xref table and trailer."""
+    parts = [b"" if data.endswith((b"\n", b"\r")) else b"\n"]
+    offset = len(data) + len(parts[0])
+    offsets: dict[int, int] = {}
+    digest = hashlib.sha256()
+    for num in sorted(bodies):
+        chunk = b"%d 0 obj\n%s\nendobj\n" % (num, bodies[num])
+        offsets[num] = offset
+        offset += len(chunk)
+        parts.append(chunk)
+        digest.update(chunk)
+    trailer: dict[str, object] = {"Root": root}
+    if "Info" in pdf.trailer:
+        trailer["Info"] = pdf.trailer["Info"]
+    first_id = pdf.trailer.get("ID", [None])[0]
+    new_id = digest.digest()[:16]
+    trailer["ID"] = [first_id if isinstance(first_id, bytes) else new_id, new_id]
+    trailer["Prev"] = pdf.startxref
+    parts.append(xref_section(offsets, size, trailer, offset))
+    return b"".join(parts)
