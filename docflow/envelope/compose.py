@@ -97,7 +97,7 @@ def _references(attachments: Sequence[m.Attachment]) -> tuple[m.Reference, ...]:
 def default_notation(doc_type: DocumentType, sender: str) -> str:
     """The symbol of a document of ``doc_type`` from ``sender``: ``QĐ-UBND``, ``UBND-VP``.
 
-    The same for an envelope and for the PDF of its document (:mod:`docflow.profile.nd30`).
+    The same for an envelope and for the PDF of its document (:mod:`docflow.profile.nd30_document`).
     """
     try:
         code = OrganCode.parse(sender)

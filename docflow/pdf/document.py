@@ -52,7 +52,7 @@ _SIGN_GAP = 140.0
 class OfficialDocument:
     """Everything printed on an official document; strings as they appear, any Unicode form.
 
-    Build one from an organ code with :func:`docflow.profile.nd30.official_document`.
+    Build one from an organ code with :func:`docflow.profile.nd30_document.official_document`.
     """
 
     organ: str

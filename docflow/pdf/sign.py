@@ -6,7 +6,7 @@ and its ``/ByteRange``), the appearance (a form XObject), a new signature field 
 widget annotation, the page with the widget added to its ``/Annots``, the form (``/AcroForm``
 with the field and ``/SigFlags 3``) and a cross-reference section whose ``/Prev`` is the old
 one. Then the byte ranges — everything but the ``/Contents`` hex string — are hashed once, the
-CMS (:mod:`docflow.pdf.cms`) is signed with one private-key operation, and its DER is written
+CMS (:mod:`docflow.pdf.cms_writer`) is signed with one private-key operation, and its DER is written
 into the placeholder in place. A signature timestamp (PAdES B-T) stamps the signature value
 and goes into the CMS's unsigned attributes before it is written.
 
@@ -26,7 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.errors import InputError, Location
-from docflow.pdf import cms as pcms
+from docflow.pdf import cms_writer as pcms
 from docflow.pdf.appearance import form_xobject
 from docflow.pdf.canvas import Canvas
 from docflow.pdf.font import Style, font

@@ -29,7 +29,7 @@ from cryptography import x509
 
 from docflow.errors import ConfigError, UsageError
 from docflow.pki import names
-from docflow.pki.builder import Issuer, ca_certificate, leaf_certificate
+from docflow.pki.builder import Issuer, ca_certificate, leaf_certificate, tsa_certificate
 from docflow.pki.crl import Revocation, build_crl
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, derive_bytes, derive_key
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, Role, RoleMapping
@@ -152,6 +152,7 @@ class NationalPki:
         self._root: tuple[Issuer, x509.Certificate] | None = None
         self._cas: dict[str, tuple[Issuer, x509.Certificate]] = {}
         self._credentials: dict[tuple[str, Role], Credentials] = {}
+        self._tsa: Credentials | None = None
 
     @classmethod
     def build(cls, agencies: Iterable[AgencyLike], *, seed: int, at: dt.datetime,
@@ -299,6 +300,19 @@ class NationalPki:
                                 not_before, not_after, policy=_POLICY[role])
         return Credentials(key, cert, (ca_cert,))
 
+    def tsa(self) -> Credentials:
+        """The key and certificate of the PKI's timestamp authority (RFC 3161), issued by the
+        root with a critical extendedKeyUsage of timeStamping; its chain is empty (the root
+        is the anchor)."""
+        if self._tsa is None:
+            root_issuer, _ = self._root_ca()
+            key = derive_key(self.seed, "tsa", self.algorithm, self.rsa_cache)
+            cert = tsa_certificate(names.tsa_name(), key.public_key(), root_issuer,
+                                   self._serial("tsa"), self.at,
+                                   self.at + dt.timedelta(days=self.validity.leaf_days))
+            self._tsa = Credentials(key, cert, ())
+        return self._tsa
+
     def crl(self, hub_id: str | None = None) -> x509.CertificateRevocationList:
         """The CRL of the hub's sub-CA, or of the root (revoking no sub-CA) for ``None``."""
         if hub_id is None:
@@ -340,6 +354,7 @@ class NationalPki:
     def labels(self) -> Iterator[str]:
         """The path of every key in the PKI (for :meth:`RsaKeyCache.fill`)."""
         yield "root"
+        yield "tsa"
         for hub_id in self._hubs:
             yield f"ca/{hub_id}"
         for code in self._agencies:
@@ -384,7 +399,7 @@ class NationalPki:
         # Keys do not pickle, and need not: everything issued is rebuilt identically from the
         # seed, so a copy sent to a worker process travels without its caches.
         state = dict(self.__dict__)
-        state.update(_root=None, _cas={}, _credentials={})
+        state.update(_root=None, _cas={}, _credentials={}, _tsa=None)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:

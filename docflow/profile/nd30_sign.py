@@ -100,7 +100,7 @@ def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Cert
     Parameters
     ----------
     data
-        The PDF (laid out by :func:`docflow.profile.nd30.new_document`, or any PDF: without
+        The PDF (laid out by :func:`docflow.profile.nd30_document.new_document`, or any PDF: without
         docflow's placement record the signer signs bottom right of the last page, the organ
         beside it).
     key, certificates
@@ -138,8 +138,8 @@ def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Cert
                          + (f" (rules give {', '.join(r.value for r in decision.candidates)})"
                             if decision.candidates else ""))
     if decision.role is not role:
-        raise UsageError("DF-PDF-006", f"the certificate is a {decision.role.value} "
-                         f"certificate; it cannot sign as {role.value}")
+        raise UsageError("DF-PDF-006", f"the certificate's role is {decision.role.value}; "
+                         f"it cannot sign as {role.value}")
     pdf = parse_pdf(data, where)
     info = pdf.get(pdf.trailer.get("Info"))
     info = info if isinstance(info, dict) else {}

@@ -109,14 +109,19 @@ class SignedCms:
         """This CMS with one more unsigned attribute (already encoded)."""
         return replace(self, unsigned=(*self.unsigned, encoded_attribute))
 
+    def without_certificates(self) -> SignedCms:
+        """This CMS without its certificates (a timestamp token asked for without them)."""
+        return replace(self, certificates=())
+
     def dump(self) -> bytes:
         """The DER of the ContentInfo."""
         signer = self.signer_head + octet_string(self.signature)
         if self.unsigned:
             signer += implicit(1, set_of(self.unsigned))
+        certificates = implicit(0, set_of(self.certificates)) if self.certificates else b""
         return sequence(oid(_SIGNED_DATA), explicit(0, sequence(
             integer(self.version), set_of([self.digest_algorithm]), self.encap,
-            implicit(0, set_of(self.certificates)), set_of([sequence(signer)]))))
+            certificates, set_of([sequence(signer)]))))
 
 
 def signed_data(key: PrivateKey, certificates: Sequence[x509.Certificate], digest: bytes, *,

@@ -9,8 +9,11 @@ in :mod:`docflow.profile.nd30_sign`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from collections.abc import Sequence
+from typing import Any
 
 from docflow.envelope.compose import default_notation, document_type_of
 from docflow.envelope.doctypes import DocumentType
@@ -19,7 +22,7 @@ from docflow.envelope.samples import organization, place_of
 from docflow.errors import InputError, Location, UsageError
 from docflow.pdf.document import OfficialDocument, layout_document
 
-__all__ = ["new_document", "official_document"]
+__all__ = ["new_document", "official_document", "write_document"]
 
 
 def _signing_block(code: OrganCode) -> tuple[str, str, str | None]:
@@ -108,3 +111,40 @@ def _parses(organ: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def write_document(output: str, *, body_file: str | None = None, **options: Any) -> int:
+    """:func:`new_document` from a body file to the file ``output`` (written to a temporary
+    name and renamed, so a reader never sees half a PDF); returns the size written.
+
+    Raises
+    ------
+    InputError
+        ``DF-IO-001`` for an unreadable body, ``DF-PDF-001`` for one that is not UTF-8,
+        ``DF-IO-004`` when the output cannot be written; and those of :func:`new_document`.
+    """
+    body_text = None
+    if body_file is not None:
+        try:
+            with open(body_file, "rb") as handle:
+                raw = handle.read(4 << 20)
+        except OSError as exc:
+            raise InputError("DF-IO-001", f"cannot read: {exc.strerror or exc}",
+                             Location(file=body_file)) from None
+        try:
+            body_text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError("DF-PDF-001", f"the body is not UTF-8 (byte {exc.start})",
+                             Location(file=body_file)) from None
+    data = new_document(body_text=body_text, **options)
+    temporary = f"{output}.tmp-{os.getpid()}"
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
+                         Location(file=output)) from None
+    return len(data)
