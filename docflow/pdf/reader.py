@@ -381,11 +381,15 @@ class PdfFile:
             value = self.get(node)
             if depth > _MAX_DEPTH or not isinstance(value, dict):
                 raise self._fail("the page tree is malformed")
-            if value.get("Type") == Name("Page") or "Kids" not in value:
-                if isinstance(node, Ref):
-                    out.append(node)
+            kind = value.get("Type")
+            if kind == Name("Page") and isinstance(node, Ref):
+                out.append(node)
                 return
-            for kid in self.get(value.get("Kids")) or []:
+            kids = self.get(value.get("Kids"))
+            if kind != Name("Pages") or not isinstance(kids, list):
+                raise self._fail("the page tree has a node that is neither /Page nor /Pages "
+                                 "with /Kids")
+            for kid in kids:
                 walk(kid, depth + 1)
 
         walk(root.get("Pages") if isinstance(root, dict) else None, 0)

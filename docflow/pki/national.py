@@ -26,10 +26,17 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from docflow.errors import ConfigError, UsageError
 from docflow.pki import names
-from docflow.pki.builder import Issuer, ca_certificate, leaf_certificate, tsa_certificate
+from docflow.pki.builder import (
+    DOCUMENT_SIGNING,
+    Issuer,
+    ca_certificate,
+    leaf_certificate,
+    tsa_certificate,
+)
 from docflow.pki.crl import Revocation, build_crl
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, derive_bytes, derive_key
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, Role, RoleMapping
@@ -101,6 +108,12 @@ class PkiValidity:
     crl_days: int = 400
     """A CRL issued at ``at`` stays in force 400 days, so that a simulated year verifies
     against one CRL per CA. Real CAs reissue weekly; tests of stale CRLs validate past it."""
+
+
+LEAF_EXTENDED_KEY_USAGE = (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)
+"""documentSigning (RFC 9336) and emailProtection, as the Government CA's signing certificates
+carry: NSS — poppler's ``pdfsig``, Thunderbird — checks a PDF or S/MIME signer for the
+email-signer usage, which an extendedKeyUsage without emailProtection fails."""
 
 
 class Credentials(NamedTuple):
@@ -297,7 +310,8 @@ class NationalPki:
             not_before = self.at
             not_after = self.at + dt.timedelta(days=self.validity.leaf_days)
         cert = leaf_certificate(subject, key.public_key(), issuer, self._serial(label),
-                                not_before, not_after, policy=_POLICY[role])
+                                not_before, not_after, policy=_POLICY[role],
+                                extended_key_usage=LEAF_EXTENDED_KEY_USAGE)
         return Credentials(key, cert, (ca_cert,))
 
     def tsa(self) -> Credentials:
