@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import cms as asn1_cms
-from asn1crypto import tsp
+from asn1crypto import core, tsp
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -36,8 +36,8 @@ from docflow.pdf.der import integer, octet_string, oid, sequence, tlv
 from docflow.pki.keys import PrivateKey
 from docflow.pki.roles import DOCFLOW_ARC
 
-__all__ = ["TSA_POLICY", "TimestampAuthority", "read_tsa", "remote_timestamper",
-           "timestamp_request"]
+__all__ = ["TSA_POLICY", "TimeStampResp", "TimestampAuthority", "read_tsa",
+           "remote_timestamper", "timestamp_request"]
 
 TSA_POLICY = f"{DOCFLOW_ARC}.2.1"
 """The TSA policy docflow's authority stamps under (its private arc, see pki.roles)."""
@@ -45,6 +45,14 @@ TSA_POLICY = f"{DOCFLOW_ARC}.2.1"
 _HASHES = {"sha256": ("2.16.840.1.101.3.4.2.1", 32), "sha384": ("2.16.840.1.101.3.4.2.2", 48),
            "sha512": ("2.16.840.1.101.3.4.2.3", 64)}
 _MAX_REQUEST = 16 * 1024
+
+
+class TimeStampResp(core.Sequence):
+    """RFC 3161 §2.4.2 TimeStampResp, its token optional as the RFC has it (asn1crypto's
+    own class requires the token, so it cannot read a rejection)."""
+
+    _fields = [("status", tsp.PKIStatusInfo),  # noqa: RUF012 - asn1crypto's class protocol
+               ("time_stamp_token", asn1_cms.ContentInfo, {"optional": True})]
 
 
 def _imprint(algorithm: str, digest: bytes) -> bytes:
@@ -200,7 +208,7 @@ def remote_timestamper(url: str, *, timeout: float = 10.0,
 
 def _check_reply(reply: bytes, digest: bytes, nonce: int, where: Location) -> bytes:
     try:
-        response = tsp.TimeStampResp.load(reply, strict=True)
+        response = TimeStampResp.load(reply, strict=True)
         status = response["status"]["status"].native
         token = response["time_stamp_token"]
         if status not in ("granted", "granted_with_mods") or not token:

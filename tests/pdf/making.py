@@ -118,7 +118,7 @@ def render(data: bytes, folder: Path, dpi: int = 50, page: int = 1) -> tuple[int
 def count_colour(pixels: tuple[int, int, bytes], box: tuple[float, float, float, float],
                  test: object, dpi: int = 50, page_height: float = 841.89) -> int:
     """How many pixels inside the PDF rectangle ``box`` (points) pass ``test(r, g, b)``."""
-    width, height, rgb = pixels
+    width, _, rgb = pixels
     scale = dpi / 72
     x0, y0, x1, y1 = box
     count = 0
