@@ -130,7 +130,10 @@ def appendix_appearance(width: float, height: float, organ: str, code: str,
     """The organ's signature on an appendix: text only, upright, 10 pt, black, right-aligned."""
     c = Canvas()
     y = height - 11
-    for line in [*wrap(organ, Style.REGULAR, 10, width)[:2], code, when]:
-        c.text(0, y, line, Style.REGULAR, 10, align="right", width=width, where="organ")
+    for line in (organ, code, when):
+        size = 10.0
+        while size > 6 and font(Style.REGULAR).width(nfc(line), size) > width:
+            size -= 0.5
+        c.text(0, y, line, Style.REGULAR, size, align="right", width=width, where="organ")
         y -= 12
     return c

@@ -275,8 +275,8 @@ def _signing_block(doc: OfficialDocument, pages: _Pages) -> SignaturePlaces:
 
 def _appendix(doc: OfficialDocument, pages: _Pages) -> SignaturePlaces:
     c = pages.canvas
-    organ_rect = (A4[0] - _RIGHT - 170, A4[1] - _TOP + 14, A4[0] - _RIGHT, A4[1] - 12)
-    y = pages.y - 24
+    organ_rect = (A4[0] - _RIGHT - 200, A4[1] - 52, A4[0] - _RIGHT, A4[1] - 8)
+    y = pages.y - 30
     c.text(_LEFT, y, "PHỤ LỤC", Style.BOLD, 14, align="center", width=_WIDTH)
     for line in wrap(nfc(doc.subject).upper(), Style.BOLD, 13, _WIDTH * 0.9):
         y -= 17
