@@ -77,7 +77,9 @@ def _existing_roles(pdf: PdfFile, mapping: RoleMapping,
     for name, sig in signature_fields(pdf):
         contents = sig.get("Contents")
         try:
-            signed = cms.ContentInfo.load(bytes(contents or b"").rstrip(b"\x00"))["content"]
+            # Not rstrip(b"\0"): the DER may itself end in a zero byte. A non-strict load
+            # reads the ContentInfo's own length and leaves the placeholder's padding.
+            signed = cms.ContentInfo.load(bytes(contents or b""))["content"]
             sid = signed["signer_infos"][0]["sid"].chosen
             certs = [c.chosen for c in signed["certificates"]]
             leaf = next(c for c in certs
@@ -94,7 +96,8 @@ def _existing_roles(pdf: PdfFile, mapping: RoleMapping,
 def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certificate],
                   role: Role | str, *, at: dt.datetime | None = None,
                   timestamp: Callable[[bytes], bytes] | None = None,
-                  roles: RoleMapping | None = None, where: str | None = None) -> bytes:
+                  roles: RoleMapping | None = None, where: str | None = None,
+                  enforce_order: bool = True) -> bytes:
     """Sign the document PDF ``data`` as ``role``, in the Decree's order and place.
 
     Parameters
@@ -115,6 +118,11 @@ def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Cert
         :func:`docflow.pki.tsa.remote_timestamper`.
     roles
         How certificates map to roles; docflow's policy OIDs by default.
+    enforce_order
+        Refuse signatures out of the Decree's order (the default). The simulator turns it
+        off to make the deviations its scenario asks for (an organ signature without the
+        signer's), which verification then reports; the role still comes from the
+        certificate.
 
     Raises
     ------
@@ -146,6 +154,23 @@ def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Cert
     appendix = info.get("ND30Kind") == Name("Appendix")
     existing = [r for _, r in _existing_roles(pdf, mapping, where)]
     location = Location(file=where)
+    if enforce_order:
+        _check_order(role, appendix, existing, location)
+    organ_id = _text(info.get("ND30OrganId"))
+    if role is Role.ORGAN and organ_id:
+        codes = mapping.organ_codes(leaf)
+        if codes != (organ_id,):
+            raise UsageError("DF-PDF-009", f"the organ certificate is for "
+                             f"{', '.join(codes) or 'no organ code'}, the document is "
+                             f"issued by {organ_id}", location)
+    placement = _placement(pdf, info, role, appendix, leaf, at)
+    return sign_pdf(data, key, certificates, field_name=_FIELD[role], placement=placement,
+                    at=at, timestamp=timestamp, pdf=pdf, where=where)
+
+
+def _check_order(role: Role, appendix: bool, existing: Sequence[Role | None],
+                 location: Location) -> None:
+    """Refuse a signature out of the Decree's order (see the module docstring)."""
     if appendix and role is Role.SIGNER:
         raise UsageError("DF-PDF-010", "an appendix carries the organ's signature only",
                          location)
@@ -158,16 +183,6 @@ def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Cert
     if role is Role.ORGAN and not appendix and Role.SIGNER not in existing:
         raise UsageError("DF-PDF-007", "the signer (the competent person) signs a document "
                          "before the organ does", location)
-    organ_id = _text(info.get("ND30OrganId"))
-    if role is Role.ORGAN and organ_id:
-        codes = mapping.organ_codes(leaf)
-        if codes != (organ_id,):
-            raise UsageError("DF-PDF-009", f"the organ certificate is for "
-                             f"{', '.join(codes) or 'no organ code'}, the document is "
-                             f"issued by {organ_id}", location)
-    placement = _placement(pdf, info, role, appendix, leaf, at)
-    return sign_pdf(data, key, certificates, field_name=_FIELD[role], placement=placement,
-                    at=at, timestamp=timestamp, pdf=pdf, where=where)
 
 
 def _common_name(cert: x509.Certificate) -> str:
