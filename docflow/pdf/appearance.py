@@ -99,7 +99,7 @@ def seal_appearance(width: float, height: float, organ: str, when: str) -> Canva
     total = bold.width(text, size)
     span = min(total / ring, math.radians(300))
     scale = span * ring / total if total else 1.0
-    c.styles.add(Style.BOLD)
+    c.use(Style.BOLD, text)
     ops = [b"BT %s rg /%s %s Tf" % (red, RESOURCE_NAMES[Style.BOLD].encode(), number(size))]
     advanced = 0.0
     for ch in text:

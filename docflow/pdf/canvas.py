@@ -52,7 +52,17 @@ class Canvas:
 
     def __init__(self) -> None:
         self._ops: list[bytes] = []
-        self.styles: set[Style] = set()
+        self.glyphs: dict[Style, set[int]] = {}
+        """The glyph ids drawn, by style: what the embedded subsets must hold."""
+
+    @property
+    def styles(self) -> set[Style]:
+        """The styles drawn."""
+        return set(self.glyphs)
+
+    def use(self, style: Style, text: str) -> None:
+        """Record that ``text`` is drawn in ``style`` (for operators written with :meth:`raw`)."""
+        self.glyphs.setdefault(style, set()).update(font(style).glyph_ids(text))
 
     def data(self) -> bytes:
         return b"\n".join(self._ops) + b"\n"
@@ -70,7 +80,7 @@ class Canvas:
         """
         text = nfc(text)
         f = font(style)
-        self.styles.add(style)
+        self.use(style, text)
         advance = f.width(text, size)
         if align == "center":
             x += (width - advance) / 2

@@ -296,13 +296,17 @@ def _appendix(doc: OfficialDocument, pages: _Pages) -> SignaturePlaces:
 def _assemble(doc: OfficialDocument, canvases: list[Canvas],
               places: SignaturePlaces) -> bytes:
     """Number the objects: catalog, pages, info, fonts, then each page and its content."""
-    styles = [s for s in Style if any(s in c.styles for c in canvases)]
+    glyphs: dict[Style, set[int]] = {}
+    for canvas in canvases:
+        for style, used in canvas.glyphs.items():
+            glyphs.setdefault(style, set()).update(used)
     first_font = 4
     fonts: dict[Style, int] = {}
     bodies: list[bytes] = [b"", b"", b""]  # catalog, page tree, info: filled below
-    for style in styles:
-        fonts[style] = first_font + 5 * len(fonts)
-        bodies += font(style).objects(fonts[style])
+    for style in Style:
+        if style in glyphs:
+            fonts[style] = first_font + 5 * len(fonts)
+            bodies += font(style).objects(fonts[style], glyphs[style])
     resources = {"Font": {RESOURCE_NAMES[s]: Ref(n) for s, n in fonts.items()}}
     kids = []
     for canvas in canvases:

@@ -115,7 +115,7 @@ def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certifica
     x0, y0, x1, y1 = placement.rect
     width, height = max(x1 - x0, 0.0), max(y1 - y0, 0.0)
     canvas = placement.canvas or Canvas()
-    fonts = _fonts(pdf, page, canvas, new, bodies)
+    fonts = _fonts(canvas, new, bodies)
     ap_num = new(form_xobject(canvas, width, height, fonts))
     widget_num = new(dump({
         "Type": Name("Annot"), "Subtype": Name("Widget"), "FT": Name("Sig"), "T": Text(name),
@@ -191,26 +191,18 @@ def _add_field(pdf: PdfFile, form: dict[str, Any], widget: Ref, bodies: dict[int
     form["SigFlags"] = 3  # SignaturesExist, AppendOnly
 
 
-def _fonts(pdf: PdfFile, page: dict[str, Any], canvas: Canvas,
-           new: Callable[[bytes | None], int], bodies: dict[int, bytes]) -> dict[Style, Ref]:
-    """References to the fonts ``canvas`` uses: the document's own when it embeds docflow's,
-    else new objects in the update."""
+def _fonts(canvas: Canvas, new: Callable[[bytes | None], int],
+           bodies: dict[int, bytes]) -> dict[Style, Ref]:
+    """New font objects in the update for the glyphs ``canvas`` draws. The document's own
+    fonts are subsets of what its text draws and may lack the appearance's glyphs, so the
+    appearance always brings its own (a few KB)."""
     found: dict[Style, Ref] = {}
-    resources = pdf.get(page.get("Resources"))
-    fonts = pdf.get(resources.get("Font")) if isinstance(resources, dict) else None
-    by_name = {font(s).base_name: s for s in Style}
-    if isinstance(fonts, dict):
-        for ref in fonts.values():
-            value = pdf.get(ref)
-            base = value.get("BaseFont") if isinstance(value, dict) else None
-            if isinstance(ref, Ref) and isinstance(base, Name) and base.value in by_name:
-                found[by_name[base.value]] = ref
     for style in Style:
-        if style in canvas.styles and style not in found:
+        if style in canvas.glyphs:
             first = new(None)
             for _ in range(4):
                 new(None)
-            for offset, body in enumerate(font(style).objects(first)):
+            for offset, body in enumerate(font(style).objects(first, canvas.glyphs[style])):
                 bodies[first + offset] = body
             found[style] = Ref(first)
     return found

@@ -28,6 +28,7 @@ from typing import Any
 
 from asn1crypto import cms
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 from docflow.errors import InputError, Location, UsageError
 from docflow.pdf.appearance import appendix_appearance, seal_appearance, signer_appearance
@@ -70,6 +71,20 @@ def _rect(value: Any) -> tuple[int, tuple[float, float, float, float]] | None:
     return int(nums[0]), (nums[1], nums[2], nums[3], nums[4])
 
 
+def _one_der(data: bytes) -> bytes:
+    """The first DER value in ``data`` (the placeholder's zero padding left out)."""
+    if len(data) < 2 or data[0] != 0x30:
+        raise ValueError("not a DER SEQUENCE")
+    if data[1] < 0x80:
+        end = 2 + data[1]
+    else:
+        size = data[1] & 0x7F
+        end = 2 + size + int.from_bytes(data[2:2 + size], "big")
+    if end > len(data):
+        raise ValueError("the DER runs past /Contents")
+    return data[:end]
+
+
 def _existing_roles(pdf: PdfFile, mapping: RoleMapping,
                     where: str | None) -> list[tuple[str, Role | None]]:
     """The role of each signature already in ``pdf``, from the certificate that made it."""
@@ -77,15 +92,16 @@ def _existing_roles(pdf: PdfFile, mapping: RoleMapping,
     for name, sig in signature_fields(pdf):
         contents = sig.get("Contents")
         try:
-            # Not rstrip(b"\0"): the DER may itself end in a zero byte. A non-strict load
-            # reads the ContentInfo's own length and leaves the placeholder's padding.
-            signed = cms.ContentInfo.load(bytes(contents or b""))["content"]
+            # Not rstrip(b"\0"): the DER may itself end in a zero byte; its own length says
+            # where it ends. Only the sid is parsed by asn1crypto, the certificates by
+            # cryptography (asn1crypto's lazy certificates cost ~5 ms a signature here).
+            der = _one_der(bytes(contents or b""))
+            signed = cms.ContentInfo.load(der, strict=True)["content"]
             sid = signed["signer_infos"][0]["sid"].chosen
-            certs = [c.chosen for c in signed["certificates"]]
-            leaf = next(c for c in certs
-                        if c.serial_number == sid["serial_number"].native
-                        and c.issuer == sid["issuer"])
-            cert = x509.load_der_x509_certificate(leaf.dump())
+            serial, issuer = sid["serial_number"].native, sid["issuer"].dump()
+            carried = pkcs7.load_der_pkcs7_certificates(der)
+            cert = next(c for c in carried
+                        if c.serial_number == serial and c.issuer.public_bytes() == issuer)
         except Exception:  # any malformed CMS: the order cannot be known
             raise InputError("DF-PDF-016", f"the signature in field {name!r} cannot be read",
                              Location(file=where)) from None
