@@ -25,6 +25,10 @@ from docflow.pdf.objects import Name, Ref, dump, number
 __all__ = ["BLUE", "RED", "appendix_appearance", "form_xobject", "seal_appearance",
            "signer_appearance"]
 
+_TIME_GLYPHS = "0123456789-:+T"
+"""Every glyph an ISO 8601 time can draw: an appearance's font subset holds them all, so it
+is the same for every signature of one organ and is built once (see font._objects)."""
+
 BLUE = (0.05, 0.2, 0.75)
 RED = (0.85, 0.05, 0.05)
 _KAPPA = 0.5523  # Bézier control distance of a quarter circle, in radii
@@ -116,6 +120,7 @@ def seal_appearance(width: float, height: float, organ: str, when: str) -> Canva
     ops.append(b"ET")
     c.raw(b" ".join(ops))
     y = height - width - 7
+    c.use(Style.REGULAR, _TIME_GLYPHS)
     for line in [*wrap(organ, Style.REGULAR, 6, width)[:2], when]:
         size = 6.0
         while size > 4 and font(Style.REGULAR).width(nfc(line), size) > width:
@@ -129,6 +134,7 @@ def appendix_appearance(width: float, height: float, organ: str, code: str,
                         when: str) -> Canvas:
     """The organ's signature on an appendix: text only, upright, 10 pt, black, right-aligned."""
     c = Canvas()
+    c.use(Style.REGULAR, _TIME_GLYPHS)
     y = height - 11
     for line in (organ, code, when):
         size = 10.0
