@@ -138,7 +138,8 @@ def _required_roles_option(command: Any = None, *, extra_help: str = "") -> Any:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, allow_dash=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Text for people, JSON (schema in the README) for tools.")
+              show_default=True,
+              help="Text for people, JSON (schema docflow.validation/1) for tools.")
 @click.option("--no-schema", is_flag=True, help="Skip the XSD; the rules then report missing "
               "fields themselves.")
 @click.option("--no-rules", is_flag=True, help="Skip the business rules.")
@@ -166,11 +167,11 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     import json
 
     from docflow.validation import (
-        REPORT_SCHEMA,
         ValidationConfig,
         ValidationSummary,
         validate_paths,
     )
+    from docflow.validation.report import validation_document
     from docflow.validation.text import render_report, render_summary
 
     config = dataclasses.replace(ValidationConfig(), check_schema=not no_schema,
@@ -195,9 +196,8 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
             click.echo(render_report(report))
     summary = ValidationSummary.of(reports)
     if fmt == "json":
-        click.echo(json.dumps({"schema": REPORT_SCHEMA,
-                               "reports": [r.to_dict(timings=timings) for r in reports],
-                               "summary": summary.to_dict()}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(validation_document(reports, timings=timings),
+                              ensure_ascii=False, indent=2))
     else:
         click.echo(render_summary(summary))
     if summary.total == 0:
@@ -340,6 +340,11 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
                        "time]; no zone means UTC.")
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="List levels and agencies whose rate is below this share, worst first.")
+@click.option("--min-documents", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Rank only agencies that sent at least this many documents below --target "
+              "(levels are always ranked); the others are counted.")
+@click.option("--full", is_flag=True,
+              help="Table format: list every agency, not only the worst below --target.")
 @click.option("--measure", type=click.Choice(["organ_present", "signer_present",
                                               "both_present", "organ_valid", "signer_valid",
                                               "both_valid"]),
@@ -353,13 +358,13 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
               help="Envelopes per worker task.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
               default="table", show_default=True,
-              help="JSON schema: see the README; html is a self-contained report page.")
+              help="JSON schema docflow.audit/1; html is a self-contained report page.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, target: float | None,
-                  measure: str, db: str | None, jobs: int | None, chunk_size: int, fmt: str,
-                  output: str | None) -> None:
+                  min_documents: int, full: bool, measure: str, db: str | None,
+                  jobs: int | None, chunk_size: int, fmt: str, output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -378,7 +383,8 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
                                            revocation=revocation, legacy=legacy,
                                            roles=Path(roles) if roles else None),
                          at=at, jobs=jobs, chunk_size=chunk_size, target=target,
-                         measure=measure, db=Path(db) if db else None)
+                         min_documents=min_documents, measure=measure,
+                         db=Path(db) if db else None)
     bar: Any = None
 
     def progress(done: int, total: int) -> None:
@@ -404,7 +410,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     elif fmt == "html":
         text = render_audit(result.to_dict())
     else:
-        text = render_table(result)
+        text = render_table(result, full=full)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -528,7 +534,7 @@ def pki_group() -> None:
               help="Folder to write (created if missing).")
 @click.option("--algorithm", type=click.Choice(["ecdsa-p256", "ed25519", "rsa-2048"]),
               default="ecdsa-p256", show_default=True,
-              help="Key type; RSA keys are generated once and cached (see the README).")
+              help="Key type; RSA keys are generated once and cached (see docs/pki.md).")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False, path_type=str),
               default=None, help="Encrypt every private key with the first line of this file.")
 @click.option("--at", type=_IsoDateTime(), default=None,

@@ -10,7 +10,7 @@ Two things go wrong in docflow and they are kept apart on purpose:
   and the exit code the command line maps it to, in one place (``cli.py``).
 
 Every code used anywhere in docflow is listed in :data:`CATALOGUE`, with its severity and the
-verdict it implies, so that reports, the README table and the tests read from one source.
+verdict it implies, so that reports, the manual's table and the tests read from one source.
 Codes are never reused or renumbered: a retired code stays in the catalogue.
 """
 
@@ -47,6 +47,8 @@ class Location:
     """Element path such as ``/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId``."""
     key: str | None = None
     """Dotted key of a scenario or configuration file, such as ``traffic.province.per_day``."""
+    offset: int | None = None
+    """Byte offset in a binary file (a PDF), counted from 0."""
 
     def __str__(self) -> str:
         parts = []
@@ -58,11 +60,13 @@ class Location:
             parts.append(self.path)
         if self.key:
             parts.append(self.key)
+        if self.offset is not None:
+            parts.append(f"byte {self.offset}")
         return " ".join(parts) if parts else "-"
 
     def to_dict(self) -> dict[str, str | int]:
         return {k: v for k, v in (("file", self.file), ("line", self.line), ("path", self.path),
-                                  ("key", self.key)) if v is not None}
+                                  ("key", self.key), ("offset", self.offset)) if v is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +411,88 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "object."),
     _c("DF-REP-002", "error", _I, "The summary lacks a field the report needs, or a field has "
                                   "the wrong type or an impossible value."),
+    # --- PDF: the strict syntax reader (docflow/pdf/syntax) and PDF signature checks ----------
+    # DF-PDF-001..049 belong to the PDF making and signing side; 050..099 to reading and
+    # checking. Every syntax finding carries the byte offset where the reader stopped.
+    _c("DF-PDF-050", "error", _F, "The file is not a PDF: it does not start with a %PDF-1.x or "
+                                  "%PDF-2.0 header at byte 0."),
+    _c("DF-PDF-051", "error", _F, "A PDF token or object is malformed (unterminated string, "
+                                  "dictionary or array; bad number, name or keyword)."),
+    _c("DF-PDF-052", "error", _F, "The PDF exceeds a limit of the reader (nesting depth, size "
+                                  "of an object or stream, number of objects or revisions)."),
+    _c("DF-PDF-053", "error", _F, "The PDF does not end with startxref and %%EOF, or startxref "
+                                  "does not point at a cross-reference section."),
+    _c("DF-PDF-054", "error", _F, "A cross-reference section (table or stream) is malformed."),
+    _c("DF-PDF-055", "error", _F, "A cross-reference entry points at bytes that do not hold the "
+                                  "object it names, or outside the revision that lists it."),
+    _c("DF-PDF-056", "error", _F, "The chain of revisions is malformed: /Prev loops or points "
+                                  "forward, revisions overlap, or bytes follow the last %%EOF."),
+    _c("DF-PDF-057", "error", _F, "A stream is malformed: wrong or missing /Length, no "
+                                  "endstream, an unsupported filter or data that does not "
+                                  "decode."),
+    _c("DF-PDF-058", "error", _F, "An object stream is malformed (its /N, /First or offsets, or "
+                                  "an object in it that is not the one the xref names)."),
+    _c("DF-PDF-059", "error", _F, "A reference names an object the PDF does not define, or "
+                                  "references form a loop where a value is needed."),
+    _c("DF-PDF-060", "error", _F, "A trailer is malformed: /Root or /Size missing or of the "
+                                  "wrong type."),
+    _c("DF-PDF-061", "error", _I, "The PDF is encrypted; docflow does not check encrypted "
+                                  "PDFs."),
+    _c("DF-PDF-062", "error", _F, "An object number is defined twice in one cross-reference "
+                                  "section."),
+    # Signatures of a PDF (docflow/pdf/verify and around): indications as for XML-DSig.
+    _c("DF-PDF-070", "error", _I, "The PDF holds no signature to verify."),
+    _c("DF-PDF-071", "error", _F, "A signature dictionary is malformed: /Contents is missing, "
+                                  "null, empty or not a hex string, or /ByteRange is not four "
+                                  "non-negative integers (universal signature forgery)."),
+    _c("DF-PDF-072", "error", _F, "The ByteRange does not cover the whole revision except "
+                                  "exactly this signature's /Contents hex string (signature "
+                                  "wrapping)."),
+    _c("DF-PDF-073", "error", _F, "The ByteRange does not end where the revision that adds the "
+                                  "signature ends."),
+    _c("DF-PDF-074", "error", _I, "The signature's /SubFilter or /Type is not one docflow "
+                                  "checks (ETSI.CAdES.detached, adbe.pkcs7.detached)."),
+    _c("DF-PDF-075", "error", _F, "The CMS in /Contents is malformed: not DER SignedData, not "
+                                  "detached, not one SignerInfo, or followed by bytes other "
+                                  "than zero padding."),
+    _c("DF-PDF-076", "error", _F, "The CMS message digest does not match the signed byte "
+                                  "ranges."),
+    _c("DF-PDF-077", "error", _F, "The CMS signature value does not verify with the signing "
+                                  "certificate's key."),
+    _c("DF-PDF-078", "error", _I, "The CMS does not carry the signing certificate its "
+                                  "SignerInfo names."),
+    _c("DF-PDF-079", "error", _F, "The CMS signed attributes are missing or wrong: content "
+                                  "type, message digest, or ESS signing-certificate-v2 that "
+                                  "does not name the signing certificate."),
+    _c("DF-PDF-080", "error", _I, "The CMS uses a digest, signature algorithm or key size the "
+                                  "policy refuses (SHA-1 needs the legacy policy)."),
+    _c("DF-PDF-081", "error", _F, "An incremental update changes what the reader sees: page "
+                                  "content, annotations, fonts, actions, form values, or an "
+                                  "object a signature covers (shadow or incremental saving "
+                                  "attack)."),
+    _c("DF-PDF-082", "error", _F, "The signatures are not in Decree 30/2020's order: a "
+                                  "person's signature comes after the organ's."),
+    _c("DF-PDF-083", "error", _F, "A PDF signature's certificate (the organ's or the "
+                                  "person's) belongs to another agency than the message's "
+                                  "sender (From/OrganId)."),
+    _c("DF-PDF-084", "error", _I, "A PDF signature cannot be matched with the sender: its "
+                                  "certificate carries no single organ code."),
+    _c("DF-PDF-085", "error", _F, "The signature's timestamp token is invalid: malformed, its "
+                                  "imprint is not the hash of the signature value, or its "
+                                  "signature does not verify."),
+    _c("DF-PDF-086", "error", _I, "The timestamp authority's certificate is not trusted at the "
+                                  "time it stamped."),
+    _c("DF-PDF-087", "error", _F, "A signature's appearance covers more than a quarter of its "
+                                  "page (an overlay that can hide the document's text)."),
+    _c("DF-PDF-088", "error", _F, "A signature field is malformed or misplaced: its widget is "
+                                  "on no page, two fields share one signature, or an update "
+                                  "adds a visible signature field that no signature of that "
+                                  "revision fills."),
+    _c("DF-PDF-089", "error", _F, "A role the verification requires (by default the organ) has "
+                                  "no signature in the PDF."),
+    _c("DF-PDF-090", "warning", None, "Bytes at the end of the PDF are covered by no "
+                                      "signature; they add only validation data (DSS) or "
+                                      "metadata, which docflow checked."),
 ]}
 
 

@@ -53,6 +53,11 @@ organ_valid, signer_valid, both_valid
     verification each, few enough that the progress bar moves and the last tasks balance."""
     target: float | None = None
     """List agencies and levels whose ``measure`` rate is below this share (``--target``)."""
+    min_documents: int = 20
+    """Agencies that sent fewer documents are not ranked below the target (levels always are):
+    with 20 documents, all unsigned, the 95% interval of the rate ends at 0.16, so the agency is
+    surely short of any sensible target; with 2 it ends at 0.66 and says little, and a list of
+    the worst agencies should not fill up with those. They are counted as ``unranked``."""
     measure: str = "both_valid"
     """The rate compared with the target. ``both_valid`` by default: Decree 30/2020 makes an
     electronic document complete only with both the signer's and the organ's signature."""
@@ -73,5 +78,7 @@ organ_valid, signer_valid, both_valid
             raise ValueError(f"target {self.target} must lie in (0, 1]")
         if self.jobs is not None and self.jobs < 1:
             raise ValueError("jobs must be at least 1")
+        if self.min_documents < 1:
+            raise ValueError("min_documents must be at least 1")
         if self.chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")

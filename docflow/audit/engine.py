@@ -38,7 +38,7 @@ from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension
 from docflow.audit.run_trust import TrustSource, resolve_trust
 from docflow.audit.signatures import SignatureChecker, TrustConfig
-from docflow.audit.target import below_target
+from docflow.audit.target import below_target, unranked_agencies
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
@@ -168,12 +168,16 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
             pool.shutdown(cancel_futures=True)
     tables = coverage_by_dimension(rows, config.levels)
     below = () if config.target is None else below_target(
-        {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure)
+        {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure,
+        config.min_documents)
+    unranked = 0 if config.target is None else unranked_agencies(
+        tables["agency"], config.target, config.measure, config.min_documents)
     return AuditResult(source=run.source, archive=str(shown) if shown else None,
                        policy=config.trust.policy, trust_fingerprint=fingerprint, at=at,
                        verified_now=len(todo), status_messages=statuses, unreadable=unreadable,
                        tables=tables, measure=config.measure, target=config.target,
-                       below=below, imported=imported, trust_source=run.trust_source,
+                       below=below, min_documents=config.min_documents, unranked=unranked,
+                       imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
                        notices=run.notices)
 

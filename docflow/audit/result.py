@@ -16,10 +16,11 @@ from docflow.audit.target import BelowTarget
 from docflow.errors import Finding
 from docflow.levels import Level
 from docflow.metrics.coverage import CoverageCounts, CoverageTable
+from docflow.outputs import OutputSchema, header
 
 __all__ = ["DIMENSIONS", "SCHEMA", "UNKNOWN", "AuditResult", "coverage_by_dimension"]
 
-SCHEMA = "docflow.audit/1"
+SCHEMA = OutputSchema.AUDIT.value
 """The ``schema`` field of the JSON form; bumped when a field changes meaning or goes away."""
 
 UNKNOWN = "unknown"
@@ -92,6 +93,11 @@ class AuditResult:
     target: float | None = None
     below: tuple[BelowTarget, ...] = ()
     """Levels and agencies below ``target``, worst first."""
+    min_documents: int = 1
+    """Agencies with fewer documents are not ranked in :attr:`below`."""
+    unranked: int = 0
+    """Agencies below the target left out of :attr:`below` for having fewer than
+    :attr:`min_documents` documents."""
     imported: ImportResult | None = None
     """The import that preceded the audit, when the source was a folder, zip or tar."""
     trust_source: TrustSource = TrustSource.GIVEN
@@ -117,9 +123,9 @@ class AuditResult:
         return self.documents - self.verified_now
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (schema ``docflow.audit/1``, documented in the README)."""
+        """The JSON form (schema ``docflow.audit/1``, ``docflow/schemas/audit.schema.json``)."""
         return {
-            "schema": SCHEMA,
+            **header(OutputSchema.AUDIT),
             "source": self.source,
             "archive": self.archive,
             "context": {"policy": self.policy, "trust_fingerprint": self.trust_fingerprint,
@@ -136,6 +142,7 @@ class AuditResult:
             **{f"by_{d}": self.tables[d].to_dict() for d in DIMENSIONS},
             "target": None if self.target is None else {
                 "value": self.target, "measure": self.measure, "ranking": "upper_bound",
+                "min_documents": self.min_documents, "unranked": self.unranked,
                 "below": [b.to_dict() for b in self.below]},
             "import": None if self.imported is None else self.imported.to_dict(),
         }

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from docflow.metrics.coverage import CoverageTable
+from docflow.outputs import rate
 
-__all__ = ["BelowTarget", "below_target"]
+__all__ = ["BelowTarget", "below_target", "unranked_agencies"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +31,19 @@ class BelowTarget:
 
     def to_dict(self) -> dict[str, object]:
         return {"dimension": self.dimension, "key": self.key, "documents": self.documents,
-                "count": self.count, "rate": self.rate, "low": self.low, "high": self.high,
+                "count": self.count, "rate": rate(self.rate), "low": rate(self.low),
+                "high": rate(self.high),
                 "certain": self.certain}
 
 
 def below_target(tables: Mapping[str, CoverageTable], target: float,
-                 measure: str) -> tuple[BelowTarget, ...]:
+                 measure: str, min_documents: int = 1) -> tuple[BelowTarget, ...]:
     """Groups of ``tables`` whose ``measure`` rate is below ``target``, worst first.
+
+    Agencies with fewer than ``min_documents`` documents are not listed (levels always are):
+    two unsigned documents say little about an agency, and a list of the worst agencies that
+    fills up with them hides the ones that sent hundreds. :func:`unranked_agencies` counts
+    what was left out.
 
     A group is listed when its observed rate is below the target. The list is ranked by the
     **upper bound** of the 95% Wilson interval, lowest first (then by rate, dimension and key):
@@ -57,10 +64,27 @@ def below_target(tables: Mapping[str, CoverageTable], target: float,
     for dimension, table in tables.items():
         for key, counts in table.items():
             rate = counts.rate(measure)
-            if rate is None or rate >= target:
+            if rate is None or rate >= target or \
+                    (dimension == "agency" and counts.documents < min_documents):
                 continue
             low, high = counts.interval(measure)
             out.append(BelowTarget(dimension, key, counts.documents, getattr(counts, measure),
                                    rate, low, high, high < target))
     out.sort(key=lambda b: (b.high, b.rate, b.dimension, b.key))
     return tuple(out)
+
+
+def unranked_agencies(agencies: CoverageTable, target: float, measure: str,
+                      min_documents: int) -> int:
+    """Agencies below ``target`` that :func:`below_target` leaves out for sending fewer than
+    ``min_documents`` documents.
+
+    >>> from docflow.metrics.coverage import DocumentOutcome
+    >>> t = CoverageTable()
+    >>> t.add("A", DocumentOutcome())
+    >>> unranked_agencies(t, 0.98, "both_valid", 20)
+    1
+    """
+    return sum(1 for _, counts in agencies.items()
+               if counts.documents < min_documents and (counts.rate(measure) or 0.0) < target
+               and counts.documents > 0)

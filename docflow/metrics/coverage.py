@@ -44,6 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from docflow.metrics.intervals import wilson
+from docflow.outputs import rate
 
 __all__ = ["COUNT_FIELDS", "RATE_FIELDS", "CoverageCounts", "CoverageTable", "DocumentOutcome"]
 
@@ -129,7 +130,7 @@ class CoverageCounts:
         rates: dict[str, dict[str, float | None]] = {}
         for name in RATE_FIELDS:
             low, high = self.interval(name)
-            rates[name] = {"rate": self.rate(name), "low": low, "high": high}
+            rates[name] = {"rate": rate(self.rate(name)), "low": rate(low), "high": rate(high)}
         out["rates"] = rates
         return out
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from docflow.dsig import DEFAULT_POLICY, LEGACY, Signer
 from docflow.errors import UsageError
+from docflow.pdf.verify import PdfVerification, is_pdf
 from docflow.pki import validate
 from docflow.pki.io import read_certificates, read_private_key
 from docflow.pki.roles import Role, read_role_mapping
@@ -26,9 +27,10 @@ from docflow.profile.edxml import (
     sign_message,
     verify_message,
 )
+from docflow.profile.nd30 import verify_document_pdf
 from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
 
-__all__ = ["render_text", "sign_file", "trust_validator", "verify_file"]
+__all__ = ["render_pdf_text", "render_text", "sign_file", "trust_validator", "verify_file"]
 
 
 def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
@@ -123,20 +125,28 @@ def trust_validator(trust: Sequence[str], crls: Sequence[str] = (), *,
 
 def verify_file(path: str, validator: validate.PathValidator, *, at: datetime | None = None,
                 legacy: bool = False, required_roles: frozenset[Role] = REQUIRED_ROLES
-                ) -> MessageVerification:
+                ) -> MessageVerification | PdfVerification:
     """Verify every signature of the file ``path`` (``-`` for standard input).
 
-    ``required_roles`` are the roles an edXML document message must be signed by (the organ
-    by default; see :func:`docflow.profile.edxml.verify_message`).
+    The content chooses the checker: a file that starts with ``%PDF-`` is a Decree 30
+    document PDF (:func:`docflow.profile.nd30.verify_document_pdf`), anything else XML.
+    ``required_roles`` are the roles a document must be signed by (the organ by default; see
+    :func:`docflow.profile.edxml.verify_message`).
     """
     name = None if path == "-" else path
-    return verify_message(read_bytes(path, DEFAULT_LIMITS.max_bytes), trust=validator, at=at,
+    data = read_bytes(path, DEFAULT_LIMITS.max_bytes)
+    if is_pdf(data):
+        return verify_document_pdf(data, validator, at=at, legacy=legacy,
+                                   required_roles=required_roles, where=name)
+    return verify_message(data, trust=validator, at=at,
                           policy=LEGACY if legacy else DEFAULT_POLICY, where=name,
                           required_roles=required_roles)
 
 
-def render_text(result: MessageVerification, name: str) -> str:
+def render_text(result: MessageVerification | PdfVerification, name: str) -> str:
     """The verification as lines for people: the verdict, each signature, each finding."""
+    if isinstance(result, PdfVerification):
+        return render_pdf_text(result, name)
     profile = "edXML profile" if result.edxml else "XML-DSig"
     lines = [f"{name}: {result.indication.value} ({profile}, {len(result.signatures)} "
              f"signature{'s' if len(result.signatures) != 1 else ''})"]
@@ -149,5 +159,34 @@ def render_text(result: MessageVerification, name: str) -> str:
             lines.append(f"    {finding.code} {finding.location}: {finding.message}")
     for finding in result.findings:
         if not any(finding in s.findings for s in result.signatures):
+            lines.append(f"  {finding.code} {finding.location}: {finding.message}")
+    return "\n".join(lines)
+
+
+def render_pdf_text(result: PdfVerification, name: str) -> str:
+    """A PDF's verification for people: the verdict, each signature with its role, time and
+    revision, what each update changed, and each finding."""
+    count = len(result.signatures)
+    lines = [f"{name}: {result.indication.value} (PDF, Decree 30 profile, {count} "
+             f"signature{'s' if count != 1 else ''}, {result.revisions} revisions)"]
+    shown: set[int] = set()
+    for signature in result.signatures:
+        who = signature.certificate.subject.rfc4514_string() if signature.certificate else "-"
+        when = signature.timestamp or signature.claimed_time
+        stamp = "timestamped" if signature.timestamp else "claimed"
+        extent = "the whole file" if signature.covers_whole_file else \
+            f"revision {signature.revision} (bytes 0-{signature.signed_bytes})"
+        lines.append(f"  {signature.field}: {signature.indication.value} — "
+                     f"{signature.role or 'unknown role'}, {who}")
+        lines.append(f"    signs {extent}" + (f"; {stamp} {when.isoformat()}" if when else ""))
+        for finding in signature.findings:
+            shown.add(id(finding))
+            lines.append(f"    {finding.code} {finding.location}: {finding.message}")
+    for update in result.updates:
+        lines.append(f"  revision {update.revision} ({'signed' if update.signed else 'unsigned'}"
+                     f"): {'; '.join(update.changes) or 'no change'}")
+    for finding in result.findings:
+        if id(finding) not in shown and not any(finding == f for s in result.signatures
+                                                for f in s.findings):
             lines.append(f"  {finding.code} {finding.location}: {finding.message}")
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Reading a run's ``summary.json`` into the values the simulation report shows.
 
-The simulator writes ``summary.json`` (schema ``docflow-simulation/1``, documented in the README
+The simulator writes ``summary.json`` (schema ``docflow.simulation/1``, documented in the manual
 and in :mod:`docflow.sim.summary`). This module reads it through :mod:`.fields`, so that every
 field the report uses is checked — a missing or mistyped one is ``DF-REP-002`` with its dotted
 key — and turns it into a :class:`SimulationView` of plain values: rows, series and facts, in

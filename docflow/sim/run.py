@@ -109,7 +109,7 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
     >>> s = replace(Scenario(), topology="tiny", period=Period(days=2, drain_days=20))
     >>> r = simulate(s, crypto="model")
     >>> r.summary["schema"], r.delivered > 0, r.lost
-    ('docflow-simulation/1', True, 0)
+    ('docflow.simulation/1', True, 0)
     """
     chosen = load_scenario(scenario)
     if seed is not None:

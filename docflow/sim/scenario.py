@@ -3,8 +3,8 @@
 :class:`Scenario` is what :func:`docflow.simulate` runs. Build one in Python (every field has a
 default, so ``Scenario()`` is the built-in week of ``vn-2025``) or read one from TOML with
 :func:`docflow.sim.scenario_file.read_scenario`; make variants with :func:`dataclasses.replace`.
-The TOML keys are the field names, so the README's table of keys is this module's table of
-fields.
+The TOML keys are the field names, so the manual's table of keys (``docs/scenario-keys.md``) is
+generated from this module's fields and their docstrings.
 """
 
 from __future__ import annotations

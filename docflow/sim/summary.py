@@ -1,8 +1,9 @@
 """``summary.json``: what a run counted, as a stable, self-describing JSON document.
 
 Keys come in a fixed order and every float is rounded to a fixed number of decimals, so the
-same scenario and seed give the same bytes. The schema is documented in the README ("Simulating
-load"); the report (:mod:`docflow.report.simulation`) draws its charts from it.
+same scenario and seed give the same bytes. The layout is ``docs/outputs.md`` and its JSON
+Schema ``docflow/schemas/simulation.schema.json``; the report
+(:mod:`docflow.report.simulation`) draws its charts from it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy.typing as npt
 
 from docflow.envelope.status import StatusCode
 from docflow.metrics.coverage import CoverageCounts
+from docflow.outputs import OutputSchema, header
 from docflow.sim.engine import EngineResult
 from docflow.sim.histogram import LatencyHistograms
 from docflow.sim.tally import DOC, N_LEVELS, STATUS
@@ -26,7 +28,7 @@ from docflow.traffic.spec import Priority
 
 __all__ = ["SCHEMA", "build_summary", "dump_summary"]
 
-SCHEMA = "docflow-simulation/1"
+SCHEMA = OutputSchema.SIMULATION.value
 """Version of the ``summary.json`` layout; bumped when a key changes meaning or goes away."""
 
 QUANTILES = (0.5, 0.95, 0.99)
@@ -80,7 +82,7 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     present = [k for k in range(N_LEVELS) if agencies[k]]
     L = N_LEVELS
 
-    summary: dict[str, Any] = {"schema": SCHEMA}
+    summary: dict[str, Any] = header(OutputSchema.SIMULATION)
     summary["scenario"] = _scenario(result)
     summary["run"] = {
         "windows": result.days_run,

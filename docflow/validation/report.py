@@ -3,21 +3,22 @@
 Modelled on the EU DSS simple report: a verdict (``PASSED``, ``FAILED``, ``INDETERMINATE``) and
 one sub-indication per problem, each with a stable code, a location and a plain message. The
 report is immutable and holds only what was checked; :meth:`ValidationReport.to_dict` gives the
-JSON form documented in the README (``docflow validate --format json``).
+JSON form, schema ``docflow.validation/1`` (``docflow validate --format json``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, Indication, Location
+from docflow.outputs import OutputSchema, header
 
 __all__ = ["REPORT_SCHEMA", "MessageKind", "SignatureResult", "ValidationReport",
-           "ValidationSummary"]
+           "ValidationSummary", "validation_document"]
 
-REPORT_SCHEMA = "docflow.validation/1"
+REPORT_SCHEMA = OutputSchema.VALIDATION.value
 """Identifier of the JSON layout; bumped only when a field changes meaning or disappears."""
 
 
@@ -128,3 +129,30 @@ class ValidationSummary:
         return {"total": self.total, "passed": self.passed, "failed": self.failed,
                 "indeterminate": self.indeterminate, "unparsed": self.unparsed,
                 "exit_code": self.exit_code}
+
+
+def validation_document(reports: Sequence[ValidationReport], *,
+                        timings: bool = False) -> dict[str, object]:
+    """The JSON form of a batch (schema ``docflow.validation/1``): the reports and their counts.
+
+    Parameters
+    ----------
+    reports
+        One report per input, in the order they were validated.
+    timings
+        Add each report's per-stage milliseconds (which differ from run to run).
+
+    Returns
+    -------
+    dict
+        ``schema``, ``docflow_version``, ``reports`` and ``summary``, ready for ``json.dumps``.
+
+    Examples
+    --------
+    >>> doc = validation_document([ValidationReport("a.edxml", Indication.PASSED)])
+    >>> doc["schema"], doc["summary"]["passed"]
+    ('docflow.validation/1', 1)
+    """
+    return {**header(OutputSchema.VALIDATION),
+            "reports": [r.to_dict(timings=timings) for r in reports],
+            "summary": dict(ValidationSummary.of(reports).to_dict())}

@@ -23,13 +23,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from docflow.dsig.algorithms import DigestMethod
 from docflow.dsig.policy import DEFAULT_POLICY, VerifyPolicy
 from docflow.dsig.trust import TrustSource
 from docflow.dsig.verify import VerifyResult
-from docflow.errors import Severity
+from docflow.errors import Finding, Location, Severity
 from docflow.metrics.outcomes import ABSENCE_CODES
 from docflow.pki.roles import Role
+from docflow.pki.validate import PathValidator
 from docflow.profile.edxml import REQUIRED_ROLES, verify_message
+from docflow.profile.nd30 import PDF_REQUIRED_ROLES
+from docflow.profile.pdf_attachments import pdf_attachments, verify_pdf_attachments
 from docflow.validation.checks import CheckOutcome, Message
 from docflow.validation.report import SignatureResult
 
@@ -76,10 +80,53 @@ class SignatureCheck:
                 # warning alone.
                 for f in findings if f.code not in ABSENCE_CODES)
         results = tuple(_result(r) for r in outcome.signatures)
-        return CheckOutcome(findings, results)
+        pdf_findings, pdf_results = self._pdf_attachments(message, lenient)
+        return CheckOutcome(findings + pdf_findings, results + pdf_results)
+
+    def _pdf_attachments(self, message: Message, lenient: bool
+                         ) -> tuple[tuple[Finding, ...], tuple[SignatureResult, ...]]:
+        """Each PDF attachment's signatures as results, its document findings as findings.
+
+        An unsigned PDF of an unsigned draft is warned about as the draft's XML is."""
+        if not isinstance(self.trust, PathValidator):
+            if any(True for _ in pdf_attachments(message.root)):
+                return (Finding("DF-SIG-015", "the PDF attachments' signatures need a trust "
+                                "store of anchors (--trust), not a pinned key"),), ()
+            return (), ()
+        roles = PDF_REQUIRED_ROLES if self.required_roles is None else self.required_roles
+        checked = verify_pdf_attachments(message.root, self.trust, at=self.at,
+                                         legacy=_is_legacy(self.policy),
+                                         required_roles=roles)
+        findings: list[Finding] = []
+        results: list[SignatureResult] = []
+        for attachment in checked:
+            per_signature = {f for s in attachment.result.signatures for f in s.findings}
+            for finding in attachment.result.findings:
+                if finding in per_signature:
+                    continue
+                if lenient and finding.code == "DF-PDF-070":
+                    finding = dataclasses.replace(finding, severity=Severity.WARNING)
+                findings.append(finding)
+            for signature in attachment.result.signatures:
+                subject = signature.certificate.subject.rfc4514_string() \
+                    if signature.certificate else None
+                when = signature.timestamp or signature.claimed_time
+                results.append(SignatureResult(
+                    verdict=signature.indication, role=signature.role, signer=subject,
+                    signed_at=when.isoformat() if when else None,
+                    location=Location(path=f"{attachment.label} signature field "
+                                           f"{signature.field!r}"),
+                    findings=signature.findings))
+        return tuple(findings), tuple(results)
 
 
 def _result(result: VerifyResult) -> SignatureResult:
     subject = result.certificate.subject.rfc4514_string() if result.certificate else None
     return SignatureResult(verdict=result.indication, role=result.role, signer=subject,
                            location=result.location, findings=result.findings)
+
+
+def _is_legacy(policy: VerifyPolicy) -> bool:
+    """Whether the XML policy is the named legacy one (it admits SHA-1), which the PDF checks
+    follow: SHA-1 and RSA-1024 in the CMS too."""
+    return DigestMethod.SHA1 in policy.digest_methods

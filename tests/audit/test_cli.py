@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -24,6 +25,7 @@ from audit.signed import national_pki, signed_document, write_trust
 from docflow.archive.importer import import_source
 from docflow.archive.store import Archive
 from docflow.cli import cli
+from docflow.errors import CATALOGUE
 from docflow.xmlsafe import parse_xml
 
 
@@ -42,10 +44,10 @@ def test_json_follows_the_documented_schema(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["schema"] == "docflow.audit/1"
-    assert set(data) == {"schema", "source", "archive", "context", "documents", "verified_now",
-                         "reused", "status_messages", "unreadable", "total", "by_level",
-                         "by_agency", "by_document_type", "by_month", "target", "import",
-                         "notices"}
+    assert set(data) == {"schema", "docflow_version", "source", "archive", "context",
+                         "documents", "verified_now", "reused", "status_messages", "unreadable",
+                         "total", "by_level", "by_agency", "by_document_type", "by_month",
+                         "target", "import", "notices"}
     assert set(data["context"]) == {"policy", "trust_fingerprint", "at", "trust_source",
                                     "anchors"}
     assert data["documents"] == 8
@@ -57,7 +59,8 @@ def test_json_follows_the_documented_schema(tmp_path: Path) -> None:
 def test_target_exit_code_and_table(tmp_path: Path) -> None:
     """With groups below --target the table lists them and the exit code is 1."""
     src = _source(tmp_path / "src", 8)
-    result = CliRunner().invoke(cli, ["audit", str(src), "-j", "1", "--target", "0.98"])
+    result = CliRunner().invoke(cli, ["audit", str(src), "-j", "1", "--target", "0.98",
+                                      "--min-documents", "1"])
     assert result.exit_code == 1
     assert "Below the target of 98.0% both_valid" in result.output
     assert "000.00.00.H49" in result.output
@@ -70,8 +73,52 @@ def test_target_exit_code_and_table(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
 
 
+def test_table_is_compact_unless_full(tmp_path: Path) -> None:
+    """The table leaves out the agency table and all but the 25 worst agencies below the
+    target, says how many more there are, and prints each reason code with its meaning;
+    --full lists every agency."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for k in range(30):
+        (src / f"{k:03}.edxml").write_bytes(make_document(k, sender=f"000.00.{k + 1:02}.H49"))
+    args = ["audit", str(src), "-j", "1", "--target", "0.98", "--min-documents", "1"]
+    compact = CliRunner().invoke(cli, args)
+    full = CliRunner().invoke(cli, [*args, "--full"])
+    assert compact.exit_code == full.exit_code == 1
+    assert "By agency: 30 agencies (--full lists each)" in compact.output
+    assert "… and 5 more agencies (--full lists each)" in compact.output
+    ranked = re.compile(r"^  [* ] agency ", re.MULTILINE)
+    assert len(ranked.findall(compact.output)) == 25
+    assert len(ranked.findall(full.output)) == 30
+    assert all(f"000.00.{k:02}.H49" in full.output for k in range(1, 31))
+    assert "more agencies" not in full.output
+    data = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).stdout)
+    reasons = data["total"]["reasons"]
+    for code in reasons or data["unreadable"]["by_code"]:
+        assert f"{code}  {CATALOGUE[code].summary}" in compact.output
+
+
+def test_agencies_with_few_documents_are_counted_not_ranked(tmp_path: Path) -> None:
+    """Below --min-documents an agency is left out of the ranking and counted instead; the
+    levels are still ranked, so the exit code still says something is below the target."""
+    src = _source(tmp_path / "src", 8)
+    result = CliRunner().invoke(cli, ["audit", str(src), "-j", "1", "--target", "0.98"])
+    assert result.exit_code == 1
+    assert "2 agencies below the target sent fewer than 20 documents each" in result.output
+    data = json.loads(CliRunner().invoke(cli, ["audit", str(src), "-j", "1", "--target",
+                                               "0.98", "--format", "json"]).stdout)
+    assert data["target"]["min_documents"] == 20 and data["target"]["unranked"] == 2
+    assert {b["dimension"] for b in data["target"]["below"]} == {"level"}
+    ranked = json.loads(CliRunner().invoke(cli, ["audit", str(src), "-j", "1", "--target",
+                                                 "0.98", "--min-documents", "4",
+                                                 "--format", "json"]).stdout)
+    assert ranked["target"]["unranked"] == 0
+    assert {b["key"] for b in ranked["target"]["below"] if b["dimension"] == "agency"} == \
+        {"000.00.00.H49", "000.00.00.G22"}
+
+
 def test_csv_has_a_row_per_group_that_adds_up(tmp_path: Path) -> None:
-    """Each dimension's CSV rows add up to the total row."""
+    """Each dimension's CSV rows add up to the total row; rates carry six decimals at most."""
     result = CliRunner().invoke(cli, ["audit", str(_source(tmp_path / "src", 12)), "-j", "1",
                                       "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -80,6 +127,8 @@ def test_csv_has_a_row_per_group_that_adds_up(tmp_path: Path) -> None:
         part = [r for r in rows if r["dimension"] == dimension]
         assert sum(int(r["documents"]) for r in part) == int(total["documents"]) == 12
         assert sum(int(r["organ_present"]) for r in part) == int(total["organ_present"])
+    bounds = [r[c] for r in rows for c in r if c.endswith(("_rate", "_low", "_high")) and r[c]]
+    assert bounds and all(round(float(x), 6) == float(x) for x in bounds)
 
 
 def test_bad_at_and_bad_database_are_usage_and_input_errors(tmp_path: Path) -> None:

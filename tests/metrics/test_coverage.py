@@ -133,14 +133,16 @@ def test_a_reason_counts_once_per_document() -> None:
 
 
 def test_rates_and_intervals_are_over_all_documents() -> None:
-    """Each rate is count / documents with its Wilson interval; an empty group has no rate."""
+    """Each rate is count / documents with its Wilson interval, rounded to six decimals; an
+    empty group has no rate."""
     counts = CoverageCounts(documents=50, organ_present=49, signer_present=40, both_present=40,
                             organ_valid=45, signer_valid=38, both_valid=36)
     data = counts.to_dict()
     for name in RATE_FIELDS:
         expected = getattr(counts, name)
         low, high = wilson(expected, 50)
-        assert data["rates"][name] == {"rate": expected / 50, "low": low, "high": high}
+        assert data["rates"][name] == {"rate": round(expected / 50, 6), "low": round(low, 6),
+                                       "high": round(high, 6)}
     empty = CoverageCounts().to_dict()
     assert empty["rates"]["both_valid"] == {"rate": None, "low": 0.0, "high": 1.0}
     with pytest.raises(KeyError):

@@ -58,10 +58,11 @@ def test_text_report_lists_every_finding_aligned(folder: Path) -> None:
 
 
 def test_json_report_follows_the_documented_layout(folder: Path) -> None:
-    """schema, reports (source, verdict, kind, parsed, findings, signatures) and summary."""
+    """schema, docflow_version, reports (source, verdict, kind, parsed, findings, signatures)
+    and summary."""
     result = _run("--format", "json", str(folder))
     body = json.loads(result.stdout)
-    assert set(body) == {"schema", "reports", "summary"}
+    assert set(body) == {"schema", "docflow_version", "reports", "summary"}
     assert body["schema"] == "docflow.validation/1"
     assert body["summary"] == {"total": 4, "passed": 2, "failed": 2, "indeterminate": 0,
                                "unparsed": 1, "exit_code": 1}

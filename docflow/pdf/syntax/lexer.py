@@ -1,0 +1,280 @@
+"""Tokens and direct objects of a PDF, read at a byte offset (ISO 32000-2 §7.2-7.3).
+
+The reader is strict where lenient readers disagree, because a signature checker must see what
+every viewer sees: a dictionary that repeats a key, a name with a bad ``#`` escape, a string
+that never closes, or a reference written across a comment is refused (``DF-PDF-051``), never
+guessed. Nesting is limited (``DF-PDF-052``). Every error names the byte offset.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from docflow.pdf.syntax.limits import DEFAULT_LIMITS, PdfLimits, fail
+from docflow.pdf.syntax.objects import Name, PdfArray, PdfDict, PdfObject, PdfString, Ref, Stream
+
+__all__ = ["Lexer"]
+
+_WS = b"\x00\t\n\x0c\r "
+_SKIP = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
+_REGULAR = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
+_NUMBER = re.compile(rb"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_END = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
+_REF = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R" + _END)
+_OBJ = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj" + _END)
+_STRING_SPECIAL = re.compile(rb"[()\\\r]")
+_HEX_BODY = re.compile(rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
+            ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
+_OCTAL = re.compile(rb"[0-7]{1,3}")
+
+LengthResolver = Callable[[Ref], PdfObject]
+"""Resolves a stream's indirect /Length; given by the document, which owns the xref."""
+
+
+class Lexer:
+    """Reads objects from the bytes of one PDF (or one decoded object stream).
+
+    Holds only the data and the limits; every method takes an offset and returns the value
+    and the offset after it.
+    """
+
+    __slots__ = ("base", "data", "limits")
+
+    def __init__(self, data: bytes, limits: PdfLimits = DEFAULT_LIMITS, base: int = 0) -> None:
+        self.data = data
+        self.limits = limits
+        self.base = base
+        """Added to offsets in errors: non-zero for a decoded object stream, whose offsets are
+        reported from the stream's first data byte in the file (the nearest place a reader of
+        the file can look at)."""
+
+    def skip(self, pos: int) -> int:
+        """The offset of the next token: whitespace and comments skipped."""
+        return _SKIP.match(self.data, pos).end()  # type: ignore[union-attr]
+
+    def keyword(self, pos: int, word: bytes) -> int:
+        """Skip whitespace, require ``word`` as a whole token, and return the offset after it."""
+        pos = self.skip(pos)
+        end = pos + len(word)
+        if self.data[pos:end] != word or _REGULAR.match(self.data, end).end() != end:  # type: ignore[union-attr]
+            fail("DF-PDF-051", f"expected {word.decode()!r}", self.base + pos)
+        return end
+
+    def integer(self, pos: int) -> tuple[int, int]:
+        """Skip whitespace and read a non-negative integer."""
+        pos = self.skip(pos)
+        end = _REGULAR.match(self.data, pos).end()  # type: ignore[union-attr]
+        token = self.data[pos:end]
+        if not token.isdigit():
+            fail("DF-PDF-051", "expected a non-negative integer", self.base + pos)
+        return int(token), end
+
+    def value(self, pos: int, depth: int = 0) -> tuple[PdfObject, int]:
+        """Read one direct object (or a reference) at ``pos``, after whitespace."""
+        data = self.data
+        pos = _SKIP.match(data, pos).end()  # type: ignore[union-attr]
+        if pos >= len(data):
+            fail("DF-PDF-051", "the data ends where an object was expected", self.base + pos)
+        c = data[pos]
+        if c == 0x2F:  # /
+            return self._name(pos)
+        if 0x30 <= c <= 0x39:
+            ref = _REF.match(data, pos)
+            if ref is not None:
+                return Ref(int(ref[1]), int(ref[2])), ref.end()
+            return self._number(pos)
+        if c in b"+-.":
+            return self._number(pos)
+        if c == 0x3C:  # <
+            if data[pos + 1:pos + 2] == b"<":
+                return self._dict(pos, depth)
+            return self._hex(pos)
+        if c == 0x5B:  # [
+            return self._array(pos, depth)
+        if c == 0x28:  # (
+            return self._literal(pos)
+        end = _REGULAR.match(data, pos).end()  # type: ignore[union-attr]
+        word = data[pos:end]
+        if word == b"true":
+            return True, end
+        if word == b"false":
+            return False, end
+        if word == b"null":
+            return None, end
+        shown = word[:20].decode("latin-1") or chr(c)
+        fail("DF-PDF-051", f"unexpected token {shown!r} where an object was expected",
+             self.base + pos)
+
+    def _deeper(self, depth: int, pos: int) -> int:
+        if depth >= self.limits.max_depth:
+            fail("DF-PDF-052", f"arrays and dictionaries nest deeper than "
+                               f"{self.limits.max_depth} levels", self.base + pos)
+        return depth + 1
+
+    def _name(self, pos: int) -> tuple[Name, int]:
+        end = _REGULAR.match(self.data, pos + 1).end()  # type: ignore[union-attr]
+        raw = self.data[pos + 1:end]
+        if b"#" in raw:
+            decoded = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), raw)
+            if b"#" in _NAME_ESCAPE.sub(b"", raw):
+                fail("DF-PDF-051", "a name has a '#' not followed by two hex digits",
+                     self.base + pos)
+            if b"\x00" in decoded:
+                fail("DF-PDF-051", "a name contains a null byte", self.base + pos)
+            raw = decoded
+        return Name(raw.decode("latin-1")), end
+
+    def _number(self, pos: int) -> tuple[int | float, int]:
+        end = _REGULAR.match(self.data, pos).end()  # type: ignore[union-attr]
+        token = self.data[pos:end]
+        match = _NUMBER.fullmatch(token)
+        if match is None:
+            fail("DF-PDF-051", f"{token[:20].decode('latin-1')!r} is not a number",
+                 self.base + pos)
+        if b"." in token:
+            return float(token), end
+        return int(token), end
+
+    def _hex(self, pos: int) -> tuple[PdfString, int]:
+        body = _HEX_BODY.match(self.data, pos + 1).end()  # type: ignore[union-attr]
+        if self.data[body:body + 1] != b">":
+            fail("DF-PDF-051", "a hex string holds a character that is not a hex digit, or "
+                               "does not end with '>'", self.base + body)
+        digits = bytes(b for b in self.data[pos + 1:body] if b not in _WS)
+        if len(digits) % 2:
+            digits += b"0"
+        return PdfString(bytes.fromhex(digits.decode("ascii")), True, pos, body + 1), body + 1
+
+    def _literal(self, pos: int) -> tuple[PdfString, int]:
+        data = self.data
+        out = bytearray()
+        level = 1
+        i = pos + 1
+        while True:
+            match = _STRING_SPECIAL.search(data, i)
+            if match is None:
+                fail("DF-PDF-051", "a literal string never closes", self.base + pos)
+            j = match.start()
+            out += data[i:j]
+            c = data[j]
+            if c == 0x28:
+                level += 1
+                out.append(c)
+                i = j + 1
+            elif c == 0x29:
+                level -= 1
+                if level == 0:
+                    return PdfString(bytes(out), False, pos, j + 1), j + 1
+                out.append(c)
+                i = j + 1
+            elif c == 0x0D:  # an end of line in a string reads as a line feed
+                out.append(0x0A)
+                i = j + 2 if data[j + 1:j + 2] == b"\n" else j + 1
+            else:
+                i = self._escape(j + 1, out, pos)
+
+    def _escape(self, i: int, out: bytearray, start: int) -> int:
+        data = self.data
+        if i >= len(data):
+            fail("DF-PDF-051", "a literal string never closes", self.base + start)
+        c = data[i]
+        if c in _ESCAPES:
+            out += _ESCAPES[c]
+            return i + 1
+        octal = _OCTAL.match(data, i)
+        if octal is not None:
+            out.append(int(octal[0], 8) & 0xFF)
+            return octal.end()
+        if c == 0x0D:
+            return i + 2 if data[i + 1:i + 2] == b"\n" else i + 1
+        if c == 0x0A:
+            return i + 1
+        out.append(c)  # an unknown escape drops its backslash (ISO 32000-2 §7.3.4.2)
+        return i + 1
+
+    def _array(self, pos: int, depth: int) -> tuple[PdfArray, int]:
+        depth = self._deeper(depth, pos)
+        data = self.data
+        items = PdfArray()
+        i = pos + 1
+        while True:
+            i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+            if data[i:i + 1] == b"]":
+                return items, i + 1
+            if i >= len(data):
+                fail("DF-PDF-051", "an array never closes", self.base + pos)
+            item, i = self.value(i, depth)
+            items.append(item)
+
+    def _dict(self, pos: int, depth: int) -> tuple[PdfDict, int]:
+        depth = self._deeper(depth, pos)
+        data = self.data
+        result = PdfDict(self.base + pos)
+        i = pos + 2
+        while True:
+            i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+            if data[i:i + 2] == b">>":
+                result.end = self.base + i + 2
+                return result, i + 2
+            if i >= len(data):
+                fail("DF-PDF-051", "a dictionary never closes", self.base + pos)
+            if data[i] != 0x2F:
+                fail("DF-PDF-051", "a dictionary key is not a name", self.base + i)
+            key, i = self._name(i)
+            if key in result:
+                fail("DF-PDF-051", f"the dictionary repeats the key /{key}; readers disagree "
+                                   "on which value counts", self.base + i)
+            value, i = self.value(i, depth)
+            result[key] = value
+
+    def indirect(self, pos: int, num: int, gen: int,
+                 length: LengthResolver) -> tuple[PdfObject, int]:
+        """Read ``num gen obj … endobj`` at ``pos`` exactly, and return the value and the offset
+        after ``endobj``.
+
+        Raises ``DF-PDF-055`` if the bytes at ``pos`` do not open object ``num gen``, and
+        ``DF-PDF-057`` for a stream whose /Length or ``endstream`` is wrong.
+        """
+        data = self.data
+        header = _OBJ.match(data, pos)
+        if header is None or int(header[1]) != num or int(header[2]) != gen:
+            fail("DF-PDF-055", f"the cross-reference table puts object {num} {gen} here, but "
+                               f"the bytes here do not open it", pos)
+        value, i = self.value(header.end())
+        i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+        if isinstance(value, PdfDict) and data.startswith(b"stream", i):
+            value, i = self._stream(value, i + 6, length)
+            i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+        if not data.startswith(b"endobj", i):
+            fail("DF-PDF-051", f"object {num} {gen} does not end with endobj", i)
+        return value, i + 6
+
+    def _stream(self, head: PdfDict, i: int, length: LengthResolver) -> tuple[Stream, int]:
+        data = self.data
+        if data.startswith(b"\r\n", i):
+            i += 2
+        elif data.startswith(b"\n", i):
+            i += 1
+        else:
+            fail("DF-PDF-057", "the stream keyword is not followed by CRLF or LF", i)
+        size = head.get(Name("Length"))
+        if isinstance(size, Ref):
+            size = length(size)
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            fail("DF-PDF-057", "the stream has no /Length that is a non-negative integer", i)
+        end = i + size
+        if end > len(data):
+            fail("DF-PDF-057", "the stream's /Length runs past the end of the file", i)
+        raw = data[i:end]
+        j = end
+        if data.startswith(b"\r\n", j):
+            j += 2
+        elif data[j:j + 1] in (b"\n", b"\r"):
+            j += 1
+        j = _SKIP.match(data, j).end()  # type: ignore[union-attr]
+        if not data.startswith(b"endstream", j):
+            fail("DF-PDF-057", "the stream's /Length does not end at endstream", end)
+        return Stream(head, raw, i), j + 9

@@ -1,0 +1,102 @@
+"""Decree 30/2020's profile of a document PDF: who signs, in which order, for which sender.
+
+Appendix I of the Decree: the competent person (``signer``) signs first; the clerk numbers the
+document and the organ signs last, so nothing but further signatures (and validation data)
+may follow the organ's. An appendix in its own file carries the organ's signature only. On the
+PDF that means, over the signatures :func:`docflow.pdf.verify.verify_pdf` found, in revision
+order:
+
+* no person's signature after an organ's (``DF-PDF-082``); the updates after the organ's are
+  already limited to signature additions and DSS by the update check;
+* every required role (the organ by default) has a signature (``DF-PDF-089``);
+* inside an envelope, every signature's certificate carries the organ code of the message's
+  sender (``DF-PDF-083``, or ``DF-PDF-084`` when the certificate carries none or several).
+
+Roles come from the certificates (docflow's policy OIDs or the trust's role mapping), never
+from what the PDF says about itself (field names, /Reason, the appearance's text).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Collection
+
+from docflow.errors import Finding, Location, verdict
+from docflow.pdf.verify import PdfSignature, PdfVerification, verify_pdf
+from docflow.pki.roles import Role
+from docflow.pki.validate import PathValidator
+
+__all__ = ["PDF_REQUIRED_ROLES", "check_nd30", "verify_document_pdf"]
+
+PDF_REQUIRED_ROLES: frozenset[Role] = frozenset({Role.ORGAN})
+"""The organ's signature makes a document official (and is the only one an appendix has)."""
+
+
+def check_nd30(result: PdfVerification, *, required_roles: Collection[Role] = PDF_REQUIRED_ROLES,
+               sender: str | None = None, where: str | None = None) -> PdfVerification:
+    """``result`` with the Decree's findings added to the signatures and the document.
+
+    Parameters
+    ----------
+    result
+        What :func:`~docflow.pdf.verify.verify_pdf` found.
+    required_roles
+        Roles that must have a signature.
+    sender
+        The message's From/OrganId, when the PDF is an attachment of one.
+    where
+        The file name, for locations.
+    """
+    if not result.signatures and not any(f.code == "DF-PDF-070" for f in result.findings):
+        return result  # unreadable: the reader's finding says it all
+    extra: dict[int, list[Finding]] = {}
+    document: list[Finding] = []
+    organ_seen = False
+    for index, signature in enumerate(result.signatures):
+        here = Location(file=where, path=f"signature field {signature.field!r}")
+        found = extra.setdefault(index, [])
+        if signature.role == Role.ORGAN:
+            organ_seen = True
+        elif signature.role == Role.SIGNER and organ_seen:
+            found.append(Finding("DF-PDF-082", "the person signs after the organ; Decree 30 "
+                                 "has the organ sign last", here))
+        if sender is not None and signature.certificate is not None:
+            if signature.organ_code is None:
+                found.append(Finding("DF-PDF-084", "the certificate carries no single organ "
+                                     "code to match with the sender", here))
+            elif signature.organ_code != sender:
+                found.append(Finding("DF-PDF-083", f"the certificate is of agency "
+                                     f"{signature.organ_code}, the message's sender is "
+                                     f"{sender}", here))
+    present = {s.role for s in result.signatures}
+    for role in sorted(required_roles) if result.signatures else ():
+        if role.value not in present:
+            document.append(Finding("DF-PDF-089", f"no {role.value} signature in the PDF",
+                                    Location(file=where)))
+    signatures = tuple(_with(s, extra.get(i, []) + document)
+                       for i, s in enumerate(result.signatures))
+    findings = list(result.findings)
+    for more in [*document, *(f for fs in extra.values() for f in fs)]:
+        if more not in findings:
+            findings.append(more)
+    return dataclasses.replace(result, signatures=signatures, findings=tuple(findings))
+
+
+def _with(signature: PdfSignature, extra: list[Finding]) -> PdfSignature:
+    if not extra:
+        return signature
+    findings = (*signature.findings, *extra)
+    return dataclasses.replace(signature, findings=findings, indication=verdict(findings))
+
+
+def verify_document_pdf(data: bytes, validator: PathValidator, *,
+                        at: dt.datetime | None = None, legacy: bool = False,
+                        required_roles: Collection[Role] = PDF_REQUIRED_ROLES,
+                        sender: str | None = None, where: str | None = None
+                        ) -> PdfVerification:
+    """Verify a Decree 30 document PDF: :func:`~docflow.pdf.verify.verify_pdf`, then
+    :func:`check_nd30`. What ``docflow verify FILE.pdf`` and ``docflow validate`` (for each
+    PDF attachment, with the message's sender) call."""
+    result = verify_pdf(data, validator, at=at, legacy=legacy, where=where)
+    return check_nd30(result, required_roles=required_roles, sender=sender, where=where)
