@@ -381,10 +381,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-PDF-002", "error", _I, "A field the document's layout needs is empty or out of "
                                   "range."),
     _c("DF-PDF-003", "error", _I, "The document's organ code or type does not parse."),
-    _c("DF-PDF-004", "error", _I, "The PDF's structure cannot be followed for signing (no "
-                                  "trailer, a broken cross-reference chain, a bad object)."),
-    _c("DF-PDF-005", "error", _I, "The PDF uses what docflow does not sign: encryption, or a "
-                                  "stream filter other than FlateDecode."),
+    _c("DF-PDF-004", "error", _I, "The PDF's pages or form cannot be updated for signing (a "
+                                  "malformed page tree, no such page, a stream where a "
+                                  "dictionary belongs)."),
     _c("DF-PDF-006", "error", _I, "The certificate's role (from its policy) is not the role "
                                   "asked for."),
     _c("DF-PDF-007", "error", _I, "Out of the Decree's order: the organ signs a main document "

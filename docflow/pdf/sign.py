@@ -27,15 +27,16 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.errors import InputError, Location
 from docflow.pdf import cms_writer as pcms
+from docflow.pdf import syntax
 from docflow.pdf.appearance import form_xobject
 from docflow.pdf.canvas import Canvas
+from docflow.pdf.fields import signature_fields
 from docflow.pdf.font import Style, font
-from docflow.pdf.objects import Name, Ref, Text, dump
-from docflow.pdf.reader import PdfFile, parse_pdf
+from docflow.pdf.objects import Name, Raw, Ref, Text, dump
 from docflow.pdf.writer import xref_section
 from docflow.pki.keys import PrivateKey
 
-__all__ = ["Placement", "pdf_date", "sign_pdf"]
+__all__ = ["Placement", "native", "page_refs", "pdf_date", "sign_pdf"]
 
 _VIETNAM = dt.timezone(dt.timedelta(hours=7))
 _PRINT_LOCKED = 4 | 128  # annotation flags: Print, Locked (§12.5.3)
@@ -59,10 +60,67 @@ def pdf_date(at: dt.datetime) -> str:
     return at.astimezone(_VIETNAM).strftime("D:%Y%m%d%H%M%S+07'00'")
 
 
+def native(value: syntax.PdfObject, where: str | None = None) -> Any:
+    """A value read by :mod:`docflow.pdf.syntax` as one :func:`docflow.pdf.objects.dump`
+    writes back to the same object (a real keeps its shortest exact form, never rounded, so
+    a rewritten page compares equal to the one it replaces but for what was changed)."""
+    if isinstance(value, syntax.Ref):
+        return Ref(value.num, value.gen)
+    if isinstance(value, syntax.Name):
+        return Name(str(value))
+    if isinstance(value, syntax.PdfString):
+        return value.value
+    if isinstance(value, syntax.PdfDict):
+        return {str(k): native(v, where) for k, v in value.items()}
+    if isinstance(value, syntax.PdfArray):
+        return [native(v, where) for v in value]
+    if isinstance(value, float):
+        text = repr(value)
+        return Raw(text.encode() if "e" not in text else f"{value:.10f}".encode())
+    if isinstance(value, syntax.Stream):
+        raise InputError("DF-PDF-004", "a stream stands where the signer must rewrite a "
+                         "dictionary or an array", Location(file=where))
+    return value
+
+
+def page_refs(document: syntax.PdfDocument, where: str | None = None) -> list[syntax.Ref]:
+    """The page objects in order: the page tree walked depth first, bounded.
+
+    Raises
+    ------
+    InputError
+        ``DF-PDF-004`` when a node is neither /Page nor /Pages with /Kids, or there is no page.
+    """
+    out: list[syntax.Ref] = []
+    seen: set[int] = set()
+
+    def walk(node: syntax.PdfObject, depth: int) -> None:
+        value = document.get_ref(node)
+        if depth > 64 or not isinstance(node, syntax.Ref) or node.num in seen \
+                or not isinstance(value, syntax.PdfDict):
+            raise InputError("DF-PDF-004", "the page tree is malformed", Location(file=where))
+        seen.add(node.num)
+        kind = value.get(syntax.Name("Type"))
+        if kind == "Page":
+            out.append(node)
+            return
+        kids = document.get_ref(value.get(syntax.Name("Kids")))
+        if kind != "Pages" or not isinstance(kids, syntax.PdfArray):
+            raise InputError("DF-PDF-004", "the page tree has a node that is neither /Page "
+                             "nor /Pages with /Kids", Location(file=where))
+        for kid in kids:
+            walk(kid, depth + 1)
+
+    walk(document.catalog().get(syntax.Name("Pages")), 0)
+    if not out:
+        raise InputError("DF-PDF-004", "the document has no pages", Location(file=where))
+    return out
+
+
 def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certificate], *,
              field_name: str, placement: Placement, at: dt.datetime,
              timestamp: Callable[[bytes], bytes] | None = None,
-             pdf: PdfFile | None = None, where: str | None = None) -> bytes:
+             pdf: syntax.PdfDocument | None = None, where: str | None = None) -> bytes:
     """Return ``data`` with one more PAdES signature, as an incremental update.
 
     Parameters
@@ -85,22 +143,28 @@ def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certifica
     Raises
     ------
     InputError
-        ``DF-PDF-004`` or ``DF-PDF-005`` when the file cannot be updated.
+        The reader's ``DF-PDF-05x``/``06x`` for a malformed file, ``DF-PDF-004`` when its
+        pages or form cannot be updated.
     UsageError
         ``DF-PDF-012`` when the key does not match the certificate.
     """
     if at.tzinfo is None:
         raise ValueError("the signing time must be timezone-aware")
-    pdf = pdf or parse_pdf(data, where)
-    pages = pdf.pages()
+    pdf = pdf or syntax.parse_pdf(data, where=where)
+    pages = page_refs(pdf, where)
     if not 0 <= placement.page < len(pages):
         raise InputError("DF-PDF-004", f"the document has no page {placement.page + 1}",
                          Location(file=where))
-    page_ref = pages[placement.page]
-    page = pdf.get(page_ref)
-    root_ref: Ref = pdf.trailer["Root"]
-    root = dict(pdf.get(root_ref))
-    next_num = pdf.size
+    page_ref = Ref(pages[placement.page].num, pages[placement.page].gen)
+    page = native(pdf.get_ref(pages[placement.page]), where)
+    trailer = pdf.trailer()
+    root_ref = trailer.get(syntax.Name("Root"))
+    if not isinstance(root_ref, syntax.Ref):
+        raise InputError("DF-PDF-004", "the trailer's /Root is not a reference",
+                         Location(file=where))
+    root = native(pdf.catalog(), where)
+    size = trailer.get(syntax.Name("Size"))
+    next_num = max(size if isinstance(size, int) else 0, max(pdf.view(), default=0) + 1)
     bodies: dict[int, bytes] = {}
 
     def new(body: bytes | None = None) -> int:
@@ -124,17 +188,19 @@ def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certifica
     widget = Ref(widget_num)
     annots = page.get("Annots")
     if isinstance(annots, Ref):
-        bodies[annots.num] = dump([*(pdf.get(annots) or []), widget])
+        bodies[annots.num] = dump([*_array(pdf, annots, where), widget])
     else:
         bodies[page_ref.num] = dump({**page, "Annots": [*(annots or []), widget]})
     form = root.get("AcroForm")
     if isinstance(form, Ref):
-        form_dict = dict(pdf.get(form) or {})
-        _add_field(pdf, form_dict, widget, bodies)
+        form_dict = native(pdf.get_ref(syntax.Ref(form.num, form.gen)), where)
+        if not isinstance(form_dict, dict):
+            raise InputError("DF-PDF-004", "/AcroForm is not a dictionary", Location(file=where))
+        _add_field(pdf, form_dict, widget, bodies, where)
         bodies[form.num] = dump(form_dict)
     else:
         form_dict = dict(form or {})
-        _add_field(pdf, form_dict, widget, bodies)
+        _add_field(pdf, form_dict, widget, bodies, where)
         root["AcroForm"] = Ref(new(dump(form_dict)))
         bodies[root_ref.num] = dump(root)
     placeholder = 2 * _contents_size(certificates, timestamp is not None)
@@ -142,7 +208,7 @@ def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certifica
         b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange "
         + b"[0 0 0 0]" + b" " * 40 + b" /Contents <" + b"0" * placeholder + b"> /M "
         + Text(pdf_date(at)).dump() + b">>")
-    update = _update(data, pdf, bodies, next_num, root_ref)
+    update = _update(data, pdf, bodies, next_num, Ref(root_ref.num, root_ref.gen))
     signed = bytearray(data + update)
     # Find the placeholders in the signature object just written, and fill the byte range.
     sig_at = signed.index(b"\n%d 0 obj\n" % sig_num, len(data) - 1)
@@ -171,10 +237,8 @@ def _contents_size(certificates: Sequence[x509.Certificate], timestamped: bool) 
     return certs + 1536 + (8192 if timestamped else 0)
 
 
-def _unique_name(pdf: PdfFile, wanted: str) -> str:
-    from docflow.pdf.reader import signature_fields
-
-    taken = {name for name, _ in signature_fields(pdf)}
+def _unique_name(pdf: syntax.PdfDocument, wanted: str) -> str:
+    taken = {f.name for f in signature_fields(pdf)}
     name, n = wanted, 1
     while name in taken:
         n += 1
@@ -182,10 +246,19 @@ def _unique_name(pdf: PdfFile, wanted: str) -> str:
     return name
 
 
-def _add_field(pdf: PdfFile, form: dict[str, Any], widget: Ref, bodies: dict[int, bytes]) -> None:
+def _array(pdf: syntax.PdfDocument, ref: Ref, where: str | None) -> list[Any]:
+    value = native(pdf.get_ref(syntax.Ref(ref.num, ref.gen)), where)
+    if not isinstance(value, list):
+        raise InputError("DF-PDF-004", f"object {ref.num} should be an array",
+                         Location(file=where))
+    return value
+
+
+def _add_field(pdf: syntax.PdfDocument, form: dict[str, Any], widget: Ref,
+               bodies: dict[int, bytes], where: str | None) -> None:
     fields = form.get("Fields")
     if isinstance(fields, Ref):
-        bodies[fields.num] = dump([*(pdf.get(fields) or []), widget])
+        bodies[fields.num] = dump([*_array(pdf, fields, where), widget])
     else:
         form["Fields"] = [*(fields or []), widget]
     form["SigFlags"] = 3  # SignaturesExist, AppendOnly
@@ -208,7 +281,7 @@ def _fonts(canvas: Canvas, new: Callable[[bytes | None], int],
     return found
 
 
-def _update(data: bytes, pdf: PdfFile, bodies: dict[int, bytes], size: int,
+def _update(data: bytes, pdf: syntax.PdfDocument, bodies: dict[int, bytes], size: int,
             root: Ref) -> bytes:
     """The appended section: a newline if needed, the objects, the xref table and trailer."""
     parts = [b"" if data.endswith((b"\n", b"\r")) else b"\n"]
@@ -221,12 +294,16 @@ def _update(data: bytes, pdf: PdfFile, bodies: dict[int, bytes], size: int,
         offset += len(chunk)
         parts.append(chunk)
         digest.update(chunk)
+    old = pdf.trailer()
     trailer: dict[str, object] = {"Root": root}
-    if "Info" in pdf.trailer:
-        trailer["Info"] = pdf.trailer["Info"]
-    first_id = pdf.trailer.get("ID", [None])[0]
+    info = old.get(syntax.Name("Info"))
+    if isinstance(info, syntax.Ref):
+        trailer["Info"] = Ref(info.num, info.gen)
+    ids = old.get(syntax.Name("ID"))
+    first_id = ids[0] if isinstance(ids, syntax.PdfArray) and ids else None
     new_id = digest.digest()[:16]
-    trailer["ID"] = [first_id if isinstance(first_id, bytes) else new_id, new_id]
-    trailer["Prev"] = pdf.startxref
+    trailer["ID"] = [first_id.value if isinstance(first_id, syntax.PdfString) else new_id,
+                     new_id]
+    trailer["Prev"] = pdf.revisions[-1].section.offset
     parts.append(xref_section(offsets, size, trailer, offset))
     return b"".join(parts)

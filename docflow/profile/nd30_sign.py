@@ -31,10 +31,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from docflow.errors import InputError, Location, UsageError
+from docflow.pdf import syntax
 from docflow.pdf.appearance import appendix_appearance, seal_appearance, signer_appearance
-from docflow.pdf.objects import Name, Raw
-from docflow.pdf.reader import PdfFile, parse_pdf, signature_fields
-from docflow.pdf.sign import Placement, sign_pdf
+from docflow.pdf.fields import signature_fields, text
+from docflow.pdf.sign import Placement, page_refs, sign_pdf
 from docflow.pki.keys import PrivateKey
 from docflow.pki.roles import Role, RoleMapping
 
@@ -53,22 +53,14 @@ def iso_time(at: dt.datetime) -> str:
     return at.astimezone(_VIETNAM).replace(microsecond=0).isoformat()
 
 
-def _text(value: Any) -> str | None:
-    if not isinstance(value, bytes):
-        return None
-    if value.startswith(b"\xfe\xff"):
-        return value[2:].decode("utf-16-be", "replace")
-    return value.decode("latin-1")
-
-
 def _rect(value: Any) -> tuple[int, tuple[float, float, float, float]] | None:
-    if not isinstance(value, list) or len(value) != 5:
+    if not isinstance(value, syntax.PdfArray) or len(value) != 5:
         return None
-    try:
-        nums = [float(v.value) if isinstance(v, Raw) else float(v) for v in value]
-    except (TypeError, ValueError):
+    numbers = [v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(numbers) != 5:
         return None
-    return int(nums[0]), (nums[1], nums[2], nums[3], nums[4])
+    return int(numbers[0]), (float(numbers[1]), float(numbers[2]), float(numbers[3]),
+                             float(numbers[4]))
 
 
 def _one_der(data: bytes) -> bytes:
@@ -85,17 +77,23 @@ def _one_der(data: bytes) -> bytes:
     return data[:end]
 
 
-def _existing_roles(pdf: PdfFile, mapping: RoleMapping,
+def _existing_roles(pdf: syntax.PdfDocument, mapping: RoleMapping,
                     where: str | None) -> list[tuple[str, Role | None]]:
     """The role of each signature already in ``pdf``, from the certificate that made it."""
     out: list[tuple[str, Role | None]] = []
-    for name, sig in signature_fields(pdf):
-        contents = sig.get("Contents")
+    for field in signature_fields(pdf):
+        name = field.name
+        sig = pdf.get_ref(field.value)
+        if not isinstance(sig, syntax.PdfDict):
+            continue  # an empty field: no signature yet
+        contents = sig.get(syntax.Name("Contents"))
         try:
             # Not rstrip(b"\0"): the DER may itself end in a zero byte; its own length says
             # where it ends. Only the sid is parsed by asn1crypto, the certificates by
             # cryptography (asn1crypto's lazy certificates cost ~5 ms a signature here).
-            der = _one_der(bytes(contents or b""))
+            if not isinstance(contents, syntax.PdfString):
+                raise ValueError("no /Contents string")
+            der = _one_der(contents.value)
             signed = cms.ContentInfo.load(der, strict=True)["content"]
             sid = signed["signer_infos"][0]["sid"].chosen
             serial, issuer = sid["serial_number"].native, sid["issuer"].dump()
@@ -146,8 +144,8 @@ def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Cert
         ``DF-PDF-006``, ``-007``, ``-008``, ``-009``, ``-010``, ``-011`` as the module says;
         ``DF-PDF-012`` for a key that does not match.
     InputError
-        ``DF-PDF-004``/``-005`` for a PDF that cannot be updated, ``-016`` for an unreadable
-        existing signature.
+        The reader's ``DF-PDF-05x``/``06x`` for a malformed PDF, ``DF-PDF-004`` for one
+        whose pages cannot be updated, ``-016`` for an unreadable existing signature.
     """
     role = Role(role)
     mapping = roles or RoleMapping()
@@ -164,22 +162,22 @@ def sign_document(data: bytes, key: PrivateKey, certificates: Sequence[x509.Cert
     if decision.role is not role:
         raise UsageError("DF-PDF-006", f"the certificate's role is {decision.role.value}; "
                          f"it cannot sign as {role.value}")
-    pdf = parse_pdf(data, where)
-    info = pdf.get(pdf.trailer.get("Info"))
-    info = info if isinstance(info, dict) else {}
-    appendix = info.get("ND30Kind") == Name("Appendix")
+    pdf = syntax.parse_pdf(data, where=where)
+    found = pdf.get_ref(pdf.trailer().get(syntax.Name("Info")))
+    info = found if isinstance(found, syntax.PdfDict) else syntax.PdfDict()
+    appendix = info.get(syntax.Name("ND30Kind")) == "Appendix"
     existing = [r for _, r in _existing_roles(pdf, mapping, where)]
     location = Location(file=where)
     if enforce_order:
         _check_order(role, appendix, existing, location)
-    organ_id = _text(info.get("ND30OrganId"))
+    organ_id = text(info.get(syntax.Name("ND30OrganId")))
     if role is Role.ORGAN and organ_id:
         codes = mapping.organ_codes(leaf)
         if codes != (organ_id,):
             raise UsageError("DF-PDF-009", f"the organ certificate is for "
                              f"{', '.join(codes) or 'no organ code'}, the document is "
                              f"issued by {organ_id}", location)
-    placement = _placement(pdf, info, role, appendix, leaf, at)
+    placement = _placement(pdf, info, role, appendix, leaf, at, where)
     return sign_pdf(data, key, certificates, field_name=_FIELD[role], placement=placement,
                     at=at, timestamp=timestamp, pdf=pdf, where=where)
 
@@ -211,18 +209,19 @@ def _organization(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else _common_name(cert)
 
 
-def _placement(pdf: PdfFile, info: dict[str, Any], role: Role, appendix: bool,
-               cert: x509.Certificate, at: dt.datetime) -> Placement:
+def _placement(pdf: syntax.PdfDocument, info: syntax.PdfDict, role: Role, appendix: bool,
+               cert: x509.Certificate, at: dt.datetime, where: str | None) -> Placement:
     when = iso_time(at)
-    last = len(pdf.pages()) - 1
-    recorded = _rect(info.get("ND30Signer" if role is Role.SIGNER else "ND30Organ"))
+    last = len(page_refs(pdf, where)) - 1
+    recorded = _rect(info.get(syntax.Name("ND30Signer" if role is Role.SIGNER
+                                          else "ND30Organ")))
     if role is Role.SIGNER:
         page, rect = recorded or (last, (380.0, 120.0, 530.0, 184.0))
         return Placement(page, rect, signer_appearance(rect[2] - rect[0], rect[3] - rect[1],
                                                        _common_name(cert)))
     if appendix:
         page, rect = recorded or (0, (383.0, 798.0, 553.0, 830.0))
-        code = _text(info.get("ND30Code")) or ""
+        code = text(info.get(syntax.Name("ND30Code")))
         return Placement(page, rect, appendix_appearance(
             rect[2] - rect[0], rect[3] - rect[1], _organization(cert), code, when))
     page, rect = recorded or (last, (346.0, 110.0, 430.0, 218.0))

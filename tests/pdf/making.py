@@ -128,3 +128,35 @@ def count_colour(pixels: tuple[int, int, bytes], box: tuple[float, float, float,
             if test(rgb[i], rgb[i + 1], rgb[i + 2]):  # type: ignore[operator]
                 count += 1
     return count
+
+
+def info(data: bytes) -> dict[str, object]:
+    """The document information dictionary, keys as str, strings as bytes."""
+    from docflow.pdf import syntax
+
+    document = syntax.parse_pdf(data)
+    found = document.get_ref(document.trailer()[syntax.Name("Info")])
+    assert isinstance(found, syntax.PdfDict)
+    return {str(k): v.value if isinstance(v, syntax.PdfString) else v for k, v in found.items()}
+
+
+def signatures(data: bytes) -> list[tuple[str, dict[str, object]]]:
+    """(field name, signature dictionary) of each signed field, in form order."""
+    from docflow.pdf import syntax
+    from docflow.pdf.fields import signature_fields
+
+    document = syntax.parse_pdf(data)
+    out = []
+    for field in signature_fields(document):
+        sig = document.get_ref(field.value)
+        if isinstance(sig, syntax.PdfDict):
+            out.append((field.name, {str(k): v.value if isinstance(v, syntax.PdfString) else v
+                                     for k, v in sig.items()}))
+    return out
+
+
+def page_count(data: bytes) -> int:
+    from docflow.pdf import syntax
+    from docflow.pdf.sign import page_refs
+
+    return len(page_refs(syntax.parse_pdf(data)))

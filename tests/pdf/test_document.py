@@ -13,9 +13,8 @@ from click.testing import CliRunner
 from docflow.cli import cli
 from docflow.errors import InputError, UsageError
 from docflow.pdf.document import OfficialDocument, layout_document
-from docflow.pdf.reader import parse_pdf
 from docflow.profile.nd30_document import new_document, official_document
-from tests.pdf.making import DAY, ORGAN, document, render, run, tool
+from tests.pdf.making import DAY, ORGAN, document, info, page_count, render, run, tool
 
 BODY = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\n\n"
         "Theo đề nghị của Giám đốc Sở Nội vụ, việc ứng dụng chữ ký số chuyên dùng trong hoạt "
@@ -102,13 +101,12 @@ def test_the_same_inputs_give_the_same_bytes_and_the_date_changes_them() -> None
 
 
 def test_the_document_records_its_organ_kind_and_signature_places() -> None:
-    pdf = parse_pdf(document())
-    info = pdf.get(pdf.trailer["Info"])
-    assert info["ND30OrganId"] == ORGAN.encode()
-    assert info["ND30Kind"].value == "Main"
-    signer, organ = info["ND30Signer"], info["ND30Organ"]
-    s = [float(getattr(v, "value", v)) for v in signer[1:]]
-    o = [float(getattr(v, "value", v)) for v in organ[1:]]
+    found = info(document())
+    assert found["ND30OrganId"] == ORGAN.encode()
+    assert found["ND30Kind"] == "Main"
+    signer, organ = found["ND30Signer"], found["ND30Organ"]
+    s = [float(v) for v in signer[1:]]  # type: ignore[index]
+    o = [float(v) for v in organ[1:]]  # type: ignore[index]
     # The seal overlaps the left third of the signer's image, no more.
     assert o[2] == pytest.approx(s[0] + (s[2] - s[0]) / 3)
     assert o[0] < s[0]
@@ -119,10 +117,9 @@ def test_a_long_body_flows_to_a_second_page_with_the_signing_block(tmp_path: Pat
                        for i in range(1, 9))
     data = new_document(organ=ORGAN, doc_type="QĐ", number=5, date=DAY, subject="Quy chế",
                         body_text=body)
-    pdf = parse_pdf(data)
-    assert len(pdf.pages()) >= 2
-    info = pdf.get(pdf.trailer["Info"])
-    assert info["ND30Signer"][0] == len(pdf.pages()) - 1
+    pages = page_count(data)
+    assert pages >= 2
+    assert info(data)["ND30Signer"][0] == pages - 1  # type: ignore[index]
     text = _text(data, tmp_path)
     assert "Điều 8." in text and "CHỦ TỊCH" in text.split("\f")[-2]
 
@@ -135,9 +132,8 @@ def test_an_appendix_has_no_signing_block_and_ties_itself_to_its_document(
     assert "(Kèm theo Quyết định số 12/QĐ-UBND ngày 01 tháng 07 năm 2025 của Ủy ban nhân " \
         "dân tỉnh Quảng Nam)" in text
     assert "Nơi nhận" not in text and "CHỦ TỊCH" not in text
-    pdf = parse_pdf(data)
-    info = pdf.get(pdf.trailer["Info"])
-    assert info["ND30Kind"].value == "Appendix" and "ND30Signer" not in info
+    found = info(data)
+    assert found["ND30Kind"] == "Appendix" and "ND30Signer" not in found
 
 
 def test_a_cong_van_has_no_title_and_its_subject_under_the_number(tmp_path: Path) -> None:

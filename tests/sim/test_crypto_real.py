@@ -109,8 +109,8 @@ def test_each_archived_envelope_carries_its_document_pdf_signed_as_planned(
 
     from lxml import etree
 
-    from docflow.pdf.reader import parse_pdf, signature_fields
     from docflow.profile.edxml import EDXML_NS
+    from tests.pdf.making import info, signatures
 
     result = simulate(replace(FAULTY, faults=FaultSpec()), tmp_path)
     assert result.archive is not None
@@ -124,12 +124,11 @@ def test_each_archived_envelope_carries_its_document_pdf_signed_as_planned(
             assert pdf.startswith(b"%PDF-")
             code = root.xpath("string(//e:Code/e:CodeNumber)", namespaces=ns) + "/" + \
                 root.xpath("string(//e:Code/e:CodeNotation)", namespaces=ns)
-            parsed = parse_pdf(pdf)
-            info = parsed.get(parsed.trailer["Info"])
-            raw = info["ND30Code"]
+            raw = info(pdf)["ND30Code"]
+            assert isinstance(raw, bytes)
             assert (raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff")
                     else raw.decode("ascii")) == code
-            names = [name for name, _ in signature_fields(parsed)]
+            names = [name for name, _ in signatures(pdf)]
             xml_signatures = int(root.xpath("count(//*[local-name()='Signature'])"))
             assert names in ([], ["ND30-signer"], ["ND30-organ"], ["ND30-signer", "ND30-organ"])
             assert len(names) == xml_signatures
