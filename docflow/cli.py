@@ -598,26 +598,10 @@ def pki_tsa_serve_command(pki_dir: str, host: str, port: int) -> None:
     Prints 'listening on http://HOST:PORT' on stderr once bound. Exit code: 0 stopped;
     2 a PKI folder without a TSA, or an address that cannot be bound.
     """
-    import signal
+    from docflow.pki.tsa_server import serve_pki
 
-    from docflow.errors import UsageError
-    from docflow.pki.tsa import read_tsa
-    from docflow.pki.tsa_server import make_server
-
-    tsa = read_tsa(pki_dir)
-    try:
-        server = make_server(tsa, host, port)
-    except OSError as exc:
-        raise UsageError("DF-PDF-013", f"cannot listen on {host}:{port}: "
-                         f"{exc.strerror or exc}") from None
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leave serve_forever, close
-    click.echo(f"listening on http://{host}:{server.server_port}", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_pki(pki_dir, host, port,
+              ready=lambda url: click.echo(f"listening on {url}", err=True))
 
 
 # --- PDF documents --------------------------------------------------------------------------

@@ -10,12 +10,15 @@ service, not a public TSA.
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import sys
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from docflow.pki.tsa import TimestampAuthority
+from docflow.errors import UsageError
+from docflow.pki.tsa import TimestampAuthority, read_tsa
 
-__all__ = ["TsaServer", "make_server"]
+__all__ = ["TsaServer", "make_server", "serve_pki"]
 
 _MAX_BODY = 16 * 1024
 
@@ -67,3 +70,33 @@ def make_server(tsa: TimestampAuthority, host: str = "127.0.0.1", port: int = 0,
                 clock: Callable[[], dt.datetime] | None = None) -> TsaServer:
     """A server for ``tsa`` bound to ``host:port`` (0: any free port; see ``server_port``)."""
     return TsaServer((host, port), tsa, clock or (lambda: dt.datetime.now(dt.UTC)))
+
+
+def serve_pki(folder: str, host: str = "127.0.0.1", port: int = 3161,
+              ready: Callable[[str], None] | None = None) -> None:
+    """``docflow pki tsa serve``: the TSA of the PKI folder ``folder`` until SIGINT or SIGTERM.
+
+    ``ready`` is called with the URL once the socket is bound (``port=0`` takes a free one).
+
+    Raises
+    ------
+    UsageError
+        ``DF-PDF-015`` for a PKI without a TSA, ``DF-PDF-013`` for an address that cannot be
+        bound.
+    """
+    tsa = read_tsa(folder)
+    try:
+        server = make_server(tsa, host, port)
+    except OSError as exc:
+        raise UsageError("DF-PDF-013", f"cannot listen on {host}:{port}: "
+                         f"{exc.strerror or exc}") from None
+    # SIGTERM leaves serve_forever like Ctrl-C does; the socket is closed either way.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if ready is not None:
+        ready(f"http://{host}:{server.server_port}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
