@@ -203,12 +203,30 @@ def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certifica
         _add_field(pdf, form_dict, widget, bodies, where)
         root["AcroForm"] = Ref(new(dump(form_dict)))
         bodies[root_ref.num] = dump(root)
-    placeholder = 2 * _contents_size(certificates, timestamp is not None)
+    reserved = _contents_size(certificates, timestamp is not None)
+    while True:
+        signed, der = _sign_once(data, pdf, dict(bodies), sig_num, next_num,
+                                 Ref(root_ref.num, root_ref.gen), reserved, key, certificates,
+                                 at, timestamp)
+        if signed is not None:
+            return signed
+        # A timestamp token larger than foreseen (a TSA with a long chain): sign again with
+        # room for it. The bytes signed change with the placeholder, so nothing is reused.
+        reserved = len(der) + 1024
+
+
+def _sign_once(data: bytes, pdf: syntax.PdfDocument, bodies: dict[int, bytes], sig_num: int,
+               size: int, root: Ref, reserved: int, key: PrivateKey,
+               certificates: Sequence[x509.Certificate], at: dt.datetime,
+               timestamp: Callable[[bytes], bytes] | None) -> tuple[bytes | None, bytes]:
+    """The signed file with ``reserved`` bytes for the CMS, or ``None`` and the CMS that did
+    not fit."""
+    placeholder = 2 * reserved
     bodies[sig_num] = (
         b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange "
         + b"[0 0 0 0]" + b" " * 40 + b" /Contents <" + b"0" * placeholder + b"> /M "
         + Text(pdf_date(at)).dump() + b">>")
-    update = _update(data, pdf, bodies, next_num, Ref(root_ref.num, root_ref.gen))
+    update = _update(data, pdf, bodies, size, root)
     signed = bytearray(data + update)
     # Find the placeholders in the signature object just written, and fill the byte range.
     sig_at = signed.index(b"\n%d 0 obj\n" % sig_num, len(data) - 1)
@@ -225,9 +243,9 @@ def sign_pdf(data: bytes, key: PrivateKey, certificates: Sequence[x509.Certifica
         info = info.with_unsigned(pcms.attribute(pcms.SIGNATURE_TIMESTAMP, token))
     der = info.dump()
     if 2 * len(der) > placeholder:
-        raise AssertionError(f"CMS of {len(der)} bytes does not fit {placeholder // 2}")
+        return None, der
     signed[contents_at + 1:contents_at + 1 + 2 * len(der)] = der.hex().upper().encode()
-    return bytes(signed)
+    return bytes(signed), der
 
 
 def _contents_size(certificates: Sequence[x509.Certificate], timestamped: bool) -> int:

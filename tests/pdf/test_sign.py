@@ -272,3 +272,21 @@ def test_the_organ_signs_after_a_signature_whose_der_ends_in_a_zero_byte() -> No
         pytest.fail("no signature ending in a zero byte within 3000 tries")
     second = sign(first, Role.ORGAN, minutes=minute + 1)
     assert len(signatures(second)) == 2
+
+
+def test_a_timestamp_larger_than_foreseen_gets_room_and_still_validates() -> None:
+    """A TSA whose token carries a long chain (here the root 24 times, ~12 KB) overflows the
+    room first reserved; the signer signs again with room for it, and pyHanko finds the
+    signature and its timestamp valid."""
+    from docflow.pki.tsa import TimestampAuthority
+
+    creds = pki().tsa()
+    bulky = TimestampAuthority(creds.key, creds.certificate, chain=(pki().root,) * 24)
+    key, cert, chain = pki().credentials_for(ORGAN, Role.SIGNER)
+    at = signing_time()
+    data = sign_document(document(), key, [cert, *chain], Role.SIGNER, at=at,
+                         timestamp=bulky.timestamper(at))
+    ((_, sig),) = signatures(data)
+    assert len(sig["Contents"]) > 12_000  # type: ignore[arg-type]
+    (status,) = _pyhanko(data)
+    assert status.bottom_line and status.timestamp_validity.valid  # type: ignore[attr-defined]
