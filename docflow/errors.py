@@ -90,7 +90,8 @@ _F, _I = "FAILED", "INDETERMINATE"
 #: Every stable code, grouped by the layer that emits it. Ranges:
 #: DF-IO (files), DF-XML (the hardened parser), DF-ENV (edXML schema and rules),
 #: DF-SIG (XML-DSig), DF-PKI (certificates), DF-TOP (topologies), DF-SCN (scenarios),
-#: DF-ARC (the archive), DF-AUD (the audit), DF-REP (reports), DF-CLI (usage).
+#: DF-ARC (the archive), DF-AUD (the audit), DF-REP (reports), DF-CLI (usage),
+#: DF-AXS (the axis sandbox).
 CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     # --- files -------------------------------------------------------------------------------
     _c("DF-IO-001", "error", _I, "The file or folder cannot be read."),
@@ -405,6 +406,34 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "none."),
     _c("DF-PDF-016", "error", _I, "An existing signature of the PDF cannot be read to check "
                                   "the order."),
+    # --- the axis sandbox (docflow/axis): the service, its client, the load driver ---------
+    _c("DF-AXS-001", "error", _I, "The request body is larger than the axis's size limit; it "
+                                  "was refused before it was read."),
+    _c("DF-AXS-002", "error", _I, "The caller presented no TLS client certificate that names "
+                                  "an agency of the axis."),
+    _c("DF-AXS-003", "error", _F, "The message's From is not the agency of the caller's TLS "
+                                  "client certificate (impersonation)."),
+    _c("DF-AXS-004", "error", _F, "A receiver (To) of the message is not an agency of the "
+                                  "axis directory."),
+    _c("DF-AXS-005", "error", _F, "The message did not pass validation and signature "
+                                  "verification; the findings say why. Nothing was stored."),
+    _c("DF-AXS-006", "error", _F, "The status message answers a document the axis does not "
+                                  "hold, or one its sender is not a party to."),
+    _c("DF-AXS-007", "error", _I, "No message with this id is addressed to or sent by the "
+                                  "caller."),
+    _c("DF-AXS-008", "error", _F, "The DocumentId is already held by the axis for a different "
+                                  "message."),
+    _c("DF-AXS-009", "error", _I, "The request is not an edXML message: empty, or not sent as "
+                                  "application/xml."),
+    _c("DF-AXS-010", "error", _I, "The axis cannot be reached (connection or TLS failure)."),
+    _c("DF-AXS-011", "error", _I, "The axis answered something the API does not describe."),
+    _c("DF-AXS-012", "error", _I, "The axis's message store cannot be opened or written."),
+    _c("DF-AXS-013", "error", _I, "The store URL is neither an SQLite file nor a "
+                                  "postgresql:// URL."),
+    _c("DF-AXS-014", "error", _I, "The PKI folder holds no TLS certificates for the axis (made "
+                                  "by an older docflow pki init) or none for this agency."),
+    _c("DF-AXS-015", "error", _I, "A load run cannot start: the scenario names no agency the "
+                                  "PKI holds, or its bounds are not positive."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

@@ -7,6 +7,8 @@ Layout (paths are relative to the folder and listed in ``index.json``)::
     tsa/tsa.pem  tsa/tsa.key            the RFC 3161 timestamp authority, issued by the root
     ca/<hub>/ca.pem  ca/<hub>/ca.key  ca/<hub>/crl.pem
     agencies/<hub>/<organ code>.organ.pem  .organ.key  .signer.pem  .signer.key
+    tls/ca.pem  tls/ca.key  tls/server.pem  tls/server.key       (docflow.pki.tls)
+    agencies/<hub>/<organ code>.tls.pem  .tls.key               the agency's TLS client
 
 Agencies are grouped by hub rather than given a folder each: 12,000 more folders slow a busy
 disk down for nothing. Keys are written with mode 0600. This is the whole of
@@ -27,6 +29,7 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.errors import InputError, Location
+from docflow.pki import tls
 from docflow.pki.index import INDEX_NAME, CaEntry, PkiIndex
 from docflow.pki.io import key_pem
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, default_cache_dir
@@ -49,6 +52,9 @@ class ExportSummary:
     crls: int
     seconds: float
     """Wall time of the whole export, for the ``pki init`` report."""
+    tls_certificates: int = 0
+    """The axis's TLS CA and server certificate and one TLS client certificate per agency
+    (:mod:`docflow.pki.tls`), counted apart from the signing PKI's."""
 
 
 def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None = None,
@@ -94,6 +100,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     tsa = pki.tsa()
     writer.write(_TSA_CERT, tsa.certificate.public_bytes(Encoding.PEM))
     writer.write_key(_TSA_KEY, tsa.key)
+    tls_meta = _write_tls(writer, pki)
     cas = {}
     for hub in pki.hubs:
         cas[hub.hub_id] = writer.ca(f"ca/{_file_name(hub.hub_id)}", pki.ca(hub.hub_id),
@@ -121,7 +128,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
                     progress(len(chunk))
     meta: dict[str, Any] = {
         "seed": pki.seed, "algorithm": pki.algorithm.value, "issued_at": pki.at.isoformat(),
-        "encrypted_keys": passphrase is not None,
+        "encrypted_keys": passphrase is not None, "tls": tls_meta,
         "tsa": {"cert": _TSA_CERT, "key": _TSA_KEY},
         "policies": {Role.ORGAN.value: ORGAN_POLICY.dotted_string,
                      Role.SIGNER.value: SIGNER_POLICY.dotted_string},
@@ -131,7 +138,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     index = PkiIndex(root_entry, cas, agencies, meta)
     writer.write(INDEX_NAME, index.to_json())
     return ExportSummary(base, len(agencies), 1 + len(cas) + 2 * len(agencies), 1 + len(cas),
-                         time.perf_counter() - started)
+                         time.perf_counter() - started, 2 + len(agencies))
 
 
 _TSA_CERT, _TSA_KEY = "tsa/tsa.pem", "tsa/tsa.key"
@@ -173,8 +180,22 @@ def _write_agencies(pki: NationalPki, base: Path, passphrase: bytes | None,
             writer.write(cert_path, creds.certificate.public_bytes(Encoding.PEM))
             writer.write_key(key_path, creds.key)
             entry[role.value] = {"cert": cert_path, "key": key_path}
+        client = tls.client_credentials(pki, code)
+        writer.write(f"{stem}.tls.pem", client.certificate.public_bytes(Encoding.PEM))
+        writer.write_key(f"{stem}.tls.key", client.key)
+        entry["tls"] = {"cert": f"{stem}.tls.pem", "key": f"{stem}.tls.key"}
         entries[code] = entry
     return entries
+
+
+def _write_tls(writer: _Writer, pki: NationalPki) -> dict[str, Any]:
+    """Write the TLS CA and the axis server's certificate; return their index entry."""
+    out: dict[str, Any] = {}
+    for name, creds in (("ca", tls.tls_ca(pki)), ("server", tls.server_credentials(pki))):
+        writer.write(f"tls/{name}.pem", creds.certificate.public_bytes(Encoding.PEM))
+        writer.write_key(f"tls/{name}.key", creds.key)
+        out[name] = {"cert": f"tls/{name}.pem", "key": f"tls/{name}.key"}
+    return out
 
 
 def _file_name(identifier: str) -> str:
