@@ -13,6 +13,7 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.pki.national import Agency, Hub, NationalPki
@@ -82,12 +83,13 @@ def sign(data: bytes, role: Role, *, organ: str = ORGAN, minutes: int = 0,
                          timestamp=tsa().timestamper(at) if timestamped else None)
 
 
-def nss_database(folder: Path) -> str:
-    """An NSS database in ``folder`` that trusts the PKI's root, for ``pdfsig -nssdir``."""
+def nss_database(folder: Path, anchor: x509.Certificate | None = None) -> str:
+    """An NSS database in ``folder`` that trusts ``anchor`` (the test PKI's root by default),
+    for ``pdfsig -nssdir``."""
     tool("certutil")
     folder.mkdir(parents=True, exist_ok=True)
     root = folder / "root.pem"
-    root.write_bytes(pki().root.public_bytes(Encoding.PEM))
+    root.write_bytes((anchor or pki().root).public_bytes(Encoding.PEM))
     for args in (["-N", "--empty-password"], ["-A", "-n", "root", "-t", "CT,C,C", "-i", root]):
         done = run("certutil", "-d", f"sql:{folder}", *args)
         assert done.returncode == 0, done.stderr

@@ -290,3 +290,45 @@ def test_a_timestamp_larger_than_foreseen_gets_room_and_still_validates() -> Non
     assert len(sig["Contents"]) > 12_000  # type: ignore[arg-type]
     (status,) = _pyhanko(data)
     assert status.bottom_line and status.timestamp_validity.valid  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("algorithm", ["rsa-2048", "ed25519"])
+def test_rsa_and_ed25519_keys_sign_pades_too(algorithm: str, tmp_path: Path) -> None:
+    """With a PKI of RSA (PKCS#1 v1.5, SHA-256) or Ed25519 (SHA-512, RFC 8419) keys, the
+    signer and the organ sign, and pyHanko and docflow's verifier pass both signatures;
+    pdfsig too for RSA (NSS has no Ed25519 in CMS, so pdfsig cannot check those)."""
+    import datetime as dt
+
+    from docflow.pki.keys import KeyAlgorithm
+    from docflow.pki.national import Agency, Hub, NationalPki
+    from docflow.profile.nd30 import verify_document_pdf
+    from tests.pdf.making import issued_at
+
+    other = NationalPki.build(
+        [Agency(ORGAN, "Ủy ban nhân dân tỉnh Quảng Nam", "province", "H49")], seed=11,
+        at=issued_at(), hubs=[Hub("H49", "Quảng Nam")], algorithm=KeyAlgorithm(algorithm))
+    at = signing_time()
+    data = document()
+    for role in (Role.SIGNER, Role.ORGAN):
+        key, cert, chain = other.credentials_for(ORGAN, role)
+        data = sign_document(data, key, [cert, *chain], role, at=at)
+    result = verify_document_pdf(data, other.validator(), at=at + dt.timedelta(minutes=5))
+    assert result.passed, [f.to_dict() for f in result.findings]
+
+    def der(x: object) -> bytes:
+        return x.public_bytes(Encoding.DER)  # type: ignore[attr-defined,no-any-return]
+
+    context = ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(der(other.root))],
+        crls=[asn1_crl.CertificateList.load(der(other.crl(h))) for h in (None, "H49")],
+        allow_fetching=False, moment=signing_time(30))
+    statuses = [validate_pdf_signature(s, context)
+                for s in PdfFileReader(io.BytesIO(data)).embedded_signatures]
+    assert [s.bottom_line for s in statuses] == [True, True]
+    if algorithm == "rsa-2048":
+        database = nss_database(tmp_path / "nss", other.root)
+        source = tmp_path / "signed.pdf"
+        source.write_bytes(data)
+        out = run("pdfsig", "-nssdir", database, source).stdout.decode()
+        assert out.count("Signature is Valid.") == 2, out
+        assert out.count("Certificate is Trusted.") == 2, out
