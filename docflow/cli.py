@@ -94,6 +94,10 @@ def _trust_policy_options(command: Any = None, *, at_help: str = _AT_NOW) -> Any
         click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
                      default=None, help="Role mapping (TOML) for certificates of other CAs: "
                      "which policy or name makes an organ or a signer certificate."),
+        click.option("--key-usage", type=click.Choice(["require", "if-present"]),
+                     default="require", show_default=True, help="Whether a signing "
+                     "certificate must carry keyUsage; if-present checks it only where it is "
+                     "(RFC 5280, xmlsec1), for CAs whose certificates carry none."),
     ]):
         command = option(command)
     return command
@@ -147,16 +151,18 @@ def _required_roles_option(command: Any = None, *, extra_help: str = "") -> Any:
               help="Refuse larger inputs (DF-IO-002) [default: 64 MiB].")
 @click.option("--timings", is_flag=True, help="Add per-stage timings to the JSON report.")
 @click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
-              help="Trust anchor certificate file(s), or a 'docflow pki init' folder; without "
-              "one, no signature can be trusted (INDETERMINATE).")
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder: "
+              "signatures are then verified, and a document message must hold the organ's. "
+              "Without one, signatures are not checked, and the verdict says so.")
 @_trust_policy_options
-@_required_roles_option(extra_help="Without --require, a message with no signature at all is "
-                        "only warned about (DF-SIG-022), as a draft not yet signed.")
+@_required_roles_option(extra_help="With --require none, a message with no signature at all "
+                        "is only warned about (DF-SIG-022), as a draft not yet signed.")
 @click.option("--no-signatures", is_flag=True, help="Skip signature verification.")
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
                      max_size: int | None, timings: bool, trust: tuple[str, ...],
                      crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
-                     roles: str | None, required_roles: Any, no_signatures: bool) -> None:
+                     roles: str | None, key_usage: str, required_roles: Any,
+                     no_signatures: bool) -> None:
     """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
 
     Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
@@ -166,6 +172,8 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     import dataclasses
     import json
 
+    from docflow.profile.edxml import REQUIRED_ROLES
+    from docflow.trust import Trust
     from docflow.validation import (
         ValidationConfig,
         ValidationSummary,
@@ -173,22 +181,20 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     )
     from docflow.validation.report import validation_document
     from docflow.validation.text import render_report, render_summary
+    from docflow.xmlsafe import DEFAULT_LIMITS
 
-    config = dataclasses.replace(ValidationConfig(), check_schema=not no_schema,
-                                 check_rules=not no_rules)
-    if not no_signatures:
-        from docflow.dsig.policy import DEFAULT_POLICY, LEGACY
-        from docflow.profile.files import trust_validator
-        from docflow.validation.signatures import SignatureCheck
-
-        check = SignatureCheck(trust_validator(trust, crls, revocation=revocation,
-                                               legacy=legacy, roles=roles),
-                               at=at, policy=LEGACY if legacy else DEFAULT_POLICY,
-                               required_roles=required_roles)
-        config = dataclasses.replace(config, extra_checks=(check,))
-    if max_size is not None:
-        config = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
-                                                                        max_bytes=max_size))
+    if not trust and (crls or at or legacy or roles or required_roles is not None):
+        raise click.UsageError("--crl, --at, --legacy, --roles and --require say how "
+                               "signatures are checked, and need --trust")
+    limits = DEFAULT_LIMITS if max_size is None else \
+        dataclasses.replace(DEFAULT_LIMITS, max_bytes=max_size)
+    config = ValidationConfig(
+        limits=limits,
+        check_schema=not no_schema, check_rules=not no_rules,
+        trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
+                                 roles=roles, key_usage=key_usage) if trust else None,
+        required_roles=REQUIRED_ROLES if required_roles is None else required_roles,
+        check_signatures=not no_signatures)
     reports = []
     for report in validate_paths(paths, config):
         reports.append(report)
@@ -362,9 +368,10 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                  revocation: str, legacy: bool, roles: str | None, target: float | None,
-                  min_documents: int, full: bool, measure: str, db: str | None,
-                  jobs: int | None, chunk_size: int, fmt: str, output: str | None) -> None:
+                  revocation: str, legacy: bool, roles: str | None, key_usage: str,
+                  target: float | None, min_documents: int, full: bool, measure: str,
+                  db: str | None, jobs: int | None, chunk_size: int, fmt: str,
+                  output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -374,15 +381,15 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     import json
     from pathlib import Path
 
-    from docflow.audit import AuditConfig, TrustConfig, audit
+    from docflow.audit import AuditConfig, audit
     from docflow.audit.render import render_csv, render_table
     from docflow.report import render_audit, write_page
+    from docflow.trust import Trust
 
-    config = AuditConfig(trust=TrustConfig(anchors=tuple(Path(a) for a in anchors),
-                                           crls=tuple(Path(c) for c in crls),
-                                           revocation=revocation, legacy=legacy,
-                                           roles=Path(roles) if roles else None),
-                         at=at, jobs=jobs, chunk_size=chunk_size, target=target,
+    config = AuditConfig(trust=Trust.from_options(anchors, crls, at=at, revocation=revocation,
+                                                  legacy=legacy, roles=roles,
+                                                  key_usage=key_usage),
+                         jobs=jobs, chunk_size=chunk_size, target=target,
                          min_documents=min_documents, measure=measure,
                          db=Path(db) if db else None)
     bar: Any = None
@@ -708,35 +715,52 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
 @cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
                                         path_type=str))
-@click.option("--trust", required=True, multiple=True,
-              type=click.Path(exists=True, path_type=str),
-              help="Trust anchor certificate file(s), or a 'docflow pki init' folder.")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder "
+              "(required for the edXML profile).")
+@click.option("--profile", type=click.Choice(["edxml", "xmldsig"]), default="edxml",
+              show_default=True, help="edxml: docflow's edXML profile (roles, sender, the "
+              "organ's signature required); any other document fails. xmldsig: one enveloped "
+              "or enveloping XML-DSig signature, with no edXML meaning checked.")
+@click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              default=None, help="With --profile xmldsig, instead of --trust: a key known out "
+              "of band, a certificate or public key (PEM or DER), or with --legacy an HMAC "
+              "secret. With neither, the document's own key checks the cryptography only "
+              "(INDETERMINATE, DF-SIG-016).")
 @_trust_policy_options
 @_required_roles_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                   revocation: str, legacy: bool, roles: str | None, required_roles: Any,
-                   fmt: str) -> None:
+def verify_command(file: str, trust: tuple[str, ...], profile: str, key: str | None,
+                   crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
+                   roles: str | None, key_usage: str, required_roles: Any, fmt: str) -> None:
     """Verify every signature of FILE (- for stdin) against the trust anchors.
 
-    An edXML message is checked in docflow's profile (the signer's signature over the
-    attachments, the organ's over the message, each role from its certificate, and the
-    organ's required on a document message unless --require says otherwise); other XML as
-    one enveloped XML-DSig signature. Exit code: 0 every signature valid and trusted; 1 any
-    failed or indeterminate, a required role missing, or none; 2 unusable input or trust
-    files.
+    By default FILE must be an edXML message, checked in docflow's profile (the signer's
+    signature over the attachments, the organ's over the message, each role from its
+    certificate, the organ's of the sender's agency and required on a document message unless
+    --require says otherwise). --profile xmldsig checks plain XML-DSig instead. Exit code: 0
+    every signature valid and trusted; 1 any failed or indeterminate, a required role
+    missing, or none; 2 unusable input, options or trust files.
     """
     import json
 
+    from docflow.profile.choice import Profile
     from docflow.profile.edxml import REQUIRED_ROLES
-    from docflow.profile.files import render_text, trust_validator, verify_file
+    from docflow.profile.files import render_text
+    from docflow.profile.verify import VerifyConfig, verify
+    from docflow.trust import Trust
 
-    validator = trust_validator(trust, crls, revocation=revocation, legacy=legacy,
-                                roles=roles)
-    result = verify_file(file, validator, at=at, legacy=legacy,
-                         required_roles=REQUIRED_ROLES if required_roles is None
-                         else required_roles)
+    chosen = Profile(profile)
+    if not trust and key is None and chosen is Profile.EDXML:
+        raise click.UsageError("the edXML profile needs --trust (trust anchors or a "
+                               "'docflow pki init' folder)")
+    config = VerifyConfig(
+        trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
+                                 roles=roles, key=key, key_usage=key_usage),
+        profile=chosen,
+        required_roles=REQUIRED_ROLES if required_roles is None else required_roles)
+    result = verify(file, config)
     if fmt == "json":
         click.echo(json.dumps({"file": file, **result.to_dict()}, ensure_ascii=False,
                               indent=2))

@@ -90,8 +90,8 @@ _F, _I = "FAILED", "INDETERMINATE"
 #: Every stable code, grouped by the layer that emits it. Ranges:
 #: DF-IO (files), DF-XML (the hardened parser), DF-ENV (edXML schema and rules),
 #: DF-SIG (XML-DSig), DF-PKI (certificates), DF-TOP (topologies), DF-SCN (scenarios),
-#: DF-ARC (the archive), DF-AUD (the audit), DF-REP (reports), DF-CLI (usage),
-#: DF-AXS (the axis sandbox).
+#: DF-ARC (the archive), DF-AUD (the audit), DF-TRU (trust and profile choice), DF-REP
+#: (reports), DF-CLI (usage), DF-AXS (the axis sandbox).
 CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     # --- files -------------------------------------------------------------------------------
     _c("DF-IO-001", "error", _I, "The file or folder cannot be read."),
@@ -406,6 +406,21 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "none."),
     _c("DF-PDF-016", "error", _I, "An existing signature of the PDF cannot be read to check "
                                   "the order."),
+    # --- trust and profile choice (docflow/trust.py, docflow/profile) -------------------------
+    _c("DF-TRU-001", "error", _F, "The document reads as an edXML message (an edXML element or "
+                                  "the QCVN namespace) but its root is not the QCVN edXML "
+                                  "element, so the edXML profile cannot check it; plain XML-DSig "
+                                  "is checked only when asked for (--profile xmldsig)."),
+    _c("DF-TRU-002", "error", _F, "The document is not an edXML message, and the edXML profile "
+                                  "(the default) checks only those; give --profile xmldsig to "
+                                  "check it as plain XML-DSig."),
+    _c("DF-TRU-003", "warning", None, "Checked as plain XML-DSig: no edXML meaning (roles, the "
+                                      "sender's agency, the organ's signature required) was "
+                                      "checked."),
+    _c("DF-TRU-004", "error", _I, "The trust options contradict each other or name something "
+                                  "unusable (anchors and a key together, a key file that is "
+                                  "neither a certificate nor a public key, an HMAC secret "
+                                  "outside the legacy policy, an unknown mode)."),
     # --- the axis sandbox (docflow/axis): the service, its client, the load driver ---------
     _c("DF-AXS-001", "error", _I, "The request body is larger than the axis's size limit; it "
                                   "was refused before it was read."),

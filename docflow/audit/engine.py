@@ -37,11 +37,12 @@ from docflow.archive.store import Archive, StoredResult
 from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension
 from docflow.audit.run_trust import TrustSource, resolve_trust
-from docflow.audit.signatures import SignatureChecker, TrustConfig
+from docflow.audit.signatures import SignatureChecker
 from docflow.audit.target import below_target, unranked_agencies
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
+from docflow.trust import Trust
 
 __all__ = ["audit", "is_archive"]
 
@@ -143,7 +144,7 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
     fingerprint = config.trust.fingerprint()
     at = config.at.isoformat() if config.at is not None else "signing-time"
     with Archive(db) as archive:
-        context = archive.context(policy=config.trust.policy, trust_fingerprint=fingerprint,
+        context = archive.context(policy=config.trust.policy_name, trust_fingerprint=fingerprint,
                                   at=at)
         todo = archive.unverified(context)
     # The pool is started while this process holds no SQLite connection, so forked workers
@@ -173,7 +174,7 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
     unranked = 0 if config.target is None else unranked_agencies(
         tables["agency"], config.target, config.measure, config.min_documents)
     return AuditResult(source=run.source, archive=str(shown) if shown else None,
-                       policy=config.trust.policy, trust_fingerprint=fingerprint, at=at,
+                       policy=config.trust.policy_name, trust_fingerprint=fingerprint, at=at,
                        verified_now=len(todo), status_messages=statuses, unreadable=unreadable,
                        tables=tables, measure=config.measure, target=config.target,
                        below=below, min_documents=config.min_documents, unranked=unranked,
@@ -265,7 +266,7 @@ class _Worker:
 _WORKER: _Worker | None = None
 
 
-def _init_worker(db: str, trust: TrustConfig, at: datetime | None) -> None:
+def _init_worker(db: str, trust: Trust, at: datetime | None) -> None:
     """Pool initializer: open the archive read-only and build the checker, once per process."""
     global _WORKER
     _WORKER = _Worker(Archive(db, readonly=True), SignatureChecker(trust), at)

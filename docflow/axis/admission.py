@@ -1,8 +1,10 @@
 """What gets into the axis: one judgement per incoming message, before anything is stored.
 
 This module is the axis's **only** coupling to docflow's validation and trust: everything the
-service knows about what makes a message acceptable is :meth:`Admission.judge`. When the one
-frozen ``Trust`` lands, :meth:`Admission.from_pki` is the one edit.
+service knows about what makes a message acceptable is :meth:`Admission.judge`, under the one
+frozen :class:`~docflow.trust.Trust` that ``docflow validate``, ``verify`` and ``audit`` take
+(:meth:`Admission.from_pki` builds it from the PKI folder, or :meth:`Admission.from_trust`
+takes one).
 
 A message is admitted when ``docflow validate`` would say PASSED with the PKI folder as trust
 and the organ's signature required of a document message (``--require organ``): safely parsed
@@ -19,12 +21,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docflow.envelope.model import Envelope, StatusMessage
 from docflow.envelope.parser import parse_tree
 from docflow.envelope.status import StatusCode
 from docflow.errors import Finding, Indication, Severity
 from docflow.xmlsafe import XmlLimits, parse_xml
+
+if TYPE_CHECKING:
+    from docflow.trust import Trust
 
 __all__ = ["Admission", "Judgement", "Route"]
 
@@ -98,18 +104,28 @@ class Admission:
         InputError
             ``DF-PKI-025`` when ``folder`` is not a PKI folder.
         """
-        # The one place the axis names today's validation and trust entry points.
-        from docflow.dsig.policy import DEFAULT_POLICY
-        from docflow.profile.edxml import REQUIRED_ROLES
-        from docflow.profile.files import trust_validator
-        from docflow.validation.config import ValidationConfig
-        from docflow.validation.signatures import SignatureCheck
+        from docflow.trust import Trust
 
+        return cls.from_trust(Trust.from_options([folder], revocation=revocation),
+                              max_bytes=max_bytes)
+
+    @classmethod
+    def from_trust(cls, trust: Trust, *, max_bytes: int) -> Admission:
+        """The judge that admits what ``docflow validate`` passes under ``trust`` with the
+        organ's signature required of a document message (the validation default).
+
+        Raises
+        ------
+        InputError
+            A trust file that cannot be read (``DF-IO``, ``DF-PKI`` codes), now rather than
+            at the first message.
+        """
+        from docflow.profile.trusted import trust_source
+        from docflow.validation.config import ValidationConfig
+
+        trust_source(trust)  # reads every trust file now: an error before the server listens
         limits = dataclasses.replace(XmlLimits(), max_bytes=max_bytes)
-        check = SignatureCheck(trust_validator([str(folder)], revocation=revocation),
-                               at=None, policy=DEFAULT_POLICY, required_roles=REQUIRED_ROLES)
-        config = ValidationConfig(limits=limits, extra_checks=(check,))
-        return cls(config, limits)
+        return cls(ValidationConfig(limits=limits, trust=trust), limits)
 
     def judge(self, data: bytes, *, source: str = "<request>") -> Judgement:
         """Validate and verify ``data``; route it when it passed.

@@ -153,3 +153,13 @@ def test_tsa_serve_without_a_tsa_in_the_pki_is_a_coded_error(pki_dir: Path,
     (old / "index.json").write_text(json.dumps(index))
     result = CliRunner().invoke(cli, ["pki", "tsa", "serve", "--pki", str(old)])
     assert result.exit_code == 2 and "DF-PDF-015" in result.output
+
+
+def test_sign_without_role_takes_the_certificates_role(pki_dir: Path, tmp_path: Path) -> None:
+    doc, out = _document(tmp_path), tmp_path / "out.pdf"
+    result = CliRunner().invoke(cli, ["sign", str(doc), *_credentials(pki_dir, "signer"),
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    from tests.pdf.making import signatures
+
+    assert [name for name, _ in signatures(out.read_bytes())] == ["ND30-signer"]
