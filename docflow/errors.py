@@ -449,6 +449,11 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "by an older docflow pki init) or none for this agency."),
     _c("DF-AXS-015", "error", _I, "A load run cannot start: the scenario names no agency the "
                                   "PKI holds, or its bounds are not positive."),
+    # --- run and output folders (docflow/runfolder.py) --------------------------------------
+    _c("DF-RUN-001", "error", _I, "The output folder is not empty (an earlier run or other "
+                                  "files); refused unless --force replaces the run in it."),
+    _c("DF-RUN-002", "error", _I, "The folder holds an incomplete run (interrupted, or still "
+                                  "being written): it carries the .incomplete marker."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

@@ -24,6 +24,7 @@ The work is split so that nothing is counted twice and nothing is lost when an a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import tempfile
@@ -35,13 +36,14 @@ from pathlib import Path
 from docflow.archive.importer import ImportResult, import_source
 from docflow.archive.store import Archive, StoredResult
 from docflow.audit.config import AuditConfig
-from docflow.audit.result import AuditResult, coverage_by_dimension
+from docflow.audit.result import AuditResult, coverage_by_dimension, signature_sources
 from docflow.audit.run_trust import TrustSource, resolve_trust
 from docflow.audit.signatures import SignatureChecker
 from docflow.audit.target import below_target, unranked_agencies
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
 from docflow.metrics.coverage import DocumentOutcome
+from docflow.runfolder import check_complete
 from docflow.trust import Trust
 
 __all__ = ["audit", "is_archive"]
@@ -53,7 +55,7 @@ Notify = Callable[[Finding], None]
 """Called with each notice (``DF-AUD-003``, ``DF-AUD-004``) as soon as it is known, before
 any document is verified, so that a user can stop an audit that trusts nothing."""
 
-_Row = tuple[int, bool, bool, bool, bool, tuple[str, ...]]
+_Row = tuple[int, bool, bool, bool, bool, tuple[str, ...], str, str]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -95,8 +97,9 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     ------
     InputError
         When the source or the archive cannot be read (``DF-IO``, ``DF-ARC`` codes) or a
-        trust file cannot be read (``DF-IO``, ``DF-PKI`` codes). Problems of single envelopes
-        are counted, never raised.
+        trust file cannot be read (``DF-IO``, ``DF-PKI`` codes); ``DF-RUN-002`` when the
+        source is in a run folder marked incomplete (a simulation interrupted or running).
+        Problems of single envelopes are counted, never raised.
     ConfigError
         ``DF-PKI-026`` when the role mapping is not TOML or a rule is invalid.
     """
@@ -104,6 +107,7 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     path = Path(source)
     if not path.exists():
         raise InputError("DF-IO-001", "the source does not exist", Location(file=str(path)))
+    check_complete(path if path.is_dir() else path.parent, "the source")  # an unfinished run
     trust, trust_source, notice = resolve_trust(path, config.trust, run_trust=config.run_trust)
     config = dataclasses.replace(config, trust=trust)
     checker = SignatureChecker(trust)  # reads every trust file now: errors before any work
@@ -141,7 +145,7 @@ class _Run:
 def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                    run: _Run) -> AuditResult:
     config, progress = run.config, run.progress
-    fingerprint = config.trust.fingerprint()
+    fingerprint = _checked_fingerprint(config.trust.fingerprint())
     at = config.at.isoformat() if config.at is not None else "signing-time"
     with Archive(db) as archive:
         context = archive.context(policy=config.trust.policy_name, trust_fingerprint=fingerprint,
@@ -180,7 +184,17 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                        below=below, min_documents=config.min_documents, unranked=unranked,
                        imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
-                       notices=run.notices)
+                       notices=run.notices, sources=signature_sources(rows))
+
+
+CHECKS = "xml-dsig+pdf"
+"""What the audit verifies in each envelope. Part of the stored context: results stored before
+the PDF attachments were checked are not reused by an audit that checks them."""
+
+
+def _checked_fingerprint(trust_fingerprint: str) -> str:
+    """The trust's fingerprint bound to :data:`CHECKS`."""
+    return hashlib.sha256(f"checks={CHECKS}\n{trust_fingerprint}".encode()).hexdigest()
 
 
 def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor:
@@ -234,8 +248,8 @@ def _wait(futures: set[Future[list[_Row]]]
 
 
 def _as_results(rows: list[_Row]) -> list[StoredResult]:
-    return [StoredResult(envelope_id, DocumentOutcome(op, ov, sp, sv, reasons))
-            for envelope_id, op, ov, sp, sv, reasons in rows]
+    return [StoredResult(envelope_id, DocumentOutcome(op, ov, sp, sv, reasons, o_src, s_src))
+            for envelope_id, op, ov, sp, sv, reasons, o_src, s_src in rows]
 
 
 class _Worker:
@@ -259,7 +273,8 @@ class _Worker:
                 except Exception:  # one bad envelope must not end a national audit
                     outcome = DocumentOutcome(reasons=("DF-AUD-002",))
             rows.append((body.envelope_id, outcome.organ_present, outcome.organ_valid,
-                         outcome.signer_present, outcome.signer_valid, outcome.reasons))
+                         outcome.signer_present, outcome.signer_valid, outcome.reasons,
+                         outcome.organ_source, outcome.signer_source))
         return rows
 
 

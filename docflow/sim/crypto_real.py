@@ -48,6 +48,7 @@ from lxml import etree
 
 from docflow.archive.metadata import EnvelopeMeta, MessageKind
 from docflow.archive.store import Archive, NewEnvelope
+from docflow.atomic import write_atomic
 from docflow.dsig import Signer
 from docflow.dsig.algorithms import SignatureMethod
 from docflow.dsig.policy import verify_policy
@@ -66,12 +67,14 @@ from docflow.pki.roles import Role
 from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
 from docflow.profile.nd30_document import official_document
 from docflow.profile.nd30_sign import sign_document
+from docflow.profile.pdf_attachments import pdf_outcome_parts, verify_pdf_attachments
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
 from docflow.sim.scenario import CryptoKind, Scenario
 from docflow.sim.signing import CertState, SigningPlan
 from docflow.topology import Topology
 from docflow.traffic.calendar import VN_TZ
 from docflow.trust import Trust
+from docflow.xmlsafe import parse_xml
 
 __all__ = ["ATTACHMENT_CAP", "EnvelopeCrypto"]
 
@@ -222,14 +225,19 @@ def _work(items: Sequence[_Item]) -> list[_Result]:
             data = sign_message(data, _signer(code, Role.ORGAN), Role.ORGAN)
         if item.tampered:
             data = _tamper(data)
+        # As the audit does (docflow.audit.signatures.SignatureChecker.check): at the
+        # sender's trace time (whole seconds), the PDF attachments' signatures beside the
+        # XML-DSig ones, the errors of the message as a whole among the reasons.
+        at = when.replace(microsecond=0).astimezone(UTC)
+        root = parse_xml(data)
+        pdf, pdf_reasons = pdf_outcome_parts(verify_pdf_attachments(
+            root, validator, at=at, required_roles=(), describe=False))
         if item.signer or item.organ:
-            # As the audit does: at the sender's trace time (whole seconds), with the errors
-            # of the message as a whole among the reasons.
             outcome = message_outcome(verify_message(
-                data, trust=validator, at=when.replace(microsecond=0).astimezone(UTC),
-                policy=_STATE["policy"]))
+                root, trust=validator, at=at, policy=_STATE["policy"], owned=True),
+                pdf=pdf, pdf_reasons=pdf_reasons)
         else:
-            outcome = outcome_of(())
+            outcome = outcome_of((), extra_reasons=pdf_reasons, pdf=pdf)
         header = (code, envelope.document_id, str(envelope.code),
                   envelope.promulgation_info.promulgation_date,
                   context.doc_types[item.doc_type].value)
@@ -296,12 +304,12 @@ class EnvelopeCrypto(CryptoMode):
         store = pki.trust_store()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
-            (folder / "crls.pem").write_bytes(b"".join(c.public_bytes(Encoding.PEM)
-                                                       for c in store.crls))
         except OSError as exc:
             raise InputError("DF-IO-004", f"cannot write the trust files: "
                              f"{exc.strerror or exc}", Location(file=str(folder))) from None
+        write_atomic(folder / "root.pem", pki.root.public_bytes(Encoding.PEM))
+        write_atomic(folder / "crls.pem", b"".join(c.public_bytes(Encoding.PEM)
+                                                   for c in store.crls))
 
     def outcomes(self, documents: DocumentRecords) -> Outcomes:
         items = [_Item(int(documents.serial[i]), int(documents.plan.sender[i]),
