@@ -9,12 +9,11 @@ in :mod:`docflow.profile.nd30_sign`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 from collections.abc import Sequence
 from typing import Any
 
+from docflow.atomic import write_atomic
 from docflow.envelope.compose import default_notation, document_type_of
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.organ import OrganCode
@@ -115,7 +114,8 @@ def _parses(organ: str) -> bool:
 
 def write_document(output: str, *, body_file: str | None = None, **options: Any) -> int:
     """:func:`new_document` from a body file to the file ``output`` (written to a temporary
-    name and renamed, so a reader never sees half a PDF); returns the size written.
+    name and renamed by :func:`docflow.atomic.write_atomic`, so a reader never sees half a
+    PDF); returns the size written.
 
     Raises
     ------
@@ -137,14 +137,5 @@ def write_document(output: str, *, body_file: str | None = None, **options: Any)
             raise InputError("DF-PDF-001", f"the body is not UTF-8 (byte {exc.start})",
                              Location(file=body_file)) from None
     data = new_document(body_text=body_text, **options)
-    temporary = f"{output}.tmp-{os.getpid()}"
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, output)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                         Location(file=output)) from None
+    write_atomic(output, data)
     return len(data)
