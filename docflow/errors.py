@@ -405,6 +405,36 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-SCN-010", "error", _I, "A worker process of the simulation died (killed, or out of "
                                   "memory); the run is abandoned and its partial archive "
                                   "removed."),
+    # --- PDF: making and signing (docflow/pdf, docflow/profile/nd30*, docflow/pki/tsa) -------
+    _c("DF-PDF-001", "error", _I, "A text of the document has a character the embedded font "
+                                  "cannot draw (or a NUL)."),
+    _c("DF-PDF-002", "error", _I, "A field the document's layout needs is empty or out of "
+                                  "range."),
+    _c("DF-PDF-003", "error", _I, "The document's organ code or type does not parse."),
+    _c("DF-PDF-004", "error", _I, "The PDF's pages or form cannot be updated for signing (a "
+                                  "malformed page tree, no such page, a stream where a "
+                                  "dictionary belongs)."),
+    _c("DF-PDF-006", "error", _I, "The certificate's role (from its policy) is not the role "
+                                  "asked for."),
+    _c("DF-PDF-007", "error", _I, "Out of the Decree's order: the organ signs a main document "
+                                  "before its signer has."),
+    _c("DF-PDF-008", "error", _I, "Out of the Decree's order: a signature of this role is "
+                                  "already there, or the organ has already signed."),
+    _c("DF-PDF-009", "error", _I, "The organ certificate's organ code is not the document's "
+                                  "issuing organ."),
+    _c("DF-PDF-010", "error", _I, "An appendix carries the organ's signature only."),
+    _c("DF-PDF-011", "error", _I, "The signing certificate's role cannot be decided."),
+    _c("DF-PDF-012", "error", _I, "The private key does not match the signing certificate, or "
+                                  "its algorithm cannot sign PAdES."),
+    _c("DF-PDF-013", "error", _I, "The timestamp authority cannot be reached or its answer is "
+                                  "not a valid timestamp for this signature."),
+    _c("DF-PDF-014", "error", _I, "A timestamp request is malformed, or asks for a hash the "
+                                  "TSA does not accept."),
+    _c("DF-PDF-015", "error", _I, "The TSA's certificate is not a timestamping certificate "
+                                  "(critical extendedKeyUsage timeStamping), or the PKI has "
+                                  "none."),
+    _c("DF-PDF-016", "error", _I, "An existing signature of the PDF cannot be read to check "
+                                  "the order."),
     # --- trust and profile choice (docflow/trust.py, docflow/profile) -------------------------
     _c("DF-TRU-001", "error", _F, "The document reads as an edXML message (an edXML element or "
                                   "the QCVN namespace) but its root is not the QCVN edXML "

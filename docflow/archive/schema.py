@@ -191,6 +191,8 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:
+            # A Ctrl-C can land after COMMIT has run: then there is nothing to roll back, and
+            # a ROLLBACK would turn the interrupt into an "archive unusable" error.
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise

@@ -4,6 +4,7 @@ Layout (paths are relative to the folder and listed in ``index.json``)::
 
     index.json                          what is where (see docflow.pki.index)
     root/ca.pem  root/ca.key  root/crl.pem
+    tsa/tsa.pem  tsa/tsa.key            the RFC 3161 timestamp authority, issued by the root
     ca/<hub>/ca.pem  ca/<hub>/ca.key  ca/<hub>/crl.pem
     agencies/<hub>/<organ code>.organ.pem  .organ.key  .signer.pem  .signer.key
     tls/ca.pem  tls/ca.key  tls/server.pem  tls/server.key       (docflow.pki.tls)
@@ -114,6 +115,9 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
                                                                  jobs)
     writer = _Writer(base, passphrase)
     root_entry = writer.ca("root", pki.root, pki.root_key, pki.crl(None), "root CA")
+    tsa = pki.tsa()
+    writer.write(_TSA_CERT, tsa.certificate.public_bytes(Encoding.PEM))
+    writer.write_key(_TSA_KEY, tsa.key)
     tls_meta = _write_tls(writer, pki)
     cas = {}
     for hub in pki.hubs:
@@ -143,6 +147,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     meta: dict[str, Any] = {
         "seed": pki.seed, "algorithm": pki.algorithm.value, "issued_at": pki.at.isoformat(),
         "encrypted_keys": passphrase is not None, "tls": tls_meta,
+        "tsa": {"cert": _TSA_CERT, "key": _TSA_KEY},
         "policies": {Role.ORGAN.value: ORGAN_POLICY.dotted_string,
                      Role.SIGNER.value: SIGNER_POLICY.dotted_string},
         "validity_days": {"root": pki.validity.root_days, "ca": pki.validity.ca_days,
@@ -155,6 +160,9 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     return ExportSummary(base, len(agencies), 1 + len(cas) + 2 * len(agencies), 1 + len(cas),
                          time.perf_counter() - started, 2 + len(agencies))
 
+
+_TSA_CERT, _TSA_KEY = "tsa/tsa.pem", "tsa/tsa.key"
+"""Where the timestamp authority's certificate and key go (``docflow pki tsa serve``)."""
 
 _CHUNK = 250
 """Agencies per worker task: large enough that sending the PKI and the results costs little,
