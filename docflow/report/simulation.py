@@ -22,6 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from docflow.report.page import render, write_page
+from docflow.report.provinces import province_maps
 from docflow.report.scale import time_ticks
 from docflow.report.summary import TOP_HUBS, SimulationView, read_simulation, read_summary
 from docflow.report.svg import Interval, Window, cdf_chart, interval_chart, line_chart
@@ -73,6 +74,7 @@ def _charts(view: SimulationView) -> dict[str, Markup]:
         charts["coverage"] = interval_chart(
             "chart-coverage", "Valid signatures per level and role, with 95 % intervals", rows,
             x_label="documents with a valid signature")
+    charts.update(province_maps(view.provinces))
     return charts
 
 

@@ -24,6 +24,13 @@ from docflow.report.coverage import CoverageRow, ReasonRow, read_coverage, reaso
 from docflow.report.fields import Fields
 from docflow.report.format import count, decimal, percent
 from docflow.report.labels import level_label, level_order
+from docflow.report.provinces import (
+    HubLatency,
+    ProvinceRow,
+    read_hub_latency,
+    read_provinces,
+    worst_first_key,
+)
 from docflow.report.svg import Series
 
 __all__ = ["MAX_POINTS", "TOP_HUBS", "CalibrationRow", "HubRow", "LevelRow", "Outage",
@@ -74,6 +81,8 @@ class HubRow:
     utilisation: float | None
     peak_backlog: int | None
     outages: int
+    latency: HubLatency
+    """Latency to delivery of what the hub's agencies sent, and deliveries lost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,11 @@ class SimulationView:
     delivery_cdf: list[Series]
     acceptance_cdf: list[Series]
     hubs: list[HubRow]
+    """In the summary's order: the axis first, then by kind."""
+    hubs_worst_first: list[HubRow]
+    """The hub table's order: slowest p95 to delivery first, then most lost."""
+    provinces: list[ProvinceRow]
+    """One row per provincial hub, by province name."""
     backlog: list[Series]
     utilisation: list[Series]
     outages: list[Outage]
@@ -300,7 +314,7 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
                 docs.count("messages") if docs is not None and docs.has("messages") else None,
                 h.opt_number("utilisation"), peak,
                 h.count("outages") if h.has("outages") else
-                sum(1 for o in outages if o.target == hub)))
+                sum(1 for o in outages if o.target == hub), read_hub_latency(h)))
     names = {h.hub: h.name for h in hubs}
     if series is not None:
         ranked = sorted(hubs, key=lambda h: (-(h.peak_backlog or 0), h.hub))
@@ -373,7 +387,9 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
         name=scn.opt_text("name") or "simulation", description=scn.opt_text("description") or "",
         facts=facts, faults=faults, start=start,
         hours=hours, levels=levels, throughput=throughput, step_hours=step * step_h,
-        delivery_cdf=delivery_cdf, acceptance_cdf=acceptance_cdf, hubs=hubs, backlog=backlog,
+        delivery_cdf=delivery_cdf, acceptance_cdf=acceptance_cdf, hubs=hubs,
+        hubs_worst_first=sorted(hubs, key=lambda h: worst_first_key(h.hub, h.latency)),
+        provinces=read_provinces(hubs_f) if hubs_f is not None else [], backlog=backlog,
         utilisation=utilisation, outages=outages, coverage=coverage,
         reasons=reason_rows(coverage), calibration=calibration,
     )
