@@ -31,6 +31,7 @@ from docflow.report.provinces import (
     read_provinces,
     worst_first_key,
 )
+from docflow.report.scale import LONG_RUN_DAYS
 from docflow.report.svg import Series
 
 __all__ = ["MAX_POINTS", "TOP_HUBS", "CalibrationRow", "HubRow", "LevelRow", "Outage",
@@ -39,6 +40,9 @@ __all__ = ["MAX_POINTS", "TOP_HUBS", "CalibrationRow", "HubRow", "LevelRow", "Ou
 MAX_POINTS = 1_000
 """Points per line before hours are merged: a national year has 8,760 hourly points per series,
 more than a 760-pixel chart can show; merging keeps the page light and the lines legible."""
+
+WEEK_H = 168.0
+"""Hours in a week: the step of the time series of a long run."""
 
 TOP_HUBS = 6
 """Hubs drawn in the backlog and utilisation charts: those with the highest peak backlog, plus
@@ -282,6 +286,10 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
                 g = series.obj(group)
                 lengths += [len(g.array(n)) for n in g.names()]
         step = max(1, math.ceil(max(lengths, default=0) / MAX_POINTS))
+        if hours > LONG_RUN_DAYS * 24 and step_h <= WEEK_H:
+            # A long run is read by week: a week's mean smooths the working-day rhythm that
+            # would otherwise paint a year as a solid band.
+            step = max(step, round(WEEK_H / step_h))
         if series.has("throughput"):
             g = series.obj("throughput")
             for lv in level_order(g.names()):
