@@ -39,6 +39,10 @@ return {maps: maps, viewport: window.innerWidth,
         section: px(section.getBoundingClientRect()),
         table: px(table.getBoundingClientRect()),
         rows: table.querySelectorAll('tbody tr').length,
+        overflow: [...document.querySelectorAll('main table, main svg, main section')]
+          .filter(e => e.getBoundingClientRect().right
+                       > e.parentElement.getBoundingClientRect().right + 0.5)
+          .map(e => e.id || e.className.baseVal || e.className),
         hubs: [...document.querySelectorAll('table.hubs tbody tr')].map(tr => tr.dataset.hub)};
 """
 
@@ -77,6 +81,7 @@ def test_province_maps_and_table_in_chromium(browser: Browser, vn_run: Path,
 
     assert set(layout["maps"]) == {"map-volume", "map-latency", "map-coverage"}
     assert layout["page"] <= layout["viewport"]  # no horizontal scroll
+    assert layout["overflow"] == []  # no table, chart or section wider than its container
     expected = {
         "map-volume": {p: h["sent"] for p, h in provinces.items()},
         "map-latency": {p: h["latency_s"]["delivery"]["p95"] for p, h in provinces.items()},
