@@ -255,3 +255,17 @@ def test_an_audit_killed_half_way_resumes_without_double_counting(tmp_path: Path
     expected = json.loads(fresh.stdout)
     for key in ("total", "by_level", "by_agency", "by_document_type", "by_month"):
         assert data[key] == expected[key]
+
+
+def test_quiet_silences_the_progress_bar_only() -> None:
+    """``audit -q`` prints no progress bar; warnings still reach stderr and stdout is the same
+    result as without it."""
+    from docflow.cli import cli
+
+    envelopes = str(Path(__file__).resolve().parents[2] / "fixtures" / "envelopes")
+    loud = CliRunner().invoke(cli, ["audit", envelopes, "-j", "1"])
+    quiet = CliRunner().invoke(cli, ["audit", envelopes, "-j", "1", "--quiet"])
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "verifying" in loud.stderr and "verifying" not in quiet.stderr
+    assert "DF-AUD-003" in quiet.stderr
+    assert quiet.stdout == loud.stdout
