@@ -493,6 +493,25 @@ def report_command(run_dir: str, output: str | None) -> None:
     click.echo(str(write_simulation_report(run_dir, output)))
 
 
+@cli.command("calibrate")
+@click.argument("targets", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--out", "-o", "out", required=True,
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for calibration.json and calibration.md.")
+def calibrate_command(targets: str, out: str) -> None:
+    """Fit the traffic model's rates and direction mix to the published figures of TARGETS.
+
+    Least squares over the targets (each weighted by its stated uncertainty), with each
+    parameter's standard deviation from the Jacobian; then every province held out in turn and
+    predicted from its topology alone, and each ambiguous figure refitted under its other
+    readings. Writes OUT/calibration.json and OUT/calibration.md and prints the latter.
+    Exit code: 0 written; 2 unusable targets or scenario.
+    """
+    from docflow.sim.calib_run import calibrate, render_markdown
+
+    click.echo(render_markdown(calibrate(targets, out)), nl=False)
+
+
 @cli.command("simulate")
 @click.argument("scenario", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=str))

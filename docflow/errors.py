@@ -345,6 +345,13 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-SCN-008", "error", _I, "The crypto mode needs components that are not available."),
     _c("DF-SCN-009", "error", _I, "The run is too large for one window of the engine (too many "
                                   "messages in one day); shorten the window or the traffic."),
+    # --- calibration (docflow/sim/calib_*) ---------------------------------------------------
+    # The targets file's keys use the DF-SCN codes above; these are about what the keys mean.
+    _c("DF-CAL-001", "error", _I, "A calibration target names a figure its scenario does not "
+                                  "publish, or a measure that is not a document count."),
+    _c("DF-CAL-002", "error", _I, "The calibration has fewer fitted targets than it needs, or a "
+                                  "parameter no fitted target depends on."),
+    _c("DF-CAL-003", "error", _I, "The targets file names a parameter docflow does not know."),
     # --- archive (docflow/archive) -----------------------------------------------------------
     # The database itself (raised as InputError, never a traceback, never written to).
     _c("DF-ARC-001", "error", _I, "The file is not an SQLite database."),

@@ -34,8 +34,8 @@ from docflow.report.provinces import (
 from docflow.report.scale import LONG_RUN_DAYS
 from docflow.report.svg import Series
 
-__all__ = ["MAX_POINTS", "TOP_HUBS", "CalibrationRow", "HubRow", "LevelRow", "Outage",
-           "SimulationView", "read_simulation", "read_summary"]
+__all__ = ["MAX_POINTS", "TOP_HUBS", "AssumptionRow", "CalibrationRow", "HubRow", "LevelRow",
+           "Outage", "SimulationView", "read_simulation", "read_summary"]
 
 MAX_POINTS = 1_000
 """Points per line before hours are merged: a national year has 8,760 hourly points per series,
@@ -109,10 +109,26 @@ class CalibrationRow:
     published: float
     simulated: float
     unit: str
+    role: str = "fitted"
+    """``input``, ``fitted`` or ``predicted``: only a prediction's agreement is evidence."""
 
     @property
     def ratio(self) -> float | None:
         return self.simulated / self.published if self.published else None
+
+
+@dataclass(frozen=True, slots=True)
+class AssumptionRow:
+    """One entry of the assumptions register and the value the run used."""
+
+    name: str
+    value: float | None
+    default: float
+    low: float
+    high: float
+    unit: str
+    source: str
+    overridden: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +160,7 @@ class SimulationView:
     coverage: list[CoverageRow]
     reasons: list[ReasonRow]
     calibration: list[CalibrationRow]
+    assumptions: list[AssumptionRow]
 
 
 def read_summary(path: str | os.PathLike[str]) -> Mapping[str, Any]:
@@ -358,7 +375,12 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
             calibration.append(CalibrationRow(c.text("figure"), c.opt_text("source") or "",
                                               c.opt_text("scope") or "",
                                               c.number("published"), c.number("simulated"),
-                                              c.opt_text("unit") or ""))
+                                              c.opt_text("unit") or "",
+                                              c.opt_text("role") or "fitted"))
+    assumptions = [AssumptionRow(a.text("name"), a.opt_number("value"), a.number("default"),
+                                 a.number("low"), a.number("high"), a.text("unit"),
+                                 a.text("source"), a.flag("overridden"))
+                   for a in (root.items("assumptions") if root.has("assumptions") else [])]
 
     faults = [_fault_text(f) for f in scn.items("faults")] if scn.has("faults") else []
     topo_name = (topo.opt_text("name") if topo is not None else None) or \
@@ -400,6 +422,7 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
         provinces=read_provinces(hubs_f) if hubs_f is not None else [], backlog=backlog,
         utilisation=utilisation, outages=outages, coverage=coverage,
         reasons=reason_rows(coverage), calibration=calibration,
+        assumptions=assumptions,
     )
 
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from docflow.envelope.status import StatusCode
 from docflow.metrics.coverage import CoverageCounts
 from docflow.outputs import OutputSchema, header
+from docflow.sim.assumed import assumptions_used
 from docflow.sim.engine import EngineResult
 from docflow.sim.histogram import LatencyHistograms
 from docflow.sim.tally import DOC, N_LEVELS, STATUS
@@ -126,6 +127,8 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     summary["calibration"] = [
         {**row, "published": _f(row["published"]), "simulated": _f(row["simulated"]),
          "ratio": _f(row["ratio"], 4)} for row in result.calibration]
+    summary["assumptions"] = [{**row, "value": _f(row["value"])}
+                              for row in assumptions_used(s)]
     return summary
 
 

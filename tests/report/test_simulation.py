@@ -122,9 +122,12 @@ def test_real_run_shows_every_section_and_its_data(tiny_run: Path) -> None:
     each invalid-signature reason, each fault and each published figure appear in the page."""
     s = json.loads((tiny_run / "summary.json").read_text("utf-8"))
     html = (tiny_run / "report.html").read_text("utf-8")
-    for section in ("glance", "throughput", "latency", "hubs", "coverage", "calibration"):
+    for section in ("glance", "throughput", "latency", "hubs", "coverage", "calibration",
+                    "assumptions"):
         assert f'<section id="{section}">' in html
     view = read_simulation(s)
+    assert [a.name for a in view.assumptions] == [a["name"] for a in s["assumptions"]]
+    assert all(f"<code>{a['name']}</code>" in html for a in s["assumptions"])
     assert [r.level for r in view.levels] == [lv for lv in ("central", "province", "district",
                                                              "commune") if lv in s["levels"]]
     for hub in s["hubs"].values():
