@@ -403,11 +403,12 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
               help="JSON schema docflow.audit/1; html is a self-contained report page.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, key_usage: str,
                   target: float | None, min_documents: int, full: bool, measure: str,
                   db: str | None, jobs: int | None, chunk_size: int, fmt: str,
-                  output: str | None) -> None:
+                  output: str | None, quiet: bool) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -444,7 +445,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
                    f"{notice.message}", err=True)
 
     try:
-        result = audit(source, config, progress, notify)
+        result = audit(source, config, None if quiet else progress, notify)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -1062,10 +1063,11 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for summary.json and report.html.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
                  model_service_ms: float | None, model_workers: int,
-                 passphrase_file: str | None, out: str) -> None:
+                 passphrase_file: str | None, out: str, quiet: bool) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
     Many agencies at once, each with its own TLS client certificate: documents really signed,
@@ -1093,7 +1095,7 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
         bar.update(done - bar.pos)
 
     try:
-        summary = load(scenario, config, out, progress=progress)
+        summary = load(scenario, config, out, progress=None if quiet else progress)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -16,6 +16,7 @@ from docflow.errors import UsageError
 from docflow.pdf.verify import PdfVerification
 from docflow.pki.io import read_certificates, read_private_key
 from docflow.profile.edxml import MessageVerification, sign_message
+from docflow.x509names import readable_name
 from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
 
 __all__ = ["render_pdf_text", "render_text", "sign_file"]
@@ -87,7 +88,7 @@ def render_text(result: MessageVerification | PdfVerification, name: str) -> str
     lines = [f"{name}: {result.indication.value} ({profile}, {len(result.signatures)} "
              f"signature{'s' if len(result.signatures) != 1 else ''})"]
     for signature in result.signatures:
-        who = signature.certificate.subject.rfc4514_string() if signature.certificate else "-"
+        who = readable_name(signature.certificate.subject) if signature.certificate else "-"
         role = signature.role or "unknown role"
         lines.append(f"  {signature.rule or '-'}: {signature.indication.value} — {who} "
                      f"({role})")
@@ -107,7 +108,7 @@ def render_pdf_text(result: PdfVerification, name: str) -> str:
              f"signature{'s' if count != 1 else ''}, {result.revisions} revisions)"]
     shown: set[int] = set()
     for signature in result.signatures:
-        who = signature.certificate.subject.rfc4514_string() if signature.certificate else "-"
+        who = readable_name(signature.certificate.subject) if signature.certificate else "-"
         when = signature.timestamp or signature.claimed_time
         stamp = "timestamped" if signature.timestamp else "claimed"
         extent = "the whole file" if signature.covers_whole_file else \

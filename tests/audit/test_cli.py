@@ -276,3 +276,17 @@ def test_a_parallel_audit_leaves_its_results_in_the_database_file(tmp_path: Path
 
 
 _DOCFLOW = [sys.executable, "-c", "from docflow.cli import main; main()"]
+
+
+def test_quiet_silences_the_progress_bar_only() -> None:
+    """``audit -q`` prints no progress bar; warnings still reach stderr and stdout is the same
+    result as without it."""
+    from docflow.cli import cli
+
+    envelopes = str(Path(__file__).resolve().parents[2] / "fixtures" / "envelopes")
+    loud = CliRunner().invoke(cli, ["audit", envelopes, "-j", "1"])
+    quiet = CliRunner().invoke(cli, ["audit", envelopes, "-j", "1", "--quiet"])
+    assert loud.exit_code == quiet.exit_code == 1  # the broken fixtures are rejected entries
+    assert "verifying" in loud.stderr and "verifying" not in quiet.stderr
+    assert "DF-AUD-003" in quiet.stderr
+    assert quiet.stdout == loud.stdout
