@@ -34,6 +34,8 @@ class ExitCode(enum.IntEnum):
     traceback). Nothing acknowledged is lost, but the output is incomplete."""
     INTERRUPTED = 130
     """Ctrl-C (SIGINT), by the shell's convention 128 + signal 2."""
+    TERMINATED = 143
+    """SIGTERM (or SIGHUP, the terminal closing), 128 + signal 15: cleaned up as for Ctrl-C."""
 
 
 class _DocflowGroup(click.Group):
@@ -50,6 +52,9 @@ class _DocflowGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
+        except _Terminated:
+            click.echo("terminated", err=True)
+            ctx.exit(ExitCode.TERMINATED)
         except MemoryError:
             click.echo("error: DF-IO-002: out of memory; the input is too large", err=True)
             ctx.exit(ExitCode.UNUSABLE)
@@ -326,19 +331,36 @@ def archive_group() -> None:
               help="Entries per transaction.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
+                           quiet: bool) -> None:
     """Import the .edxml/.xml files of SOURCE (a folder, a zip or a tar) into an archive.
 
     Idempotent: envelopes are keyed by content hash, so importing again adds nothing, and an
     interrupted import resumes. Exit code: 0 every entry archived; 1 some entries rejected
-    (each with its finding code); 2 the source or the archive cannot be used.
+    (each with its finding code); 2 the source or the archive cannot be used, or the source
+    holds no entry at all.
     """
     import json
 
-    from docflow.archive import Archive, ImportConfig, import_source
+    from docflow.archive import ImportConfig, import_into
 
-    with Archive(db) as archive:
-        result = import_source(source, archive, ImportConfig(batch_size=batch_size))
+    bar: Any = None
+
+    def progress(count: int) -> None:
+        nonlocal bar
+        if bar is None:  # the number of entries is not known before the source is read
+            bar = click.progressbar((_ for _ in ()), label="importing", file=sys.stderr,
+                                    show_pos=True, show_percent=False)
+            bar.__enter__()
+        bar.update(count)
+
+    try:
+        result = import_into(source, db, ImportConfig(batch_size=batch_size),
+                             None if quiet else progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -346,7 +368,7 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
                    f"{result.rejected + result.rejected_before:,}")
         for finding in result.findings:
             click.echo(f"  {finding.code} {finding.location}: {finding.message}")
-    sys.exit(1 if result.findings else 0)
+    sys.exit(result.exit_code)
 
 
 @cli.command("audit")
@@ -390,7 +412,9 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
     level, agency, document type and month, with 95% Wilson intervals. Exit code: 0 done (and
-    nothing below --target); 1 some level or agency below --target; 2 unusable input.
+    nothing below --target, no entry rejected); 1 some level or agency below --target, or
+    some entries of the source rejected (as ``archive import`` exits); 2 unusable input, or a
+    source with nothing to audit.
     """
     import json
     from pathlib import Path
@@ -436,7 +460,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
         click.echo(text, nl=False)
     else:
         click.echo(str(write_page(text, output)))
-    sys.exit(1 if result.below else 0)
+    sys.exit(result.exit_code)
 
 
 @cli.group("topology")
@@ -1008,8 +1032,20 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
                                  + f" s {side}" for side in ("predicted", "measured")))
     click.echo(f"wrote {out}/summary.json and {report}", err=True)
     sys.exit(1 if measured["refused"] or summary["totals"]["lost"] else 0)
+class _Terminated(BaseException):
+    """``SIGTERM`` (or ``SIGHUP``) made an exception, so that outputs and scratch files are
+    cleaned up on the way out (``finally`` blocks run) as for Ctrl-C, instead of the process
+    just vanishing."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)  # the terminal closed: clean up as for SIGTERM
     sys.exit(cli.main(standalone_mode=True) or 0)

@@ -396,6 +396,19 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                       "valid, so every valid rate is 0 by construction."),
     _c("DF-AUD-004", "info", None, "No trust anchor was given; the trust anchor and CRLs the "
                                    "simulation run wrote beside its archive were used."),
+    # Empty sources (docflow/archive/importer.py, docflow/audit/engine.py): nothing to do is
+    # unusable input, said with what was found instead, never a silent 0 documents.
+    _c("DF-ARC-020", "error", _I, "The import or audit source holds no .edxml/.xml entry (an "
+                                  "empty folder, or a run folder given instead of its "
+                                  "archive.sqlite)."),
+    _c("DF-AUD-005", "error", _I, "The archive holds no document to audit (and no rejected "
+                                  "entry): nothing was ever imported into it."),
+    _c("DF-AUD-006", "error", _I, "A worker process of the audit died (killed, or out of "
+                                  "memory); the results stored so far are kept, and the same "
+                                  "audit run again verifies the rest."),
+    _c("DF-SCN-010", "error", _I, "A worker process of the simulation died (killed, or out of "
+                                  "memory); the run is abandoned and its partial archive "
+                                  "removed."),
     # --- trust and profile choice (docflow/trust.py, docflow/profile) -------------------------
     _c("DF-TRU-001", "error", _F, "The document reads as an edXML message (an edXML element or "
                                   "the QCVN namespace) but its root is not the QCVN edXML "
@@ -610,6 +623,13 @@ class InputError(DocflowError):
 
 class UsageError(DocflowError):
     """Raised when options contradict each other or name something that does not exist."""
+
+
+class WorkerError(DocflowError):
+    """Raised when a worker process dies under a command (killed, out of memory): not the
+    input's fault, so it exits 3 like an internal error, but with a code and what was kept."""
+
+    exit_code: ClassVar[int] = 3
 
 
 class ConfigError(DocflowError):

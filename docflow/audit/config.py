@@ -50,6 +50,10 @@ organ_valid, signer_valid, both_valid
     """Envelopes per task: enough to make the inter-process traffic (ids out, a few booleans
     back; workers read bodies from the archive themselves) negligible beside ~1 ms of
     verification each, few enough that the progress bar moves and the last tasks balance."""
+    chunk_bytes: int = 16 * 1024 * 1024
+    """Raw envelope bytes per task, whichever of the two bounds comes first: a worker holds a
+    task's bodies at once, so envelopes of 60 MB go one or two to a task instead of 128
+    (several gigabytes). 16 MiB is 16 times what 128 ordinary envelopes hold."""
     target: float | None = None
     """List agencies and levels whose ``measure`` rate is below this share (``--target``)."""
     min_documents: int = 20
@@ -84,3 +88,5 @@ organ_valid, signer_valid, both_valid
             raise ValueError("min_documents must be at least 1")
         if self.chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
+        if self.chunk_bytes < 1:
+            raise ValueError("chunk_bytes must be at least 1")

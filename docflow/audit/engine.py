@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -38,11 +37,13 @@ from docflow.archive.store import Archive, StoredResult
 from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension, signature_sources
 from docflow.audit.run_trust import TrustSource, resolve_trust
+from docflow.audit.scratch import scratch_archive
 from docflow.audit.signatures import SignatureChecker
 from docflow.audit.target import below_target, unranked_agencies
 from docflow.envelope.rules import MessageKind
-from docflow.errors import Finding, InputError, Location
+from docflow.errors import Finding, InputError, Location, WorkerError
 from docflow.metrics.coverage import DocumentOutcome
+from docflow.processes import StartMethod, stop_pool, worker_pool
 from docflow.runfolder import check_complete
 from docflow.trust import Trust
 
@@ -122,8 +123,7 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
         with Archive(config.db) as archive:
             imported = import_source(path, archive, config.import_config)
         return _audit_archive(Path(config.db), Path(config.db), imported, run)
-    with tempfile.TemporaryDirectory(prefix="docflow-audit-") as folder:
-        db = Path(folder) / "archive.sqlite"
+    with scratch_archive() as db:
         with Archive(db) as archive:
             imported = import_source(path, archive, config.import_config)
         return _audit_archive(db, None, imported, run)
@@ -151,14 +151,16 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
         context = archive.context(policy=config.trust.policy_name, trust_fingerprint=fingerprint,
                                   at=at)
         todo = archive.unverified(context)
+        sizes = archive.raw_sizes(todo)
     # The pool is started while this process holds no SQLite connection, so forked workers
     # inherit none (SQLite forbids carrying a connection across fork()).
-    jobs = min(config.jobs or os.cpu_count() or 1, -(-len(todo) // config.chunk_size))
+    chunks = list(_chunks(todo, sizes, config.chunk_size, config.chunk_bytes))
+    jobs = min(config.jobs or os.cpu_count() or 1, len(chunks))
     pool = _start_pool(db, config, jobs) if jobs > 1 else None
     try:
         with Archive(db) as archive:
             done = 0
-            for results in _verify(archive, pool, jobs, todo, run):
+            for results in _verify(archive, pool, jobs, chunks, run):
                 archive.store_results(context, results)
                 done += len(results)
                 if progress is not None:
@@ -168,9 +170,22 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
             unreadable: dict[str, int] = {}
             for reject in archive.rejects():
                 unreadable[reject.finding.code] = unreadable.get(reject.finding.code, 0) + 1
-    finally:
+            if not rows and not unreadable:
+                raise _nothing_to_audit(shown or Path(run.source), statuses)
+    except (BrokenProcessPool, BrokenPipeError):  # BrokenPipe: a task sent to a dead worker
+        assert pool is not None
+        stop_pool(pool)
+        raise WorkerError("DF-AUD-006", "a worker process died (killed, or out of memory); "
+                          "the results stored so far are kept: run the same audit again to "
+                          "verify the rest", Location(file=str(shown or run.source))) from None
+    except BaseException:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            stop_pool(pool)  # an error or Ctrl-C: what is stored stays, the workers go now
+        raise
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+        with Archive(db) as archive:  # the workers are gone: every result into the .sqlite
+            archive.checkpoint()
     tables = coverage_by_dimension(rows, config.levels)
     below = () if config.target is None else below_target(
         {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure,
@@ -197,31 +212,59 @@ def _checked_fingerprint(trust_fingerprint: str) -> str:
     return hashlib.sha256(f"checks={CHECKS}\n{trust_fingerprint}".encode()).hexdigest()
 
 
+def _nothing_to_audit(path: Path, statuses: int) -> InputError:
+    """``DF-AUD-005``: an archive with no document, said with what it does hold."""
+    held = f"{statuses:,} status message{'s' if statuses != 1 else ''} and " if statuses else ""
+    return InputError("DF-AUD-005", f"the archive holds {held}no document to audit; import "
+                      "envelopes into it first (docflow archive import SOURCE --db ARCHIVE)",
+                      Location(file=str(path)))
+
+
 def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor:
     """Start ``jobs`` workers now, each with its archive connection and checker.
 
     fork where the platform has it: workers then start in milliseconds and a script that calls
     :func:`audit` without an ``if __name__ == "__main__"`` guard still works; spawn elsewhere.
     """
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker,
-                               initargs=(str(db), config.trust, config.at))
+    pool = worker_pool(jobs, method=StartMethod.FORK, initializer=_init_worker,
+                       initargs=(str(db), config.trust, config.at))
     # With fork, the first submit starts every worker; wait for it so that all of them are
     # forked before this process opens the archive again.
-    pool.submit(int).result()
+    try:
+        pool.submit(int).result()
+    except BaseException:  # Ctrl-C or SIGTERM while the workers start: none of them stays
+        stop_pool(pool)
+        raise
     return pool
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start:start + size])
+def _chunks(ids: Sequence[int], sizes: Sequence[int], count: int,
+            limit: int) -> Iterator[list[int]]:
+    """Consecutive runs of ``ids`` of at most ``count`` envelopes and about ``limit`` bytes.
+
+    A chunk closes once it reaches ``limit`` raw bytes, so one larger than the limit goes
+    alone; the order (by sender) is kept, since it is what spares certificate checks.
+
+    >>> list(_chunks([1, 2, 3, 4, 5], [10, 10, 50, 10, 10], 3, 30))
+    [[1, 2, 3], [4, 5]]
+    >>> list(_chunks([1, 2, 3], [40, 1, 1], 128, 30))
+    [[1], [2, 3]]
+    """
+    chunk: list[int] = []
+    held = 0
+    for envelope_id, size in zip(ids, sizes, strict=True):
+        chunk.append(envelope_id)
+        held += size
+        if len(chunk) >= count or held >= limit:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
+        yield chunk
 
 
 def _verify(archive: Archive, pool: ProcessPoolExecutor | None, jobs: int,
-            todo: Sequence[int], run: _Run) -> Iterator[list[StoredResult]]:
-    """Yield the results of ``todo`` chunk by chunk, in this process or in the pool."""
-    chunks = _chunks(todo, run.config.chunk_size)
+            chunks: Sequence[list[int]], run: _Run) -> Iterator[list[StoredResult]]:
+    """Yield the results of ``chunks`` one by one, in this process or in the pool."""
     if pool is None:
         worker = _Worker(archive, run.checker, run.config.at)
         for chunk in chunks:

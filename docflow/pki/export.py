@@ -27,7 +27,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from docflow.pki.io import key_pem
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, default_cache_dir
 from docflow.pki.national import NationalPki
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, Role
+from docflow.processes import worker_pool_scope
 from docflow.runfolder import Layout, claim, finish
 
 __all__ = ["PKI_LAYOUT", "ExportSummary", "write_pki"]
@@ -134,8 +134,8 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
         # Issuing is CPU-bound Python and C: processes, not threads. Each worker gets a copy of
         # the PKI without its caches (see NationalPki.__getstate__) and rebuilds the few CAs
         # it needs; map() keeps the chunks in order, so the index is the same for any jobs.
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                 initargs=(pki, base, passphrase)) as pool:
+        with worker_pool_scope(workers, initializer=_start_worker,
+                               initargs=(pki, base, passphrase)) as pool:
             for chunk, entries in zip(chunks, pool.map(_write_chunk, chunks), strict=True):
                 agencies.update(entries)
                 if progress is not None:

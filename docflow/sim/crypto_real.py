@@ -26,10 +26,10 @@ PKI, signers and path-validation cache once.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -48,13 +48,14 @@ from docflow.dsig.policy import verify_policy
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.samples import organization, sample_document
-from docflow.errors import ConfigError, InputError, Location
+from docflow.errors import ConfigError, InputError, Location, WorkerError
 from docflow.levels import Level
 from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.policy import validation_policy
 from docflow.pki.roles import Role
+from docflow.processes import StartMethod, stop_pool, worker_pool
 from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
 from docflow.sim.scenario import CryptoKind, Scenario
@@ -287,10 +288,8 @@ class EnvelopeCrypto(CryptoMode):
         if self._pool is None:
             # forkserver, not fork: the engine's status thread may be running, and a process
             # forked beside a thread can inherit a lock that thread holds.
-            self._pool = ProcessPoolExecutor(self.processes, initializer=_init,
-                                             initargs=(self.context,),
-                                             mp_context=multiprocessing.get_context(
-                                                 "forkserver"))
+            self._pool = worker_pool(self.processes, method=StartMethod.FORKSERVER,
+                                     initializer=_init, initargs=(self.context,))
         # Chunks of one sender's documents where possible, so that a worker issues and
         # validates an agency's certificates once, not every worker.
         by_sender = sorted(range(len(items)), key=lambda i: (items[i].sender, i))
@@ -298,10 +297,15 @@ class EnvelopeCrypto(CryptoMode):
                   for k in range(0, len(items), _CHUNK)]
         results: list[_Result | None] = [None] * len(items)
         position = 0
-        for part in self._pool.map(_work, chunks):
-            for found in part:
-                results[by_sender[position]] = found
-                position += 1
+        try:
+            for part in self._pool.map(_work, chunks):
+                for found in part:
+                    results[by_sender[position]] = found
+                    position += 1
+        except (BrokenProcessPool, BrokenPipeError):  # the pool's pipe, to a dead worker
+            raise WorkerError("DF-SCN-010", "a worker process died (killed, or out of memory); "
+                              "the run is abandoned", Location(file=str(self.archive_path or
+                                                                        self.origin))) from None
         return [r for r in results if r is not None]
 
     def _store(self, results: list[_Result]) -> None:
@@ -320,11 +324,19 @@ class EnvelopeCrypto(CryptoMode):
                 promulgation_date=date_text), origin=self.origin))
         self._archive.add_many(envelopes)
 
-    def close(self) -> None:
+    def close(self, aborted: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            if aborted:
+                stop_pool(self._pool)
+            else:
+                self._pool.shutdown()
             self._pool = None
         if self._archive is not None:
             self._archive.close()
             self._archive = None
+            if aborted and self.archive_path is not None:
+                # A run's archive is all of the run or nothing: a partial one would audit to
+                # figures the run never reported, and a rerun starts it afresh anyway.
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{self.archive_path}{suffix}").unlink(missing_ok=True)
 
