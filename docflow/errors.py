@@ -185,6 +185,10 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-ENV-081", "error", _F, "The message reads as a status message, which no role has to "
                                   "sign, but the status schema refuses it: verify passes only "
                                   "a valid status message without the organ's signature."),
+    # Where the rules read (docflow/envelope/rules_tree.py): exactly where the parser reads.
+    _c("DF-ENV-090", "error", _F, "A QCVN field stands inside an element of another namespace "
+                                  "(an extension), where the parser does not read it: a hidden "
+                                  "copy the business rules refuse to check in its place."),
     # --- XML-DSig (docflow/dsig) --------------------------------------------------------------
     # Indications follow ETSI EN 319 102-1: a digest or signature that does not verify and a
     # malformed or wrapped structure are FAILED; an algorithm the policy refuses, a missing key or
