@@ -189,6 +189,12 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-ENV-090", "error", _F, "A QCVN field stands inside an element of another namespace "
                                   "(an extension), where the parser does not read it: a hidden "
                                   "copy the business rules refuse to check in its place."),
+    _c("DF-ENV-091", "error", _F, "A QCVN element stands where the parser does not read it "
+                                  "(inside a legacy Signature's any content, or out of place): "
+                                  "the business rules ignore it rather than check it."),
+    _c("DF-ENV-092", "error", _F, "A part QCVN allows once appears again (a second "
+                                  "MessageHeader, DocumentId…): the parser reads the first, and "
+                                  "the rules ignore the copy rather than check it."),
     # --- XML-DSig (docflow/dsig) --------------------------------------------------------------
     # Indications follow ETSI EN 319 102-1: a digest or signature that does not verify and a
     # malformed or wrapped structure are FAILED; an algorithm the policy refuses, a missing key or

@@ -19,7 +19,7 @@ from typing import Any
 
 from docflow.envelope import model as m
 
-__all__ = ["DOCUMENT", "STATUS", "Block", "Kind", "Part"]
+__all__ = ["DOCUMENT", "PLACES", "STATUS", "Block", "Kind", "Part", "places"]
 
 
 class Kind(enum.Enum):
@@ -287,3 +287,46 @@ def fields_of(block: Block) -> tuple[tuple[str, Part], ...]:
         walk(block.parts)
         found = _FIELDS[id(block)] = tuple(out)
     return found
+
+
+def places(*blocks: Block) -> dict[tuple[str, ...], bool]:
+    """Every element path the parser reads, from the root down, mapped to whether it repeats.
+
+    The one table of *where* fields stand, derived from the layouts the parser walks, so the
+    business rules read exactly the elements the parser reads: a path missing here (inside a
+    legacy ``Signature``'s any content, or a QCVN element out of place) is never read, and a
+    second copy of a path that does not repeat is ignored by the parser (it reads the first).
+    Paths are canonical local names (aliases map to the tag); the root is ``edXML``, and the
+    paths below ``edXMLEnvelope`` are listed again from it, the root the rules also accept.
+    """
+    found: dict[tuple[str, ...], bool] = {}
+
+    def walk(path: tuple[str, ...], parts: tuple[Part, ...]) -> None:
+        for part in parts:
+            if part.kind is Kind.ATTR:
+                continue
+            here = (*path, part.tag)
+            found[here] = part.kind in (Kind.REPEAT, Kind.SKIP)
+            if part.kind is Kind.GROUP:
+                walk(here, part.parts)
+            elif part.kind in (Kind.BLOCK, Kind.REPEAT):
+                assert part.block is not None
+                walk(here, part.block.parts)
+            elif part.kind in (Kind.TEXTS, Kind.BLOCKS):
+                assert part.item is not None
+                item = (*here, part.item)
+                found[item] = True
+                if part.block is not None:
+                    walk(item, part.block.parts)
+
+    for block in blocks:
+        found[("edXML",)] = False
+        walk(("edXML",), block.parts)
+    for path, repeats in list(found.items()):
+        if len(path) > 1 and path[1] == "edXMLEnvelope":
+            found[path[1:]] = repeats
+    return found
+
+
+#: Where the parser reads, for documents and status messages alike (:func:`places`).
+PLACES = places(DOCUMENT, STATUS)

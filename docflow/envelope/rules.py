@@ -34,7 +34,7 @@ from docflow.envelope.rules_codes import (
     response_for_findings,
 )
 from docflow.envelope.rules_dates import document_date_findings, status_findings
-from docflow.envelope.rules_tree import Tree, TreeSpec, hidden, missing
+from docflow.envelope.rules_tree import Tree, TreeSpec, hidden, missing, unread
 from docflow.errors import Finding
 
 __all__ = ["NAMESPACE", "MessageKind", "message_kind", "rule_findings"]
@@ -132,8 +132,9 @@ def rule_findings(root: etree._Element, *, report_missing: bool = True,
     root
         The root element as :func:`docflow.xmlsafe.parse_xml` returns it.
     report_missing
-        Report a field the rules need but cannot find (``DF-ENV-041``). The validation engine
-        turns it off when the schema runs, because the schema already reports the absence.
+        Report a field the rules need but cannot find (``DF-ENV-041``) and a second copy of a
+        singleton (``DF-ENV-092``). The validation engine turns it off when the schema runs,
+        because the schema already reports the absence and the copy (``DF-ENV-005``).
     kind
         The message's kind if the caller has it already (:func:`message_kind` otherwise).
 
@@ -152,6 +153,10 @@ def rule_findings(root: etree._Element, *, report_missing: bool = True,
     """
     tree = Tree(root, _SPEC)
     findings = [hidden(element) for element in tree.hidden]
+    # A second copy of a singleton is always ignored; the schema, when it runs, has already
+    # refused it (DF-ENV-005), so it is reported here only when the schema does not run.
+    findings.extend(unread(code, element) for code, element in tree.unread
+                    if report_missing or code != "DF-ENV-092")
     findings.extend(legacy_signature_findings(tree))
     if (kind or message_kind(root)) is MessageKind.STATUS:
         findings.extend(_status(tree, report_missing))

@@ -14,12 +14,13 @@ from typing import TypeVar
 
 from lxml import etree
 
+from docflow.envelope.layout import PLACES
 from docflow.envelope.model import NS
 from docflow.envelope.organ import ORGAN_CODE_PATTERN, OrganCode
 from docflow.errors import Finding, Location
 from docflow.xmlsafe import element_path, text_content
 
-__all__ = ["Rule", "Tree", "TreeSpec", "at", "hidden", "missing", "text_of"]
+__all__ = ["Rule", "Tree", "TreeSpec", "at", "hidden", "missing", "text_of", "unread"]
 
 _PREFIX = f"{{{NS}}}"
 
@@ -54,6 +55,80 @@ def hidden(element: etree._Element) -> Finding:
     return Finding("DF-ENV-090", f"<{etree.QName(element).localname}> stands inside an element "
                    "of another namespace, where the parser does not read it; the rules ignore "
                    "this copy", at(element))
+
+
+def unread(code: str, element: etree._Element) -> Finding:
+    """``DF-ENV-091``/``092``: a QCVN element the parser does not read, so neither do the rules.
+
+    ``DF-ENV-091``: it stands where QCVN puts no such field (inside a legacy ``Signature``'s any
+    content, or out of place); ``DF-ENV-092``: a second copy of a part that occurs once, after
+    the one the parser reads. Reported once, at the outermost such element.
+    """
+    name = etree.QName(element).localname
+    if code == "DF-ENV-092":
+        return Finding(code, f"<{name}> appears a second time where QCVN 102 allows one; the "
+                       "parser reads the first, and the rules ignore this copy", at(element))
+    return Finding(code, f"<{name}> stands where the parser does not read it (inside a legacy "
+                   "signature, or out of place); the rules ignore it", at(element))
+
+
+class _Places:
+    """Which elements stand at a path the parser reads (:data:`~docflow.envelope.layout.PLACES`).
+
+    Why: the rules index fields by (parent name, name); a copy at another path, or a second
+    copy of a singleton, would be judged in place of what the reader sees. Each element's path
+    is worked out once from its parent's, so a message costs one step per element the rules
+    touch and their ancestors; a singleton's preceding siblings are compared by tag in C.
+    """
+
+    __slots__ = ("aliases", "paths", "unread")
+
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self.aliases = aliases
+        self.paths: dict[etree._Element, tuple[str, ...] | None] = {}
+        self.unread: list[tuple[str, etree._Element]] = []
+
+    def name(self, element: etree._Element) -> str | None:
+        tag = element.tag
+        if not isinstance(tag, str):
+            return None
+        if tag[0] == "{":
+            if not tag.startswith(_PREFIX):
+                return None
+            tag = tag[len(_PREFIX):]
+        return self.aliases.get(tag, tag)
+
+    def path(self, element: etree._Element) -> tuple[str, ...] | None:
+        """The element's canonical path if the parser reads it, else ``None`` (and the outermost
+        unread element is recorded with its code)."""
+        paths = self.paths
+        if element in paths:
+            return paths[element]
+        parent = element.getparent()
+        name = self.name(element)
+        found: tuple[str, ...] | None
+        if parent is None:
+            found = (name or "",)
+            if found not in PLACES:
+                found = ()  # another root: the parser refuses it; nothing to compare with
+        else:
+            above = self.path(parent)
+            if above is None or name is None:
+                found = None
+            elif above == ():
+                found = ()
+            else:
+                found = (*above, name)
+                repeats = PLACES.get(found)
+                if repeats is None:
+                    self.unread.append(("DF-ENV-091", element))
+                    found = None
+                elif not repeats and any(self.name(s) == name for s in
+                                         element.itersiblings(preceding=True)):
+                    self.unread.append(("DF-ENV-092", element))
+                    found = None
+        paths[element] = found
+        return found
 
 
 def _placed(parent: etree._Element | None) -> bool:
@@ -106,7 +181,7 @@ class Tree:
     or line is computed until a rule has something to report.
     """
 
-    __slots__ = ("_groups", "_kids", "_names", "hidden", "root")
+    __slots__ = ("_groups", "_kids", "_names", "hidden", "root", "unread")
 
     def __init__(self, root: etree._Element, spec: TreeSpec) -> None:
         self.root = root
@@ -119,6 +194,7 @@ class Tree:
         names: set[str] = set()
         placed: dict[etree._Element | None, bool] = {}
         self.hidden: list[etree._Element] = []
+        places = _Places(aliases)
         for element in root.iter(*spec.tags):
             name = name_of(element.tag)  # type: ignore[arg-type]
             if name is None:
@@ -132,6 +208,8 @@ class Tree:
             if not inside:
                 self.hidden.append(element)
                 continue
+            if places.path(element) is None:
+                continue  # reported once at the outermost unread element (DF-ENV-091/092)
             key = (parent, name)
             siblings = kids_get(key)
             if siblings is not None:
@@ -157,6 +235,7 @@ class Tree:
                 groups[(parent_name, name)] = [siblings]
             else:
                 group.append(siblings)
+        self.unread = places.unread
         self._kids = kids
         self._groups = groups
         self._names = names

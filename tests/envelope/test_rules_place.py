@@ -83,3 +83,68 @@ def test_validate_fails_a_message_with_a_hidden_copy() -> None:
     report = validate_bytes(data)
     assert not report.passed
     assert "DF-ENV-090" in {f.code for f in report.findings}
+
+
+def _tree_with(data: bytes, edit: str) -> bytes:
+    """``data`` with one edit: ``signature`` hides a bad MessageHeader in a legacy QCVN
+    ``Signature`` (any content); ``header`` puts a second, good MessageHeader after the real
+    one; ``field`` puts a second DueDate after the real one."""
+    root = parse_xml(data)
+    header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
+    assert header is not None
+    message_header = header.find(f"{{{NS}}}MessageHeader")
+    assert message_header is not None
+    if edit == "signature":
+        signature = etree.SubElement(header, f"{{{NS}}}Signature")
+        signature.append(etree.fromstring(etree.tostring(message_header)))
+    elif edit == "header":
+        message_header.addnext(etree.fromstring(etree.tostring(message_header)))
+    return etree.tostring(root)
+
+
+def _bad_document() -> bytes:
+    real = example_document()
+    return build(dataclasses.replace(real, document_id=real.document_id.replace(
+        real.document_id.split(",")[1], "1999/01/01")))
+
+
+def test_a_copy_in_a_legacy_signature_is_not_read_by_the_rules() -> None:
+    """A legacy QCVN Signature takes any content (xs:any skip); a bad MessageHeader in there is
+    not what the parser reads, so no DocumentId rule finding may point into it, and the copy is
+    reported (DF-ENV-091) at its own path."""
+    good = build(example_document())
+    data = _tree_with(good, "signature")
+    findings = _findings(data)
+    unread = [path for code, path in findings if code == "DF-ENV-091"]
+    assert unread and all("Signature" in path for path in unread), findings
+    assert all("Signature/" not in path for code, path in findings
+               if code != "DF-ENV-091"), findings
+    assert parse_envelope(data).model == example_document()
+
+
+def test_a_second_message_header_is_a_finding_and_never_read() -> None:
+    """The parser reads the first MessageHeader (the bad one); a good second copy must not be
+    what the rules read: the bad DocumentId is still found, and the copy is DF-ENV-092."""
+    bad = _bad_document()
+    bad_codes = {code for code, _ in _findings(bad)}
+    assert bad_codes
+    root = parse_xml(bad)
+    header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
+    good_header = parse_xml(build(example_document())).find(
+        f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader/{{{NS}}}MessageHeader")
+    header.find(f"{{{NS}}}MessageHeader").addnext(good_header)
+    data = etree.tostring(root)
+    findings = _findings(data)
+    assert ("DF-ENV-092", "/edXML/edXMLEnvelope/edXMLHeader/MessageHeader[2]") in findings, \
+        findings
+    assert bad_codes <= {code for code, _ in findings}
+    assert all("MessageHeader[2]" not in path for code, path in findings
+               if code != "DF-ENV-092"), findings
+
+
+def test_a_second_good_copy_of_a_header_is_reported_on_a_good_message() -> None:
+    """Even two identical MessageHeaders are a finding: the reader sees one."""
+    data = _tree_with(build(example_document()), "header")
+    codes = [code for code, _ in _findings(data)]
+    assert codes.count("DF-ENV-092") == 1, codes
+    assert not validate_bytes(data).passed  # the schema refuses it too (DF-ENV-005)
