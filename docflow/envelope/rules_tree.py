@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from lxml import etree
 
-from docflow.envelope.layout import PLACES
+from docflow.envelope.layout import CHILDREN, PLACES
 from docflow.envelope.model import NS
 from docflow.envelope.organ import ORGAN_CODE_PATTERN, OrganCode
 from docflow.errors import Finding, Location
@@ -72,74 +72,95 @@ def unread(code: str, element: etree._Element) -> Finding:
                    "signature, or out of place); the rules ignore it", at(element))
 
 
+class _Anything(dict[str, bool]):
+    """The children of a root the parser refuses anyway: every name, once or more."""
+
+    def get(self, key: str, default: bool | None = None) -> bool | None:  # type: ignore[override]
+        return True
+
+
+_ANY: dict[str, bool] = _Anything()
+_UNSET: dict[str, bool] = {}
+_NONE: dict[str, bool] = {}
+_FOREIGN_KIDS: dict[str, bool] = {}
+
+
+_FOREIGN: tuple[str, ...] = ("{foreign}",)
+"""The path of an element of another namespace, or of anything below one (by identity)."""
+
+
 class _Places:
     """Which elements stand at a path the parser reads (:data:`~docflow.envelope.layout.PLACES`).
 
     Why: the rules index fields by (parent name, name); a copy at another path, or a second
-    copy of a singleton, would be judged in place of what the reader sees. Each element's path
-    is worked out once from its parent's, so a message costs one step per element the rules
-    touch and their ancestors; a singleton's preceding siblings are compared by tag in C.
+    copy of a singleton, would be judged in place of what the reader sees. Speed: a path is
+    worked out once per parent element, from its own parent's, and a tag's canonical name once
+    per message; the rules' fields are then one dict lookup in their parent's children.
     """
 
-    __slots__ = ("aliases", "paths", "unread")
+    __slots__ = ("aliases", "names", "paths", "unread")
 
     def __init__(self, aliases: dict[str, str]) -> None:
         self.aliases = aliases
+        self.names: dict[object, str | None] = {}
         self.paths: dict[etree._Element, tuple[str, ...] | None] = {}
         self.unread: list[tuple[str, etree._Element]] = []
 
-    def name(self, element: etree._Element) -> str | None:
-        tag = element.tag
-        if not isinstance(tag, str):
+    def name(self, tag: object) -> str | None:
+        """The canonical QCVN name of ``tag``; ``None`` for another namespace or a comment."""
+        names = self.names
+        if tag in names:
+            return names[tag]
+        name: str | None = None
+        if isinstance(tag, str) and (tag[0] != "{" or tag.startswith(_PREFIX)):
+            local = tag.rpartition("}")[2]
+            name = self.aliases.get(local, local)
+        names[tag] = name
+        return name
+
+    def children(self, parent: etree._Element | None) -> dict[str, bool] | None:
+        """The children the parser reads below ``parent`` (name → repeats); ``None`` if it reads
+        nothing there; :data:`_FOREIGN` at or below an element of another namespace."""
+        if parent is None:
+            return _ANY
+        path = self.path(parent)
+        if path is None:
             return None
-        if tag[0] == "{":
-            if not tag.startswith(_PREFIX):
-                return None
-            tag = tag[len(_PREFIX):]
-        return self.aliases.get(tag, tag)
+        if path is _FOREIGN:
+            return _FOREIGN_KIDS
+        return CHILDREN.get(path, _NONE) if path else _ANY
 
     def path(self, element: etree._Element) -> tuple[str, ...] | None:
-        """The element's canonical path if the parser reads it, else ``None`` (and the outermost
-        unread element is recorded with its code)."""
+        """The element's canonical path if the parser reads it: ``None`` if not (the outermost
+        unread element is recorded with its code), ``()`` below a root the parser refuses."""
         paths = self.paths
         if element in paths:
             return paths[element]
         parent = element.getparent()
-        name = self.name(element)
+        name = self.name(element.tag)
         found: tuple[str, ...] | None
-        if parent is None:
-            found = (name or "",)
+        if name is None:
+            found = _FOREIGN
+        elif parent is None:
+            found = (name,)
             if found not in PLACES:
                 found = ()  # another root: the parser refuses it; nothing to compare with
         else:
             above = self.path(parent)
-            if above is None or name is None:
-                found = None
-            elif above == ():
-                found = ()
+            if above is None or above is _FOREIGN or above == ():
+                found = above
             else:
                 found = (*above, name)
                 repeats = PLACES.get(found)
                 if repeats is None:
                     self.unread.append(("DF-ENV-091", element))
                     found = None
-                elif not repeats and any(self.name(s) == name for s in
+                elif not repeats and any(self.name(s.tag) == name for s in
                                          element.itersiblings(preceding=True)):
                     self.unread.append(("DF-ENV-092", element))
                     found = None
         paths[element] = found
         return found
-
-
-def _placed(parent: etree._Element | None) -> bool:
-    """Whether ``parent`` and all its ancestors are QCVN (or namespace-less) elements."""
-    element = parent
-    while element is not None:
-        tag = element.tag
-        if not isinstance(tag, str) or (tag[0] == "{" and not tag.startswith(_PREFIX)):
-            return False
-        element = element.getparent()
-    return True
 
 
 class TreeSpec:
@@ -192,27 +213,39 @@ class Tree:
         parent_names: dict[etree._Element | None, str] = {}
         kids_get = kids.get
         names: set[str] = set()
-        placed: dict[etree._Element | None, bool] = {}
         self.hidden: list[etree._Element] = []
         places = _Places(aliases)
+        readable: dict[etree._Element | None, dict[str, bool] | None] = {}
         for element in root.iter(*spec.tags):
             name = name_of(element.tag)  # type: ignore[arg-type]
             if name is None:
                 continue  # an element no rule reads
             parent = element.getparent()
-            # A copy of a field below a foreign element (an extension the schema lets through)
-            # is not what the parser reads: the rules must not check it instead (DF-ENV-090).
-            inside = placed.get(parent)
-            if inside is None:
-                inside = placed[parent] = _placed(parent)
-            if not inside:
+            # Only the fields at a path the parser reads, and only the first of a part that
+            # occurs once: what the reader sees. A copy below a foreign element (an extension
+            # the schema lets through) is DF-ENV-090, each; one elsewhere (a legacy
+            # Signature's any content) DF-ENV-091, and a second copy DF-ENV-092, once at the
+            # outermost element the parser does not read.
+            allowed = readable.get(parent, _UNSET)
+            if allowed is _UNSET:
+                allowed = readable[parent] = places.children(parent)
+            if allowed is None:
+                continue  # below an unread element, reported once at the outermost one
+            if allowed is _FOREIGN_KIDS:
                 self.hidden.append(element)
                 continue
-            if places.path(element) is None:
-                continue  # reported once at the outermost unread element (DF-ENV-091/092)
+            repeats = allowed.get(name)
+            if repeats is None:
+                places.unread.append(("DF-ENV-091", element))
+                places.paths[element] = None
+                continue
             key = (parent, name)
             siblings = kids_get(key)
             if siblings is not None:
+                if not repeats:
+                    places.unread.append(("DF-ENV-092", element))
+                    places.paths[element] = None
+                    continue
                 siblings.append(element)
                 continue
             siblings = kids[key] = [element]
