@@ -354,6 +354,9 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
               "reuses its results) instead of a temporary one.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
+@click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
+              help="Verify on Dask: a local cluster of N workers, or a running scheduler "
+              "[default: this machine's processes, --jobs].")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=128, show_default=True,
               help="Envelopes per worker task.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
@@ -364,7 +367,8 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, target: float | None,
                   min_documents: int, full: bool, measure: str, db: str | None,
-                  jobs: int | None, chunk_size: int, fmt: str, output: str | None) -> None:
+                  jobs: int | None, scheduler: str | None, chunk_size: int, fmt: str,
+                  output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -382,7 +386,8 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
                                            crls=tuple(Path(c) for c in crls),
                                            revocation=revocation, legacy=legacy,
                                            roles=Path(roles) if roles else None),
-                         at=at, jobs=jobs, chunk_size=chunk_size, target=target,
+                         at=at, jobs=jobs, scheduler=scheduler, chunk_size=chunk_size,
+                         target=target,
                          min_documents=min_documents, measure=measure,
                          db=Path(db) if db else None)
     bar: Any = None

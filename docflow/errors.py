@@ -90,7 +90,8 @@ _F, _I = "FAILED", "INDETERMINATE"
 #: Every stable code, grouped by the layer that emits it. Ranges:
 #: DF-IO (files), DF-XML (the hardened parser), DF-ENV (edXML schema and rules),
 #: DF-SIG (XML-DSig), DF-PKI (certificates), DF-TOP (topologies), DF-SCN (scenarios),
-#: DF-ARC (the archive), DF-AUD (the audit), DF-REP (reports), DF-CLI (usage).
+#: DF-ARC (the archive), DF-AUD (the audit), DF-DIST (dist/: executors, sweeps), DF-REP
+#: (reports), DF-CLI (usage).
 CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     # --- files -------------------------------------------------------------------------------
     _c("DF-IO-001", "error", _I, "The file or folder cannot be read."),
@@ -375,6 +376,16 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                       "valid, so every valid rate is 0 by construction."),
     _c("DF-AUD-004", "info", None, "No trust anchor was given; the trust anchor and CRLs the "
                                    "simulation run wrote beside its archive were used."),
+    # --- running on more than one process or machine (docflow/dist) --------------------------
+    _c("DF-DIST-001", "error", _I, "The --scheduler value is not local, local:N or "
+                                   "tcp://HOST:PORT."),
+    _c("DF-DIST-002", "error", _I, "The Dask scheduler cannot be reached, or Dask is not "
+                                   "installed (pip install 'docflow[dist]')."),
+    _c("DF-DIST-003", "error", _I, "A task failed on the cluster (a worker died too often "
+                                   "running it); results stored so far are kept, and running "
+                                   "the command again resumes."),
+    _c("DF-DIST-004", "error", _I, "A sweep option is malformed: --seeds is not N or N-M, or "
+                                   "--vary is not KEY=V1,V2,... on a scenario key."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

@@ -41,8 +41,8 @@ from docflow.errors import Finding, InputError, Location
 from docflow.levels import Level
 from docflow.metrics.coverage import DocumentOutcome
 
-__all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredBody", "StoredResult",
-           "WriteCounts"]
+__all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredBlob", "StoredBody",
+           "StoredResult", "WriteCounts", "decode_blob"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -94,6 +94,48 @@ class StoredBody:
     envelope_id: int
     data: bytes | InputError
     signed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    """An envelope as stored (still compressed), to decode elsewhere: the distributed audit
+    sends these to workers that have no access to the archive file."""
+
+    envelope_id: int
+    codec: str
+    """A :class:`Codec` value, or ``""`` when the archive has no body for this envelope."""
+    blob: bytes
+    digest: bytes
+    signed_at: datetime | None = None
+
+
+def decode_blob(stored: StoredBlob, *, check_hash: bool = True, file: str | None = None,
+                decompressor: zstandard.ZstdDecompressor | None = None) -> bytes:
+    """The raw bytes of ``stored``.
+
+    Raises
+    ------
+    InputError
+        ``DF-ARC-019`` when the body cannot be decompressed or (with ``check_hash``) no longer
+        matches its SHA-256 identity; ``file`` names the archive in the error.
+    """
+    if not stored.codec:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} has no stored body",
+                         Location(file=file))
+    try:
+        if stored.codec == Codec.ZSTD.value:
+            data = (decompressor or zstandard.ZstdDecompressor()).decompress(stored.blob)
+        elif stored.codec == Codec.ZLIB.value:
+            data = zlib.decompress(stored.blob)
+        else:
+            raise ValueError(f"unknown codec {stored.codec!r}")
+    except (zlib.error, zstandard.ZstdError, ValueError) as exc:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} cannot be decompressed: "
+                         f"{exc}", Location(file=file)) from None
+    if check_hash and content_hash(data) != stored.digest:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} no longer matches its "
+                         "content hash", Location(file=file))
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,22 +446,9 @@ class Archive:
 
     def _decode(self, envelope_id: int, codec: str, blob: bytes, digest: bytes,
                 check_hash: bool = True) -> bytes:
-        try:
-            if codec == Codec.ZSTD.value:
-                data = self._decompressor.decompress(blob)
-            elif codec == Codec.ZLIB.value:
-                data = zlib.decompress(blob)
-            else:
-                raise ValueError(f"unknown codec {codec!r}")
-        except (zlib.error, zstandard.ZstdError, ValueError) as exc:
-            raise InputError("DF-ARC-019", f"envelope {envelope_id} cannot be decompressed: "
-                             f"{exc}", Location(file=str(self.path))) from None
-        if check_hash and content_hash(data) != digest:
-            raise InputError("DF-ARC-019", f"envelope {envelope_id} no longer matches its "
-                             "content hash", Location(file=str(self.path)))
-        return data
+        return decode_blob(StoredBlob(envelope_id, codec, blob, digest), check_hash=check_hash,
+                           file=str(self.path), decompressor=self._decompressor)
 
-    @_guard
     def read_bodies(self, ids: Sequence[int], *, check_hash: bool = True) -> list[StoredBody]:
         """The bytes of the envelopes ``ids`` (or the ``DF-ARC-019`` error of a damaged one),
         with their recorded signing times, in the order of ``ids``.
@@ -431,6 +460,20 @@ class Archive:
         decompression.
         """
         out: list[StoredBody] = []
+        for item in self.read_blobs(ids):
+            try:
+                data: bytes | InputError = self._decode(item.envelope_id, item.codec, item.blob,
+                                                        item.digest, check_hash=check_hash)
+            except InputError as exc:
+                data = exc
+            out.append(StoredBody(item.envelope_id, data, item.signed_at))
+        return out
+
+    @_guard
+    def read_blobs(self, ids: Sequence[int]) -> list[StoredBlob]:
+        """The stored (compressed) bodies of ``ids``, in the order of ``ids``, with their
+        signing times; a missing body has the codec ``""`` (:func:`decode_blob` reports it)."""
+        out: list[StoredBlob] = []
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
@@ -442,17 +485,9 @@ class Archive:
             for envelope_id in chunk:
                 row = by_id.get(envelope_id)
                 if row is None:
-                    out.append(StoredBody(envelope_id, InputError(
-                        "DF-ARC-019", f"envelope {envelope_id} has no stored body",
-                        Location(file=str(self.path)))))
+                    out.append(StoredBlob(envelope_id, "", b"", b""))
                     continue
-                signed_at = _stored_time(row[4])
-                try:
-                    data: bytes | InputError = self._decode(row[0], row[1], row[2], row[3],
-                                                            check_hash=check_hash)
-                except InputError as exc:
-                    data = exc
-                out.append(StoredBody(envelope_id, data, signed_at))
+                out.append(StoredBlob(row[0], row[1], row[2], row[3], _stored_time(row[4])))
         return out
 
     def envelopes(self, kind: MessageKind | None = MessageKind.DOCUMENT
