@@ -85,9 +85,9 @@ def _start(folder: Path, workers: int) -> Cluster:
     return cluster
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """A scheduler and two one-thread workers shared by a module's tests (left as found)."""
+    """A scheduler and two one-thread workers shared by the tests (left as found)."""
     cluster = _start(tmp_path_factory.mktemp("dask"), 2)
     yield cluster
     cluster.stop()
