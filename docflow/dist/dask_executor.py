@@ -41,7 +41,7 @@ class DaskExecutor(Executor):
         try:
             if spec.local_workers is not None:
                 self._cluster = LocalCluster(n_workers=spec.local_workers, threads_per_worker=1,
-                                             processes=True, dashboard_address=None,
+                                             processes=True, dashboard_address=":0",
                                              silence_logs=logging.ERROR)
                 self._client = Client(self._cluster)
             else:
