@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.archive.metadata import read_metadata
 from docflow.archive.store import Archive, NewEnvelope, StoredBody
-from docflow.audit import AuditConfig, SignatureChecker, TrustConfig, audit
+from docflow.audit import AuditConfig, SignatureChecker, Trust, audit
 from docflow.dsig import Signer
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
@@ -153,8 +153,8 @@ def bench_archive() -> Path:
     return archive_folder()
 
 
-def _trust(folder: Path) -> TrustConfig:
-    return TrustConfig(anchors=(folder / "trust" / "root.pem",),
+def _trust(folder: Path) -> Trust:
+    return Trust.from_options(anchors=(folder / "trust" / "root.pem",),
                        crls=(folder / "trust" / "crls.pem",))
 
 

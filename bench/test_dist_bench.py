@@ -32,11 +32,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from docflow.audit import AuditConfig, TrustConfig, audit
+from docflow.audit import AuditConfig, audit
 from docflow.dist.executor import Executor, LocalPool, open_executor
 from docflow.dist.sweep import sweep
 from docflow.pki.keys import default_cache_dir
 from docflow.sim.run import simulate
+from docflow.trust import Trust
 
 DOCUMENTS = 8_000
 SWEEP_SEEDS = tuple(range(1, 21))
@@ -104,7 +105,7 @@ def test_dist_audit(benchmark: Any) -> None:
     benchmark.group = "dist-audit"
     folder = _archive()
     db = folder / "archive.sqlite"
-    trust = TrustConfig(anchors=(folder / "trust" / "root.pem",),
+    trust = Trust(anchors=(folder / "trust" / "root.pem",),
                         crls=(folder / "trust" / "crls.pem",))
     config = AuditConfig(trust=trust)
     executors: dict[str, Executor] = {"pool-2": LocalPool(2),

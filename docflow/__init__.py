@@ -1,8 +1,8 @@
 """docflow: simulate and check how Vietnam's government agencies exchange signed documents.
 
-The public API is small on purpose: the three jobs (``validate``, ``simulate``, ``audit``), their
-configuration and result types, and :class:`DocflowError`. Everything else is imported from its
-own module.
+The public API is small on purpose: the jobs (``validate``, ``verify``, ``simulate``,
+``audit``), their configuration and result types, the one :class:`Trust` they share, and
+:class:`DocflowError`. Everything else is imported from its own module.
 
 The jobs are imported on first use (PEP 562): the simulator pulls in numpy and compiled queue
 kernels, which a ``docflow validate`` of one file should not wait for.
@@ -16,15 +16,20 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from docflow.errors import DocflowError
+from docflow.trust import Trust
 
 if TYPE_CHECKING:
     from docflow.audit import AuditConfig, AuditResult, audit
+    from docflow.pdf.verify import PdfVerification
+    from docflow.profile.edxml import MessageVerification
+    from docflow.profile.verify import VerifyConfig, verify
     from docflow.sim.run import SimulationResult, simulate
     from docflow.sim.scenario import Scenario
     from docflow.validation import ValidationConfig, ValidationReport, validate
 
-__all__ = ["AuditConfig", "AuditResult", "DocflowError", "Scenario", "SimulationResult",
-           "ValidationConfig", "ValidationReport", "audit", "simulate", "validate"]
+__all__ = ["AuditConfig", "AuditResult", "DocflowError", "MessageVerification",
+           "PdfVerification", "Scenario", "SimulationResult", "Trust", "ValidationConfig",
+           "ValidationReport", "VerifyConfig", "audit", "simulate", "validate", "verify"]
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -33,6 +38,8 @@ _LAZY = {
     "Scenario": "docflow.sim.scenario",
     "ValidationConfig": "docflow.validation", "ValidationReport": "docflow.validation",
     "validate": "docflow.validation",
+    "MessageVerification": "docflow.profile.edxml", "PdfVerification": "docflow.pdf.verify",
+    "VerifyConfig": "docflow.profile.verify", "verify": "docflow.profile.verify",
 }
 
 

@@ -94,6 +94,10 @@ def _trust_policy_options(command: Any = None, *, at_help: str = _AT_NOW) -> Any
         click.option("--roles", type=click.Path(exists=True, dir_okay=False, path_type=str),
                      default=None, help="Role mapping (TOML) for certificates of other CAs: "
                      "which policy or name makes an organ or a signer certificate."),
+        click.option("--key-usage", type=click.Choice(["require", "if-present"]),
+                     default="require", show_default=True, help="Whether a signing "
+                     "certificate must carry keyUsage; if-present checks it only where it is "
+                     "(RFC 5280, xmlsec1), for CAs whose certificates carry none."),
     ]):
         command = option(command)
     return command
@@ -147,16 +151,18 @@ def _required_roles_option(command: Any = None, *, extra_help: str = "") -> Any:
               help="Refuse larger inputs (DF-IO-002) [default: 64 MiB].")
 @click.option("--timings", is_flag=True, help="Add per-stage timings to the JSON report.")
 @click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
-              help="Trust anchor certificate file(s), or a 'docflow pki init' folder; without "
-              "one, no signature can be trusted (INDETERMINATE).")
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder: "
+              "signatures are then verified, and a document message must hold the organ's. "
+              "Without one, signatures are not checked, and the verdict says so.")
 @_trust_policy_options
-@_required_roles_option(extra_help="Without --require, a message with no signature at all is "
-                        "only warned about (DF-SIG-022), as a draft not yet signed.")
+@_required_roles_option(extra_help="With --require none, a message with no signature at all "
+                        "is only warned about (DF-SIG-022), as a draft not yet signed.")
 @click.option("--no-signatures", is_flag=True, help="Skip signature verification.")
 def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules: bool,
                      max_size: int | None, timings: bool, trust: tuple[str, ...],
                      crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
-                     roles: str | None, required_roles: Any, no_signatures: bool) -> None:
+                     roles: str | None, key_usage: str, required_roles: Any,
+                     no_signatures: bool) -> None:
     """Check edXML messages: FILE, a folder (its .xml/.edxml files) or - for stdin.
 
     Prints PASSED, FAILED or INDETERMINATE per file with every finding. Exit code: 0 all
@@ -166,6 +172,8 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     import dataclasses
     import json
 
+    from docflow.profile.edxml import REQUIRED_ROLES
+    from docflow.trust import Trust
     from docflow.validation import (
         ValidationConfig,
         ValidationSummary,
@@ -173,22 +181,20 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     )
     from docflow.validation.report import validation_document
     from docflow.validation.text import render_report, render_summary
+    from docflow.xmlsafe import DEFAULT_LIMITS
 
-    config = dataclasses.replace(ValidationConfig(), check_schema=not no_schema,
-                                 check_rules=not no_rules)
-    if not no_signatures:
-        from docflow.dsig.policy import DEFAULT_POLICY, LEGACY
-        from docflow.profile.files import trust_validator
-        from docflow.validation.signatures import SignatureCheck
-
-        check = SignatureCheck(trust_validator(trust, crls, revocation=revocation,
-                                               legacy=legacy, roles=roles),
-                               at=at, policy=LEGACY if legacy else DEFAULT_POLICY,
-                               required_roles=required_roles)
-        config = dataclasses.replace(config, extra_checks=(check,))
-    if max_size is not None:
-        config = dataclasses.replace(config, limits=dataclasses.replace(config.limits,
-                                                                        max_bytes=max_size))
+    if not trust and (crls or at or legacy or roles or required_roles is not None):
+        raise click.UsageError("--crl, --at, --legacy, --roles and --require say how "
+                               "signatures are checked, and need --trust")
+    limits = DEFAULT_LIMITS if max_size is None else \
+        dataclasses.replace(DEFAULT_LIMITS, max_bytes=max_size)
+    config = ValidationConfig(
+        limits=limits,
+        check_schema=not no_schema, check_rules=not no_rules,
+        trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
+                                 roles=roles, key_usage=key_usage) if trust else None,
+        required_roles=REQUIRED_ROLES if required_roles is None else required_roles,
+        check_signatures=not no_signatures)
     reports = []
     for report in validate_paths(paths, config):
         reports.append(report)
@@ -365,9 +371,10 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                  revocation: str, legacy: bool, roles: str | None, target: float | None,
-                  min_documents: int, full: bool, measure: str, db: str | None,
-                  jobs: int | None, scheduler: str | None, chunk_size: int, fmt: str,
+                  revocation: str, legacy: bool, roles: str | None, key_usage: str,
+                  target: float | None, min_documents: int, full: bool, measure: str,
+                  db: str | None, jobs: int | None, scheduler: str | None, chunk_size: int,
+                  fmt: str,
                   output: str | None) -> None:
     """Verify every document of SOURCE and report signing rates.
 
@@ -378,16 +385,15 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     import json
     from pathlib import Path
 
-    from docflow.audit import AuditConfig, TrustConfig, audit
+    from docflow.audit import AuditConfig, audit
     from docflow.audit.render import render_csv, render_table
     from docflow.report import render_audit, write_page
+    from docflow.trust import Trust
 
-    config = AuditConfig(trust=TrustConfig(anchors=tuple(Path(a) for a in anchors),
-                                           crls=tuple(Path(c) for c in crls),
-                                           revocation=revocation, legacy=legacy,
-                                           roles=Path(roles) if roles else None),
-                         at=at, jobs=jobs, scheduler=scheduler, chunk_size=chunk_size,
-                         target=target,
+    config = AuditConfig(trust=Trust.from_options(anchors, crls, at=at, revocation=revocation,
+                                                  legacy=legacy, roles=roles,
+                                                  key_usage=key_usage),
+                         jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, target=target,
                          min_documents=min_documents, measure=measure,
                          db=Path(db) if db else None)
     bar: Any = None
@@ -631,7 +637,8 @@ def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
                             progress=None if quiet else bar.update,
                             extra={"topology": topo.name})
     click.echo(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
-               f"organ + signer, {summary.crls:,} CAs) and {summary.crls:,} CRLs to {out} in "
+               f"organ + signer, {summary.crls:,} CAs), {summary.crls:,} CRLs and "
+               f"{summary.tls_certificates:,} TLS certificates for the axis to {out} in "
                f"{summary.seconds:.1f} s", err=True)
 
 
@@ -682,41 +689,338 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
 @cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
                                         path_type=str))
-@click.option("--trust", required=True, multiple=True,
-              type=click.Path(exists=True, path_type=str),
-              help="Trust anchor certificate file(s), or a 'docflow pki init' folder.")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, path_type=str),
+              help="Trust anchor certificate file(s), or a 'docflow pki init' folder "
+              "(required for the edXML profile).")
+@click.option("--profile", type=click.Choice(["edxml", "xmldsig"]), default="edxml",
+              show_default=True, help="edxml: docflow's edXML profile (roles, sender, the "
+              "organ's signature required); any other document fails. xmldsig: one enveloped "
+              "or enveloping XML-DSig signature, with no edXML meaning checked.")
+@click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              default=None, help="With --profile xmldsig, instead of --trust: a key known out "
+              "of band, a certificate or public key (PEM or DER), or with --legacy an HMAC "
+              "secret. With neither, the document's own key checks the cryptography only "
+              "(INDETERMINATE, DF-SIG-016).")
 @_trust_policy_options
 @_required_roles_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def verify_command(file: str, trust: tuple[str, ...], crls: tuple[str, ...], at: Any,
-                   revocation: str, legacy: bool, roles: str | None, required_roles: Any,
-                   fmt: str) -> None:
+def verify_command(file: str, trust: tuple[str, ...], profile: str, key: str | None,
+                   crls: tuple[str, ...], at: Any, revocation: str, legacy: bool,
+                   roles: str | None, key_usage: str, required_roles: Any, fmt: str) -> None:
     """Verify every signature of FILE (- for stdin) against the trust anchors.
 
-    An edXML message is checked in docflow's profile (the signer's signature over the
-    attachments, the organ's over the message, each role from its certificate, and the
-    organ's required on a document message unless --require says otherwise); other XML as
-    one enveloped XML-DSig signature. Exit code: 0 every signature valid and trusted; 1 any
-    failed or indeterminate, a required role missing, or none; 2 unusable input or trust
-    files.
+    By default FILE must be an edXML message, checked in docflow's profile (the signer's
+    signature over the attachments, the organ's over the message, each role from its
+    certificate, the organ's of the sender's agency and required on a document message unless
+    --require says otherwise). --profile xmldsig checks plain XML-DSig instead. Exit code: 0
+    every signature valid and trusted; 1 any failed or indeterminate, a required role
+    missing, or none; 2 unusable input, options or trust files.
     """
     import json
 
+    from docflow.profile.choice import Profile
     from docflow.profile.edxml import REQUIRED_ROLES
-    from docflow.profile.files import render_text, trust_validator, verify_file
+    from docflow.profile.files import render_text
+    from docflow.profile.verify import VerifyConfig, verify
+    from docflow.trust import Trust
 
-    validator = trust_validator(trust, crls, revocation=revocation, legacy=legacy,
-                                roles=roles)
-    result = verify_file(file, validator, at=at, legacy=legacy,
-                         required_roles=REQUIRED_ROLES if required_roles is None
-                         else required_roles)
+    chosen = Profile(profile)
+    if not trust and key is None and chosen is Profile.EDXML:
+        raise click.UsageError("the edXML profile needs --trust (trust anchors or a "
+                               "'docflow pki init' folder)")
+    config = VerifyConfig(
+        trust=Trust.from_options(trust, crls, at=at, revocation=revocation, legacy=legacy,
+                                 roles=roles, key=key, key_usage=key_usage),
+        profile=chosen,
+        required_roles=REQUIRED_ROLES if required_roles is None else required_roles)
+    result = verify(file, config)
     if fmt == "json":
         click.echo(json.dumps({"file": file, **result.to_dict()}, ensure_ascii=False,
                               indent=2))
     else:
         click.echo(render_text(result, file))
     sys.exit(0 if result.passed else 1)
+
+
+# --- the axis sandbox ----------------------------------------------------------------------
+@cli.group("axis")
+def axis_group() -> None:
+    """The live axis sandbox: serve it, and send, list, fetch and answer as an agency."""
+
+
+_PKI = click.option("--pki", required=True, type=click.Path(exists=True, file_okay=False,
+                                                            path_type=str),
+                    help="The 'docflow pki init' folder (trust, directory, TLS certificates).")
+_URL = click.option("--url", default="https://127.0.0.1:8443", show_default=True,
+                    help="The axis server.")
+_AS = click.option("--as", "organ", required=True, metavar="CODE",
+                   help="The agency to act as (its TLS client certificate is used).")
+_PASS = click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False,
+                                                          path_type=str), default=None,
+                     help="Decrypts the PKI folder's keys (pki init --passphrase-file).")
+
+
+def _passphrase(path: str | None) -> bytes | None:
+    from docflow.pki.io import read_passphrase
+
+    return read_passphrase(path) if path else None
+
+
+@axis_group.command("serve")
+@_PKI
+@click.option("--db", default="axis.sqlite", show_default=True, metavar="URL",
+              help="Store: an SQLite file, or postgresql://user@host:port/db to share one "
+              "store between server processes.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Server processes.")
+@click.option("--max-size", type=click.IntRange(min=1024), default=None, metavar="BYTES",
+              help="Largest message accepted (DF-AXS-001) [default: 32 MiB].")
+@click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
+              default="require", show_default=True,
+              help="Whether a CRL in force is required for every CA.")
+@_PASS
+def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
+                       max_size: int | None, revocation: str,
+                       passphrase_file: str | None) -> None:
+    """Serve the axis API over mutual TLS until interrupted.
+
+    Every message is validated and its signatures verified against the PKI before it is
+    acknowledged; acknowledged messages are committed first. Exit code: 0 stopped; 2 unusable
+    PKI folder or store.
+    """
+    import dataclasses
+    from pathlib import Path
+
+    from docflow.axis.config import ServeConfig
+    from docflow.axis.server import serve
+
+    config = ServeConfig(Path(pki), db=db, host=host, port=port, workers=workers,
+                         revocation=revocation,
+                         passphrase_file=Path(passphrase_file) if passphrase_file else None)
+    if max_size is not None:
+        config = dataclasses.replace(config, max_bytes=max_size)
+    serve(config, announce=lambda line: click.echo(line, err=True))
+
+
+@axis_group.command("send")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=str))
+@_URL
+@_PKI
+@_AS
+@_PASS
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def axis_send_command(files: tuple[str, ...], url: str, pki: str, organ: str,
+                      passphrase_file: str | None, fmt: str) -> None:
+    """Send edXML messages (documents or status messages) as agency CODE.
+
+    One line per file: accepted with its id, or refused with the finding codes. Exit code: 0
+    all accepted; 1 some refused; 2 the axis cannot be reached or a file cannot be read.
+    """
+    import json
+
+    from docflow.axis.client import Client
+    from docflow.xmlsafe import read_bytes
+
+    results = []
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
+        for name in files:
+            result = axis.send(read_bytes(name, 64 * 1024 * 1024))
+            results.append((name, result))
+            if fmt == "text":
+                click.echo(result.line(name))
+    if fmt == "json":
+        click.echo(json.dumps([{"file": n, **r.to_dict()} for n, r in results],
+                              ensure_ascii=False, indent=2))
+    sys.exit(0 if all(r.accepted for _, r in results) else 1)
+
+
+def _listing_text(rows: list[dict[str, Any]]) -> str:
+    import datetime as dt
+
+    lines = []
+    for row in rows:
+        when = dt.datetime.fromtimestamp(row["received_at"], dt.UTC).isoformat(
+            timespec="seconds")
+        what = row["document_id"] if row["kind"] == "document" else \
+            f"status {row['status_code']} for {row['response_for']}"
+        lines.append(f"{row['id']:>8}  {when}  {row['from']:<16} {what}")
+    return "\n".join(lines) if lines else "(nothing)"
+
+
+@axis_group.command("inbox")
+@_URL
+@_PKI
+@_AS
+@_PASS
+@click.option("--sent", "sent_list", is_flag=True, help="List what CODE sent instead.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def axis_inbox_command(url: str, pki: str, organ: str, passphrase_file: str | None,
+                       sent_list: bool, fmt: str) -> None:
+    """List what waits for agency CODE (or, with --sent, what it sent and each status)."""
+    import json
+
+    from docflow.axis.client import Client
+
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
+        rows = axis.sent() if sent_list else axis.inbox()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_listing_text(rows))
+
+
+@axis_group.command("get")
+@click.argument("ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@_URL
+@_PKI
+@_AS
+@click.option("-o", "--output", type=click.Path(path_type=str), default="-", show_default=True,
+              help="File to write (one id), or a folder for several ('-': standard output).")
+@_PASS
+def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
+                     output: str, passphrase_file: str | None) -> None:
+    """Fetch messages by id, byte for byte as the axis acknowledged them."""
+    from pathlib import Path
+
+    from docflow.axis.client import Client
+
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
+        for message_id in ids:
+            data = axis.get(message_id)
+            if output == "-":
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+                continue
+            target = Path(output)
+            if len(ids) > 1 or target.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                target = target / f"{message_id}.edxml"
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                from docflow.errors import InputError, Location
+                raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
+                                 Location(file=str(target))) from None
+            click.echo(f"wrote {target} ({len(data):,} bytes)", err=True)
+
+
+@axis_group.command("status")
+@click.argument("ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@_URL
+@_PKI
+@_AS
+@click.option("--code", required=True,
+              type=click.Choice(["01", "02", "03", "04", "05", "06", "13", "15", "16"]),
+              help="The status: 01 arrived, 02 rejected, 03 accepted, 04 assigned, "
+              "05 processing, 06 done, 13 recalled, 15/16 change accepted/rejected.")
+@click.option("--description", default=None, help="Description [default: the code's "
+              "Vietnamese wording].")
+@_PASS
+def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, code: str,
+                        description: str | None, passphrase_file: str | None) -> None:
+    """Answer documents with an edXML status message, sent through the axis.
+
+    Exit code: 0 all accepted; 1 some refused; 2 the axis cannot be reached.
+    """
+    from docflow.axis.client import Client
+    from docflow.envelope.status import StatusCode
+
+    results = []
+    with Client(url, pki, organ, passphrase=_passphrase(passphrase_file)) as axis:
+        for message_id in ids:
+            result = axis.status(message_id, StatusCode(code), description)
+            results.append(result)
+            click.echo(result.line(f"status {code} for {message_id}"))
+    sys.exit(0 if all(r.accepted for r in results) else 1)
+
+
+@cli.command("load")
+@click.argument("scenario", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--url", default="https://127.0.0.1:8443", show_default=True,
+              help="The axis server.")
+@click.option("--pki", required=True, type=click.Path(exists=True, file_okay=False,
+                                                      path_type=str),
+              help="The 'docflow pki init' folder of the scenario's topology (the agencies' "
+              "signing keys and TLS client certificates).")
+@click.option("--rate-scale", type=click.FloatRange(min=0, min_open=True), default=600.0,
+              show_default=True, help="Scenario working seconds played per real second.")
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, metavar="SECONDS", help="Real seconds of sending.")
+@click.option("--max-documents", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="At most this many documents.")
+@click.option("--max-kb", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Cut each attachment to this size.")
+@click.option("--drain", type=click.FloatRange(min=0), default=20.0, show_default=True,
+              metavar="SECONDS", help="How long receivers go on after the last send.")
+@click.option("--no-status", is_flag=True, help="Receivers fetch but do not answer.")
+@click.option("--model-service-ms", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="MS", help="The service's measured cost per message: the simulator's "
+              "FIFO stage then predicts the run beside the measurement.")
+@click.option("--model-workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="The service's workers, for that prediction.")
+@_PASS
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder for summary.json and report.html.")
+def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
+                 max_documents: int, max_kb: int, drain: float, no_status: bool,
+                 model_service_ms: float | None, model_workers: int,
+                 passphrase_file: str | None, out: str) -> None:
+    """Play a scenario's traffic against a live axis and measure it.
+
+    Many agencies at once, each with its own TLS client certificate: documents really signed,
+    sent open-loop at the scenario's times (compressed by --rate-scale), fetched and answered
+    by their receivers. Writes OUT/summary.json (the simulator's shape, measured) and
+    OUT/report.html. Exit code: 0 done; 1 some document refused or lost; 2 unusable input or
+    an unreachable axis.
+    """
+    from pathlib import Path
+
+    from docflow.axis.load import LoadConfig, load
+    from docflow.report import write_simulation_report
+
+    config = LoadConfig(url, Path(pki), rate_scale=rate_scale, duration_s=duration,
+                        max_documents=max_documents, max_kb=max_kb, drain_s=drain,
+                        statuses=not no_status, passphrase=_passphrase(passphrase_file),
+                        model_service_ms=model_service_ms, model_workers=model_workers)
+    bar: Any = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=stage, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        summary = load(scenario, config, out, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    report = write_simulation_report(out)
+    measured = summary["load"]
+    click.echo(f"{summary['totals']['documents_sent']:,} documents acknowledged of "
+               f"{measured['attempted']:,} sent ({measured['acknowledged_per_s']} per s); "
+               f"{summary['totals']['delivered']:,} of {summary['totals']['deliveries']:,} "
+               f"deliveries fetched; acknowledgement p50/p95/p99 "
+               f"{measured['ack_latency_s']['p50']}/{measured['ack_latency_s']['p95']}/"
+               f"{measured['ack_latency_s']['p99']} s; refused {measured['refused'] or 'none'}")
+    model = measured.get("model")
+    if model is not None:
+        rate, ack = model["throughput_per_s"], model["ack_latency_s"]
+        click.echo(f"model ({model['workers']} worker(s), {model['service_ms']} ms a message, "
+                   f"utilisation {model['utilisation']}): throughput {rate['predicted']} "
+                   f"predicted / {rate['measured']} measured per s; acknowledgement p50/p95/p99 "
+                   + " vs ".join("/".join(str(ack[side][q]) for q in ("p50", "p95", "p99"))
+                                 + f" s {side}" for side in ("predicted", "measured")))
+    click.echo(f"wrote {out}/summary.json and {report}", err=True)
+    sys.exit(1 if measured["refused"] or summary["totals"]["lost"] else 0)
 
 
 def main() -> None:

@@ -90,8 +90,8 @@ _F, _I = "FAILED", "INDETERMINATE"
 #: Every stable code, grouped by the layer that emits it. Ranges:
 #: DF-IO (files), DF-XML (the hardened parser), DF-ENV (edXML schema and rules),
 #: DF-SIG (XML-DSig), DF-PKI (certificates), DF-TOP (topologies), DF-SCN (scenarios),
-#: DF-ARC (the archive), DF-AUD (the audit), DF-DIST (dist/: executors, sweeps), DF-REP
-#: (reports), DF-CLI (usage).
+#: DF-ARC (the archive), DF-AUD (the audit), DF-DIST (dist/: executors, sweeps), DF-TRU
+#: (trust and profile choice), DF-REP (reports), DF-CLI (usage), DF-AXS (the axis sandbox).
 CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     # --- files -------------------------------------------------------------------------------
     _c("DF-IO-001", "error", _I, "The file or folder cannot be read."),
@@ -386,6 +386,49 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                    "the command again resumes."),
     _c("DF-DIST-004", "error", _I, "A sweep option is malformed: --seeds is not N or N-M, or "
                                    "--vary is not KEY=V1,V2,... on a scenario key."),
+    # --- trust and profile choice (docflow/trust.py, docflow/profile) -------------------------
+    _c("DF-TRU-001", "error", _F, "The document reads as an edXML message (an edXML element or "
+                                  "the QCVN namespace) but its root is not the QCVN edXML "
+                                  "element, so the edXML profile cannot check it; plain XML-DSig "
+                                  "is checked only when asked for (--profile xmldsig)."),
+    _c("DF-TRU-002", "error", _F, "The document is not an edXML message, and the edXML profile "
+                                  "(the default) checks only those; give --profile xmldsig to "
+                                  "check it as plain XML-DSig."),
+    _c("DF-TRU-003", "warning", None, "Checked as plain XML-DSig: no edXML meaning (roles, the "
+                                      "sender's agency, the organ's signature required) was "
+                                      "checked."),
+    _c("DF-TRU-004", "error", _I, "The trust options contradict each other or name something "
+                                  "unusable (anchors and a key together, a key file that is "
+                                  "neither a certificate nor a public key, an HMAC secret "
+                                  "outside the legacy policy, an unknown mode)."),
+    # --- the axis sandbox (docflow/axis): the service, its client, the load driver ---------
+    _c("DF-AXS-001", "error", _I, "The request body is larger than the axis's size limit; it "
+                                  "was refused before it was read."),
+    _c("DF-AXS-002", "error", _I, "The caller presented no TLS client certificate that names "
+                                  "an agency of the axis."),
+    _c("DF-AXS-003", "error", _F, "The message's From is not the agency of the caller's TLS "
+                                  "client certificate (impersonation)."),
+    _c("DF-AXS-004", "error", _F, "A receiver (To) of the message is not an agency of the "
+                                  "axis directory."),
+    _c("DF-AXS-005", "error", _F, "The message did not pass validation and signature "
+                                  "verification; the findings say why. Nothing was stored."),
+    _c("DF-AXS-006", "error", _F, "The status message answers a document the axis does not "
+                                  "hold, or one its sender is not a party to."),
+    _c("DF-AXS-007", "error", _I, "No message with this id is addressed to or sent by the "
+                                  "caller."),
+    _c("DF-AXS-008", "error", _F, "The DocumentId is already held by the axis for a different "
+                                  "message."),
+    _c("DF-AXS-009", "error", _I, "The request is not an edXML message: empty, or not sent as "
+                                  "application/xml."),
+    _c("DF-AXS-010", "error", _I, "The axis cannot be reached (connection or TLS failure)."),
+    _c("DF-AXS-011", "error", _I, "The axis answered something the API does not describe."),
+    _c("DF-AXS-012", "error", _I, "The axis's message store cannot be opened or written."),
+    _c("DF-AXS-013", "error", _I, "The store URL is neither an SQLite file nor a "
+                                  "postgresql:// URL."),
+    _c("DF-AXS-014", "error", _I, "The PKI folder holds no TLS certificates for the axis (made "
+                                  "by an older docflow pki init) or none for this agency."),
+    _c("DF-AXS-015", "error", _I, "A load run cannot start: the scenario names no agency the "
+                                  "PKI holds, or its bounds are not positive."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

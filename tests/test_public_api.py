@@ -13,6 +13,7 @@ def test_every_exported_name_resolves() -> None:
     for name in docflow.__all__:
         assert getattr(docflow, name) is not None
     assert callable(docflow.validate) and callable(docflow.simulate) and callable(docflow.audit)
+    assert callable(docflow.verify) and docflow.Trust().trusts_anything is False
 
 
 def test_importing_docflow_does_not_load_the_simulator() -> None:

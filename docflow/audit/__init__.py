@@ -9,6 +9,7 @@ and levels below a target.
 from docflow.audit.config import AuditConfig
 from docflow.audit.engine import audit
 from docflow.audit.result import AuditResult
-from docflow.audit.signatures import SignatureChecker, TrustConfig
+from docflow.audit.signatures import SignatureChecker
+from docflow.trust import Trust
 
-__all__ = ["AuditConfig", "AuditResult", "SignatureChecker", "TrustConfig", "audit"]
+__all__ = ["AuditConfig", "AuditResult", "SignatureChecker", "Trust", "audit"]

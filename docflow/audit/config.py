@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from docflow.archive.importer import ImportConfig
-from docflow.audit.signatures import TrustConfig
 from docflow.levels import Level
 from docflow.metrics.coverage import RATE_FIELDS
+from docflow.trust import Trust
 
 __all__ = ["AuditConfig"]
 
@@ -23,7 +23,7 @@ class AuditConfig:
     --------
     >>> AuditConfig(target=0.98).measure
     'both_valid'
-    >>> AuditConfig(at=datetime(2025, 7, 1)).at.isoformat()
+    >>> AuditConfig(trust=Trust(at=datetime(2025, 7, 1))).at.isoformat()
     '2025-07-01T00:00:00+00:00'
     >>> AuditConfig(measure="signed")
     Traceback (most recent call last):
@@ -31,20 +31,19 @@ class AuditConfig:
 organ_valid, signer_valid, both_valid
     """
 
-    trust: TrustConfig = field(default_factory=TrustConfig)
-    """Trust anchors, CRLs, policy and role mapping. With no anchor nothing can be valid:
-    the audit then uses a simulation run's own trust files (``run_trust``) or warns
-    (``DF-AUD-003``), never reports a silent 0%."""
+    trust: Trust = field(default_factory=Trust)
+    """Trust anchors, CRLs, validation time, policy and role mapping: the one
+    :class:`~docflow.trust.Trust` of ``validate`` and ``verify``. With no anchor nothing can
+    be valid: the audit then uses a simulation run's own trust files (``run_trust``) or warns
+    (``DF-AUD-003``), never reports a silent 0%. Its time ``None`` (the default) checks each
+    signature at its signing time, the question an audit of past documents asks, and the only
+    choice that makes results reusable from one audit to the next (a "now" would change every
+    run)."""
     run_trust: bool = True
     """With no anchor in ``trust``, audit a simulation run's ``archive.sqlite`` against the
     ``trust/`` folder the run wrote beside it (``DF-AUD-004``;
     :mod:`docflow.audit.run_trust`): that is the store the run verified against, and the only
     one under which its coverage can be reproduced. ``False`` audits it against nothing."""
-    at: datetime | None = None
-    """Validation time; ``None`` checks each signature at its signing time, the question an
-    audit of past documents asks, and the only choice that makes results reusable from one
-    audit to the next (a "now" would change every run). A naive time is taken as UTC, as
-    verification takes it, so that it names one stored context."""
     jobs: int | None = None
     """Worker processes; ``None`` uses every core, ``1`` verifies in this process."""
     scheduler: str | None = None
@@ -74,9 +73,12 @@ organ_valid, signer_valid, both_valid
     levels: Mapping[str, Level] | None = None
     """Organ code → level for senders whose level the archive does not record."""
 
+    @property
+    def at(self) -> datetime | None:
+        """The trust's validation time (aware, UTC when given naive); ``None``: signing time."""
+        return self.trust.at
+
     def __post_init__(self) -> None:
-        if self.at is not None and self.at.tzinfo is None:
-            object.__setattr__(self, "at", self.at.replace(tzinfo=UTC))
         if self.measure not in RATE_FIELDS:
             raise ValueError(f"measure {self.measure!r} is not one of {', '.join(RATE_FIELDS)}")
         if self.target is not None and not 0.0 < self.target <= 1.0:

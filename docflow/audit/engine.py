@@ -148,7 +148,7 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
     fingerprint = config.trust.fingerprint()
     at = config.at.isoformat() if config.at is not None else "signing-time"
     with Archive(db) as archive:
-        context = archive.context(policy=config.trust.policy, trust_fingerprint=fingerprint,
+        context = archive.context(policy=config.trust.policy_name, trust_fingerprint=fingerprint,
                                   at=at)
         todo = archive.unverified(context)
     bundle = pack_trust(config.trust)
@@ -188,7 +188,7 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
     unranked = 0 if config.target is None else unranked_agencies(
         tables["agency"], config.target, config.measure, config.min_documents)
     return AuditResult(source=run.source, archive=str(shown) if shown else None,
-                       policy=config.trust.policy, trust_fingerprint=fingerprint, at=at,
+                       policy=config.trust.policy_name, trust_fingerprint=fingerprint, at=at,
                        verified_now=len(todo), status_messages=statuses, unreadable=unreadable,
                        tables=tables, measure=config.measure, target=config.target,
                        below=below, min_documents=config.min_documents, unranked=unranked,

@@ -18,12 +18,11 @@ An anchor given explicitly always wins, and :attr:`AuditConfig.run_trust
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from pathlib import Path
 
-from docflow.audit.signatures import TrustConfig
 from docflow.errors import Finding, Location
+from docflow.trust import Trust
 
 __all__ = ["RUN_ARCHIVE", "RUN_TRUST", "TrustSource", "resolve_trust"]
 
@@ -37,7 +36,7 @@ class TrustSource(enum.StrEnum):
     """Where an audit's trust anchors came from; the value is in the JSON report."""
 
     GIVEN = "given"
-    """``--trust`` (``TrustConfig.anchors``)."""
+    """``--trust`` (``Trust.anchors``)."""
     RUN = "run"
     """The ``trust/`` folder a simulation run wrote beside its archive (``DF-AUD-004``)."""
     NONE = "none"
@@ -57,8 +56,8 @@ def _run_anchors(source: Path) -> tuple[tuple[Path, ...], tuple[Path, ...]] | No
     return (root,), (crls,) if crls.is_file() else ()
 
 
-def resolve_trust(source: Path, trust: TrustConfig, *, run_trust: bool = True
-                  ) -> tuple[TrustConfig, TrustSource, Finding | None]:
+def resolve_trust(source: Path, trust: Trust, *, run_trust: bool = True
+                  ) -> tuple[Trust, TrustSource, Finding | None]:
     """The trust configuration to audit ``source`` with, where its anchors come from, and the
     notice to show (``None`` when anchors were given).
 
@@ -75,10 +74,10 @@ def resolve_trust(source: Path, trust: TrustConfig, *, run_trust: bool = True
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> _, where, notice = resolve_trust(folder, TrustConfig())
+    >>> _, where, notice = resolve_trust(folder, Trust())
     >>> where, notice.code
     (<TrustSource.NONE: 'none'>, 'DF-AUD-003')
-    >>> resolve_trust(folder, TrustConfig(anchors=(folder / "ca.pem",)))[1:]
+    >>> resolve_trust(folder, Trust(anchors=(folder / "ca.pem",)))[1:]
     (<TrustSource.GIVEN: 'given'>, None)
     """
     if trust.anchors:
@@ -90,7 +89,7 @@ def resolve_trust(source: Path, trust: TrustConfig, *, run_trust: bool = True
         notice = Finding("DF-AUD-004", f"no trust anchor given: using the trust anchor and CRLs "
                          f"the simulation run wrote beside its archive, in {folder}",
                          Location(file=str(folder)))
-        return (dataclasses.replace(trust, anchors=anchors, crls=trust.crls + crls),
+        return (trust.replace(anchors=anchors, crls=trust.crls + crls),
                 TrustSource.RUN, notice)
     notice = Finding("DF-AUD-003", "no trust anchor given (--trust): no signature can be "
                      "valid, so every valid rate is 0; only the presence of signatures is "

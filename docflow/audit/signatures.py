@@ -27,122 +27,31 @@ change from one audit to the next, so stored results stay reusable. docflow take
 envelope (:func:`docflow.archive.metadata.signing_time`: the sender's ``TraceHeader``
 timestamp, else the end of the ``PromulgationDate``), else the time of the audit.
 
-``TrustConfig`` names the trust anchors, CRLs, revocation mode, policy and role mapping; its
-:meth:`~TrustConfig.fingerprint` tags every stored result, so results checked against one trust
-store (or one role mapping) are never reused for another.
+The audit's :class:`~docflow.trust.Trust` is the one ``docflow validate`` and ``docflow verify``
+take (anchors, CRLs, revocation mode, algorithm policy, role mapping); its
+:meth:`~docflow.trust.Trust.fingerprint` tags every stored result, so results checked against
+one trust store (or one role mapping) are never reused for another.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from docflow.archive.metadata import signing_time
-from docflow.dsig import DEFAULT_POLICY, LEGACY
-from docflow.errors import InputError, Location
+from docflow.errors import InputError
 from docflow.metrics.coverage import DocumentOutcome
 from docflow.metrics.outcomes import message_outcome, outcome_of
-from docflow.pki.validate import PathValidator
 from docflow.profile.edxml import EDXML_NS, verify_message
-from docflow.profile.files import trust_validator
+from docflow.profile.trusted import signature_policy, trust_source
+from docflow.trust import Trust
 from docflow.xmlsafe import parse_xml
 
-__all__ = ["DSIG_NS", "SignatureChecker", "TrustConfig", "signing_time"]
+__all__ = ["DSIG_NS", "SignatureChecker", "signing_time"]
 
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 _LEGACY = f"{{{EDXML_NS}}}Signature"
 _DSIG = f"{{{DSIG_NS}}}Signature"
-_REVOCATION = ("require", "if-available", "off")
-
-
-@dataclass(frozen=True, slots=True)
-class TrustConfig:
-    """What signatures are checked against, as ``docflow verify`` takes it.
-
-    The default (no anchors) trusts nothing, so no signature can be valid: an audit that forgot
-    its trust store reports zero valid signatures rather than a false 100%.
-    """
-
-    anchors: tuple[Path, ...] = ()
-    """Trust anchor files (PEM or DER), or ``docflow pki init`` folders (``--trust``)."""
-    crls: tuple[Path, ...] = ()
-    """CRL files (``--crl``)."""
-    revocation: str = "require"
-    """``require`` a CRL in force for every CA (the default: an unknown revocation status is
-    not a valid signature), ``if-available`` or ``off``."""
-    legacy: bool = False
-    """Admit SHA-1, DSA and RSA-1024 (the named legacy policy); off by default."""
-    roles: Path | None = None
-    """A role mapping (TOML, :func:`docflow.pki.roles.read_role_mapping`) for certificates of
-    other CAs (``--roles``). ``None``: only docflow's own policy OIDs give a role, so a
-    certificate of another CA is never valid for a role it was not shown to have."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "anchors", tuple(Path(p) for p in self.anchors))
-        object.__setattr__(self, "crls", tuple(Path(p) for p in self.crls))
-        if self.roles is not None:
-            object.__setattr__(self, "roles", Path(self.roles))
-        if self.revocation not in _REVOCATION:
-            raise ValueError(f"revocation {self.revocation!r} is not one of "
-                             f"{', '.join(_REVOCATION)}")
-
-    @property
-    def policy(self) -> str:
-        """The name results are stored under: ``default`` or ``legacy``, with the revocation
-        mode when it is not ``require``."""
-        name = "legacy" if self.legacy else "default"
-        return name if self.revocation == "require" else f"{name}+revocation={self.revocation}"
-
-    def fingerprint(self) -> str:
-        """SHA-256 over the policy and the bytes of every anchor, CRL and role mapping,
-        order-free.
-
-        Two configurations with the same files in another order, or under other names, have
-        the same fingerprint; changing one byte of a CRL or of the role mapping changes it. A
-        folder counts with every file in it.
-
-        Raises
-        ------
-        InputError
-            ``DF-IO-001`` when a file cannot be read.
-        """
-        digest = hashlib.sha256(f"policy={self.policy}\n".encode())
-        roles = () if self.roles is None else (self.roles,)
-        for label, paths in (("anchor", self.anchors), ("crl", self.crls), ("roles", roles)):
-            for item in sorted(d for p in paths for d in _digests(p)):
-                digest.update(f"{label}={item}\n".encode())
-        return digest.hexdigest()
-
-    def validator(self) -> PathValidator:
-        """The path validator for these anchors, CRLs and role mapping (built once per worker
-        process).
-
-        Raises
-        ------
-        InputError
-            An anchor, CRL or role mapping that cannot be read (``DF-IO``, ``DF-PKI`` codes).
-        ConfigError
-            ``DF-PKI-026``: the role mapping is not TOML or a rule is invalid.
-        """
-        return trust_validator([str(p) for p in self.anchors], [str(p) for p in self.crls],
-                               revocation=self.revocation, legacy=self.legacy,
-                               roles=None if self.roles is None else str(self.roles))
-
-
-def _digests(path: Path) -> list[str]:
-    try:
-        if path.is_dir():
-            return [f"{f.relative_to(path).as_posix()}:"
-                    f"{hashlib.sha256(f.read_bytes()).hexdigest()}"
-                    for f in sorted(path.rglob("*")) if f.is_file()]
-        return [hashlib.sha256(path.read_bytes()).hexdigest()]
-    except OSError as exc:
-        raise InputError("DF-IO-001", f"cannot read: {exc.strerror or exc}",
-                         Location(file=os.fspath(path))) from None
 
 
 class SignatureChecker:
@@ -154,10 +63,10 @@ class SignatureChecker:
     per-call state in local variables.
     """
 
-    def __init__(self, trust: TrustConfig) -> None:
+    def __init__(self, trust: Trust) -> None:
         self.trust = trust
-        self._validator = trust.validator()
-        self._policy = LEGACY if trust.legacy else DEFAULT_POLICY
+        self._validator = trust_source(trust)  # the edXML profile: a key given is refused
+        self._policy = signature_policy(trust)
 
     def check(self, data: bytes, at: datetime | None = None) -> DocumentOutcome:
         """The per-role outcome of the signatures in ``data``.
@@ -167,11 +76,12 @@ class SignatureChecker:
         data
             The raw bytes of one edXML message.
         at
-            The validation time; ``None`` checks at the envelope's signing time.
+            The validation time; ``None`` checks at the trust's time, else the envelope's
+            signing time.
 
         Examples
         --------
-        >>> checker = SignatureChecker(TrustConfig())
+        >>> checker = SignatureChecker(Trust())
         >>> checker.check(b"<x/>")
         DocumentOutcome(organ_present=False, organ_valid=False, signer_present=False, \
 signer_valid=False, reasons=())
@@ -186,7 +96,7 @@ signer_valid=False, reasons=())
         legacy = _LEGACY in tags
         if _DSIG not in tags:  # speed: nothing to verify, no verifier call
             return outcome_of((), legacy=legacy)
-        when = at or signing_time(root) or datetime.now(UTC)
+        when = at or self.trust.at or signing_time(root) or datetime.now(UTC)
         # The tree is this call's own and read no more: handed over, as verify_message
         # would own a tree it parsed from the bytes itself.
         return message_outcome(

@@ -1,8 +1,8 @@
 """The trust configuration as bytes, for workers that share no file system with the client.
 
-A :class:`~docflow.audit.signatures.TrustConfig` names files. A Dask worker on another
-machine has none of them, so the client packs the bytes it needs — anchor and CRL files, the
-role mapping, and of a ``docflow pki init`` folder only ``index.json`` and the certificates and
+A :class:`~docflow.trust.Trust` names files. A Dask worker on another machine has none of
+them, so the client packs the bytes it needs — anchor and CRL files, the role mapping, a key
+known out of band, and of a ``docflow pki init`` folder only ``index.json`` and the certificates and
 CRLs it lists (never a private key: a verifier needs none, and keys must not travel) — and
 each worker process writes them once into a private temporary folder and builds its checker
 from there. The bundle's digest names it, so a worker that audits two archives with the
@@ -18,25 +18,28 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from docflow.audit.signatures import SignatureChecker, TrustConfig
+from docflow.audit.signatures import SignatureChecker
 from docflow.errors import InputError, Location
 from docflow.pki.index import INDEX_NAME, read_index
+from docflow.trust import Trust
 
 __all__ = ["TrustBundle", "checker_for", "pack_trust", "remember"]
 
 
 @dataclass(frozen=True, slots=True)
 class TrustBundle:
-    """Everything a worker needs to rebuild one :class:`TrustConfig`, by value."""
+    """Everything a worker needs to rebuild one :class:`~docflow.trust.Trust`, by value."""
 
     files: tuple[tuple[str, bytes], ...]
     """(relative path, content) of every file, anchors under ``anchor-N/``, CRLs under
-    ``crl-N``, the role mapping as ``roles.toml``."""
+    ``crl-N``, the role mapping as ``roles.toml``, the key as ``key``."""
     anchors: tuple[str, ...]
     crls: tuple[str, ...]
     roles: str | None
-    revocation: str
-    legacy: bool
+    key: str | None
+    trust: Trust
+    """The trust with its settings (policy, revocation, key usage, time); its paths are the
+    client's and are replaced on the worker."""
     digest: str
     """SHA-256 over the rest: the cache key on the worker."""
 
@@ -58,7 +61,7 @@ def _safe_part(name: str, where: Path) -> str:
     return part.as_posix()
 
 
-def pack_trust(trust: TrustConfig) -> TrustBundle:
+def pack_trust(trust: Trust) -> TrustBundle:
     """The bytes behind ``trust``, read once on the client.
 
     Raises
@@ -88,15 +91,20 @@ def pack_trust(trust: TrustConfig) -> TrustBundle:
     for n, crl in enumerate(trust.crls):
         files.append((f"crl-{n}", _read(crl)))
         crls.append(f"crl-{n}")
-    roles = None
+    roles = key = None
     if trust.roles is not None:
         files.append(("roles.toml", _read(trust.roles)))
         roles = "roles.toml"
-    digest = hashlib.sha256(repr((trust.revocation, trust.legacy, anchors, crls, roles)).encode())
+    if trust.key is not None:
+        files.append(("key", _read(trust.key)))
+        key = "key"
+    settings = (trust.policy_name, trust.at.isoformat() if trust.at else None, anchors, crls,
+                roles, key)
+    digest = hashlib.sha256(repr(settings).encode())
     for name, data in files:
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    return TrustBundle(tuple(files), tuple(anchors), tuple(crls), roles, trust.revocation,
-                       trust.legacy, digest.hexdigest())
+    return TrustBundle(tuple(files), tuple(anchors), tuple(crls), roles, key, trust,
+                       digest.hexdigest())
 
 
 _CHECKERS: dict[str, SignatureChecker] = {}
@@ -119,9 +127,10 @@ def checker_for(bundle: TrustBundle) -> SignatureChecker:
             path = folder / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        trust = TrustConfig(anchors=tuple(folder / a for a in bundle.anchors),
-                            crls=tuple(folder / c for c in bundle.crls),
-                            revocation=bundle.revocation, legacy=bundle.legacy,
-                            roles=None if bundle.roles is None else folder / bundle.roles)
+        trust = bundle.trust.replace(
+            anchors=tuple(folder / a for a in bundle.anchors),
+            crls=tuple(folder / c for c in bundle.crls),
+            roles=None if bundle.roles is None else folder / bundle.roles,
+            key=None if bundle.key is None else folder / bundle.key)
         checker = _CHECKERS[bundle.digest] = SignatureChecker(trust)
     return checker

@@ -25,6 +25,7 @@ from docflow.dsig.trust import (
     EmbeddedKeyValue,
     HmacKey,
     PinnedKeyChecker,
+    PinnedPublicKey,
     TrustSource,
 )
 from docflow.dsig.verify import (
@@ -51,6 +52,7 @@ __all__ = [
     "EmbeddedKeyValue",
     "HmacKey",
     "PinnedKeyChecker",
+    "PinnedPublicKey",
     "ReferenceRule",
     "SignReference",
     "SignatureLayout",

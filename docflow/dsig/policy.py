@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docflow.dsig.algorithms import C14NMethod, DigestMethod, SignatureMethod, TransformMethod
+from docflow.trust import AlgorithmPolicy
 
-__all__ = ["DEFAULT_POLICY", "LEGACY", "VerifyPolicy"]
+__all__ = ["DEFAULT_POLICY", "LEGACY", "VerifyPolicy", "verify_policy"]
 
 _S = SignatureMethod
 _D = DigestMethod
@@ -78,3 +79,15 @@ LEGACY = VerifyPolicy(
 )
 """Admits every algorithm docflow implements (SHA-1, SHA-224, DSA, HMAC), RSA-1024 and the
 trivial XPath filter, for old documents and interoperability tests."""
+
+
+_NAMED = {AlgorithmPolicy.DEFAULT: DEFAULT_POLICY, AlgorithmPolicy.LEGACY: LEGACY}
+
+
+def verify_policy(name: AlgorithmPolicy) -> VerifyPolicy:
+    """The XML-DSig side of the one named algorithm policy of a :class:`~docflow.trust.Trust`.
+
+    >>> verify_policy(AlgorithmPolicy.LEGACY) is LEGACY
+    True
+    """
+    return _NAMED[AlgorithmPolicy(name)]

@@ -9,6 +9,8 @@ whether to believe them. Four sources exist, and the caller names the one it mea
   :class:`PinnedKeyChecker` below for certificates known out of band;
 * :class:`EmbeddedKeyValue` — check the cryptography with the key found in the document and
   establish **no** trust (the verdict stays INDETERMINATE, code ``DF-SIG-016``);
+* :class:`PinnedPublicKey` — a bare public key known out of band (``xmlsec1 --pubkey-der``):
+  the document's KeyInfo is ignored and the signature must verify with this key;
 * :class:`HmacKey` — a shared secret (legacy policy only).
 
 The role of a signature (``organ`` or ``signer``) is part of the trust decision: it comes from
@@ -25,6 +27,7 @@ from typing import Protocol, runtime_checkable
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from docflow.dsig.algorithms import PublicKey
 from docflow.errors import Finding
 from docflow.x509safe import certificate_problem
 
@@ -35,6 +38,7 @@ __all__ = [
     "EmbeddedKeyValue",
     "HmacKey",
     "PinnedKeyChecker",
+    "PinnedPublicKey",
     "TrustSource",
     "as_utc",
 ]
@@ -225,5 +229,27 @@ class HmacKey:
     role: str | None = None
 
 
+@dataclass(frozen=True)
+class PinnedPublicKey:
+    """Trust a signature made with one of these public keys, known out of band.
+
+    For a partner who hands over a bare key, not a certificate (XML-DSig 1.1's interop files
+    carry an ``ECKeyValue``, and xmlsec1 checks them with ``--pubkey-der``). What the document
+    says about its key (``KeyInfo``: certificates, KeyValue) is ignored: the signature must
+    verify with a pinned key, and that is the whole trust decision. There is no certificate,
+    so no validity period, key usage or revocation applies; the role is the caller's.
+    """
+
+    keys: tuple[PublicKey, ...]
+    """The pinned keys; usually one."""
+    role: str | None = None
+    """The role the caller gives signatures made with these keys; ``None`` leaves it unknown."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(self.keys))
+        if not self.keys:
+            raise ValueError("a pinned public key source needs at least one key")
+
+
 #: What :func:`docflow.dsig.verify.verify` accepts as its ``trust`` argument.
-TrustSource = CertificateChecker | EmbeddedKeyValue | HmacKey
+TrustSource = CertificateChecker | EmbeddedKeyValue | HmacKey | PinnedPublicKey

@@ -77,6 +77,7 @@ from docflow.dsig.trust import (
     EmbeddedKeyValue,
     HmacKey,
     PinnedKeyChecker,
+    PinnedPublicKey,
     TrustSource,
     as_utc,
 )
@@ -338,6 +339,10 @@ def _find_key(syntax: SignatureSyntax, method: SignatureMethod, trust: TrustSour
               policy: VerifyPolicy, problem: _Problem) -> _Key | None:
     if isinstance(trust, HmacKey):
         found = _Key(trust.secret)
+    elif isinstance(trust, PinnedPublicKey):
+        # The document's KeyInfo says nothing here: the pinned keys are tried in _check_value.
+        found = _Key(next((k for k in trust.keys if key_problem(method, k) is None),
+                          trust.keys[0]), try_pinned=True)
     else:
         try:
             content = read_key_info(syntax.key_info)
@@ -436,7 +441,9 @@ def _digest_references(syntax: SignatureSyntax, shape: Shape,
 def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,
                  signed_info: bytes, trust: TrustSource, problem: _Problem) -> _Key | None:
     candidates = [key]
-    if key.try_pinned and isinstance(trust, PinnedKeyChecker):
+    if key.try_pinned and isinstance(trust, PinnedPublicKey):
+        candidates = [_Key(pinned) for pinned in trust.keys]
+    elif key.try_pinned and isinstance(trust, PinnedKeyChecker):
         candidates = []
         for pinned in trust.certificates:
             try:
@@ -460,7 +467,7 @@ def _check_value(syntax: SignatureSyntax, method: SignatureMethod, key: _Key,
 
 def _judge(key: _Key, trust: TrustSource, at: datetime, location: Location,
            findings: list[Finding]) -> ChainOutcome:
-    if isinstance(trust, HmacKey):
+    if isinstance(trust, HmacKey | PinnedPublicKey):
         return ChainResult(True, role=trust.role)
     if isinstance(trust, EmbeddedKeyValue):
         findings.append(Finding("DF-SIG-016", "the key comes from the document itself; the "

@@ -6,6 +6,8 @@ Layout (paths are relative to the folder and listed in ``index.json``)::
     root/ca.pem  root/ca.key  root/crl.pem
     ca/<hub>/ca.pem  ca/<hub>/ca.key  ca/<hub>/crl.pem
     agencies/<hub>/<organ code>.organ.pem  .organ.key  .signer.pem  .signer.key
+    tls/ca.pem  tls/ca.key  tls/server.pem  tls/server.key       (docflow.pki.tls)
+    agencies/<hub>/<organ code>.tls.pem  .tls.key               the agency's TLS client
 
 Agencies are grouped by hub rather than given a folder each: 12,000 more folders slow a busy
 disk down for nothing. Keys are written with mode 0600. This is the whole of
@@ -26,6 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from docflow.errors import InputError, Location
+from docflow.pki import tls
 from docflow.pki.index import INDEX_NAME, CaEntry, PkiIndex
 from docflow.pki.io import key_pem
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, default_cache_dir
@@ -48,6 +51,9 @@ class ExportSummary:
     crls: int
     seconds: float
     """Wall time of the whole export, for the ``pki init`` report."""
+    tls_certificates: int = 0
+    """The axis's TLS CA and server certificate and one TLS client certificate per agency
+    (:mod:`docflow.pki.tls`), counted apart from the signing PKI's."""
 
 
 def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None = None,
@@ -90,6 +96,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
                                                                  jobs)
     writer = _Writer(base, passphrase)
     root_entry = writer.ca("root", pki.root, pki.root_key, pki.crl(None), "root CA")
+    tls_meta = _write_tls(writer, pki)
     cas = {}
     for hub in pki.hubs:
         cas[hub.hub_id] = writer.ca(f"ca/{_file_name(hub.hub_id)}", pki.ca(hub.hub_id),
@@ -117,7 +124,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
                     progress(len(chunk))
     meta: dict[str, Any] = {
         "seed": pki.seed, "algorithm": pki.algorithm.value, "issued_at": pki.at.isoformat(),
-        "encrypted_keys": passphrase is not None,
+        "encrypted_keys": passphrase is not None, "tls": tls_meta,
         "policies": {Role.ORGAN.value: ORGAN_POLICY.dotted_string,
                      Role.SIGNER.value: SIGNER_POLICY.dotted_string},
         "validity_days": {"root": pki.validity.root_days, "ca": pki.validity.ca_days,
@@ -126,7 +133,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     index = PkiIndex(root_entry, cas, agencies, meta)
     writer.write(INDEX_NAME, index.to_json())
     return ExportSummary(base, len(agencies), 1 + len(cas) + 2 * len(agencies), 1 + len(cas),
-                         time.perf_counter() - started)
+                         time.perf_counter() - started, 2 + len(agencies))
 
 
 _CHUNK = 250
@@ -165,8 +172,22 @@ def _write_agencies(pki: NationalPki, base: Path, passphrase: bytes | None,
             writer.write(cert_path, creds.certificate.public_bytes(Encoding.PEM))
             writer.write_key(key_path, creds.key)
             entry[role.value] = {"cert": cert_path, "key": key_path}
+        client = tls.client_credentials(pki, code)
+        writer.write(f"{stem}.tls.pem", client.certificate.public_bytes(Encoding.PEM))
+        writer.write_key(f"{stem}.tls.key", client.key)
+        entry["tls"] = {"cert": f"{stem}.tls.pem", "key": f"{stem}.tls.key"}
         entries[code] = entry
     return entries
+
+
+def _write_tls(writer: _Writer, pki: NationalPki) -> dict[str, Any]:
+    """Write the TLS CA and the axis server's certificate; return their index entry."""
+    out: dict[str, Any] = {}
+    for name, creds in (("ca", tls.tls_ca(pki)), ("server", tls.server_credentials(pki))):
+        writer.write(f"tls/{name}.pem", creds.certificate.public_bytes(Encoding.PEM))
+        writer.write_key(f"tls/{name}.key", creds.key)
+        out[name] = {"cert": f"tls/{name}.pem", "key": f"tls/{name}.key"}
+    return out
 
 
 def _file_name(identifier: str) -> str:

@@ -7,26 +7,20 @@ scattering of flags.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from docflow.pki.builder import DOCUMENT_SIGNING
+from docflow.trust import AlgorithmPolicy, KeyUsageRule, RevocationMode
 
-__all__ = ["DEFAULT_POLICY", "LEGACY_POLICY", "RevocationCheck", "ValidationPolicy"]
+__all__ = ["DEFAULT_POLICY", "LEGACY_POLICY", "RevocationCheck", "ValidationPolicy",
+           "validation_policy"]
 
 
-class RevocationCheck(enum.StrEnum):
-    """How revocation is checked; the values are the configuration words."""
-
-    REQUIRE = "require"
-    """Every certificate under the anchor needs a usable CRL in force; none is a finding."""
-    IF_AVAILABLE = "if-available"
-    """Check where a CRL is in force; a missing CRL is not a finding, a bad one is."""
-    OFF = "off"
-    """No revocation check (for certificates of a CA that publishes no CRL)."""
+RevocationCheck = RevocationMode
+"""How revocation is checked: the one enum of :mod:`docflow.trust`, under its older name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +80,22 @@ LEGACY_POLICY = ValidationPolicy(
     signature_hashes=frozenset({"sha1", "sha224", "sha256", "sha384", "sha512"}),
     min_rsa_bits=1024, allow_dsa=True)
 """For certificates issued before SHA-1 and short RSA keys were retired; opt-in by name."""
+
+
+_NAMED = {AlgorithmPolicy.DEFAULT: DEFAULT_POLICY, AlgorithmPolicy.LEGACY: LEGACY_POLICY}
+
+
+def validation_policy(name: AlgorithmPolicy,
+                      revocation: RevocationMode = RevocationMode.REQUIRE,
+                      key_usage: KeyUsageRule = KeyUsageRule.REQUIRE) -> ValidationPolicy:
+    """The certificate side of the one named algorithm policy of a
+    :class:`~docflow.trust.Trust`, with its revocation mode and key usage rule.
+
+    The stricter certificate rules (keyUsage required unless the trust says ``if-present``, a
+    CA certificate never signs, MD5 never) hold under both names.
+
+    >>> validation_policy(AlgorithmPolicy.LEGACY, RevocationMode.OFF).min_rsa_bits
+    1024
+    """
+    return replace(_NAMED[AlgorithmPolicy(name)], revocation=RevocationMode(revocation),
+                   require_key_usage=KeyUsageRule(key_usage) is KeyUsageRule.REQUIRE)

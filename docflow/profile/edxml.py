@@ -49,6 +49,7 @@ from lxml import etree
 from docflow.dsig import (
     DEFAULT_POLICY,
     ENVELOPED,
+    ENVELOPING,
     ReferenceRule,
     SignatureLayout,
     SignatureRule,
@@ -64,6 +65,7 @@ from docflow.envelope.kind import MessageKind, message_kind
 from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
+from docflow.profile.choice import EDXML_ROOT, Profile, edxml_claim
 from docflow.profile.sender import sender_findings, senders, signed_senders
 from docflow.xmlsafe import element_path, parse_xml
 
@@ -105,12 +107,12 @@ EDXML_LAYOUT = SignatureLayout((SIGNER_RULE, ORGAN_RULE))
 """At most one of each, so that the layout alone reads any message; which roles a message
 *must* have is :data:`REQUIRED_ROLES`, a policy of the verification."""
 
-# Which roles must sign is a knob of the profile's verification (``verify_message``), and of no
-# other configuration: ``VerifyPolicy`` is dsig's and knows XML-DSig, not edXML roles;
-# ``TrustConfig`` is the audit's, which counts each role's presence itself and must go on
-# counting a document that lacks one rather than failing it; ``ValidationConfig`` is
-# ``docflow validate``'s alone, while ``docflow verify`` and library callers need the rule too
-# (validate's SignatureCheck carries it through, as it carries the VerifyPolicy).
+# Which roles must sign is a knob of the profile's verification (``verify_message``), not of
+# the trust: ``VerifyPolicy`` is dsig's and knows XML-DSig, not edXML roles; the ``Trust`` says
+# what signatures are checked against, and the audit, which shares it, counts each role's
+# presence itself and must go on counting a document that lacks one rather than failing it.
+# ``VerifyConfig`` and ``ValidationConfig`` carry the required roles (validate's
+# SignatureCheck passes them through).
 REQUIRED_ROLES: frozenset[Role] = frozenset({Role.ORGAN})
 """The roles that must have signed an edXML document message, by default: the organ. Decree
 30/2020 makes the organ's digital signature what makes an electronic document official, and
@@ -173,14 +175,37 @@ def _signature_dict(result: VerifyResult) -> dict[str, Any]:
 
 
 def _is_edxml(root: etree._Element) -> bool:
-    return root.tag == _q("edXML")
+    return root.tag == EDXML_ROOT
+
+
+def _not_edxml(root: etree._Element, where: str | None) -> MessageVerification:
+    """The edXML profile's verdict on a document whose root is not the QCVN ``edXML``.
+
+    Nothing is verified: the profile cannot place a Signature in it, and a plain XML-DSig
+    check would give a message docflow reads as edXML a meaning no organ vouched for.
+    """
+    tag = root.tag if isinstance(root.tag, str) else ""
+    location = Location(file=where, line=root.sourceline,
+                        path="/" + tag.rpartition("}")[2])
+    claim = edxml_claim(root)
+    if claim is not None:
+        finding = Finding("DF-TRU-001", f"the document reads as an edXML message ({claim}) but "
+                          f"its root is {tag!r}, not {EDXML_ROOT!r}: the edXML profile cannot "
+                          "check it, and it is checked as plain XML-DSig only when asked for "
+                          "(--profile xmldsig)", location)
+    else:
+        finding = Finding("DF-TRU-002", f"the root element is {tag!r}: this is not an edXML "
+                          "message; give --profile xmldsig to check it as plain XML-DSig",
+                          location)
+    return MessageVerification(verdict([finding]), (), (finding,), True, frozenset())
 
 
 def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
                    at: datetime | None = None, policy: VerifyPolicy = DEFAULT_POLICY,
                    where: str | None = None,
                    required_roles: frozenset[Role] = REQUIRED_ROLES,
-                   owned: bool = False) -> MessageVerification:
+                   owned: bool = False, profile: Profile = Profile.EDXML
+                   ) -> MessageVerification:
     """Verify every signature of ``document``: the edXML profile, or plain XML-DSig.
 
     Parameters
@@ -206,6 +231,12 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
         :func:`~docflow.dsig.verify_all_at`): the verification may take the organ's Signature
         out of it, which spares a canonicalization of the Signature and the search for it in
         the canonical bytes. Bytes are always parsed into a tree of the verification's own.
+    profile
+        The edXML profile (the default) checks only a message whose root is the QCVN
+        ``edXML`` element: any other document fails (``DF-TRU-001`` when it reads as edXML,
+        ``DF-TRU-002`` otherwise; :mod:`docflow.profile.choice`). ``Profile.XMLDSIG`` checks
+        one enveloped (or, for a ``ds:Signature`` root, enveloping) Signature, and says that
+        no edXML meaning was checked (``DF-TRU-003``).
 
     Returns
     -------
@@ -225,8 +256,10 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     else:
         root = document
     at = at or datetime.now(UTC)
-    edxml = _is_edxml(root)
-    layout = EDXML_LAYOUT if edxml else ENVELOPED
+    edxml = Profile(profile) is Profile.EDXML
+    if edxml and not _is_edxml(root):
+        return _not_edxml(root, where)
+    layout = EDXML_LAYOUT if edxml else ENVELOPING if root.tag == _SIGNATURE else ENVELOPED
     # Read before verification, which may take a Signature out of an owned tree; what is read
     # after it (the header, the sender's path) holds no Signature.
     uncovered = _uncovered_content(root, where) if edxml else {}
@@ -243,6 +276,10 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
                                 Location(file=where)))
     if required and (results or not outcome.findings):
         findings.extend(_missing_roles(root, results, required, where))
+    if not edxml:
+        findings.append(Finding("DF-TRU-003", "checked as plain XML-DSig: no edXML meaning "
+                                "(roles, the sender's agency, the organ's signature required) "
+                                "was checked", Location(file=where)))
     every = [*findings, *(f for r in results for f in r.findings)]
     return MessageVerification(verdict(every), tuple(results), tuple(findings), edxml,
                                required)

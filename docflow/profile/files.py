@@ -1,36 +1,23 @@
-"""Thin I/O around the profile: read keys, certificates and trust stores, sign or verify files.
+"""Thin I/O around the profile: sign a file, and say a verification in lines for people.
 
-What ``docflow sign`` and ``docflow verify`` do, as library calls; the command line only parses
-arguments and prints. Keys and certificates are read with :mod:`docflow.pki.io` (PEM or DER,
-PKCS#8 keys, optionally encrypted), and trust comes from :class:`~docflow.pki.store.TrustStore`
-and :class:`~docflow.pki.validate.PathValidator`: anchors, CRLs, a revocation mode and a named
-legacy policy.
+What ``docflow sign`` does, as a library call (``docflow verify`` is
+:func:`docflow.profile.verify.verify`); the command line only parses arguments and prints. Keys
+and certificates are read with :mod:`docflow.pki.io` (PEM or DER, PKCS#8 keys, optionally
+encrypted).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
-from pathlib import Path
 
-from docflow.dsig import DEFAULT_POLICY, LEGACY, Signer
+from docflow.dsig import Signer
 from docflow.errors import UsageError
-from docflow.pdf.verify import PdfVerification, is_pdf
-from docflow.pki import validate
+from docflow.pdf.verify import PdfVerification
 from docflow.pki.io import read_certificates, read_private_key
-from docflow.pki.roles import Role, read_role_mapping
-from docflow.pki.store import TrustStore
-from docflow.profile.edxml import (
-    REQUIRED_ROLES,
-    MessageVerification,
-    sign_message,
-    verify_message,
-)
-from docflow.profile.nd30 import verify_document_pdf
+from docflow.profile.edxml import MessageVerification, sign_message
 from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
 
-__all__ = ["render_pdf_text", "render_text", "sign_file", "trust_validator", "verify_file"]
+__all__ = ["render_pdf_text", "render_text", "sign_file"]
 
 
 def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
@@ -67,67 +54,15 @@ def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
     return sign_message(read_bytes(path, DEFAULT_LIMITS.max_bytes), signer, role, where=name)
 
 
-def trust_validator(trust: Sequence[str], crls: Sequence[str] = (), *,
-                    revocation: str = "require", legacy: bool = False,
-                    roles: str | None = None) -> validate.PathValidator:
-    """A path validator over trust anchor files (or one ``docflow pki init`` folder) and CRLs.
-
-    Parameters
-    ----------
-    trust
-        Files of trust anchors (PEM may hold several), or a PKI folder with ``index.json``,
-        whose root is the anchor and whose CRLs and hub CAs are loaded too.
-    crls
-        CRL files, in addition to a PKI folder's own.
-    revocation
-        ``require`` (a CRL in force for every CA, the default), ``if-available`` or ``off``.
-    legacy
-        Admit SHA-1 certificates, RSA-1024 and DSA, as the named legacy policy does.
-    roles
-        A TOML role mapping (:func:`docflow.pki.roles.read_role_mapping`) for certificates of
-        other CAs: which policy OID or name pattern makes an organ or a signer certificate,
-        and which subject attribute holds the organ code. docflow's own policy OIDs are
-        recognised without one.
-    """
-    folders = [t for t in trust if Path(t).is_dir()]
-    files = [t for t in trust if not Path(t).is_dir()]
-    mapping = read_role_mapping(roles) if roles else None
-    store = TrustStore.from_files(files, crls=crls, roles=mapping)
-    for folder in folders:
-        extra = TrustStore.from_pki_dir(folder)
-        store = dataclasses.replace(store, anchors=store.anchors + extra.anchors,
-                                    intermediates=store.intermediates + extra.intermediates,
-                                    crls=store.crls + extra.crls)
-    base = validate.LEGACY_POLICY if legacy else validate.DEFAULT_POLICY
-    policy = dataclasses.replace(base, revocation=validate.RevocationCheck(revocation))
-    return validate.PathValidator(store, policy)
-
-
-def verify_file(path: str, validator: validate.PathValidator, *, at: datetime | None = None,
-                legacy: bool = False, required_roles: frozenset[Role] = REQUIRED_ROLES
-                ) -> MessageVerification | PdfVerification:
-    """Verify every signature of the file ``path`` (``-`` for standard input).
-
-    The content chooses the checker: a file that starts with ``%PDF-`` is a Decree 30
-    document PDF (:func:`docflow.profile.nd30.verify_document_pdf`), anything else XML.
-    ``required_roles`` are the roles a document must be signed by (the organ by default; see
-    :func:`docflow.profile.edxml.verify_message`).
-    """
-    name = None if path == "-" else path
-    data = read_bytes(path, DEFAULT_LIMITS.max_bytes)
-    if is_pdf(data):
-        return verify_document_pdf(data, validator, at=at, legacy=legacy,
-                                   required_roles=required_roles, where=name)
-    return verify_message(data, trust=validator, at=at,
-                          policy=LEGACY if legacy else DEFAULT_POLICY, where=name,
-                          required_roles=required_roles)
-
-
 def render_text(result: MessageVerification | PdfVerification, name: str) -> str:
-    """The verification as lines for people: the verdict, each signature, each finding."""
+    """The verification as lines for people: the verdict, each signature, each finding.
+
+    The first line names the profile, and for plain XML-DSig says that no edXML meaning was
+    checked.
+    """
     if isinstance(result, PdfVerification):
         return render_pdf_text(result, name)
-    profile = "edXML profile" if result.edxml else "XML-DSig"
+    profile = "edXML profile" if result.edxml else "plain XML-DSig, no edXML meaning checked"
     lines = [f"{name}: {result.indication.value} ({profile}, {len(result.signatures)} "
              f"signature{'s' if len(result.signatures) != 1 else ''})"]
     for signature in result.signatures:

@@ -30,7 +30,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from docflow.archive.metadata import EnvelopeMeta, MessageKind
 from docflow.archive.store import Archive, NewEnvelope
 from docflow.dsig import Signer
 from docflow.dsig.algorithms import SignatureMethod
+from docflow.dsig.policy import verify_policy
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
 from docflow.envelope.samples import organization, sample_document
@@ -51,6 +52,7 @@ from docflow.levels import Level
 from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
+from docflow.pki.policy import validation_policy
 from docflow.pki.roles import Role
 from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
@@ -58,6 +60,7 @@ from docflow.sim.scenario import CryptoKind, Scenario
 from docflow.sim.signing import CertState, SigningPlan
 from docflow.topology import Topology
 from docflow.traffic.calendar import VN_TZ
+from docflow.trust import Trust
 
 __all__ = ["ATTACHMENT_CAP", "EnvelopeCrypto"]
 
@@ -86,6 +89,10 @@ class _Context:
     start: date
     doc_types: tuple[DocumentType, ...]
     method: SignatureMethod | None
+    trust: Trust = field(default_factory=Trust)
+    """How signatures are judged (algorithm policy, revocation, key usage), as ``docflow
+    audit`` of the run judges them; the anchors are the run's own PKI, held in memory, and
+    the time each document's sending time (the trust's time is not used)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +118,10 @@ reasons, receivers), and (sender, DocumentId, code, date, type)."""
 def _init(context: _Context) -> None:
     _STATE.clear()
     _STATE["context"] = context
-    _STATE["validator"] = context.pki.validator()
+    trust = context.trust
+    _STATE["validator"] = context.pki.validator(
+        validation_policy(trust.policy, trust.revocation, trust.key_usage))
+    _STATE["policy"] = verify_policy(trust.policy)
     _STATE["signers"] = {}
 
 
@@ -175,7 +185,8 @@ def _work(items: Sequence[_Item]) -> list[_Result]:
             # As the audit does: at the sender's trace time (whole seconds), with the errors
             # of the message as a whole among the reasons.
             outcome = message_outcome(verify_message(
-                data, trust=validator, at=when.replace(microsecond=0).astimezone(UTC)))
+                data, trust=validator, at=when.replace(microsecond=0).astimezone(UTC),
+                policy=_STATE["policy"]))
         else:
             outcome = outcome_of(())
         header = (code, envelope.document_id, str(envelope.code),

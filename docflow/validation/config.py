@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from docflow.pki.roles import Role
+from docflow.profile.edxml import REQUIRED_ROLES
+from docflow.trust import Trust
 from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits
 
 if TYPE_CHECKING:
@@ -26,8 +29,8 @@ class ValidationConfig:
     --------
     >>> import dataclasses
     >>> quick = dataclasses.replace(ValidationConfig(), check_schema=False)
-    >>> quick.check_rules, quick.check_schema
-    (True, False)
+    >>> quick.check_rules, quick.check_schema, quick.signatures_checked
+    (True, False, False)
     """
 
     limits: XmlLimits = DEFAULT_LIMITS
@@ -39,10 +42,30 @@ class ValidationConfig:
     check_rules: bool = True
     """Run the edXML business rules (organ codes, DocumentId, dates, notation, attachments).
     On by default; turning it off leaves only well-formedness and the schema."""
+    trust: Trust | None = None
+    """What signatures are checked against. ``None`` (the default): signatures are not
+    checked, and every report says so (``signatures_checked`` false, and in its verdict
+    line). Given a trust, every signature is verified in the edXML profile, and a document
+    message must hold a signature of every role in ``required_roles``: giving a trust store
+    means checking signatures, and a Signature stripped in transit must not pass."""
+    required_roles: frozenset[Role] = REQUIRED_ROLES
+    """The roles a document message must be signed by when signatures are checked: the organ
+    by default, as ``docflow verify`` asks. ``frozenset()`` is the draft workflow (``--require
+    none``): a message with no signature at all is then only warned about (``DF-SIG-022``)."""
+    check_signatures: bool = True
+    """Verify signatures when a trust is given (``--no-signatures`` turns it off)."""
     extra_checks: tuple[Check, ...] = ()
-    """Checks run after the schema and the rules, in this order, on every parsed message: the
-    seam where signature verification joins. Empty by default, since docflow's own checks are
-    built in and an extra check needs configuration (a trust store, a policy, a time)."""
+    """Checks run after the schema, the rules and the signatures, in this order, on every
+    parsed message. Empty by default: docflow's own checks are built in."""
     extensions: tuple[str, ...] = (".xml", ".edxml")
     """File name endings read when a folder is walked (compared case-insensitively). Other
     files in a folder are not envelopes (attachments, notes) and are skipped."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "required_roles", frozenset(self.required_roles))
+
+    @property
+    def signatures_checked(self) -> bool:
+        """Whether this configuration verifies signatures: a trust is given, and not turned
+        off."""
+        return self.trust is not None and self.check_signatures

@@ -20,6 +20,7 @@ from docflow.errors import Finding, InputError, Location, verdict
 from docflow.validation.checks import Check, Message, RulesCheck, SchemaCheck
 from docflow.validation.config import ValidationConfig
 from docflow.validation.report import SignatureResult, ValidationReport
+from docflow.validation.signatures import SignatureCheck
 from docflow.validation.sources import Source, expand_sources
 from docflow.xmlsafe import parse_xml, read_limited
 
@@ -34,6 +35,9 @@ _ROOT_NAMES = {f"{{{NAMESPACE}}}edXML", f"{{{NAMESPACE}}}edXMLEnvelope"}
 def _checks(config: ValidationConfig) -> tuple[Check, ...]:
     built_in: tuple[Check, ...] = ((_SCHEMA,) if config.check_schema else ()) + \
         ((_RULES,) if config.check_rules else ())
+    if config.signatures_checked:
+        assert config.trust is not None
+        built_in += (SignatureCheck(config.trust, config.required_roles),)
     return built_in + config.extra_checks
 
 
@@ -76,7 +80,8 @@ def validate_bytes(data: bytes, *, source: str = "<bytes>",
         now = later
     every = findings + [f for s in signatures for f in s.findings]
     return ValidationReport(source, verdict(every), tuple(findings), message.kind,
-                            signatures=tuple(signatures), timings=tuple(stages))
+                            signatures=tuple(signatures), timings=tuple(stages),
+                            signatures_checked=config.signatures_checked)
 
 
 def _read(source: Source, config: ValidationConfig) -> bytes:

@@ -65,6 +65,9 @@ class ValidationReport:
     ``DF-XML`` finding); the command line exits 2 when no input at all could be parsed."""
     signatures: tuple[SignatureResult, ...] = ()
     timings: tuple[tuple[str, float], ...] = ()
+    signatures_checked: bool = False
+    """Whether signatures were verified (a trust was given). False, a PASSED says nothing
+    about them, and the report says so plainly."""
     """Seconds spent in each stage (``read``, ``parse``, then each check by name)."""
 
     @property
@@ -76,6 +79,7 @@ class ValidationReport:
         out: dict[str, object] = {
             "source": self.source, "verdict": self.verdict.value,
             "kind": self.kind.value if self.kind else None, "parsed": self.parsed,
+            "signatures_checked": self.signatures_checked,
             "findings": [f.to_dict() for f in self.findings],
             "signatures": [s.to_dict() for s in self.signatures],
         }

@@ -28,7 +28,9 @@ def render_report(report: ValidationReport) -> str:
                     Premature end of data in tag a line 1...
     """
     kind = f"  ({report.kind.value})" if report.kind else ""
-    lines = [f"{report.verdict.value:<{_VERDICT_WIDTH}} {report.source}{kind}"]
+    unchecked = "  — signatures not checked (no --trust)" \
+        if report.kind and not report.signatures_checked else ""
+    lines = [f"{report.verdict.value:<{_VERDICT_WIDTH}} {report.source}{kind}{unchecked}"]
     for finding in report.findings:
         loc = finding.location
         where = f"line {loc.line}" if loc.line else ""

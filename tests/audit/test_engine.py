@@ -15,10 +15,11 @@ from archive.factory import make_document, make_status
 from audit.signed import national_pki, signed_document, write_trust
 from docflow.archive.importer import import_source
 from docflow.archive.store import Archive
-from docflow.audit import AuditConfig, TrustConfig, audit
+from docflow.audit import AuditConfig, audit
 from docflow.audit.batch import check_blobs
 from docflow.audit.signatures import SignatureChecker
 from docflow.errors import InputError
+from docflow.trust import Trust
 
 SENDERS = ["000.00.00.G22", "000.00.00.H49", "000.00.12.H49"]
 
@@ -76,10 +77,10 @@ def test_another_trust_store_or_time_is_checked_afresh(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite"
     audit(_source(tmp_path / "src"), AuditConfig(jobs=1, db=db))
     anchor, _ = write_trust(national_pki(), tmp_path / "trust")
-    other = audit(db, AuditConfig(jobs=1, trust=TrustConfig(anchors=(anchor,))))
+    other = audit(db, AuditConfig(jobs=1, trust=Trust.from_options(anchors=(anchor,))))
     assert other.verified_now == 60
     import datetime as dt
-    timed = audit(db, AuditConfig(jobs=1, at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    timed = audit(db, AuditConfig(jobs=1, trust=Trust(at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))))
     assert timed.verified_now == 60 and timed.at == "2026-01-01T00:00:00+00:00"
     assert audit(db, AuditConfig(jobs=1)).verified_now == 0
 
@@ -191,7 +192,7 @@ def test_an_exception_inside_verification_is_counted_with_df_aud_002(tmp_path: P
     with Archive(db) as archive:
         import_source(src, archive)
     root, crls = write_trust(pki, tmp_path / "trust")
-    checker = SignatureChecker(TrustConfig(anchors=(str(root),), crls=(str(crls),)))
+    checker = SignatureChecker(Trust.from_options(anchors=(str(root),), crls=(str(crls),)))
     with sqlite3.connect(db) as con:
         ids = [row[0] for row in con.execute("SELECT id FROM envelopes ORDER BY id")]
     with Archive(db, readonly=True) as archive:

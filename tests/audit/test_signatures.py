@@ -8,13 +8,14 @@ import pytest
 from archive.factory import make_document
 
 from audit.signed import SENT, national_pki, signed_document, write_trust
-from docflow.audit.signatures import SignatureChecker, TrustConfig
+from docflow.audit.signatures import SignatureChecker
 from docflow.errors import InputError
+from docflow.trust import Trust
 
 
 def test_a_document_without_signatures_counts_nothing() -> None:
     """No signature: no role present, nothing valid, no reason."""
-    outcome = SignatureChecker(TrustConfig()).check(make_document(1))
+    outcome = SignatureChecker(Trust.from_options()).check(make_document(1))
     assert (outcome.organ_present, outcome.signer_present, outcome.reasons) == (False, False, ())
 
 
@@ -24,7 +25,7 @@ def test_a_document_the_organ_did_not_sign_counts_its_signer(tmp_path: Path) -> 
     no signature that is there is invalid."""
     pki = national_pki()
     anchor, crls = write_trust(pki, tmp_path)
-    checker = SignatureChecker(TrustConfig(anchors=(anchor,), crls=(crls,)))
+    checker = SignatureChecker(Trust.from_options(anchors=(anchor,), crls=(crls,)))
     outcome = checker.check(signed_document(pki, "000.00.12.H49", 1, organ=False), at=SENT)
     assert (outcome.organ_present, outcome.organ_valid, outcome.signer_present,
             outcome.signer_valid, outcome.reasons) == (False, False, True, True, ())
@@ -34,14 +35,14 @@ def test_a_document_the_organ_did_not_sign_counts_its_signer(tmp_path: Path) -> 
 
 def test_a_legacy_signature_is_present_and_never_valid() -> None:
     """A QCVN-namespace Signature counts as a present organ signature, invalid (DF-ENV-070)."""
-    outcome = SignatureChecker(TrustConfig()).check(make_document(1, legacy_signature=True))
+    outcome = SignatureChecker(Trust.from_options()).check(make_document(1, legacy_signature=True))
     assert (outcome.organ_present, outcome.organ_valid) == (True, False)
     assert outcome.reasons == ("DF-ENV-070",)
 
 
 def test_hostile_bytes_count_as_unsigned_with_the_parser_code() -> None:
     """A DTD or broken XML is a document with no signature and the parser's code as reason."""
-    checker = SignatureChecker(TrustConfig())
+    checker = SignatureChecker(Trust.from_options())
     assert checker.check(b'<!DOCTYPE a [<!ENTITY e "e">]><a>&e;</a>').reasons == ("DF-XML-002",)
     assert checker.check(b"<a><b></a>").reasons == ("DF-XML-001",)
 
@@ -52,20 +53,20 @@ def test_the_trust_fingerprint_depends_on_content_not_order_or_names(tmp_path: P
     a.write_bytes(b"anchor one")
     b.write_bytes(b"anchor two")
     c.write_bytes(b"anchor one")
-    one = TrustConfig(anchors=(a, b)).fingerprint()
-    assert TrustConfig(anchors=(b, a)).fingerprint() == one
-    assert TrustConfig(anchors=(c, b)).fingerprint() == one
-    assert TrustConfig(anchors=(a, b), crls=(c,)).fingerprint() != one
-    assert TrustConfig(anchors=(a, b), legacy=True).fingerprint() != one
-    assert TrustConfig(anchors=(a, b), revocation="off").fingerprint() != one
+    one = Trust.from_options(anchors=(a, b)).fingerprint()
+    assert Trust.from_options(anchors=(b, a)).fingerprint() == one
+    assert Trust.from_options(anchors=(c, b)).fingerprint() == one
+    assert Trust.from_options(anchors=(a, b), crls=(c,)).fingerprint() != one
+    assert Trust.from_options(anchors=(a, b), legacy=True).fingerprint() != one
+    assert Trust.from_options(anchors=(a, b), revocation="off").fingerprint() != one
     folder = tmp_path / "pki"
     folder.mkdir()
     (folder / "root.pem").write_bytes(b"anchor one")
-    in_folder = TrustConfig(anchors=(folder,)).fingerprint()
+    in_folder = Trust.from_options(anchors=(folder,)).fingerprint()
     (folder / "crl.pem").write_bytes(b"a CRL")
-    assert TrustConfig(anchors=(folder,)).fingerprint() != in_folder
+    assert Trust.from_options(anchors=(folder,)).fingerprint() != in_folder
     b.write_bytes(b"anchor two!")
-    assert TrustConfig(anchors=(a, b)).fingerprint() != one
+    assert Trust.from_options(anchors=(a, b)).fingerprint() != one
     with pytest.raises(InputError) as err:
-        TrustConfig(anchors=(tmp_path / "missing.pem",)).fingerprint()
+        Trust.from_options(anchors=(tmp_path / "missing.pem",)).fingerprint()
     assert err.value.code == "DF-IO-001"

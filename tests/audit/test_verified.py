@@ -12,11 +12,12 @@ from click.testing import CliRunner
 from audit.signed import SENT, national_pki, signed_document, write_trust
 from docflow.archive.importer import ImportConfig, import_source
 from docflow.archive.store import Archive
-from docflow.audit import AuditConfig, TrustConfig, audit
+from docflow.audit import AuditConfig, audit
 from docflow.cli import cli
 from docflow.levels import Level
 from docflow.pki.national import NationalPki
 from docflow.pki.roles import Role
+from docflow.trust import Trust
 
 REVOKED_AT = dt.datetime(2025, 9, 1, tzinfo=dt.UTC)
 """The commune's organ certificate is revoked after the documents were signed (July)."""
@@ -64,13 +65,13 @@ def _fresh_copy(db: Path, folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def trust(pki: NationalPki, tmp_path_factory: pytest.TempPathFactory) -> TrustConfig:
+def trust(pki: NationalPki, tmp_path_factory: pytest.TempPathFactory) -> Trust:
     root, crls = write_trust(pki, tmp_path_factory.mktemp("trust"))
-    return TrustConfig(anchors=(root,), crls=(crls,))
+    return Trust.from_options(anchors=(root,), crls=(crls,))
 
 
 def test_each_agency_is_counted_by_role_and_validity(archive_db: Path,
-                                                     trust: TrustConfig) -> None:
+                                                     trust: Trust) -> None:
     """Present and valid per role follow what was signed, with the verifier's reasons."""
     result = audit(archive_db, AuditConfig(trust=trust, jobs=1))
     agency = result.tables["agency"]
@@ -90,10 +91,10 @@ def test_each_agency_is_counted_by_role_and_validity(archive_db: Path,
 
 
 def test_a_later_validation_time_sees_the_later_revocation(archive_db: Path,
-                                                           trust: TrustConfig) -> None:
+                                                           trust: Trust) -> None:
     """--at after the commune's revocation makes its organ signatures invalid (DF-PKI-005)."""
-    result = audit(archive_db, AuditConfig(trust=trust, jobs=1,
-                                           at=REVOKED_AT + dt.timedelta(days=1)))
+    result = audit(archive_db, AuditConfig(trust=trust.replace(
+        at=REVOKED_AT + dt.timedelta(days=1)), jobs=1))
     commune = result.tables["agency"]["000.01.12.H49"]
     assert (commune.organ_present, commune.organ_valid) == (3, 0)
     assert commune.reasons == {"DF-PKI-005": 3}
@@ -106,7 +107,7 @@ def test_without_the_trust_store_nothing_is_valid(archive_db: Path) -> None:
     assert (result.total.organ_valid, result.total.signer_valid) == (0, 0)
 
 
-def test_workers_verify_as_one_process_does(archive_db: Path, trust: TrustConfig,
+def test_workers_verify_as_one_process_does(archive_db: Path, trust: Trust,
                                             tmp_path: Path) -> None:
     """A pool of two workers with tiny chunks reproduces the one-process counts exactly."""
     copy = _fresh_copy(archive_db, tmp_path)
@@ -117,7 +118,7 @@ def test_workers_verify_as_one_process_does(archive_db: Path, trust: TrustConfig
         assert two.tables[dimension] == one.tables[dimension]
 
 
-def test_the_cli_takes_trust_and_crl_as_verify_does(archive_db: Path, trust: TrustConfig,
+def test_the_cli_takes_trust_and_crl_as_verify_does(archive_db: Path, trust: Trust,
                                                     tmp_path: Path) -> None:
     """--trust/--crl/--target on the command line give the library's result."""
     copy = _fresh_copy(archive_db, tmp_path)

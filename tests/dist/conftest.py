@@ -3,6 +3,7 @@ from this project's environment, torn down (process group by process group) afte
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -46,10 +47,8 @@ class Cluster:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
             # A group whose leader is gone may still hold children: end them too.
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _start(folder: Path, workers: int) -> Cluster:

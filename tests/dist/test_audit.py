@@ -16,18 +16,19 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from docflow.audit import AuditConfig, TrustConfig, audit
+from docflow.audit import AuditConfig, audit
 from docflow.audit.render import render_csv, render_table
 from docflow.cli import cli
 from docflow.dist import dask_executor
 from docflow.dist.executor import open_executor
+from docflow.trust import Trust
 from tests.dist.conftest import Cluster, fresh_copy
 
 
 def _config(archive: Path, **kw: Any) -> AuditConfig:
     trust = archive.parent / "trust"
-    return AuditConfig(trust=TrustConfig(anchors=(trust / "root.pem",),
-                                         crls=(trust / "crls.pem",)), target=0.9, **kw)
+    return AuditConfig(trust=Trust(anchors=(trust / "root.pem",),
+                                   crls=(trust / "crls.pem",)), target=0.9, **kw)
 
 
 def _outputs(archive: Path, config: AuditConfig, **kw: Any) -> dict[str, str]:

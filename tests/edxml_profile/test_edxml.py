@@ -19,6 +19,7 @@ from docflow.envelope.parser import parse_envelope
 from docflow.envelope.samples import sample_document, sample_status
 from docflow.errors import Indication, InputError, UsageError
 from docflow.pki.roles import Role
+from docflow.profile.choice import Profile
 from docflow.profile.edxml import EDXML_NS, REQUIRED_ROLES, sign_message, verify_message
 from docflow.xmlsafe import parse_xml
 
@@ -292,15 +293,20 @@ def test_uncovered_content_in_a_profile_signature(message: bytes, both: bytes,
 
 
 def test_plain_xml_gets_plain_xml_dsig(pki: SamplePki) -> None:
-    """Outside edXML the profile is one enveloped Signature over the whole document."""
+    """Plain XML-DSig, asked for, is one enveloped Signature over the whole document; the
+    default edXML profile refuses a document that is not an edXML message."""
     key = ec.generate_private_key(ec.SECP256R1())
     signed = sign_message(b"<invoice><total>5</total></invoice>",
                           Signer(key, [pki.issue(key, serial=300), pki.sub]), "organ")
     result = verify_message(signed, trust=pki.validator(), at=NOW,
-                            required_roles=frozenset({Role.ORGAN, Role.SIGNER}))
+                            required_roles=frozenset({Role.ORGAN, Role.SIGNER}),
+                            profile=Profile.XMLDSIG)
     assert result.passed and not result.edxml
     assert result.to_dict()["profile"] == "xmldsig"
     assert result.required_roles == frozenset()  # roles are the edXML profile's
+    default = verify_message(signed, trust=pki.validator(), at=NOW)
+    assert default.indication.value == "FAILED"  # plain XML only when asked for
+    assert [f.code for f in default.findings] == ["DF-TRU-002"]
 
 
 def test_an_owned_tree_is_judged_as_bytes_and_a_lent_tree_is_left_as_it_was(

@@ -10,7 +10,8 @@ from audit.signed import SENT, national_pki, signed_document, write_trust
 
 from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.profile.edxml import EDXML_NS, verify_message
-from docflow.profile.files import trust_validator
+from docflow.profile.trusted import path_validator
+from docflow.trust import Trust
 from docflow.xmlsafe import parse_xml
 
 
@@ -67,7 +68,7 @@ def test_errors_of_the_whole_message_are_reasons(tmp_path: Path) -> None:
     the same message intact has none, and both roles valid."""
     pki = national_pki()
     anchor, crls = write_trust(pki, tmp_path)
-    trust = trust_validator([str(anchor)], [str(crls)])
+    trust = path_validator(Trust.from_options([anchor], [crls]))
     data = signed_document(pki, "000.00.12.H49", 1)
     intact = message_outcome(verify_message(data, trust=trust, at=SENT))
     assert (intact.organ_valid, intact.signer_valid, intact.reasons) == (True, True, ())

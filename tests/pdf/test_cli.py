@@ -8,9 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from docflow import Trust, VerifyConfig, verify
 from docflow.cli import cli
-from docflow.profile.files import trust_validator
-from docflow.profile.nd30 import verify_document_pdf
 
 
 def _run(path: Path, pki_dir: Path, *extra: str) -> tuple[int, str]:
@@ -32,7 +31,7 @@ def test_verify_pdf_passes_and_agrees_with_the_library(both_pdf: bytes, pki_dir:
     assert "NguoiKy: PASSED — signer" in out and "CoQuan: PASSED — organ" in out
     code, out = _run(path, pki_dir, "--format", "json")
     report = json.loads(out)
-    library = verify_document_pdf(both_pdf, trust_validator([str(pki_dir)]), where=str(path))
+    library = verify(path, VerifyConfig(trust=Trust.from_options([pki_dir])))
     assert report["kind"] == "pdf" and report["indication"] == library.indication.value
     assert [s["role"] for s in report["signatures"]] == ["signer", "organ"]
 

@@ -28,7 +28,8 @@ from docflow.pki.validate import (
     RevocationCheck,
     ValidationPolicy,
 )
-from docflow.profile.files import trust_validator
+from docflow.profile.trusted import path_validator
+from docflow.trust import Trust
 
 from . import damaged
 from .factory import T0, YEAR, Ca, key
@@ -480,15 +481,17 @@ class TestWeakCertificateSignatures:
 
     def test_legacy_flag_reaches_the_validator(self, openssl_ca: OpenSslCa,
                                                rsa_key: rsa.RSAPrivateKey) -> None:
-        """``--legacy`` (trust_validator(legacy=True), what verify, validate and audit build)
+        """``--legacy`` (the legacy policy of the one Trust that verify, validate and audit build)
         admits a SHA-1-signed leaf; without it the leaf is DF-PKI-019."""
         leaf = openssl_ca.sign("sha1 leaf cli", rsa_key, "sha1")
         folder = openssl_ca.folder
         (folder / "crl.pem").write_bytes(
             openssl_ca.ca.crl(next_update=T0 + 20 * YEAR).public_bytes(Encoding.PEM))
         files = ([str(folder / "ca.pem")], [str(folder / "crl.pem")])
-        assert trust_validator(*files, legacy=True).check(leaf, [], _after(leaf)).trusted
-        assert codes(trust_validator(*files).check(leaf, [], _after(leaf))) == ["DF-PKI-019"]
+        legacy = path_validator(Trust.from_options(*files, legacy=True))
+        assert legacy.check(leaf, [], _after(leaf)).trusted
+        assert codes(path_validator(Trust.from_options(*files)).check(leaf, [], _after(leaf))) \
+            == ["DF-PKI-019"]
 
     def test_legacy_still_checks_a_sha1_signature(self, openssl_ca: OpenSslCa,
                                                   rsa_key: rsa.RSAPrivateKey) -> None:

@@ -11,9 +11,9 @@ from audit.signed import national_pki, write_trust
 from markupsafe import escape
 
 from docflow.audit import AuditConfig, AuditResult, audit
-from docflow.audit.signatures import TrustConfig
 from docflow.errors import InputError
 from docflow.report.audit import read_audit, render_audit
+from docflow.trust import Trust
 
 from .conftest import ENVELOPES
 from .summaries import AGENCIES, audit_result
@@ -40,7 +40,7 @@ def real_audits(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AuditResu
     return {
         "none": alone,
         "run": audit(run / "archive.sqlite", AuditConfig(jobs=1)),
-        "given": audit(src, AuditConfig(jobs=1, trust=TrustConfig(anchors=(root,)))),
+        "given": audit(src, AuditConfig(jobs=1, trust=Trust.from_options(anchors=(root,)))),
     }
 
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from docflow.dsig import DEFAULT_POLICY, ENVELOPED, TrustSource, VerifyPolicy, verify_all_at
 from docflow.errors import Indication
 from docflow.pki.roles import Role
+from docflow.profile.choice import Profile
 from docflow.profile.edxml import (
     EDXML_LAYOUT,
     REQUIRED_ROLES,
@@ -50,7 +51,8 @@ layout route through :func:`docflow.dsig.verify_all_at` does not apply."""
 
 def verify(document: bytes, pki: SmallPki, *, trust: TrustSource | None = None,
            at: datetime = NOW, policy: VerifyPolicy = DEFAULT_POLICY,
-           required_roles: frozenset[Role] = REQUIRED_ROLES) -> MessageVerification:
+           required_roles: frozenset[Role] = REQUIRED_ROLES,
+           profile: Profile = Profile.EDXML) -> MessageVerification:
     """Verify as an integrator does: the edXML profile, docflow's path validator, CRLs, the
     organ's signature required of a document message unless ``required_roles`` says otherwise.
 
@@ -60,8 +62,9 @@ def verify(document: bytes, pki: SmallPki, *, trust: TrustSource | None = None,
     """
     trust = trust or pki.validator()
     result = verify_message(document, trust=trust, at=at, policy=policy,
-                            required_roles=required_roles)
-    _agrees_from_bytes(document, result, trust, at, policy)
+                            required_roles=required_roles, profile=profile)
+    if not {f.code for f in result.findings} & {"DF-TRU-001", "DF-TRU-002"}:
+        _agrees_from_bytes(document, result, trust, at, policy)  # else nothing was verified
     return result
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from docflow.audit.signatures import SignatureChecker, TrustConfig
+from docflow.audit.signatures import SignatureChecker
 from docflow.dsig import LEGACY, HmacKey, PinnedKeyChecker, SignReference
 from docflow.errors import Indication
 from docflow.pki import names
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY
+from docflow.profile.choice import Profile
 from docflow.profile.edxml import EDXML_NS, sign_message
+from docflow.trust import Trust
 
 from .attack import (
     attachments,
@@ -228,7 +230,7 @@ def test_legacy_qcvn_signature_is_never_counted_valid_by_the_audit(message: byte
               "dGhpcyBpcyBhIHZhbGlkIHNpZ25hdHVyZQ==</SignatureValue></Signature>").encode()
     forged = message.replace(b"</edXML:TraceHeaderList>",
                              b"</edXML:TraceHeaderList>" + legacy, 1)
-    outcome = SignatureChecker(TrustConfig()).check(forged)
+    outcome = SignatureChecker(Trust.from_options()).check(forged)
     assert outcome.organ_present and not outcome.organ_valid
     assert not outcome.signer_valid
     assert "DF-ENV-070" in outcome.reasons
@@ -239,8 +241,10 @@ def test_edxml_look_alike_without_namespace(message: bytes, pki: SmallPki,
     """Profile evasion: the message rewritten without the QCVN namespace (docflow's envelope
     parser still reads such field messages, with a finding) and signed by a *person* as plain
     XML-DSig, a child of the root — so that the edXML profile and its role check do not
-    apply. Defence: it verifies only as plain XML-DSig (``edxml`` false), and no signature is
-    reported in the organ's or the signer's place."""
+    apply. Defence (issue 12, hole 2): the edXML profile is the default and checks only the
+    QCVN ``edXML`` root, so the look-alike FAILS (DF-TRU-001) with nothing verified; checked
+    as plain XML-DSig on request, no signature is reported in the organ's or the signer's
+    place, and the verdict says no edXML meaning was checked (DF-TRU-003)."""
     root = etree.fromstring(message)
     for element in root.iter():
         if isinstance(element.tag, str):
@@ -248,7 +252,9 @@ def test_edxml_look_alike_without_namespace(message: bytes, pki: SmallPki,
     etree.cleanup_namespaces(root)
     plain = etree.tostring(root)
     assert b"QCVN_102_2016" not in plain
-    result = verify(sign_message(plain, signer_a.signer()), pki)
-    assert not result.edxml
+    signed = sign_message(plain, signer_a.signer())
+    refused(verify(signed, pki), "DF-TRU-001")
+    result = verify(signed, pki, profile=Profile.XMLDSIG)
+    assert not result.edxml and "DF-TRU-003" in {f.code for f in result.findings}
     assert result.by_rule("organ") is None and result.by_rule("signer") is None
     assert all(r.role != "organ" for r in result.signatures)

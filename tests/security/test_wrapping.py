@@ -12,6 +12,7 @@ import copy
 
 from lxml import etree
 
+from docflow.profile.choice import Profile
 from docflow.profile.edxml import MessageVerification
 
 from .attack import (
@@ -290,7 +291,8 @@ def test_partial_signature_presented_as_whole(plain_by_id: bytes, pki: SmallPki)
     Defence: the plain layout requires URI="" (DF-SIG-008)."""
     forged = plain_by_id.replace(b"outside the order", b"chuyen khoan ngay", 1)
     assert forged != plain_by_id
-    refused(verify(forged, pki), "DF-SIG-008")
+    refused(verify(forged, pki, profile=Profile.XMLDSIG), "DF-SIG-008")
+    refused(verify(forged, pki), "DF-TRU-002")  # and never in the default edXML profile
 
 
 def test_plain_signature_moved_into_the_signed_element(plain_whole: bytes,
@@ -302,4 +304,4 @@ def test_plain_signature_moved_into_the_signed_element(plain_whole: bytes,
         signature = root.find(ds("Signature"))
         assert signature is not None
         root.find("{urn:example:payment}Order").append(signature)  # type: ignore[union-attr]
-    refused(verify(edit(plain_whole, change), pki), "DF-SIG-009")
+    refused(verify(edit(plain_whole, change), pki, profile=Profile.XMLDSIG), "DF-SIG-009")

@@ -70,11 +70,11 @@ def test_audit_of_the_archive_reproduces_the_coverage(tmp_path: Path) -> None:
     level, exactly the coverage the run reported."""
     from docflow import audit
     from docflow.audit import AuditConfig
-    from docflow.audit.signatures import TrustConfig
+    from docflow.trust import Trust
 
     result = simulate(FAULTY, tmp_path)
-    trust = TrustConfig(anchors=(tmp_path / "trust" / "root.pem",),
-                        crls=(tmp_path / "trust" / "crls.pem",))
+    trust = Trust(anchors=(tmp_path / "trust" / "root.pem",),
+                  crls=(tmp_path / "trust" / "crls.pem",))
     audited = audit(str(tmp_path / "archive.sqlite"), AuditConfig(trust=trust, jobs=1))
     table = audited.tables["level"]
     for level, figures in result.summary["levels"].items():

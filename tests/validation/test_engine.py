@@ -104,7 +104,8 @@ def test_report_json_layout() -> None:
     """to_dict() has the documented keys; timings only on request."""
     report = validate(re.sub(rb"<edXML:Priority>\d<", b"<edXML:Priority>9<", DOCUMENT))
     body = report.to_dict()
-    assert set(body) == {"source", "verdict", "kind", "parsed", "findings", "signatures"}
+    assert set(body) == {"source", "verdict", "kind", "parsed", "findings", "signatures",
+                         "signatures_checked"}
     finding = body["findings"][0]  # type: ignore[index]
     assert finding["code"] == "DF-ENV-060"
     assert set(finding["location"]) == {"line", "path"}

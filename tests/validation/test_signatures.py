@@ -61,12 +61,34 @@ def test_trusted_signatures_pass_with_their_roles(signed: dict[str, Path]) -> No
     assert all(s["verdict"] == "PASSED" for s in report["signatures"])
 
 
-def test_without_a_trust_anchor_nothing_is_trusted(signed: dict[str, Path]) -> None:
-    """A valid signature with no trust anchor given is INDETERMINATE, never PASSED."""
+def test_without_trust_signatures_are_not_checked_and_it_says_so(
+        signed: dict[str, Path], tmp_path: Path) -> None:
+    """Without --trust, validate checks schema and rules only: the report says signatures were
+    not checked (JSON ``signatures_checked`` false, and in the verdict line), so that a PASSED
+    is never read as a signature check. A signature that is there but broken is not looked
+    at either; given --trust, it fails."""
     code, report = _report(str(signed["signed"]))
+    assert code == 0 and report["verdict"] == "PASSED"
+    assert report["signatures_checked"] is False and report["signatures"] == []
+    code, text = _run("validate", str(signed["signed"]))
+    assert code == 0
+    assert text.splitlines()[0].endswith("signatures not checked (no --trust)")
+    code, report = _report(str(signed["signed"]), "--trust", str(signed["pki"]))
+    assert code == 0 and report["signatures_checked"] is True
+    code, text = _run("validate", str(signed["signed"]), "--trust", str(signed["pki"]))
+    assert "not checked" not in text
+
+
+def test_with_trust_but_no_anchor_that_fits_nothing_is_trusted(signed: dict[str, Path],
+                                                               tmp_path: Path) -> None:
+    """A valid signature under a trust store that does not lead to its root is
+    INDETERMINATE, never PASSED."""
+    other = tmp_path / "other"
+    assert _run("pki", "init", "--preset", "tiny", "--seed", "8", "--out", str(other))[0] == 0
+    code, report = _report(str(signed["signed"]), "--trust", str(other))
     assert code == 1 and report["verdict"] == "INDETERMINATE"
     codes = {f["code"] for s in report["signatures"] for f in s["findings"]}
-    assert "DF-PKI-001" in codes
+    assert "DF-PKI-002" in codes  # same CA names, another seed: the CA's key does not verify
 
 
 def test_tampered_subject_fails_the_organ_signature(signed: dict[str, Path],
@@ -81,13 +103,51 @@ def test_tampered_subject_fails_the_organ_signature(signed: dict[str, Path],
     assert "DF-SIG-011" in codes
 
 
-def test_unsigned_message_passes_with_a_warning(signed: dict[str, Path]) -> None:
-    """Whether a message should be signed is a coverage question: without --require, an
-    unsigned draft gets a warning, not a failure (nor the organ's DF-SIG-028)."""
+def test_unsigned_message_fails_under_trust_unless_none_is_required(
+        signed: dict[str, Path]) -> None:
+    """Giving a trust store means checking signatures: an unsigned document message FAILS for
+    the organ's signature missing (DF-SIG-028), with DF-SIG-022 an error. The draft workflow
+    asks for no role (--require none) and gets a warning instead."""
     code, report = _report(str(signed["unsigned"]), "--trust", str(signed["pki"]))
+    assert code == 1 and report["verdict"] == "FAILED"
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [
+        ("DF-SIG-022", "error"), ("DF-SIG-028", "error")]
+    code, report = _report(str(signed["unsigned"]), "--trust", str(signed["pki"]),
+                           "--require", "none")
     assert code == 0 and report["verdict"] == "PASSED"
     assert [(f["code"], f["severity"]) for f in report["findings"]] == [
         ("DF-SIG-022", "warning")]
+
+
+def test_stripped_and_rewritten_message_fails_under_trust(signed: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    """Hole 3 of issue 12: every Signature removed, the Subject and an attachment changed.
+    ``validate --trust`` printed PASSED with a DF-SIG-022 warning; it FAILS now, through the
+    CLI and the library alike, for the organ's signature missing."""
+    from lxml import etree
+
+    from docflow import Trust, ValidationConfig, validate
+    from docflow.profile.edxml import EDXML_NS
+    from docflow.xmlsafe import parse_xml
+
+    root = parse_xml(signed["signed"].read_bytes())
+    for signature in list(root.iter("{http://www.w3.org/2000/09/xmldsig#}Signature")):
+        signature.getparent().remove(signature)
+    subject = next(root.iter(f"{{{EDXML_NS}}}Subject"))
+    subject.text = "Về việc chuyển tiền gấp"
+    attachment = next(root.iter(f"{{{EDXML_NS}}}Attachment"))
+    content = attachment.find(f"{{{EDXML_NS}}}ContentTransferEncoded")
+    assert content is not None
+    content.text = "U8OgaSBraG/huqNuIGvhu7MgbeG7m2k="
+    forged = tmp_path / "forged.edxml"
+    forged.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True,
+                                      encoding="UTF-8"))
+    code, report = _report(str(forged), "--trust", str(signed["pki"]))
+    assert code == 1 and report["verdict"] == "FAILED", report
+    assert ("DF-SIG-028", "error") in [(f["code"], f["severity"]) for f in report["findings"]]
+    library = validate(forged, ValidationConfig(trust=Trust.from_options([signed["pki"]])))
+    assert library.verdict.value == "FAILED"
+    assert [f.code for f in library.findings] == [f["code"] for f in report["findings"]]
 
 
 def test_signature_check_can_be_skipped(signed: dict[str, Path]) -> None:
@@ -141,3 +201,11 @@ def test_both_roles_can_be_required(signed: dict[str, Path]) -> None:
     code, report = _report(str(signed["signed"]), "--trust", str(signed["pki"]),
                            "--require", "organ,signer")
     assert code == 0 and report["verdict"] == "PASSED", report
+
+
+def test_signature_options_without_trust_are_a_usage_error(signed: dict[str, Path]) -> None:
+    """--crl, --at, --legacy, --roles or --require without --trust would be silently ignored
+    (signatures are not checked without a trust): a usage error, exit 2, instead."""
+    for extra in (["--require", "none"], ["--legacy"], ["--at", "2026-01-01"]):
+        code, out = _run("validate", str(signed["signed"]), *extra)
+        assert code == 2 and "need --trust" in out, (extra, out)
