@@ -21,13 +21,14 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from docflow.dist.executor import Executor, open_executor
 from docflow.dist.sweep_stats import Metrics, band, run_metrics, tornado
 from docflow.errors import InputError, Location, UsageError
+from docflow.outputs import OutputSchema, header
 from docflow.sim.run import simulate
 from docflow.sim.scenario_file import scenario_from_document
 from docflow.sim.summary import dump_summary
@@ -283,8 +284,7 @@ def _assemble(name: str, file: str, crypto: str, seeds: Sequence[int],
         return {n: band([r["metrics"].get(n) for r in members]) for n in names}
 
     return {
-        "schema": "docflow.sweep/1",
-        "docflow_version": metadata.version("docflow"),
+        **header(OutputSchema.SWEEP),
         "scenario": {"name": name, "source": file, "crypto": crypto},
         "seeds": list(seeds),
         "vary": {v.key: list(v.values) for v in vary},

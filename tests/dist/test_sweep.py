@@ -7,12 +7,14 @@ import hashlib
 import json
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from docflow.cli import cli
 from docflow.dist.sweep import Variation, parse_seeds, sweep
+from docflow.outputs import OutputSchema
 from tests.dist.conftest import Cluster
 
 TINY = """seed = 1
@@ -62,6 +64,16 @@ def test_every_run_is_what_simulate_gives(local_sweep: Path, scenario: Path,
         assert result.exit_code == 0, result.output
         digest = hashlib.sha256((folder / "out" / "summary.json").read_bytes()).hexdigest()
         assert digest == run["summary_sha256"]
+
+
+def test_sweep_json_meets_its_schema(local_sweep: Path) -> None:
+    """sweep.json validates against the shipped docflow.sweep/1 schema, and a run without
+    its summary digest does not."""
+    data = json.loads((local_sweep / "sweep.json").read_bytes())
+    validator = jsonschema.Draft202012Validator(OutputSchema.SWEEP.json_schema())
+    assert list(validator.iter_errors(data)) == []
+    del data["runs"][0]["summary_sha256"]
+    assert list(validator.iter_errors(data))
 
 
 def test_bands_and_tornado_follow_the_runs(local_sweep: Path) -> None:
