@@ -58,15 +58,17 @@ def test_dask_audit_is_the_local_audit_byte_for_byte(run_archive: Path, dask_clu
 
 def test_cli_audit_with_scheduler(run_archive: Path, dask_cluster: Cluster,
                                   tmp_path: Path) -> None:
-    """``docflow audit --scheduler tcp://...`` prints what the local audit prints."""
+    """``docflow audit --scheduler tcp://...`` and ``--scheduler local:1`` (a LocalCluster the
+    command starts and stops) print what the local audit prints."""
     work = tmp_path / "work"
     outs = []
-    for extra in (["-j", "2"], ["--scheduler", dask_cluster.address]):
+    for extra in (["-j", "2"], ["--scheduler", dask_cluster.address],
+                  ["--scheduler", "local:1"]):
         archive = fresh_copy(run_archive, work)
         result = CliRunner().invoke(cli, ["audit", str(archive), "--format", "csv", *extra])
         assert result.exit_code == 0, result.output
         outs.append(result.stdout)
-    assert outs[0] == outs[1] and outs[0].startswith("dimension,key,documents")
+    assert outs[0] == outs[1] == outs[2] and outs[0].startswith("dimension,key,documents")
 
 
 def test_a_killed_worker_loses_nothing(run_archive: Path, own_cluster: Cluster,
