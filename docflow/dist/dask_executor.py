@@ -58,14 +58,17 @@ class DaskExecutor(Executor):
 
     def map_unordered(self, fn: Callable[..., R], tasks: Iterable[tuple[Any, ...]],
                       window: int | None = None) -> Iterator[R]:
-        # The cluster can grow while a job runs: the window follows its current size.
+        # The cluster can grow or shrink while a job runs: the window follows its size,
+        # asked of the scheduler after each wait (not per task: that is a round trip).
+        limit = window or 3 * self._current_workers()
         in_flight: set[Future] = set()
         try:
             for args in tasks:
                 in_flight.add(self._client.submit(fn, *args, pure=False))
-                while len(in_flight) >= (window or 3 * self._current_workers()):
+                while len(in_flight) >= limit:
                     done, in_flight = _first_done(in_flight)
                     yield from (f.result() for f in done)
+                    limit = window or 3 * self._current_workers()
             while in_flight:
                 done, in_flight = _first_done(in_flight)
                 yield from (f.result() for f in done)
