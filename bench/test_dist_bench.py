@@ -36,7 +36,7 @@ from docflow.audit import AuditConfig, audit
 from docflow.dist.executor import Executor, LocalPool, open_executor
 from docflow.dist.sweep import sweep
 from docflow.pki.keys import default_cache_dir
-from docflow.sim.run import simulate
+from docflow.runs import simulate
 from docflow.trust import Trust
 
 DOCUMENTS = 8_000

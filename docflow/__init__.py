@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from docflow.pdf.verify import PdfVerification
     from docflow.profile.edxml import MessageVerification
     from docflow.profile.verify import VerifyConfig, verify
-    from docflow.sim.run import SimulationResult, simulate
+    from docflow.runs import SimulationResult, simulate
     from docflow.sim.scenario import Scenario
     from docflow.validation import ValidationConfig, ValidationReport, validate
 
@@ -34,7 +34,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "AuditConfig": "docflow.audit", "AuditResult": "docflow.audit", "audit": "docflow.audit",
-    "SimulationResult": "docflow.sim.run", "simulate": "docflow.sim.run",
+    "SimulationResult": "docflow.runs", "simulate": "docflow.runs",
     "Scenario": "docflow.sim.scenario",
     "ValidationConfig": "docflow.validation", "ValidationReport": "docflow.validation",
     "validate": "docflow.validation",

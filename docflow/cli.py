@@ -1,13 +1,15 @@
 """The ``docflow`` command line: argument parsing, progress bars, exit codes. No logic.
 
 Every command calls one function of the library and prints what it returns. Errors are mapped
-to messages and exit codes in one place, :class:`_DocflowGroup`: a :class:`DocflowError` prints
-its code, location and message and exits with the code its class carries (2 for unusable input
-or usage); commands return 0 or 1 themselves for passed or failed checks.
+to messages and exit codes in one place, :class:`_DocflowGroup`, with the codes of
+:class:`ExitCode` (documented in ``docs/cli.md``): a :class:`DocflowError` prints its code,
+location and message and exits with the code its class carries (2 for unusable input or
+usage); commands return 0 or 1 themselves for passed or failed checks.
 """
 
 from __future__ import annotations
 
+import enum
 import sys
 from typing import Any
 
@@ -15,7 +17,23 @@ import click
 
 from docflow.errors import DocflowError
 
-__all__ = ["main"]
+__all__ = ["ExitCode", "main"]
+
+
+class ExitCode(enum.IntEnum):
+    """Every exit code of ``docflow``; scripts may rely on them."""
+
+    OK = 0
+    """Done: the checks passed, the run or the files were written."""
+    FAILED = 1
+    """The command ran and found a failure: a signature that fails, a rate below target."""
+    UNUSABLE = 2
+    """Unusable input or usage, named by a ``DF-`` code (:attr:`DocflowError.exit_code`)."""
+    INTERNAL = 3
+    """A bug in docflow: an unexpected exception, reported in one line (``--debug`` for the
+    traceback). Nothing acknowledged is lost, but the output is incomplete."""
+    INTERRUPTED = 130
+    """Ctrl-C (SIGINT), by the shell's convention 128 + signal 2."""
 
 
 class _DocflowGroup(click.Group):
@@ -31,16 +49,16 @@ class _DocflowGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(ExitCode.INTERRUPTED)
         except MemoryError:
             click.echo("error: DF-IO-002: out of memory; the input is too large", err=True)
-            ctx.exit(2)
+            ctx.exit(ExitCode.UNUSABLE)
         except Exception as exc:  # the last line of defence: report, never print a traceback
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc} "
                        "(run with --debug for the traceback)", err=True)
-            ctx.exit(3)
+            ctx.exit(ExitCode.INTERNAL)
 
 
 @click.group(cls=_DocflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -259,7 +277,6 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
         read_toml_message,
     )
     from docflow.envelope.dates import VIETNAM
-    from docflow.errors import Location
 
     ctx = click.get_current_context()
     if toml_file is not None:
@@ -289,12 +306,9 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    try:
-        with open(output, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise DocflowError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                           Location(file=output)) from None
+    from docflow.atomic import write_atomic
+
+    write_atomic(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
 
 
@@ -487,45 +501,57 @@ def report_command(run_dir: str, output: str | None) -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--out", "-o", "out", required=True,
               type=click.Path(file_okay=False, path_type=str),
-              help="Folder for summary.json (and archive.sqlite in sample/real mode).")
+              help="Folder for summary.json and report.html (and archive.sqlite with trust/ "
+              "in sample/real mode); must be empty or missing unless --force.")
+@click.option("--force", is_flag=True, help="Replace the run in a non-empty --out folder: its "
+              "run files are removed first; other files are left alone.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Override the scenario's seed.")
 @click.option("--crypto", default=None, metavar="MODE",
               help="Override the crypto mode: model, sample:N or real.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
-def simulate_command(scenario: str | None, out: str, seed: int | None, crypto: str | None,
-                     quiet: bool) -> None:
-    """Run a load scenario (TOML) and write DIR/summary.json.
+def simulate_command(scenario: str | None, out: str, force: bool, seed: int | None,
+                     crypto: str | None, quiet: bool) -> None:
+    """Run a load scenario (TOML) and write DIR/summary.json and DIR/report.html.
 
     Without SCENARIO, runs the built-in default: one week of vn-2025 with 2,000 documents really
-    signed and verified. Exit code: 0 done; 2 a bad scenario or option, named in the message.
+    signed and verified. Exit code: 0 done; 2 a bad scenario or option, named in the message,
+    or a non-empty --out without --force (DF-RUN-001).
     """
-    from docflow.report import write_simulation_report
-    from docflow.sim.run import simulate
+    from docflow.runs import simulate
     from docflow.sim.text import render_summary
 
     bar: Any = None
+    label = "simulated days"
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="simulated days", file=sys.stderr,
+            bar = click.progressbar(length=total, label=label, file=sys.stderr,
                                     show_pos=True)
             bar.__enter__()
+        bar.label = label
         bar.update(done - bar.pos)
 
+    def notice(text: str) -> None:
+        if bar is None:
+            click.echo(f"{text}…", err=True)
+        else:  # on the progress line itself, until the next simulated day
+            bar.label = f"{label} ({text})"
+            bar.render_progress()
+
     try:
-        result = simulate(scenario, out, seed=seed, crypto=crypto,
-                          progress=None if quiet else progress)
+        result = simulate(scenario, out, seed=seed, crypto=crypto, force=force,
+                          progress=None if quiet else progress,
+                          notice=None if quiet else notice)
         if bar is not None:
             bar.update(bar.length - bar.pos)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    report = write_simulation_report(out)
     if not quiet:
         click.echo(render_summary(result.summary))
-        click.echo(f"wrote {result.out}/summary.json, {report}"
+        click.echo(f"wrote {result.out}/summary.json, {result.report}"
                    + (f" and {result.archive}" if result.archive else ""), err=True)
 
 
@@ -592,7 +618,9 @@ def pki_group() -> None:
 @click.option("--seed", type=click.IntRange(min=0), required=True,
               help="Every key, serial number and signature derives from it.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=str),
-              help="Folder to write (created if missing).")
+              help="Folder to write (created if missing); must be empty unless --force.")
+@click.option("--force", is_flag=True, help="Replace the PKI in a non-empty --out folder: its "
+              "keys, certificates and index are removed first; other files are left alone.")
 @click.option("--algorithm", type=click.Choice(["ecdsa-p256", "ed25519", "rsa-2048"]),
               default="ecdsa-p256", show_default=True,
               help="Key type; RSA keys are generated once and cached (see docs/pki.md).")
@@ -604,13 +632,14 @@ def pki_group() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
+def pki_init_command(topology: str, seed: int, out: str, force: bool, algorithm: str,
                      passphrase_file: str | None, at: Any, jobs: int | None,
                      quiet: bool) -> None:
     """Write the test PKI of a topology to OUT: PEM certificates, PKCS#8 keys, CRLs, index.json.
 
     Every agency gets an organ certificate and a person (signer) certificate from its hub's
-    sub-CA. Exit code: 0 written; 2 unusable topology, passphrase file or output folder.
+    sub-CA. Exit code: 0 written; 2 unusable topology, passphrase file or output folder, or a
+    non-empty OUT without --force (DF-RUN-001).
     """
     import contextlib
     import datetime as dt
@@ -635,7 +664,7 @@ def pki_init_command(topology: str, seed: int, out: str, algorithm: str,
     with bar:
         summary = write_pki(pki, out, passphrase=passphrase, jobs=jobs,
                             progress=None if quiet else bar.update,
-                            extra={"topology": topo.name})
+                            extra={"topology": topo.name}, force=force)
     click.echo(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
                f"organ + signer, {summary.crls:,} CAs), {summary.crls:,} CRLs and "
                f"{summary.tls_certificates:,} TLS certificates for the axis to {out} in "
@@ -677,13 +706,9 @@ def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: s
     if output == "-":
         sys.stdout.buffer.write(signed)
     else:
-        try:
-            with open(output, "wb") as handle:
-                handle.write(signed)
-        except OSError as exc:
-            from docflow.errors import InputError, Location
-            raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                             Location(file=output)) from None
+        from docflow.atomic import write_atomic
+
+        write_atomic(output, signed)
 
 
 @cli.command("verify")
@@ -901,12 +926,9 @@ def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
             if len(ids) > 1 or target.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 target = target / f"{message_id}.edxml"
-            try:
-                target.write_bytes(data)
-            except OSError as exc:
-                from docflow.errors import InputError, Location
-                raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                                 Location(file=str(target))) from None
+            from docflow.atomic import write_atomic
+
+            write_atomic(target, data)
             click.echo(f"wrote {target} ({len(data):,} bytes)", err=True)
 
 

@@ -176,6 +176,15 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "(replace)."),
     _c("DF-ENV-075", "warning", None, "A revoke, update or replace names no DocumentId of the "
                                       "document it acts on."),
+    # The message's kind (docflow/envelope/kind.py), decided once for the parser, the schema,
+    # the rules and the signature profile.
+    _c("DF-ENV-080", "error", _F, "The message's kind cannot be told: its edXMLHeader holds "
+                                  "both a MessageHeader and a Status, neither, two of one, or "
+                                  "one in another namespace; or the edXML/edXMLEnvelope/"
+                                  "edXMLHeader structure around it is not there exactly once."),
+    _c("DF-ENV-081", "error", _F, "The message reads as a status message, which no role has to "
+                                  "sign, but the status schema refuses it: verify passes only "
+                                  "a valid status message without the organ's signature."),
     # --- XML-DSig (docflow/dsig) --------------------------------------------------------------
     # Indications follow ETSI EN 319 102-1: a digest or signature that does not verify and a
     # malformed or wrapped structure are FAILED; an algorithm the policy refuses, a missing key or
@@ -429,6 +438,11 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "by an older docflow pki init) or none for this agency."),
     _c("DF-AXS-015", "error", _I, "A load run cannot start: the scenario names no agency the "
                                   "PKI holds, or its bounds are not positive."),
+    # --- run and output folders (docflow/runfolder.py) --------------------------------------
+    _c("DF-RUN-001", "error", _I, "The output folder is not empty (an earlier run or other "
+                                  "files); refused unless --force replaces the run in it."),
+    _c("DF-RUN-002", "error", _I, "The folder holds an incomplete run (interrupted, or still "
+                                  "being written): it carries the .incomplete marker."),
     # --- reports (docflow/report) ------------------------------------------------------------
     _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
                                   "object."),

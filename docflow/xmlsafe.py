@@ -30,7 +30,8 @@ from lxml import etree
 
 from docflow.errors import InputError, Location
 
-__all__ = ["XmlLimits", "element_path", "parse_xml", "read_limited", "read_xml"]
+__all__ = ["XmlLimits", "element_path", "parse_xml", "read_limited", "read_xml",
+           "text_content"]
 
 _LIBXML_TEXT_LIMIT = 10_000_000
 """libxml2 refuses a single text node above this size unless huge mode is on."""
@@ -239,6 +240,27 @@ def read_xml(path: str | os.PathLike[str] | Path, *,
     name = os.fspath(path)
     return parse_xml(read_bytes(name, limits.max_bytes), limits=limits,
                      where="<stdin>" if name == "-" else name)
+
+
+def text_content(element: etree._Element) -> str:
+    """The whole text of ``element``: every text node below it, in order (XPath's string
+    value), without comments and processing instructions.
+
+    What a signature covers is the canonical form, where exclusive C14N drops comments and
+    writes CDATA and character references as plain text; so the value of a signed field is
+    this, never ``element.text``, which stops at the first comment. Every reader of a value
+    (the parser, the business rules, the signature profile's sender check) takes it from
+    here, so that what is checked and what was signed are read alike.
+
+    >>> from lxml import etree
+    >>> text_content(etree.fromstring("<a>000.00.<!-- x -->00.<?p?>H49<![CDATA[]]></a>"))
+    '000.00.00.H49'
+    >>> text_content(etree.fromstring("<a>x<b>y</b>z</a>"))
+    'xyz'
+    """
+    if len(element) == 0:  # speed: a leaf holding text alone, the common case
+        return element.text or ""
+    return "".join(element.itertext())
 
 
 def element_path(element: etree._Element, *, below: etree._Element | None = None) -> str:

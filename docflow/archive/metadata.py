@@ -30,7 +30,7 @@ from docflow.envelope.parser import parse_tree
 from docflow.envelope.rules import MessageKind
 from docflow.envelope.status import StatusCode
 from docflow.levels import Level
-from docflow.xmlsafe import parse_xml
+from docflow.xmlsafe import parse_xml, text_content
 
 __all__ = ["EDXML_NS", "EnvelopeMeta", "MessageKind", "StatusInfo", "infer_level",
            "read_metadata", "signing_time"]
@@ -167,7 +167,7 @@ def _child(parent: etree._Element | None, tag: str) -> etree._Element | None:
 
 def _text_of(parent: etree._Element | None, tag: str) -> str:
     found = _child(parent, tag)
-    return (found.text or "").strip() if found is not None else ""
+    return text_content(found).strip() if found is not None else ""
 
 
 def _timestamp(text: str) -> datetime:

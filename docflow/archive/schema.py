@@ -134,12 +134,21 @@ def _v5_signed_at(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE envelopes ADD COLUMN signed_at TEXT")
 
 
+def _v6_signature_sources(db: sqlite3.Connection) -> None:
+    # Where each role's signatures were found (xml, pdf, both, or '' when absent): the audit
+    # counts PDF signatures as well as XML-DSig ones and says which. Results stored before
+    # keep '' here; they belong to contexts the audit no longer reuses.
+    db.execute("ALTER TABLE verifications ADD COLUMN organ_source TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE verifications ADD COLUMN signer_source TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_envelopes,
     _v2_status_events,
     _v3_verifications,
     _v4_rejects,
     _v5_signed_at,
+    _v6_signature_sources,
 )
 """Step ``i`` takes a database from version ``i`` to ``i + 1``. Append only."""
 

@@ -573,13 +573,14 @@ class Archive:
         """
         rows = [(r.envelope_id, context_id, int(r.outcome.organ_present),
                  int(r.outcome.organ_valid), int(r.outcome.signer_present),
-                 int(r.outcome.signer_valid), json.dumps(sorted(set(r.outcome.reasons))))
+                 int(r.outcome.signer_valid), json.dumps(sorted(set(r.outcome.reasons))),
+                 r.outcome.organ_source, r.outcome.signer_source)
                 for r in results]
         with self._transaction() as db:
             before = db.total_changes
             db.executemany("INSERT OR IGNORE INTO verifications (envelope_id, context_id, "
-                           "organ_present, organ_valid, signer_present, signer_valid, reasons) "
-                           "VALUES (?,?,?,?,?,?,?)", rows)
+                           "organ_present, organ_valid, signer_present, signer_valid, reasons, "
+                           "organ_source, signer_source) VALUES (?,?,?,?,?,?,?,?,?)", rows)
             return db.total_changes - before
 
     @_guard
@@ -587,11 +588,13 @@ class Archive:
         """Per document verified in this context: sender, sender level, type, month, outcome.
 
         Rows are ``(sender, sender_level, doc_type, month, organ_present, organ_valid,
-        signer_present, signer_valid, reasons_json)``, in envelope id order.
+        signer_present, signer_valid, reasons_json, organ_source, signer_source)``, in
+        envelope id order.
         """
         return self._db.execute(
             "SELECT e.sender, e.sender_level, e.doc_type, e.month, v.organ_present, "
-            "v.organ_valid, v.signer_present, v.signer_valid, v.reasons FROM verifications v "
+            "v.organ_valid, v.signer_present, v.signer_valid, v.reasons, v.organ_source, "
+            "v.signer_source FROM verifications v "
             "JOIN envelopes e ON e.id = v.envelope_id WHERE v.context_id = ? AND "
             "e.kind = 'document' ORDER BY e.id", (context_id,)).fetchall()
 

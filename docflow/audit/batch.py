@@ -22,9 +22,9 @@ from docflow.metrics.coverage import DocumentOutcome
 
 __all__ = ["Row", "as_results", "check_blobs", "verify_batch"]
 
-Row = tuple[int, bool, bool, bool, bool, tuple[str, ...]]
-"""(envelope id, organ present, organ valid, signer present, signer valid, reasons): plain
-values, cheap to send back from a worker."""
+Row = tuple[int, bool, bool, bool, bool, tuple[str, ...], str, str]
+"""(envelope id, organ present, organ valid, signer present, signer valid, reasons, organ
+source, signer source): plain values, cheap to send back from a worker."""
 
 
 def check_blobs(checker: SignatureChecker, at: datetime | None,
@@ -46,7 +46,8 @@ def check_blobs(checker: SignatureChecker, at: datetime | None,
             except Exception:  # one bad envelope must not end a national audit
                 outcome = DocumentOutcome(reasons=("DF-AUD-002",))
         rows.append((blob.envelope_id, outcome.organ_present, outcome.organ_valid,
-                     outcome.signer_present, outcome.signer_valid, outcome.reasons))
+                     outcome.signer_present, outcome.signer_valid, outcome.reasons,
+                     outcome.organ_source, outcome.signer_source))
     return rows
 
 
@@ -58,5 +59,5 @@ def verify_batch(bundle: TrustBundle, at: datetime | None,
 
 def as_results(rows: Sequence[Row]) -> list[StoredResult]:
     """Rows as the archive stores them."""
-    return [StoredResult(envelope_id, DocumentOutcome(op, ov, sp, sv, reasons))
-            for envelope_id, op, ov, sp, sv, reasons in rows]
+    return [StoredResult(envelope_id, DocumentOutcome(op, ov, sp, sv, reasons, o_src, s_src))
+            for envelope_id, op, ov, sp, sv, reasons, o_src, s_src in rows]

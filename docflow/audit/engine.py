@@ -25,6 +25,7 @@ The work is split so that nothing is counted twice and nothing is lost when an a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +35,7 @@ from docflow.archive.importer import ImportResult, import_source
 from docflow.archive.store import Archive
 from docflow.audit.batch import as_results, verify_batch
 from docflow.audit.config import AuditConfig
-from docflow.audit.result import AuditResult, coverage_by_dimension
+from docflow.audit.result import AuditResult, coverage_by_dimension, signature_sources
 from docflow.audit.run_trust import TrustSource, resolve_trust
 from docflow.audit.signatures import SignatureChecker
 from docflow.audit.target import below_target, unranked_agencies
@@ -42,6 +43,7 @@ from docflow.audit.trust_bundle import pack_trust, remember
 from docflow.dist.executor import Executor, open_executor
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
+from docflow.runfolder import check_complete
 
 __all__ = ["audit", "is_archive"]
 
@@ -98,8 +100,9 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     InputError
         When the source or the archive cannot be read (``DF-IO``, ``DF-ARC`` codes), a
         trust file cannot be read (``DF-IO``, ``DF-PKI`` codes), or the scheduler cannot be
-        used (``DF-DIST`` codes). Problems of single envelopes
-        are counted, never raised.
+        used (``DF-DIST`` codes); ``DF-RUN-002`` when the source is in a run folder marked
+        incomplete (a simulation interrupted or running). Problems of single envelopes are
+        counted, never raised.
     ConfigError
         ``DF-PKI-026`` when the role mapping is not TOML or a rule is invalid.
     """
@@ -107,6 +110,7 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     path = Path(source)
     if not path.exists():
         raise InputError("DF-IO-001", "the source does not exist", Location(file=str(path)))
+    check_complete(path if path.is_dir() else path.parent, "the source")  # an unfinished run
     trust, trust_source, notice = resolve_trust(path, config.trust, run_trust=config.run_trust)
     config = dataclasses.replace(config, trust=trust)
     checker = SignatureChecker(trust)  # reads every trust file now: errors before any work
@@ -145,7 +149,7 @@ class _Run:
 def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                    run: _Run) -> AuditResult:
     config, progress = run.config, run.progress
-    fingerprint = config.trust.fingerprint()
+    fingerprint = _checked_fingerprint(config.trust.fingerprint())
     at = config.at.isoformat() if config.at is not None else "signing-time"
     with Archive(db) as archive:
         context = archive.context(policy=config.trust.policy_name, trust_fingerprint=fingerprint,
@@ -194,7 +198,17 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                        below=below, min_documents=config.min_documents, unranked=unranked,
                        imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
-                       notices=run.notices)
+                       notices=run.notices, sources=signature_sources(rows_all))
+
+
+CHECKS = "xml-dsig+pdf"
+"""What the audit verifies in each envelope. Part of the stored context: results stored before
+the PDF attachments were checked are not reused by an audit that checks them."""
+
+
+def _checked_fingerprint(trust_fingerprint: str) -> str:
+    """The trust's fingerprint bound to :data:`CHECKS`."""
+    return hashlib.sha256(f"checks={CHECKS}\n{trust_fingerprint}".encode()).hexdigest()
 
 
 def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:

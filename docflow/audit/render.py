@@ -80,6 +80,10 @@ def render_table(result: AuditResult, *, full: bool = False) -> str:
              f"  policy {result.policy}, trust {result.trust_fingerprint[:16]} "
              f"({result.trust_source.value}), at {result.at}"]
     lines += [f"  {n.effective_severity.value}: {n.code}: {n.message}" for n in result.notices]
+    if result.sources:
+        lines.append("  signatures found in: " + "; ".join(
+            f"{role} " + ", ".join(f"{kind} {n:,}" for kind, n in counts.items())
+            for role, counts in result.sources.items()))
     lines.append("")
     header = ["", "docs", "organ", "signer", "both", "organ ok", "signer ok", "both ok",
               f"{result.measure} [95% CI]"]

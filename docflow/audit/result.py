@@ -18,7 +18,8 @@ from docflow.levels import Level
 from docflow.metrics.coverage import CoverageCounts, CoverageTable
 from docflow.outputs import OutputSchema, header
 
-__all__ = ["DIMENSIONS", "SCHEMA", "UNKNOWN", "AuditResult", "coverage_by_dimension"]
+__all__ = ["DIMENSIONS", "SCHEMA", "SOURCES", "UNKNOWN", "AuditResult", "coverage_by_dimension",
+           "signature_sources"]
 
 SCHEMA = OutputSchema.AUDIT.value
 """The ``schema`` field of the JSON form; bumped when a field changes meaning or goes away."""
@@ -28,6 +29,22 @@ UNKNOWN = "unknown"
 
 DIMENSIONS: tuple[str, ...] = ("level", "agency", "document_type", "month")
 """The groupings of every audit, in report order."""
+
+
+SOURCES: tuple[str, ...] = ("xml", "pdf", "both")
+"""Where a role's signatures were found in a document: the envelope's XML-DSig, a PDF
+attachment's PAdES signatures, or both."""
+
+
+def signature_sources(rows: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """Documents per role whose signatures of that role are in each :data:`SOURCES`."""
+    out = {role: dict.fromkeys(SOURCES, 0) for role in ("organ", "signer")}
+    for row in rows:
+        for role, index in (("organ", 9), ("signer", 10)):
+            source = row[index] if len(row) > index else ""
+            if source in out[role]:
+                out[role][source] += 1
+    return out
 
 
 def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
@@ -107,6 +124,9 @@ class AuditResult:
     notices: tuple[Finding, ...] = ()
     """What the user must know to read the figures: ``DF-AUD-003`` (no trust anchor, so
     nothing can be valid) or ``DF-AUD-004`` (the run's own trust files were used)."""
+    sources: dict[str, dict[str, int]] | None = None
+    """Per role, the documents whose signatures of that role are in the envelope (``xml``),
+    in a PDF attachment (``pdf``) or in both: which kind the signing rates come from."""
 
     @property
     def total(self) -> CoverageCounts:
@@ -139,6 +159,8 @@ class AuditResult:
             "unreadable": {"total": sum(self.unreadable.values()),
                            "by_code": {k: self.unreadable[k] for k in sorted(self.unreadable)}},
             "total": self.total.to_dict(),
+            "sources": self.sources or {role: dict.fromkeys(SOURCES, 0)
+                                        for role in ("organ", "signer")},
             **{f"by_{d}": self.tables[d].to_dict() for d in DIMENSIONS},
             "target": None if self.target is None else {
                 "value": self.target, "measure": self.measure, "ranking": "upper_bound",

@@ -15,7 +15,12 @@ What is counted, and how
 * A **legacy QCVN** ``Signature`` (in the edXML namespace, often with placeholder values and
   rsa-sha1) signs the message, so it counts as an organ signature that is *present* and never
   valid, with the reason ``DF-ENV-070``.
-* A message with neither counts as a document with no signature (coverage 0).
+* A **PDF signature** (PAdES, Decree 30) on an attachment counts for its certificate's role
+  exactly as an XML-DSig one does (:mod:`docflow.profile.pdf_attachments`), its organ code
+  checked against the sender; each role's ``source`` says ``xml``, ``pdf`` or ``both``. Field
+  messages carry a placeholder envelope signature and the real ones on the PDF: a valid PDF
+  organ signature makes the placeholder's ``DF-ENV-070`` no reason.
+* A message with none counts as a document with no signature (coverage 0).
 * Bytes that cannot be parsed count as a document with no signature, with the parser's code as
   the reason, so a damaged envelope lowers coverage instead of vanishing from it.
 
@@ -42,7 +47,8 @@ from docflow.errors import InputError
 from docflow.metrics.coverage import DocumentOutcome
 from docflow.metrics.outcomes import message_outcome, outcome_of
 from docflow.profile.edxml import EDXML_NS, verify_message
-from docflow.profile.trusted import signature_policy, trust_source
+from docflow.profile.pdf_attachments import pdf_outcome_parts, verify_pdf_attachments
+from docflow.profile.trusted import path_validator, signature_policy, trust_source
 from docflow.trust import Trust
 from docflow.xmlsafe import parse_xml
 
@@ -66,6 +72,7 @@ class SignatureChecker:
     def __init__(self, trust: Trust) -> None:
         self.trust = trust
         self._validator = trust_source(trust)  # the edXML profile: a key given is refused
+        self._pdf_validator = path_validator(trust)  # the same cached validator
         self._policy = signature_policy(trust)
 
     def check(self, data: bytes, at: datetime | None = None) -> DocumentOutcome:
@@ -94,12 +101,15 @@ signer_valid=False, reasons=())
             return DocumentOutcome(reasons=(exc.code,))
         tags = {element.tag for element in root.iter(_LEGACY, _DSIG)}  # one walk for both
         legacy = _LEGACY in tags
-        if _DSIG not in tags:  # speed: nothing to verify, no verifier call
-            return outcome_of((), legacy=legacy)
         when = at or self.trust.at or signing_time(root) or datetime.now(UTC)
+        pdf, pdf_reasons = pdf_outcome_parts(verify_pdf_attachments(
+            root, self._pdf_validator, at=when, legacy=self.trust.legacy, required_roles=(),
+            describe=False))
+        if _DSIG not in tags:  # speed: no XML-DSig to verify, no verifier call
+            return outcome_of((), legacy=legacy, extra_reasons=pdf_reasons, pdf=pdf)
         # The tree is this call's own and read no more: handed over, as verify_message
         # would own a tree it parsed from the bytes itself.
         return message_outcome(
             verify_message(root, trust=self._validator, at=when, policy=self._policy,
                            owned=True),
-            legacy=legacy)
+            legacy=legacy, pdf=pdf, pdf_reasons=pdf_reasons)

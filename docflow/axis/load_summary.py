@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from docflow import __version__
+from docflow.atomic import write_atomic
 from docflow.axis.load_plan import LoadConfig, LoadPlan
 from docflow.axis.load_run import LoadResult
 from docflow.envelope.dates import VIETNAM
@@ -186,7 +186,7 @@ def build_load_summary(scenario: Scenario, plan: LoadPlan, result: LoadResult,
 
 
 def write_summary(summary: dict[str, Any], out: str | os.PathLike[str]) -> Path:
-    """Write ``out/summary.json`` atomically (a temporary name, then a rename).
+    """Write ``out/summary.json`` atomically (:func:`docflow.atomic.write_atomic`).
 
     Raises
     ------
@@ -196,12 +196,7 @@ def write_summary(summary: dict[str, Any], out: str | os.PathLike[str]) -> Path:
     folder = Path(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".summary-", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(dump_summary(summary))
-        target = folder / "summary.json"
-        os.replace(temporary, target)
     except OSError as exc:
         raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
                          Location(file=str(folder))) from None
-    return target
+    return write_atomic(folder / "summary.json", dump_summary(summary))

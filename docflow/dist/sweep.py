@@ -29,8 +29,9 @@ from docflow.dist.executor import Executor, open_executor
 from docflow.dist.sweep_stats import Metrics, band, run_metrics, tornado
 from docflow.errors import InputError, Location, UsageError
 from docflow.outputs import OutputSchema, header
-from docflow.sim.run import simulate
+from docflow.sim.run import configure, run_engine
 from docflow.sim.scenario_file import scenario_from_document
+from docflow.sim.setup import prepare
 from docflow.sim.summary import dump_summary
 
 __all__ = ["SWEEP_FILE", "SweepResult", "Variation", "parse_seeds", "run_point", "sweep"]
@@ -151,7 +152,10 @@ def run_point(source: bytes, file: str, overrides: tuple[tuple[str, Any], ...], 
     ``summary.json`` bytes, and its predictions.
     """
     scenario = scenario_from_document(_with(_document(source, file), overrides), file)
-    result = simulate(scenario, None, seed=seed, crypto=crypto)
+    # What docflow.simulate does with no output folder (the run folder is the only
+    # difference, and its summary.json is these bytes).
+    chosen = configure(scenario, seed=seed, crypto=crypto)
+    result = run_engine(chosen, prepare(chosen), None)
     digest = hashlib.sha256(dump_summary(dict(result.summary))).hexdigest()
     return index, digest, run_metrics(result.summary)
 

@@ -29,6 +29,7 @@ from lxml import etree
 from docflow.dsig.algorithms import DS11_NS, DS_NS, PublicKey
 from docflow.dsig.structure import SignatureSyntaxError, children, decode_base64
 from docflow.x509safe import UnreadableX509, load_certificate
+from docflow.xmlsafe import text_content
 
 __all__ = ["KeyInfoContent", "UnreadableCertificate", "UnusableKey", "encode_certificate",
            "public_key", "read_key_info", "signing_certificate"]
@@ -96,7 +97,7 @@ def read_key_info(key_info: etree._Element | None) -> KeyInfoContent:
         if child.tag == _X509_DATA:
             for item in children(child):
                 if item.tag == _X509_CERTIFICATE:
-                    cert = _certificate(item.text or "")
+                    cert = _certificate(text_content(item))
                     if cert not in certificates:
                         certificates.append(cert)
         elif child.tag == _KEY_VALUE:
@@ -109,7 +110,7 @@ def _integer(parent: etree._Element, local: str, ns: str = DS_NS) -> int:
     found = parent.find(f"{{{ns}}}{local}")
     if found is None:
         raise SignatureSyntaxError(f"{etree.QName(parent).localname} has no {local}")
-    return int.from_bytes(decode_base64(found.text, local), "big")
+    return int.from_bytes(decode_base64(text_content(found), local), "big")
 
 
 def _key_value(element: etree._Element) -> PublicKey:
@@ -132,7 +133,7 @@ def _key_value(element: etree._Element) -> PublicKey:
                 raise SignatureSyntaxError(f"ECKeyValue curve {curve_el.get('URI')!r} is not "
                                            "P-256, P-384 or P-521")
             return ec.EllipticCurvePublicKey.from_encoded_point(
-                curve, decode_base64(point_el.text, "PublicKey"))
+                curve, decode_base64(text_content(point_el), "PublicKey"))
     except ValueError as exc:
         if isinstance(exc, SignatureSyntaxError):
             raise

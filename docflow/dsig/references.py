@@ -26,6 +26,7 @@ from lxml import etree
 from docflow.dsig.algorithms import DS_NS, C14NMethod, TransformMethod
 from docflow.dsig.c14n import canonicalize
 from docflow.dsig.policy import VerifyPolicy
+from docflow.xmlsafe import text_content
 
 __all__ = [
     "IdIndex",
@@ -185,7 +186,7 @@ def inclusive_prefixes(method_element: etree._Element) -> tuple[str, ...]:
 
 def _check_trivial_filter(element: etree._Element) -> None:
     paths = element.findall(_XPATH)
-    expression = " ".join((paths[0].text or "").split()) if len(paths) == 1 else ""
+    expression = " ".join(text_content(paths[0]).split()) if len(paths) == 1 else ""
     match = _TRIVIAL_FILTER.fullmatch(expression)
     if match is None or paths[0].nsmap.get(match.group(1)) != DS_NS:
         raise ReferenceProblem("DF-SIG-017", "only the XPath filter "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from docflow.dsig.algorithms import DS_NS
+from docflow.xmlsafe import text_content
 
 __all__ = ["ReferenceSyntax", "SignatureSyntax", "SignatureSyntaxError", "decode_base64",
            "read_signature"]
@@ -144,7 +145,7 @@ def read_signature(signature: etree._Element) -> SignatureSyntax:
     hmac_length = None
     for child in children(method_el):
         if child.tag == _HMAC_OUTPUT_LENGTH:
-            text = (child.text or "").strip(" \t\r\n")
+            text = text_content(child).strip(" \t\r\n")
             if hmac_length is not None or not _DIGITS.fullmatch(text):
                 raise SignatureSyntaxError("HMACOutputLength is repeated or not a whole number")
             hmac_length = int(text)
@@ -156,7 +157,7 @@ def read_signature(signature: etree._Element) -> SignatureSyntax:
         element=signature, signed_info=signed_info, c14n_method=c14n_el,
         c14n_uri=_algorithm(c14n_el), method_uri=_algorithm(method_el),
         hmac_output_length=hmac_length, references=references,
-        value=decode_base64(value_el.text, "SignatureValue"), key_info=key_info,
+        value=decode_base64(text_content(value_el), "SignatureValue"), key_info=key_info,
         objects=tuple(rest))
 
 
@@ -183,4 +184,4 @@ def _read_reference(reference: etree._Element) -> ReferenceSyntax:
                                    "DigestValue")
     return ReferenceSyntax(reference, reference.get("URI"), transforms,
                            _algorithm(digest_method),
-                           decode_base64(digest_value.text, "DigestValue"))
+                           decode_base64(text_content(digest_value), "DigestValue"))

@@ -31,12 +31,12 @@ from lxml import etree
 
 from docflow.envelope import layout as lay
 from docflow.envelope.collect import Collector
-from docflow.envelope.kind import MessageKind, message_kind
+from docflow.envelope.kind import MessageKind, kind_finding, message_kind, read_kind
 from docflow.envelope.layout import Block, Kind, Part
 from docflow.envelope.model import NS, Message, StatusMessage
 from docflow.envelope.status import StatusCode
 from docflow.errors import Finding, InputError, Location
-from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, parse_xml, read_bytes
+from docflow.xmlsafe import DEFAULT_LIMITS, XmlLimits, parse_xml, read_bytes, text_content
 
 __all__ = ["DSIG_NS", "ParsedEnvelope", "message_kind", "parse_envelope", "parse_tree",
            "read_envelope"]
@@ -117,7 +117,11 @@ def parse_tree(root: etree._Element, *, where: str | None = None) -> ParsedEnvel
     if etree.QName(root).namespace != NS:
         reader.add("DF-ENV-003", root, f"the root element is in the namespace "
                    f"{etree.QName(root).namespace or '(none)'!r}, not {NS!r}", once=True)
-    block = lay.STATUS if message_kind(root) is MessageKind.STATUS else lay.DOCUMENT
+    reading = read_kind(root)
+    unknown = kind_finding(reading, where)
+    if unknown is not None:
+        reader.found.append(unknown)
+    block = lay.STATUS if reading.layout is MessageKind.STATUS else lay.DOCUMENT
     model = reader.block(root, block)
     return ParsedEnvelope(model, root, tuple(reader.found.result()))
 
@@ -255,19 +259,19 @@ class _Reader:
         return entry
 
     def leaf_text(self, leaf: etree._Element) -> str:
-        """The text of a leaf, across comments and processing instructions.
+        """The whole text of a leaf (:func:`~docflow.xmlsafe.text_content`), across comments
+        and processing instructions, as a signature over it saw it.
 
-        An element inside a leaf is reported (``DF-ENV-009``) and its own text left out.
+        An element inside a leaf is reported (``DF-ENV-009``); its text is part of the value,
+        as it is of what was signed, so that no reader sees less than the signer did.
         """
         if len(leaf) == 0:
             return leaf.text or ""
-        parts = [leaf.text or ""]
         for sub in leaf:
             if isinstance(sub.tag, str):
                 self.add("DF-ENV-009", sub, f"<{_local(leaf)}> holds a value but has a child "
-                         f"<{_local(sub)}>; its text was read, the child ignored")
-            parts.append(sub.tail or "")
-        return "".join(parts)
+                         f"<{_local(sub)}>; the child's text is read as part of the value")
+        return text_content(leaf)
 
     def duplicate(self, element: etree._Element, child: etree._Element, part: Part) -> None:
         self.add("DF-ENV-005", child, f"<{part.tag}> appears more than once in "

@@ -16,6 +16,7 @@ from lxml import etree
 
 from docflow.envelope.rules_tree import Tree, at, missing, text_of
 from docflow.errors import Finding
+from docflow.xmlsafe import text_content
 
 __all__ = ["attachment_findings", "legacy_signature_findings"]
 
@@ -64,7 +65,7 @@ def _base64_findings(tree: Tree, attachment: etree._Element, cid: str,
         if report_missing:
             yield missing(attachment, "ContentTransferEncoded")
         return
-    text = encoded.text or ""
+    text = text_content(encoded)  # all of it: a comment must not hide the rest
     try:
         data = text.encode("ascii")
     except UnicodeEncodeError:
@@ -145,9 +146,7 @@ def _names_sha1(signature: etree._Element) -> bool:
         for value in element.attrib.values():
             if "sha1" in value.lower():
                 return True
-        if isinstance(element.text, str) and "sha1" in element.text.lower():
-            return True
-    return False
+    return "sha1" in text_content(signature).lower()
 
 
 def legacy_signature_findings(tree: Tree) -> Iterator[Finding]:

@@ -17,7 +17,7 @@ from lxml import etree
 from docflow.envelope.model import NS
 from docflow.envelope.organ import ORGAN_CODE_PATTERN, OrganCode
 from docflow.errors import Finding, Location
-from docflow.xmlsafe import element_path
+from docflow.xmlsafe import element_path, text_content
 
 __all__ = ["Rule", "Tree", "TreeSpec", "at", "missing", "text_of"]
 
@@ -34,9 +34,9 @@ def at(element: etree._Element) -> Location:
 
 
 def text_of(element: etree._Element) -> str:
-    """The element's text without surrounding space (``""`` when it has none)."""
-    text = element.text
-    return text.strip() if text else ""
+    """The element's whole text (:func:`~docflow.xmlsafe.text_content`: across comments and
+    processing instructions, as the signature saw it) without surrounding space."""
+    return text_content(element).strip()
 
 
 def missing(parent: etree._Element, name: str) -> Finding:

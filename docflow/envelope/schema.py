@@ -30,7 +30,7 @@ from lxml import etree
 
 from docflow.envelope import layout as lay
 from docflow.envelope.collect import Collector
-from docflow.envelope.kind import MessageKind, message_kind
+from docflow.envelope.kind import MessageKind, kind_finding, read_kind
 from docflow.envelope.layout import Kind, Part
 from docflow.envelope.model import NS
 from docflow.errors import Finding, Location
@@ -74,7 +74,9 @@ def schema_findings(root: etree._Element, *, where: str | None = None,
     where
         A file name for the findings' locations.
     kind
-        The message's kind if the caller has it already (:func:`message_kind` otherwise).
+        The message's kind if the caller has it already; otherwise it is read with
+        :func:`~docflow.envelope.kind.read_kind`, and a kind that cannot be told is reported
+        (``DF-ENV-080``) and checked against the document XSD.
 
     Returns
     -------
@@ -100,14 +102,19 @@ def schema_findings(root: etree._Element, *, where: str | None = None,
                             "be applied", loc)]
         return [Finding("DF-ENV-002", "the root element is not edXML; the schema cannot be "
                         "applied", loc)]
-    kind = kind or message_kind(root)
+    found = Collector(where)
+    if kind is None:
+        reading = read_kind(root)
+        unknown = kind_finding(reading, where)
+        if unknown is not None:
+            found.append(unknown)
+        kind = reading.layout
     schema = schema_for(kind)
     # Fast path: the strict schema accepts no variant, so a valid tree has none to report and
     # the walk below (several times the cost of libxml2's validation) is skipped.
     if schema.validate(root):
-        return []
+        return found.result()
     block = lay.STATUS if kind == "status" else lay.DOCUMENT
-    found = Collector(where)
     scan = _Scan(found)
     scan.container(root, block.parts, block.index)
     if scan.fix:

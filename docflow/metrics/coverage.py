@@ -75,6 +75,12 @@ class DocumentOutcome:
     signer_valid: bool = False
     reasons: tuple[str, ...] = ()
     """Finding codes that made a present signature invalid (empty when all present are valid)."""
+    organ_source: str = field(default="", repr=False, compare=False)
+    """Where the organ's signatures are: ``xml`` (the envelope), ``pdf`` (a PDF attachment),
+    ``both``, or ``""`` when absent. Said by the audit; not part of equality, so the
+    simulator's outcomes (which know only XML) still compare with the audit's."""
+    signer_source: str = field(default="", repr=False, compare=False)
+    """As :attr:`organ_source`, for the person's signatures."""
 
     def __post_init__(self) -> None:
         if self.organ_valid and not self.organ_present:

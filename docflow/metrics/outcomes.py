@@ -86,7 +86,8 @@ class MessageVerdict(Protocol):
 
 
 def outcome_of(results: Iterable[SignatureVerdict], *, legacy: bool = False,
-               extra_reasons: Iterable[str] = ()) -> DocumentOutcome:
+               extra_reasons: Iterable[str] = (),
+               pdf: Iterable[SignatureVerdict] = ()) -> DocumentOutcome:
     """The outcome of one document from the results of verifying its signatures.
 
     Parameters
@@ -97,6 +98,11 @@ def outcome_of(results: Iterable[SignatureVerdict], *, legacy: bool = False,
         The document carries a legacy QCVN ``Signature``.
     extra_reasons
         Codes of problems of the document as a whole that made it unverifiable.
+    pdf
+        One verdict per signature of the document's PDF attachments (Decree 30's PAdES
+        signatures); they count for their role exactly as XML-DSig ones do, and each role's
+        source says which kind was present. A PDF organ signature makes a legacy placeholder
+        irrelevant: its ``DF-ENV-070`` is then no reason.
 
     Examples
     --------
@@ -111,27 +117,42 @@ signer_valid=False, reasons=('DF-PKI-001',))
     """
     present = {ORGAN: False, SIGNER: False}
     valid = {ORGAN: True, SIGNER: True}
-    reasons: list[str] = [LEGACY_REASON] if legacy else []
-    for result in results:
-        role = result.role
-        if role in present:
-            present[role] = True
-            valid[role] = valid[role] and result.passed
-        elif result.rule in present:  # no certificate role: present by place, never valid
-            present[result.rule] = True
-            valid[result.rule] = False
-        if not result.passed:
-            reasons.extend(result.sub_indications)
+    kinds: dict[str, set[str]] = {ORGAN: set(), SIGNER: set()}
+    reasons: list[str] = []
+    for kind, verdicts in (("xml", results), ("pdf", pdf)):
+        for result in verdicts:
+            role = result.role
+            if role in present:
+                present[role] = True
+                valid[role] = valid[role] and result.passed
+                kinds[role].add(kind)
+            elif result.rule in present:  # no certificate role: present by place, never valid
+                present[result.rule] = True
+                valid[result.rule] = False
+                kinds[result.rule].add(kind)
+            if not result.passed:
+                reasons.extend(result.sub_indications)
+    if legacy and "pdf" not in kinds[ORGAN]:  # a placeholder counts only without a PDF's
+        kinds[ORGAN].add("xml")
+        reasons.insert(0, LEGACY_REASON)
     reasons.extend(extra_reasons)
     return DocumentOutcome(
         organ_present=present[ORGAN] or legacy,
         organ_valid=present[ORGAN] and valid[ORGAN],
         signer_present=present[SIGNER],
         signer_valid=present[SIGNER] and valid[SIGNER],
-        reasons=tuple(dict.fromkeys(reasons)))
+        reasons=tuple(dict.fromkeys(reasons)),
+        organ_source=_source(kinds[ORGAN]), signer_source=_source(kinds[SIGNER]))
 
 
-def message_outcome(verification: MessageVerdict, *, legacy: bool = False) -> DocumentOutcome:
+def _source(kinds: set[str]) -> str:
+    """``xml``, ``pdf``, ``both`` or ``""``: where a role's signatures were found."""
+    return "both" if len(kinds) == 2 else next(iter(kinds), "")
+
+
+def message_outcome(verification: MessageVerdict, *, legacy: bool = False,
+                    pdf: Iterable[SignatureVerdict] = (),
+                    pdf_reasons: Iterable[str] = ()) -> DocumentOutcome:
     """The outcome of one document from the verification of the whole message.
 
     The one place where the audit and the simulator's ``real``/``sample`` modes turn a
@@ -145,6 +166,9 @@ def message_outcome(verification: MessageVerdict, *, legacy: bool = False) -> Do
         The verification of every signature of the message.
     legacy
         The document also carries a legacy QCVN ``Signature``.
+    pdf, pdf_reasons
+        The signatures of its PDF attachments, and the codes of PDF attachments that could
+        not be checked as a whole (see :func:`outcome_of`).
 
     Examples
     --------
@@ -165,4 +189,5 @@ def message_outcome(verification: MessageVerdict, *, legacy: bool = False) -> Do
     """
     whole = [f.code for f in verification.findings if f.effective_severity is Severity.ERROR
              and f.code not in ABSENCE_CODES]
-    return outcome_of(verification.signatures, legacy=legacy, extra_reasons=whole)
+    return outcome_of(verification.signatures, legacy=legacy,
+                      extra_reasons=[*whole, *pdf_reasons], pdf=pdf)

@@ -36,7 +36,6 @@ _CATALOG_KEYS = frozenset({"AcroForm", "DSS", "Extensions", "Version", "Metadata
 _FORM_KEYS = frozenset({"Fields", "SigFlags"})
 _PAGE_KEYS = frozenset({"Annots"})
 _PLACEHOLDER_KEYS = frozenset({"V", "AP"})
-_MAX_REACH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,8 @@ def describe(value: PdfObject) -> str:
 
 
 def check_updates(document: PdfDocument, signed: dict[int, list[str]],
-                  where: str | None = None) -> tuple[list[Finding], list[Update]]:
+                  where: str | None = None, *, describe_signed: bool = True
+                  ) -> tuple[list[Finding], list[Update]]:
     """Judge every update after the first revision; returns the findings about the final
     document's signature appearances, and one :class:`Update` per update.
 
@@ -83,10 +83,21 @@ def check_updates(document: PdfDocument, signed: dict[int, list[str]],
         Revision index → names of the signature fields whose signatures end there.
     where
         The file name, for locations.
+    describe_signed
+        Also describe the updates up to the first signature, which are not judged; the
+        audit, which counts and shows nothing of them, saves that work.
     """
     updates: list[Update] = []
+    first = min(signed, default=len(document.revisions))
     for k in range(1, len(document.revisions)):
+        if k <= first and not describe_signed:
+            updates.append(Update(k, k in signed, ()))
+            continue
         found, changes = _check_one(document, k, signed.get(k, []), where)
+        if k <= first:
+            # Up to the first signature's own revision: part of what every signature signed
+            # (the author's own edits, the first signer's tool); described, not judged.
+            found = []
         updates.append(Update(k, k in signed, tuple(changes), tuple(found)))
     return _overlays(document, where), updates
 
@@ -113,7 +124,7 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
         in_use_before = old is not None and old[0][0] != 0
         if entry[0] == 0:
             if in_use_before:
-                refuse(f"frees object {num} ({describe(document.get(num, k - 1))})")
+                refuse(f"frees object {num} ({_what(document, num, k - 1)})")
             continue
         if not in_use_before:
             added.add(num)
@@ -133,8 +144,21 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
         if isinstance(root, Ref):
             changed.discard(root.num)
             added.discard(root.num)
+    used: set[int] | None = None
+
+    def aside(num: int) -> bool:
+        """Whether object ``num`` is used by nothing a reader sees (pages, form, names,
+        outlines…), in this revision or the one before: only then may it change as metadata
+        or validation data. Else a trailer /Info or a DSS entry pointing at a content stream
+        would let an update change the page."""
+        nonlocal used
+        if used is None:
+            used = _used_by_document(document, k) | _used_by_document(document, k - 1)
+        return num not in used
+
     info = trailer.get(Name("Info"))
-    if isinstance(info, Ref) and (info.num in changed or info.num in added):
+    if isinstance(info, Ref) and (info.num in changed or info.num in added) and \
+            aside(info.num):
         changes.append("document information (/Info) updated")
         changed.discard(info.num)
         allowed_new |= _reach(document, k, [info], added)
@@ -146,7 +170,10 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
                 changes)
     for field in fields_now:
         earlier = fields_before.get(field.num) if field.num is not None else None
+        # A placeholder may change only by being signed, by a signature of this revision: an
+        # empty field that gains an appearance alone would be an overlay.
         if (earlier is not None and field.num in changed and earlier.value is None
+                and field.value is not None and field.name in signers
                 and _diff_keys(document, field.num, k) <= _PLACEHOLDER_KEYS):
             changes.append(f"signature field {field.name!r} filled")
             changed.discard(earlier.num)
@@ -172,16 +199,17 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
         roots: list[PdfObject] = [catalog.get(Name("DSS"))]
         allowed_new |= _reach(document, k, roots, added)
         for num in list(changed):
-            if _is_dss_part(document, k, num, catalog):
+            if _is_dss_part(document, k, num, catalog) and aside(num):
                 changed.discard(num)
                 changes.append("DSS updated")
     metadata = catalog.get(Name("Metadata"))
-    if isinstance(metadata, Ref) and (metadata.num in changed or metadata.num in added):
+    if isinstance(metadata, Ref) and (metadata.num in changed or metadata.num in added) \
+            and aside(metadata.num):
         changed.discard(metadata.num)
         allowed_new.add(metadata.num)
         changes.append("XMP metadata updated")
     for num in sorted(changed):
-        refuse(f"redefines object {num} ({describe(document.get(num, k - 1))}), which the "
+        refuse(f"redefines object {num} ({_what(document, num, k - 1)}), which the "
                "earlier revision defined", _offset(document, num, k))
     for num in sorted(added - allowed_new):
         value = document.get(num, k)
@@ -189,6 +217,49 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
             refuse(f"adds object {num} ({describe(value)}) that the document uses, and that "
                    "is not part of a signature", _offset(document, num, k))
     return findings, list(dict.fromkeys(changes))
+
+
+def _what(document: PdfDocument, num: int, k: int) -> str:
+    """What object ``num`` is to a reader as of revision ``k``: "the content stream of page 1",
+    "font /F1 of page 1", or its type when no page uses it directly."""
+    key = ("uses", k)
+    if key not in document.memo:
+        document.memo[key] = _uses(document, k)
+    uses: dict[int, str] = document.memo[key]  # type: ignore[assignment]
+    return uses.get(num) or describe(document.get(num, k))
+
+
+def _uses(document: PdfDocument, k: int) -> dict[int, str]:
+    uses: dict[int, str] = {}
+    catalog = document.trailer(k).get(Name("Root"))
+    if isinstance(catalog, Ref):
+        uses[catalog.num] = "the document catalog"
+    for page, index in page_numbers(document, k).items():
+        where = f"page {index + 1}"
+        uses.setdefault(page, where)
+        value = document.get(page, k)
+        if not isinstance(value, PdfDict):
+            continue
+        contents = value.get(Name("Contents"))
+        items = document.get_ref(contents, k) if isinstance(contents, Ref) else contents
+        for item in items if isinstance(items, PdfArray) else [contents]:
+            if isinstance(item, Ref):
+                uses.setdefault(item.num, f"the content stream of {where}")
+        resources = document.get_ref(value.get(Name("Resources")), k)
+        if isinstance(resources, PdfDict):
+            for kind, label in (("Font", "font"), ("XObject", "XObject"),
+                                ("Properties", "optional content")):
+                table = document.get_ref(resources.get(Name(kind)), k)
+                if isinstance(table, PdfDict):
+                    for name, ref in table.items():
+                        if isinstance(ref, Ref):
+                            uses.setdefault(ref.num, f"{label} /{name} of {where}")
+        annots = document.get_ref(value.get(Name("Annots")), k)
+        if isinstance(annots, PdfArray):
+            for ref in annots:
+                if isinstance(ref, Ref):
+                    uses.setdefault(ref.num, f"an annotation of {where}")
+    return uses
 
 
 def _offset(document: PdfDocument, num: int, k: int) -> int | None:
@@ -314,11 +385,12 @@ def _overlays(document: PdfDocument, where: str | None) -> list[Finding]:
 def _reach(document: PdfDocument, k: int, roots: Iterable[PdfObject],
            added: set[int]) -> set[int]:
     """The new objects (numbers in ``added``) reachable from ``roots``."""
+    # No step budget: a budget would leave objects out of "used by the document", which is
+    # the unsafe side. Each object is expanded once (``found``), so the walk is bounded by
+    # the values the file holds.
     found: set[int] = set()
     stack = list(roots)
-    steps = 0
-    while stack and steps < _MAX_REACH:
-        steps += 1
+    while stack:
         item = stack.pop()
         if isinstance(item, Ref):
             if item.num in found or item.num not in added:
@@ -339,6 +411,25 @@ def _is_dss_part(document: PdfDocument, k: int, num: int, catalog: PdfDict) -> b
     if isinstance(dss, Ref) and dss.num == num:
         return True
     return num in _reach(document, k, [dss], {num} | set(document.view(k)))
+
+
+def _used_by_document(document: PdfDocument, k: int) -> set[int]:
+    """Objects the catalog reaches as of revision ``k`` other than through /DSS and
+    /Metadata."""
+    key = ("used_by_document", k)
+    if key not in document.memo:
+        document.memo[key] = _used(document, k)
+    return document.memo[key]  # type: ignore[return-value]
+
+
+def _used(document: PdfDocument, k: int) -> set[int]:
+    catalog = document.catalog(k)
+    roots = [v for key, v in catalog.items() if key not in ("DSS", "Metadata")]
+    root = document.trailer(k).get(Name("Root"))
+    found = _reach(document, k, roots, set(document.view(k)))
+    if isinstance(root, Ref):
+        found.add(root.num)
+    return found
 
 
 def _reachable_from_root(document: PdfDocument, k: int, num: int) -> bool:

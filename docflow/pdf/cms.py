@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from asn1crypto import cms, tsp  # tsp registers ESS signing-certificate(-v2) and TSTInfo
+from asn1crypto import cms, core, tsp  # tsp registers ESS signing-certificate(-v2) and TSTInfo
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from docflow.errors import Finding, Location
 
-__all__ = ["CmsCheck", "check_cms", "der_length", "verify_signer_info"]
+__all__ = ["CmsCheck", "as_set", "check_cms", "der_length", "signing_certificate",
+           "verify_signer_info"]
 
 DIGESTS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
@@ -118,7 +119,7 @@ def check_cms(contents: bytes, signed: Callable[[hashes.HashAlgorithm], bytes], 
             return finding("DF-PDF-075", f"the CMS has {len(signer_infos)} SignerInfos, not "
                                          "one")
         certificates = [c.chosen for c in data["certificates"] or ()
-                        if c.name == "certificate"]
+                        if c.name == "certificate"]  # read as DER by cryptography below
         return _check_signer(signer_infos[0], certificates, signed, legacy, require_ess,
                              where)
     except _ASN1_ERRORS as exc:
@@ -132,15 +133,11 @@ def _check_signer(signer: cms.SignerInfo, certificates: list, signed: Callable[
                 others: tuple[x509.Certificate, ...] = ()) -> CmsCheck:
         return CmsCheck((Finding(code, message, where),), cert, others)
 
-    chosen, others = _signing_certificate(signer["sid"], certificates)
+    chosen, others = signing_certificate(signer["sid"], certificates)
     if chosen is None:
-        return finding("DF-PDF-078", "no certificate in the CMS matches its SignerInfo's "
-                                     "sid", None, others)
-    try:
-        certificate = x509.load_der_x509_certificate(chosen.dump())
-    except ValueError as exc:
-        return finding("DF-PDF-078", f"the signing certificate cannot be read: {exc}",
-                       None, others)
+        return finding("DF-PDF-078", "no readable certificate in the CMS matches its "
+                                     "SignerInfo's sid", None, others)
+    certificate = chosen[0]
     digests = LEGACY_DIGESTS if legacy else DIGESTS
     digest_name = signer["digest_algorithm"]["algorithm"].native
     if digest_name not in digests:
@@ -148,6 +145,9 @@ def _check_signer(signer: cms.SignerInfo, certificates: list, signed: Callable[
                        certificate, others)
     digest = digests[digest_name]()
     attrs = signer["signed_attrs"]
+    # Speed and fidelity: the DER as received, taken before any child is parsed; once they
+    # are, asn1crypto re-encodes the whole set on dump().
+    signed_set = as_set(attrs)
     if not attrs:
         return finding("DF-PDF-079", "the SignerInfo has no signed attributes",
                        certificate, others)
@@ -172,8 +172,7 @@ def _check_signer(signer: cms.SignerInfo, certificates: list, signed: Callable[
     if ess:
         return finding("DF-PDF-079", ess, certificate, others)
     signature = signer["signature"].native
-    problem = verify_signer_info(signer, certificate, digest, b"\x31" + attrs.dump()[1:],
-                                 legacy)
+    problem = verify_signer_info(signer, certificate, digest, signed_set, legacy)
     if problem is not None:
         code, message = problem
         return finding(code, message, certificate, others)
@@ -186,30 +185,66 @@ def _check_signer(signer: cms.SignerInfo, certificates: list, signed: Callable[
                     times[0].native if times else None, signature, token)
 
 
-def _signing_certificate(sid: cms.SignerIdentifier, certificates: list
-                         ) -> tuple[Any, tuple[x509.Certificate, ...]]:
+def signing_certificate(sid: cms.SignerIdentifier, certificates: list
+                         ) -> tuple[tuple[x509.Certificate, bytes] | None,
+                                    tuple[x509.Certificate, ...]]:
+    """The certificate ``sid`` names (with its DER), and the others.
+
+    Speed: certificates are read by cryptography from their DER as received (asn1crypto's
+    ``dump()`` of an untouched value is the input bytes); asn1crypto's Name comparison, which
+    normalises every attribute, would cost more than the whole signature check.
+    """
+    if sid.name == "issuer_and_serial_number":
+        issuer = sid.chosen["issuer"].dump()
+        serial = sid.chosen["serial_number"].native
+        key_id = None
+    else:
+        issuer, serial, key_id = b"", None, sid.chosen.native
     chosen = None
-    rest = []
-    for cert in certificates:
-        if sid.name == "issuer_and_serial_number":
-            match = (cert.issuer == sid.chosen["issuer"]
-                     and cert.serial_number == sid.chosen["serial_number"].native)
-        else:
-            match = cert.key_identifier == sid.chosen.native
-        if match and chosen is None:
-            chosen = cert
-        else:
-            rest.append(cert)
     others = []
-    for cert in rest:
-        try:
-            others.append(x509.load_der_x509_certificate(cert.dump()))
-        except ValueError:
+    for item in certificates:
+        der = item.dump()
+        cert = _load(der)
+        if cert is None:
             continue
+        if chosen is None and _names(cert, issuer, serial, key_id):
+            chosen = (cert, der)
+        else:
+            others.append(cert)
     return chosen, tuple(others)
 
 
-def _ess_problem(values: dict[str, list], chosen: object, require: bool) -> str | None:
+_CERTIFICATES: dict[bytes, x509.Certificate | None] = {}
+_KEEP = 4096
+"""Certificates parsed, by DER: one organ certificate signs thousands of documents."""
+
+
+def _load(der: bytes) -> x509.Certificate | None:
+    cert = _CERTIFICATES.get(der, False)
+    if cert is False:
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            cert = None
+        if len(_CERTIFICATES) >= _KEEP:
+            _CERTIFICATES.clear()
+        _CERTIFICATES[der] = cert
+    return cert  # type: ignore[return-value]
+
+
+def _names(cert: x509.Certificate, issuer: bytes, serial: int | None,
+           key_id: bytes | None) -> bool:
+    if key_id is not None:
+        try:
+            ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+        except (x509.ExtensionNotFound, ValueError):
+            return False
+        return ski.value.digest == key_id
+    return cert.serial_number == serial and cert.issuer.public_bytes() == issuer
+
+
+def _ess_problem(values: dict[str, list], chosen: tuple[x509.Certificate, bytes],
+                 require: bool) -> str | None:
     v2 = values.get("signing_certificate_v2")
     v1 = values.get("signing_certificate")
     if not v2 and not v1:
@@ -227,16 +262,26 @@ def _ess_problem(values: dict[str, list], chosen: object, require: bool) -> str 
     algorithm = name or first["hash_algorithm"]["algorithm"].native
     if algorithm not in ("sha1", "sha256", "sha384", "sha512"):
         return f"the ESS certificate hash uses {algorithm}"
-    der = chosen.dump()  # type: ignore[attr-defined]
+    cert, der = chosen
     if hashlib.new(algorithm, der).digest() != first["cert_hash"].native:
         return "the ESS signing certificate attribute names another certificate than the " \
                "one that signed"
     serial = first["issuer_serial"]
-    if serial.native is not None and (
-            serial["serial_number"].native != chosen.serial_number  # type: ignore[attr-defined]
-            or [n.chosen for n in serial["issuer"]] != [chosen.issuer]):  # type: ignore[attr-defined]
-        return "the ESS issuerSerial names another certificate than the one that signed"
+    if not isinstance(serial, core.Void):  # present (speed: .native would decode it all)
+        names = [n.chosen.untag().dump() for n in serial["issuer"]
+                 if n.name == "directory_name"]
+        if (serial["serial_number"].native != cert.serial_number
+                or names != [cert.issuer.public_bytes()]):
+            return "the ESS issuerSerial names another certificate than the one that signed"
     return None
+
+
+def as_set(attrs: Any) -> bytes:
+    """The signed attributes as the signature covers them: their DER as received, with the
+    [0] IMPLICIT tag replaced by SET OF (RFC 5652 §5.4). The received bytes, not a
+    re-encoding: what the signer signed is what was sent."""
+    raw = attrs.dump()
+    return b"\x31" + raw[1:]
 
 
 def verify_signer_info(signer: cms.SignerInfo, certificate: x509.Certificate,

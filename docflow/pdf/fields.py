@@ -47,6 +47,13 @@ def text(value: PdfObject) -> str:
 
 def signature_fields(document: PdfDocument, revision: int = -1) -> list[SignatureField]:
     """Every signature field of the form as of ``revision``, in form order."""
+    key = ("signature_fields", revision % len(document.revisions))
+    if key not in document.memo:
+        document.memo[key] = _signature_fields(document, revision)
+    return list(document.memo[key])  # type: ignore[call-overload]
+
+
+def _signature_fields(document: PdfDocument, revision: int) -> list[SignatureField]:
     catalog = document.catalog(revision)
     form = document.get_ref(catalog.get(Name("AcroForm")), revision)
     if not isinstance(form, PdfDict):
@@ -96,6 +103,13 @@ def _walk(document: PdfDocument, revision: int, item: PdfObject, parent: str,
 
 def page_numbers(document: PdfDocument, revision: int = -1) -> dict[int, int]:
     """Object number of each page → its index (0-based), as of ``revision``."""
+    key = ("page_numbers", revision % len(document.revisions))
+    if key not in document.memo:
+        document.memo[key] = _page_numbers(document, revision)
+    return dict(document.memo[key])  # type: ignore[call-overload]
+
+
+def _page_numbers(document: PdfDocument, revision: int) -> dict[int, int]:
     catalog = document.catalog(revision)
     pages: dict[int, int] = {}
     stack: list[tuple[PdfObject, int]] = [(catalog.get(Name("Pages")), 0)]

@@ -13,10 +13,15 @@ import hashlib
 from dataclasses import dataclass
 
 from asn1crypto import cms
-from cryptography import x509
 
 from docflow.errors import Finding, Location
-from docflow.pdf.cms import DIGESTS, LEGACY_DIGESTS, verify_signer_info
+from docflow.pdf.cms import (
+    DIGESTS,
+    LEGACY_DIGESTS,
+    as_set,
+    signing_certificate,
+    verify_signer_info,
+)
 from docflow.pki.validate import PathValidator
 
 __all__ = ["TimestampCheck", "check_timestamp"]
@@ -66,37 +71,29 @@ def check_timestamp(token: cms.ContentInfo, signature: bytes, validator: PathVal
         if len(signers) != 1:
             return bad("the timestamp token has not exactly one SignerInfo", claimed)
         signer = signers[0]
-        certs = [c.chosen for c in data["certificates"] or () if c.name == "certificate"]
-        sid = signer["sid"]
-        chosen = None
-        for cert in certs:
-            if sid.name == "issuer_and_serial_number":
-                if (cert.issuer == sid.chosen["issuer"]
-                        and cert.serial_number == sid.chosen["serial_number"].native):
-                    chosen = cert
-            elif cert.key_identifier == sid.chosen.native:
-                chosen = cert
-        if chosen is None:
+        found, others = signing_certificate(signer["sid"], [
+            c.chosen for c in data["certificates"] or () if c.name == "certificate"])
+        if found is None:
             return TimestampCheck((Finding("DF-PDF-086", "the timestamp token carries no "
                                                          "TSA certificate", where),), None,
                                   claimed)
-        tsa = x509.load_der_x509_certificate(chosen.dump())
+        tsa = found[0]
         digest_name = signer["digest_algorithm"]["algorithm"].native
         if digest_name not in digests:
             return bad(f"the timestamp's digest {digest_name} is not allowed", claimed)
         attrs = signer["signed_attrs"]
+        signed_set = as_set(attrs)  # before any child is parsed (see cms.as_set)
         digest = {a["type"].native: a["values"][0].native for a in attrs}.get("message_digest")
         if digest != hashlib.new(digest_name, raw).digest():
             return bad("the timestamp's message digest is not the hash of its TSTInfo",
                        claimed)
-        problem = verify_signer_info(signer, tsa, digests[digest_name](),
-                                     b"\x31" + attrs.dump()[1:], legacy)
+        problem = verify_signer_info(signer, tsa, digests[digest_name](), signed_set,
+                                     legacy)
         if problem is not None:
             return bad(f"the timestamp's signature: {problem[1]}", claimed)
-        others = [x509.load_der_x509_certificate(c.dump()) for c in certs if c is not chosen]
     except _ASN1_ERRORS as exc:
         return bad(f"the timestamp token cannot be parsed: {exc}")
-    chain = validator.check(tsa, others, claimed)
+    chain = validator.check(tsa, list(others), claimed)
     problems = [f for f in chain.problems if f.code not in _ROLELESS]
     if not chain.trusted or problems:
         first = problems[0].message if problems else "no path to a trust anchor"

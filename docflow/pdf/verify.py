@@ -88,6 +88,18 @@ class PdfSignature:
     def passed(self) -> bool:
         return self.indication is Indication.PASSED
 
+    @property
+    def rule(self) -> str | None:
+        """No place in a PDF gives a role (a field's name is the document's own claim): the
+        certificate alone does. Here for the audit's verdict protocol."""
+        return None
+
+    @property
+    def sub_indications(self) -> tuple[str, ...]:
+        """The codes of the error findings, for the audit's reasons."""
+        return tuple(dict.fromkeys(f.code for f in self.findings
+                                   if f.indication is not None))
+
     def to_dict(self) -> dict[str, object]:
         cert = self.certificate
         return {"field": self.field, "indication": self.indication.value, "role": self.role,
@@ -129,7 +141,7 @@ class PdfVerification:
 
 def verify_pdf(data: bytes, validator: PathValidator, *, at: dt.datetime | None = None,
                legacy: bool = False, where: str | None = None,
-               limits: PdfLimits = DEFAULT_LIMITS) -> PdfVerification:
+               limits: PdfLimits = DEFAULT_LIMITS, describe: bool = True) -> PdfVerification:
     """Verify every signature of the PDF ``data`` and every update after the first revision.
 
     Parameters
@@ -146,6 +158,9 @@ def verify_pdf(data: bytes, validator: PathValidator, *, at: dt.datetime | None 
         The file name, for locations.
     limits
         The reader's limits.
+    describe
+        Describe the updates that are not judged (those up to the first signature); off
+        for the audit, which shows none of it. The verdict is the same either way.
 
     Returns
     -------
@@ -156,13 +171,13 @@ def verify_pdf(data: bytes, validator: PathValidator, *, at: dt.datetime | None 
     at = at or dt.datetime.now(dt.UTC)
     try:
         document = parse_pdf(data, limits=limits, where=where)
-        return _verify(document, validator, at, legacy, where)
+        return _verify(document, validator, at, legacy, where, describe)
     except InputError as exc:
         return PdfVerification((), (exc.as_finding(),), size=len(data))
 
 
 def _verify(document: PdfDocument, validator: PathValidator, at: dt.datetime, legacy: bool,
-            where: str | None) -> PdfVerification:
+            where: str | None, describe: bool) -> PdfVerification:
     fields = [f for f in signature_fields(document) if f.value is not None]
     results: list[PdfSignature] = []
     signed: dict[int, list[str]] = {}
@@ -173,7 +188,8 @@ def _verify(document: PdfDocument, validator: PathValidator, at: dt.datetime, le
         results.append(result)
         if result.revision is not None:
             signed.setdefault(result.revision, []).append(sig_field.name)
-    document_findings, updates = check_updates(document, signed, where)
+    document_findings, updates = check_updates(document, signed, where,
+                                               describe_signed=describe)
     if not results:
         document_findings.append(Finding("DF-PDF-070", "the PDF has no filled signature "
                                          "field", Location(file=where)))

@@ -12,6 +12,13 @@ Layout (paths are relative to the folder and listed in ``index.json``)::
 Agencies are grouped by hub rather than given a folder each: 12,000 more folders slow a busy
 disk down for nothing. Keys are written with mode 0600. This is the whole of
 ``docflow pki init``; the command adds only the topology and the progress bar.
+
+The folder is one run (:mod:`docflow.runfolder`): a folder that is not empty is refused
+(``DF-RUN-001``) unless ``force``, which removes the earlier PKI first, so that old keys never
+stay beside new certificates; it is marked ``.incomplete`` until every file is on disk. Each
+file is written to a temporary name and renamed; the files are flushed to disk once, at the
+end, rather than one by one (an fsync per key would cost seconds on a national PKI, and a
+killed run is marked incomplete anyway).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from docflow.atomic import write_atomic
 from docflow.errors import InputError, Location
 from docflow.pki import tls
 from docflow.pki.index import INDEX_NAME, CaEntry, PkiIndex
@@ -34,8 +42,9 @@ from docflow.pki.io import key_pem
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, default_cache_dir
 from docflow.pki.national import NationalPki
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, Role
+from docflow.runfolder import Layout, claim, finish
 
-__all__ = ["ExportSummary", "write_pki"]
+__all__ = ["PKI_LAYOUT", "ExportSummary", "write_pki"]
 
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
@@ -56,9 +65,14 @@ class ExportSummary:
     (:mod:`docflow.pki.tls`), counted apart from the signing PKI's."""
 
 
+PKI_LAYOUT = Layout("PKI", frozenset({INDEX_NAME, "root", "ca", "agencies"}))
+"""What :func:`write_pki` writes at the top of its folder: what ``force`` removes."""
+
+
 def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None = None,
               progress: Callable[[int], None] | None = None,
-              extra: dict[str, Any] | None = None, jobs: int | None = None) -> ExportSummary:
+              extra: dict[str, Any] | None = None, jobs: int | None = None,
+              force: bool = False) -> ExportSummary:
     """Issue every certificate of ``pki`` and write the PKI to ``folder``.
 
     Parameters
@@ -66,8 +80,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     pki
         The PKI to write; its certificates are issued here without being kept in memory.
     folder
-        The output folder; created if missing. Existing files of the same names are
-        overwritten, other files are left alone.
+        The output folder; created if missing. It must be empty unless ``force``.
     passphrase
         Encrypt every private key with it (PKCS#8, PBES2/AES-256). Costs ~2 ms per key:
         PBKDF2 is slow on purpose.
@@ -78,6 +91,9 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     jobs
         Worker processes; all cores by default. Agencies are written in chunks by the
         workers; the output does not depend on ``jobs``.
+    force
+        Replace the PKI in a non-empty folder: its files (``index.json``, ``root/``, ``ca/``,
+        ``agencies/``) are removed first; other files are left alone.
 
     Returns
     -------
@@ -85,11 +101,13 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
 
     Raises
     ------
+    UsageError
+        ``DF-RUN-001`` when the folder is not empty and ``force`` is not given.
     InputError
         ``DF-IO-004`` when the folder or a file cannot be written.
     """
     started = time.perf_counter()
-    base = Path(folder)
+    base = claim(folder, PKI_LAYOUT, force=force)
     if pki.algorithm is KeyAlgorithm.RSA_2048:
         # Generate the missing RSA keys on every core first; issuing then only loads them.
         (pki.rsa_cache or RsaKeyCache(default_cache_dir())).fill(pki.seed, list(pki.labels()),
@@ -132,6 +150,8 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
         **(extra or {})}
     index = PkiIndex(root_entry, cas, agencies, meta)
     writer.write(INDEX_NAME, index.to_json())
+    os.sync()  # every file of the PKI on disk (see the module docstring), then:
+    finish(base)
     return ExportSummary(base, len(agencies), 1 + len(cas) + 2 * len(agencies), 1 + len(cas),
                          time.perf_counter() - started, 2 + len(agencies))
 
@@ -226,14 +246,7 @@ class _Writer:
             if parent not in self._made:
                 parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(parent)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
         except OSError as exc:
             raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                             Location(file=str(path))) from None
-
-
-
+                             Location(file=str(parent))) from None
+        write_atomic(path, data, mode=mode, sync=False)

@@ -30,6 +30,7 @@ from typing import Any
 
 from docflow.errors import InputError, Location
 from docflow.pki.roles import Role
+from docflow.runfolder import check_complete
 
 __all__ = ["FORMAT", "INDEX_NAME", "CaEntry", "Credential", "PkiIndex", "read_index"]
 
@@ -135,8 +136,10 @@ def read_index(folder: str | Path) -> PkiIndex:
     Raises
     ------
     InputError
-        ``DF-PKI-025`` when the folder has no readable index.
+        ``DF-PKI-025`` when the folder has no readable index; ``DF-RUN-002`` when the folder
+        is marked incomplete (``docflow pki init`` interrupted, or still writing it).
     """
+    check_complete(folder, "the PKI")
     path = Path(folder) / INDEX_NAME
     try:
         data = path.read_bytes()

@@ -28,6 +28,8 @@ from typing import TypeAlias
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from docflow.atomic import write_atomic
+from docflow.cache import cache_root
 from docflow.errors import InputError, Location
 
 __all__ = [
@@ -141,13 +143,9 @@ def signature_hash(key: PrivateKey) -> hashes.SHA256 | None:
 
 
 def default_cache_dir() -> Path:
-    """Where RSA keys are cached: ``$DOCFLOW_CACHE_DIR``, else ``$XDG_CACHE_HOME/docflow``,
-    else ``~/.cache/docflow``."""
-    explicit = os.environ.get("DOCFLOW_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "docflow"
+    """Where RSA keys are cached: docflow's cache folder (:func:`docflow.cache.cache_root`:
+    ``$DOCFLOW_CACHE_DIR``, else ``$XDG_CACHE_HOME/docflow``, else ``~/.cache/docflow``)."""
+    return cache_root()
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +219,14 @@ class RsaKeyCache:
 
     @staticmethod
     def _store(path: Path, data: bytes) -> None:
+        # Renamed into place, so two processes filling the same cache never leave a torn key;
+        # not synced one by one: a key lost to a crash is generated again.
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
         except OSError as exc:
             raise InputError("DF-IO-004", f"cannot write the RSA key cache: {exc.strerror}",
                              Location(file=str(path))) from None
+        write_atomic(path, data, mode=0o600, sync=False)
 
 
 def _generate_rsa_der(public_exponent: int) -> bytes:

@@ -61,12 +61,13 @@ from docflow.dsig import (
     verify_all_at,
 )
 from docflow.dsig.algorithms import DS11_NS, DS_NS
-from docflow.envelope.kind import MessageKind, message_kind
+from docflow.envelope.kind import MessageKind, kind_finding, read_kind
+from docflow.envelope.schema import schema_findings
 from docflow.errors import Finding, Indication, InputError, Location, UsageError, verdict
 from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
 from docflow.profile.choice import EDXML_ROOT, Profile, edxml_claim
-from docflow.profile.sender import sender_findings, senders, signed_senders
+from docflow.profile.sender import binding_problem, sender_findings, senders, signed_senders
 from docflow.xmlsafe import element_path, parse_xml
 
 __all__ = [
@@ -263,14 +264,14 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     # Read before verification, which may take a Signature out of an owned tree; what is read
     # after it (the header, the sender's path) holds no Signature.
     uncovered = _uncovered_content(root, where) if edxml else {}
-    required = required_roles if edxml and message_kind(root) is MessageKind.DOCUMENT \
-        else frozenset()
+    kind = _kind_findings(root, where) if edxml else (None, [])
+    required = required_roles if edxml and kind[0] is not MessageKind.STATUS else frozenset()
     outcome = verify_all_at(root, at, trust=trust, layout=layout, policy=policy, where=where,
                             owned=owned)
     results = list(outcome.signatures)
     if edxml:
         results = _profile_rules(root, results, uncovered, _role_mapping(trust))
-    findings = list(outcome.findings)
+    findings = [*kind[1], *outcome.findings]
     if not results and not findings:
         findings.append(Finding("DF-SIG-022", "the message holds no XML-DSig signature",
                                 Location(file=where)))
@@ -283,6 +284,33 @@ def verify_message(document: bytes | etree._Element, *, trust: TrustSource,
     every = [*findings, *(f for r in results for f in r.findings)]
     return MessageVerification(verdict(every), tuple(results), tuple(findings), edxml,
                                required)
+
+
+def _kind_findings(root: etree._Element, where: str | None
+                   ) -> tuple[MessageKind | None, list[Finding]]:
+    """The message's kind, and why it cannot pass as that kind.
+
+    A kind that cannot be told is ``DF-ENV-080``. A status message needs no role's signature,
+    so nothing but its structure stands between a stripped document dressed as a status and a
+    PASSED: it must be a valid status message by the status XSD (``DF-ENV-081``), which has no
+    body and no attachments for a leftover signer's signature to cover. A document message
+    needs no such check here: the organ's signature it requires covers the whole of it.
+    Read before verification, which may take a Signature out of an owned tree.
+    """
+    reading = read_kind(root)
+    unknown = kind_finding(reading, where)
+    if unknown is not None:
+        return None, [unknown]
+    if reading.kind is MessageKind.STATUS:
+        errors = [f for f in schema_findings(root, where=where, kind=MessageKind.STATUS)
+                  if f.indication is not None]
+        if errors:
+            first = errors[0]
+            return reading.kind, [Finding(
+                "DF-ENV-081", f"the message reads as a status message, which no role has to "
+                f"sign, but the status schema refuses it ({first.code}: {first.message})",
+                first.location)]
+    return reading.kind, []
 
 
 def _missing_roles(root: etree._Element, results: list[VerifyResult],
@@ -425,8 +453,11 @@ def sign_message(document: bytes, signer: Signer, role: Role | str | None = None
     Raises
     ------
     UsageError
-        No role for an edXML message; the role does not match the certificate's; the organ has
-        already signed; there is nothing for the signer to sign; a role signs twice.
+        No role for an edXML message; the role does not match the certificate's; the
+        certificate's organ code is not the message's sender (``DF-SIG-024``, or
+        ``DF-SIG-025`` when the message names no single sender), as verification would find;
+        the organ has already signed; there is nothing for the signer to sign; a role signs
+        twice.
     InputError
         The document cannot be parsed, or has no ``edXMLHeader``.
     """
@@ -438,6 +469,7 @@ def sign_message(document: bytes, signer: Signer, role: Role | str | None = None
                          "give the role", Location(file=where))
     chosen = Role.parse(str(role))
     _check_certificate_role(signer, chosen, where)
+    _check_sender(signer, chosen, root, where)
     header = root.find(f"{_q('edXMLEnvelope')}/{_q('edXMLHeader')}")
     if header is None:
         raise InputError("DF-SIG-009", "the message has no edXMLEnvelope/edXMLHeader to hold "
@@ -465,6 +497,24 @@ def _check_certificate_role(signer: Signer, role: Role, where: str | None) -> No
     if decided is not None and decided is not role:
         raise UsageError("DF-SIG-021", f"the certificate is a '{decided.value}' certificate, "
                          f"not a '{role.value}' one", Location(file=where))
+
+
+def _check_sender(signer: Signer, role: Role, root: etree._Element, where: str | None) -> None:
+    """Refuse to sign for another agency than the message's sender, with the code verify
+    would give the signature (``DF-SIG-024``; ``DF-SIG-025`` when the message names no single
+    sender). A certificate that carries no organ code (another CA's, whose code a role mapping
+    places elsewhere) is left to verify, which knows the mapping."""
+    if not signer.certificates:
+        return
+    mapping = RoleMapping()
+    codes = mapping.organ_codes(signer.certificates[0])
+    if not codes:
+        return
+    problem = binding_problem(codes, senders(root), role.value, mapping.organ_code_attribute)
+    if problem is not None:
+        code, message = problem
+        raise UsageError(code, f"{message}: docflow does not sign a message its "
+                         "verification would refuse", Location(file=where))
 
 
 def _present_places(header: etree._Element) -> set[str]:

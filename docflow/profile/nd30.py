@@ -93,10 +93,10 @@ def _with(signature: PdfSignature, extra: list[Finding]) -> PdfSignature:
 def verify_document_pdf(data: bytes, validator: PathValidator, *,
                         at: dt.datetime | None = None, legacy: bool = False,
                         required_roles: Collection[Role] = PDF_REQUIRED_ROLES,
-                        sender: str | None = None, where: str | None = None
-                        ) -> PdfVerification:
+                        sender: str | None = None, where: str | None = None,
+                        describe: bool = True) -> PdfVerification:
     """Verify a Decree 30 document PDF: :func:`~docflow.pdf.verify.verify_pdf`, then
     :func:`check_nd30`. What ``docflow verify FILE.pdf`` and ``docflow validate`` (for each
     PDF attachment, with the message's sender) call."""
-    result = verify_pdf(data, validator, at=at, legacy=legacy, where=where)
+    result = verify_pdf(data, validator, at=at, legacy=legacy, where=where, describe=describe)
     return check_nd30(result, required_roles=required_roles, sender=sender, where=where)

@@ -18,19 +18,23 @@ from dataclasses import dataclass
 from lxml import etree
 
 from docflow.envelope.model import NS
-from docflow.pdf.verify import PdfVerification, is_pdf
+from docflow.pdf.verify import PdfSignature, PdfVerification, is_pdf
 from docflow.pki.roles import Role
 from docflow.pki.validate import PathValidator
 from docflow.profile.nd30 import PDF_REQUIRED_ROLES, verify_document_pdf
 from docflow.profile.sender import senders
 
-__all__ = ["PdfAttachment", "pdf_attachments", "verify_pdf_attachments"]
+__all__ = ["PdfAttachment", "pdf_attachments", "pdf_outcome_parts", "verify_pdf_attachments"]
 
 _ENCODED = f"{{{NS}}}AttachmentEncoded"
 _ATTACHMENT = f"{{{NS}}}Attachment"
 _CID = f"{{{NS}}}ContentId"
 _NAME = f"{{{NS}}}AttachmentName"
 _DATA = f"{{{NS}}}ContentTransferEncoded"
+_PDF_BASE64 = "JVBERi0"
+_ABSENCE = frozenset({"DF-PDF-070", "DF-PDF-089"})
+"""A PDF without a signature, or without a required role's, is counted as such, not as a
+reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,9 @@ def pdf_attachments(root: etree._Element) -> Iterator[tuple[str, str | None, byt
             data_el = attachment.find(_DATA)
             if data_el is None or not data_el.text:
                 continue
+            # Speed: "%PDF-" is "JVBERi0" in base64; other attachments are never decoded.
+            if not data_el.text.lstrip().startswith(_PDF_BASE64):
+                continue
             try:
                 data = base64.b64decode("".join(data_el.text.split()), validate=True)
             except (binascii.Error, ValueError):
@@ -75,8 +82,8 @@ def pdf_attachments(root: etree._Element) -> Iterator[tuple[str, str | None, byt
 
 def verify_pdf_attachments(root: etree._Element, validator: PathValidator, *,
                            at: dt.datetime | None = None, legacy: bool = False,
-                           required_roles: Collection[Role] = PDF_REQUIRED_ROLES
-                           ) -> tuple[PdfAttachment, ...]:
+                           required_roles: Collection[Role] = PDF_REQUIRED_ROLES,
+                           describe: bool = True) -> tuple[PdfAttachment, ...]:
     """Verify every PDF attachment of the message ``root`` against its sender.
 
     A message that names no single sender checks the PDFs without the sender rule; the
@@ -88,6 +95,21 @@ def verify_pdf_attachments(root: etree._Element, validator: PathValidator, *,
     for cid, name, data in pdf_attachments(root):
         label = f"Attachment[{cid}]"
         result = verify_document_pdf(data, validator, at=at, legacy=legacy,
-                                     required_roles=required_roles, sender=sender, where=label)
+                                     required_roles=required_roles, sender=sender, where=label,
+                                     describe=describe)
         out.append(PdfAttachment(cid, name, result))
     return tuple(out)
+
+
+def pdf_outcome_parts(checked: tuple[PdfAttachment, ...]
+                      ) -> tuple[list[PdfSignature], list[str]]:
+    """What the audit counts of the PDF attachments: every PDF signature, and the codes of
+    the error findings that belong to no signature (a PDF that could not be read at all)."""
+    signatures: list[PdfSignature] = []
+    reasons: list[str] = []
+    for attachment in checked:
+        signatures += attachment.result.signatures
+        if not attachment.result.signatures:
+            reasons += [f.code for f in attachment.result.findings
+                        if f.indication is not None and f.code not in _ABSENCE]
+    return signatures, reasons

@@ -41,13 +41,17 @@ from docflow.dsig import SignedReference, VerifyResult
 from docflow.envelope.model import NS
 from docflow.errors import Finding, Severity
 from docflow.pki.roles import Role, RoleMapping
+from docflow.xmlsafe import text_content
 
-__all__ = ["sender_findings", "senders", "signed_senders"]
+__all__ = ["binding_problem", "sender_findings", "senders", "signed_senders"]
 
-_SENDER = [tuple(f"{{{NS}}}{local}" for local in step) for step in (
+_SENDER = [tuple(tag for local in step for tag in (f"{{{NS}}}{local}", local)) for step in (
     ("edXMLEnvelope",), ("edXMLHeader",), ("MessageHeader", "Status"), ("From",), ("OrganId",))]
 """The sender's place, step by step: ``From/OrganId`` of the header's ``MessageHeader`` (a
-document message) or ``Status`` (a status message, which the receiver sends)."""
+document message) or ``Status`` (a status message, which the receiver sends). Each step takes
+the QCVN name and the same name in no namespace, because the parser reads both (a field
+variant, ``DF-ENV-003``): a bare ``From`` before the signed one would otherwise be the sender
+the reader sees while the check matched the certificate with the other one."""
 
 
 def senders(root: etree._Element | None) -> tuple[str, ...]:
@@ -104,7 +108,7 @@ def _places(root: etree._Element) -> list[etree._Element]:
 
 
 def _values(places: list[etree._Element]) -> tuple[str, ...]:
-    values = ("".join(element.itertext()).strip() for element in places)
+    values = (text_content(element).strip() for element in places)
     return tuple(dict.fromkeys(v for v in values if v))
 
 
@@ -127,22 +131,40 @@ def sender_findings(result: VerifyResult, sender: tuple[str, ...], mapping: Role
         Empty when the certificate's organ code is the one sender.
     """
     place = result.rule or ""
-    codes = _codes(result.certificate, mapping)
-    warning = Severity.WARNING if place == Role.SIGNER.value else None
+    problem = binding_problem(_codes(result.certificate, mapping), sender, place,
+                              mapping.organ_code_attribute)
+    if problem is None:
+        return []
+    code, message = problem
+    warning = Severity.WARNING if place == Role.SIGNER.value and code == "DF-SIG-025" else None
+    return [Finding(code, message, result.location, severity=warning)]
+
+
+def binding_problem(codes: tuple[str, ...], sender: tuple[str, ...], place: str,
+                    attribute: str) -> tuple[str, str] | None:
+    """Why a certificate carrying the organ ``codes`` cannot sign in ``place`` for the
+    ``sender``: ``("DF-SIG-024", message)`` for another agency, ``("DF-SIG-025", message)``
+    when it cannot be told; ``None`` when the one code is the one sender.
+
+    One rule for verifying (:func:`sender_findings`) and for signing
+    (:func:`docflow.profile.edxml.sign_message`), so that docflow never makes a signature it
+    would refuse, and refuses it with the same code.
+
+    >>> binding_problem(("000.00.01.H49",), ("000.00.00.H49",), "organ", "2.5.4.97")[0]
+    'DF-SIG-024'
+    """
     if len(codes) != 1:
         what = "no organ code" if not codes else f"several organ codes ({', '.join(codes)})"
-        return [Finding("DF-SIG-025", f"the '{place}' certificate carries {what} in subject "
-                        f"attribute {mapping.organ_code_attribute}, so it cannot be matched "
-                        "with the sender", result.location, severity=warning)]
+        return "DF-SIG-025", (f"the '{place}' certificate carries {what} in subject attribute "
+                              f"{attribute}, so it cannot be matched with the sender")
     if len(sender) != 1:
         what = "no sender" if not sender else f"several senders ({', '.join(sender)})"
-        return [Finding("DF-SIG-025", f"the message names {what} in From/OrganId, so the "
-                        f"'{place}' certificate cannot be matched with it", result.location,
-                        severity=warning)]
+        return "DF-SIG-025", (f"the message names {what} in From/OrganId, so the '{place}' "
+                              "certificate cannot be matched with it")
     if codes[0] != sender[0]:
-        return [Finding("DF-SIG-024", f"the '{place}' certificate is of agency {codes[0]}, "
-                        f"but the message is from {sender[0]}", result.location)]
-    return []
+        return "DF-SIG-024", (f"the '{place}' certificate is of agency {codes[0]}, but the "
+                              f"message is from {sender[0]}")
+    return None
 
 
 def _codes(certificate: x509.Certificate | None, mapping: RoleMapping) -> tuple[str, ...]:

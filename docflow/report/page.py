@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from docflow.errors import InputError, Location
+from docflow.atomic import write_atomic
 from docflow.report import format as fmt
 
 __all__ = ["environment", "render", "write_page"]
@@ -69,7 +69,7 @@ def render(template: str, **context: Any) -> str:
 
 
 def write_page(html: str, path: str | os.PathLike[str]) -> Path:
-    """Write ``html`` as UTF-8 to ``path`` atomically (a temporary file, then a rename).
+    """Write ``html`` as UTF-8 to ``path`` atomically (:func:`docflow.atomic.write_atomic`).
 
     A report that is being rewritten is never seen half-written by someone opening it.
 
@@ -78,14 +78,4 @@ def write_page(html: str, path: str | os.PathLike[str]) -> Path:
     InputError
         ``DF-IO-004`` if the file cannot be written.
     """
-    target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        tmp.write_bytes(html.encode("utf-8"))
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError("DF-IO-004", f"cannot write the report: {exc.strerror or exc}",
-                         Location(file=str(target))) from None
-    return target
-
+    return write_atomic(path, html.encode("utf-8"))

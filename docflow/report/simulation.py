@@ -25,6 +25,7 @@ from docflow.report.page import render, write_page
 from docflow.report.scale import time_ticks
 from docflow.report.summary import TOP_HUBS, SimulationView, read_simulation, read_summary
 from docflow.report.svg import Interval, Window, cdf_chart, interval_chart, line_chart
+from docflow.runfolder import check_complete
 
 __all__ = [
     "TOP_HUBS",
@@ -100,11 +101,12 @@ def write_simulation_report(run_dir: str | os.PathLike[str],
                             out: str | os.PathLike[str] | None = None) -> Path:
     """Render ``run_dir/summary.json`` and write ``out`` (default ``run_dir/report.html``).
 
-    This is what ``docflow report DIR`` runs, and what ``docflow simulate`` calls after writing
-    the summary.
+    This is what ``docflow report DIR`` runs. A folder marked incomplete (a run interrupted
+    or still running) is refused with ``DF-RUN-002``: its summary, if any, is not the run's.
     """
     path = Path(run_dir)
     summary_path = path / "summary.json" if path.is_dir() else path
+    check_complete(summary_path.parent, "the summary")
     summary = read_summary(summary_path)
     html = render_simulation(summary, str(summary_path))
     target = Path(out) if out is not None else summary_path.with_name("report.html")

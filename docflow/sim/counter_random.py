@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from docflow.jit import njit
 
 __all__ = ["key_base", "uniform", "uniforms"]
 

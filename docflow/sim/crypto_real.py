@@ -41,6 +41,7 @@ from lxml import etree
 
 from docflow.archive.metadata import EnvelopeMeta, MessageKind
 from docflow.archive.store import Archive, NewEnvelope
+from docflow.atomic import write_atomic
 from docflow.dsig import Signer
 from docflow.dsig.algorithms import SignatureMethod
 from docflow.dsig.policy import verify_policy
@@ -255,12 +256,12 @@ class EnvelopeCrypto(CryptoMode):
         store = pki.trust_store()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "root.pem").write_bytes(pki.root.public_bytes(Encoding.PEM))
-            (folder / "crls.pem").write_bytes(b"".join(c.public_bytes(Encoding.PEM)
-                                                       for c in store.crls))
         except OSError as exc:
             raise InputError("DF-IO-004", f"cannot write the trust files: "
                              f"{exc.strerror or exc}", Location(file=str(folder))) from None
+        write_atomic(folder / "root.pem", pki.root.public_bytes(Encoding.PEM))
+        write_atomic(folder / "crls.pem", b"".join(c.public_bytes(Encoding.PEM)
+                                                   for c in store.crls))
 
     def outcomes(self, documents: DocumentRecords) -> Outcomes:
         items = [_Item(int(documents.serial[i]), int(documents.plan.sender[i]),

@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from docflow.errors import ConfigError, Location
+from docflow.jit import njit
 from docflow.sim.calibration import CalibrationProbes
 from docflow.sim.crypto import CryptoMode, DocumentRecords
 from docflow.sim.faults import OutageTable, RetryPolicy, hours_us

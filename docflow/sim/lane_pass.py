@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from docflow.jit import njit
 from docflow.sim.prefetch import AHEAD, prefetch, prefetch_write
 from docflow.sim.queues import serve_window
 from docflow.sim.workspace import Workspace

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from docflow.jit import njit
 from docflow.sim.workspace import Workspace
 from docflow.traffic.calendar import DAY_US
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from docflow.jit import njit
 
 __all__ = ["lane_segments", "scan_single_server", "serve_window", "sort_arrivals"]
 

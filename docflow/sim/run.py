@@ -1,7 +1,9 @@
-"""``docflow.simulate``: scenario in, :class:`SimulationResult` (and ``DIR/summary.json``) out.
+"""A simulation run's parts: the scenario with its overrides, the engine run, the run folder's
+layout, and :class:`SimulationResult`.
 
-This is the one call behind ``docflow simulate``: it reads the scenario if given a path, builds
-and checks the topology, picks the crypto mode, runs the engine, and writes the run's folder.
+:func:`docflow.simulate` (in :mod:`docflow.runs`, above the report layer, because a run folder
+holds ``report.html`` too) assembles them: it claims the folder, runs :func:`run_engine`, and
+writes ``summary.json`` and ``report.html``.
 """
 
 from __future__ import annotations
@@ -12,20 +14,28 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from docflow.errors import InputError, Location
+from docflow.errors import Location
+from docflow.runfolder import Layout
 from docflow.sim.crypto import CryptoMode, ModelCrypto
 from docflow.sim.engine import Engine
 from docflow.sim.scenario import CryptoKind, CryptoSpec, Scenario
 from docflow.sim.scenario_file import builtin_scenario, read_scenario
-from docflow.sim.setup import prepare
 from docflow.sim.signing import SigningPlan
 from docflow.sim.summary import build_summary, dump_summary
 from docflow.topology import Topology
 
-__all__ = ["SimulationResult", "load_scenario", "simulate"]
+__all__ = ["ARCHIVE_FILE", "REPORT_FILE", "RUN_LAYOUT", "SUMMARY_FILE", "TRUST_FOLDER",
+           "SimulationResult", "configure", "load_scenario", "run_engine"]
 
 SUMMARY_FILE = "summary.json"
+REPORT_FILE = "report.html"
 ARCHIVE_FILE = "archive.sqlite"
+TRUST_FOLDER = "trust"
+"""The trust anchor and CRLs of a sample/real run, for ``docflow audit`` of its archive."""
+RUN_LAYOUT = Layout("simulation run", frozenset({
+    SUMMARY_FILE, REPORT_FILE, TRUST_FOLDER, ARCHIVE_FILE,
+    *(ARCHIVE_FILE + suffix for suffix in ("-wal", "-shm", "-journal"))}))
+"""Everything a run writes in its folder: what ``--force`` removes before a new run."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +48,8 @@ class SimulationResult:
     """The run folder, if one was written."""
     archive: Path | None = None
     """``DIR/archive.sqlite`` in ``sample`` and ``real`` mode."""
+    report: Path | None = None
+    """``DIR/report.html``, if a folder was written."""
 
     def to_json(self) -> bytes:
         """The bytes of ``summary.json``."""
@@ -72,44 +84,14 @@ def make_crypto(scenario: Scenario, topology: Topology, out: Path | None,
                                  None if out is None else out / ARCHIVE_FILE, plan)
 
 
-def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
-             out: str | os.PathLike[str] | None = None, *, seed: int | None = None,
-             crypto: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> SimulationResult:
-    """Run a load scenario.
-
-    Parameters
-    ----------
-    scenario
-        A :class:`Scenario`, the path of a TOML scenario file, or ``None`` for the built-in
-        default (one week of ``vn-2025``, crypto ``sample:2000``).
-    out
-        A folder to write ``summary.json`` (and ``archive.sqlite`` in sample and real mode)
-        into; created if missing. ``None`` writes nothing.
-    seed, crypto
-        Override the scenario's seed and crypto mode (``model``, ``sample:N``, ``real``).
-    progress
-        Called with (simulated days done, days planned) after each simulated day.
-
-    Returns
-    -------
-    SimulationResult
+def configure(scenario: Scenario | str | os.PathLike[str] | None, *, seed: int | None = None,
+              crypto: str | None = None) -> Scenario:
+    """The scenario to run: :func:`load_scenario`, with the seed and crypto mode overridden.
 
     Raises
     ------
-    ConfigError
-        A bad scenario (``DF-SCN-*``) or topology (``DF-TOP-*``).
-    InputError
-        An unreadable scenario, or an output folder that cannot be written (``DF-IO-004``).
-
-    Examples
-    --------
-    >>> from dataclasses import replace
-    >>> from docflow.sim.scenario import Period
-    >>> s = replace(Scenario(), topology="tiny", period=Period(days=2, drain_days=20))
-    >>> r = simulate(s, crypto="model")
-    >>> r.summary["schema"], r.delivered > 0, r.lost
-    ('docflow.simulation/1', True, 0)
+    UsageError
+        ``DF-SCN-004`` for a crypto mode that is not ``model``, ``sample:N`` or ``real``.
     """
     chosen = load_scenario(scenario)
     if seed is not None:
@@ -121,27 +103,22 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
             from docflow.errors import UsageError
 
             raise UsageError("DF-SCN-004", str(exc), Location(key="crypto.mode")) from None
-    folder = Path(out) if out is not None else None
-    if folder is not None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError("DF-IO-004", f"cannot create the output folder: "
-                             f"{exc.strerror or exc}", Location(file=str(folder))) from None
-    topology = prepare(chosen)
-    plan = SigningPlan.for_scenario(chosen, topology.arrays())
-    mode = make_crypto(chosen, topology, folder, plan)
+    return chosen
+
+
+def run_engine(scenario: Scenario, topology: Topology, folder: Path | None,
+               progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+    """Run ``scenario`` on ``topology`` (checked by :func:`docflow.sim.setup.prepare`).
+
+    In sample and real mode the envelopes go to ``folder/archive.sqlite`` and the trust anchor
+    and CRLs to ``folder/trust/``; the summary is returned, not written (the caller writes it
+    with the report, then marks the folder complete).
+    """
+    plan = SigningPlan.for_scenario(scenario, topology.arrays())
+    mode = make_crypto(scenario, topology, folder, plan)
     try:
-        result = Engine(chosen, topology, mode, progress, plan).run()
+        result = Engine(scenario, topology, mode, progress, plan).run()
     finally:
         mode.close()
-    summary = build_summary(result)
-    archive = getattr(mode, "archive_path", None)
-    if folder is not None:
-        path = folder / SUMMARY_FILE
-        try:
-            path.write_bytes(dump_summary(summary))
-        except OSError as exc:
-            raise InputError("DF-IO-004", f"cannot write the summary: {exc.strerror or exc}",
-                             Location(file=str(path))) from None
-    return SimulationResult(chosen, summary, folder, archive)
+    return SimulationResult(scenario, build_summary(result), folder,
+                            getattr(mode, "archive_path", None))

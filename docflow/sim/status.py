@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from docflow.envelope.status import StatusCode
+from docflow.jit import njit
 from docflow.sim.counter_random import key_base, uniform
 from docflow.sim.scenario import StatusSpec
 from docflow.sim.workspace import Workspace

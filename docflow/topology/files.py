@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from docflow.atomic import write_atomic
 from docflow.errors import InputError, Location, UsageError
 from docflow.topology.graphml import dump_graphml, parse_graphml
 from docflow.topology.jsonfile import dump_json, parse_json
@@ -95,8 +96,4 @@ def save_topology(topology: Topology, path: str | os.PathLike[str]) -> None:
     else:
         raise UsageError("DF-TOP-010", f"cannot tell the format from {suffix or 'no suffix'!r}: "
                          "use .graphml or .json", Location(file=name))
-    try:
-        Path(name).write_bytes(data)
-    except OSError as exc:
-        raise InputError("DF-IO-004", f"cannot write: {exc.strerror or exc}",
-                         Location(file=name)) from None
+    write_atomic(name, data)

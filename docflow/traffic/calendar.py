@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from docflow.jit import njit
 
 __all__ = ["DAY_US", "HOUR_US", "MINUTE_US", "NEVER", "SECOND_US", "VN_TZ", "WorkCalendar",
            "WorkingHours", "add_working_one", "clock_at_one", "floor_div", "work_before_one"]

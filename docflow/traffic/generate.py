@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from docflow.jit import njit
 from docflow.topology.arrays import LEVEL_ORDER, TopologyArrays
 from docflow.traffic.calendar import WorkCalendar
 from docflow.traffic.destinations import DIRECTIONS, CandidateTable

@@ -15,7 +15,8 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 
-from docflow.envelope.rules import NAMESPACE, message_kind
+from docflow.envelope.kind import kind_finding, read_kind
+from docflow.envelope.rules import NAMESPACE
 from docflow.errors import Finding, InputError, Location, verdict
 from docflow.validation.checks import Check, Message, RulesCheck, SchemaCheck
 from docflow.validation.config import ValidationConfig
@@ -68,8 +69,12 @@ def validate_bytes(data: bytes, *, source: str = "<bytes>",
                           + (root.tag.rpartition("}")[2] if isinstance(root.tag, str) else "")))
         return ValidationReport(source, verdict([finding]), (finding,), None,
                                 timings=tuple(stages))
-    message = Message(source, data, root, message_kind(root))
-    findings: list[Finding] = []
+    reading = read_kind(root)
+    message = Message(source, data, root, reading.layout)
+    # The kind is decided once, before any check: one that cannot be told fails the message
+    # whichever checks run (the schema and rules then read it as a document).
+    unknown = kind_finding(reading)
+    findings: list[Finding] = [] if unknown is None else [unknown]
     signatures: list[SignatureResult] = []
     for check in _checks(config):
         outcome = check.run(message, config)
@@ -79,7 +84,7 @@ def validate_bytes(data: bytes, *, source: str = "<bytes>",
         stages.append((check.name, later - now))
         now = later
     every = findings + [f for s in signatures for f in s.findings]
-    return ValidationReport(source, verdict(every), tuple(findings), message.kind,
+    return ValidationReport(source, verdict(every), tuple(findings), reading.kind,
                             signatures=tuple(signatures), timings=tuple(stages),
                             signatures_checked=config.signatures_checked)
 

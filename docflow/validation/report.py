@@ -59,7 +59,8 @@ class ValidationReport:
     verdict: Indication
     findings: tuple[Finding, ...] = ()
     kind: MessageKind | None = None
-    """``None`` when the input could not be parsed, so its kind is unknown."""
+    """``None`` when the input could not be parsed, or its kind cannot be told
+    (``DF-ENV-080``)."""
     parsed: bool = True
     """False when the input could not be read or parsed as XML at all (a ``DF-IO`` or
     ``DF-XML`` finding); the command line exits 2 when no input at all could be parsed."""

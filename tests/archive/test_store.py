@@ -119,14 +119,15 @@ def test_results_are_kept_per_context_and_never_doubled(tmp_path: Path) -> None:
         other = archive.context(policy="default", trust_fingerprint="bb", at="signing-time")
         ids = archive.unverified(ctx)
         assert len(ids) == 2
-        outcome = DocumentOutcome(organ_present=True, reasons=("DF-ENV-070",))
+        outcome = DocumentOutcome(organ_present=True, reasons=("DF-ENV-070",),
+                                  organ_source="xml")
         assert archive.store_results(ctx, [StoredResult(ids[0], outcome)]) == 1
         assert archive.store_results(ctx, [StoredResult(ids[0], outcome)]) == 0
         assert archive.unverified(ctx) == ids[1:]
         assert archive.unverified(other) == ids
         rows = archive.result_rows(ctx)
     assert rows == [("000.00.00.H49", "province", "Quyết định", "2025-07", 1, 0, 0, 0,
-                     '["DF-ENV-070"]')]
+                     '["DF-ENV-070"]', "xml", "")]
 
 
 def test_the_archive_is_in_wal_mode(tmp_path: Path) -> None:

@@ -199,5 +199,5 @@ def test_an_exception_inside_verification_is_counted_with_df_aud_002(tmp_path: P
         blobs = archive.read_blobs(ids)
     broken = check_blobs(checker, dt.datetime(2025, 7, 2, tzinfo=_NoOffset()), blobs)
     working = check_blobs(checker, None, blobs)
-    assert broken == [(i, False, False, False, False, ("DF-AUD-002",)) for i in ids]
-    assert working == [(i, True, True, True, True, ()) for i in ids]
+    assert broken == [(i, False, False, False, False, ("DF-AUD-002",), "", "") for i in ids]
+    assert working == [(i, True, True, True, True, (), "xml", "xml") for i in ids]

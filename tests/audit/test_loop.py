@@ -15,7 +15,7 @@ from docflow.metrics.coverage import COUNT_FIELDS
 pytest.importorskip("docflow.sim.crypto_real", reason="the simulator's real crypto mode")
 
 from docflow.cli import cli
-from docflow.sim.run import simulate
+from docflow.runs import simulate
 from docflow.sim.scenario import Period, Scenario
 
 

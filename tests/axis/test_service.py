@@ -144,11 +144,14 @@ def test_a_message_signed_by_another_agency_is_refused(server: Server, pki_dir: 
     """SNV signs a message that says From H49 and sends it as H49 could not: the verifier
     binds the organ's certificate to From (DF-SIG-024), whoever calls."""
     forged = signed_document(pki, H49, [XA], next(_serials), organ=False)
+    from security.attack import sign_as
+
     from docflow.dsig import Signer
-    from docflow.profile.edxml import sign_message
 
     key, cert, chain = pki.credentials_for(SNV, Role.ORGAN)
-    forged = sign_message(forged, Signer(key, [cert, *chain]), Role.ORGAN)
+    # docflow's sign_message refuses another agency's certificate (DF-SIG-024); an attacker's
+    # own software does not.
+    forged = sign_as(forged, Signer(key, [cert, *chain]), Role.ORGAN.value)
     with _client(server, pki_dir, H49) as h49:
         refused = h49.send(forged)
     assert not refused.accepted and "DF-SIG-024" in refused.codes

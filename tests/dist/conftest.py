@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from docflow.sim.run import simulate
+from docflow.runs import simulate
 from docflow.sim.scenario import Period, Scenario
 
 DASK = Path(sys.executable).parent / "dask"

@@ -51,6 +51,6 @@ def test_a_pki_folder_travels_without_keys_and_verifies_alike(
     blobs = [StoredBlob(i, "zstd", zstandard.ZstdCompressor().compress(d), b"")
              for i, d in enumerate([signed, tampered, b"<broken"])]
     expected = check_blobs(SignatureChecker(trust), None, blobs)
-    assert expected[0] == (0, True, True, True, True, ())
+    assert expected[0] == (0, True, True, True, True, (), "xml", "xml")
     assert expected[1][1] is True and expected[1][2] is False  # organ present, not valid
     assert verify_batch(bundle, None, blobs) == expected

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from dsig.pkitools import NOW, SamplePki, make_pki
 from lxml import etree
-from security.attack import without_organ_signature
+from security.attack import sign_as, without_organ_signature
 
 from docflow.dsig import PinnedKeyChecker, Signer
 from docflow.envelope.builder import build
@@ -152,7 +152,10 @@ def test_status_message_of_another_agency_is_refused(pki: SamplePki,
     status = build(sample_status(np.random.default_rng(5), document=document,
                                  receiver="000.00.01.H49"))
     _, organ = signers
-    result = check(sign_message(status, organ, "organ"), pki)
+    with pytest.raises(UsageError) as refused:
+        sign_message(status, organ, "organ")
+    assert refused.value.code == "DF-SIG-024"
+    result = check(sign_as(status, organ, "organ"), pki)
     assert result.by_rule("organ").sub_indications == ("DF-SIG-024",)  # type: ignore
 
 

@@ -9,6 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from dsig.pkitools import AGENCY, END, NOW, START, SamplePki, make_pki, name
 from lxml import etree
+from security.attack import sign_as
 
 from docflow.dsig import Signer, verify_all_at
 from docflow.envelope.builder import build
@@ -23,7 +24,6 @@ from docflow.profile.edxml import (
     EDXML_LAYOUT,
     EDXML_NS,
     MessageVerification,
-    sign_message,
     verify_message,
 )
 from docflow.profile.sender import senders, signed_senders
@@ -73,9 +73,11 @@ def verify(document: bytes, pki: SamplePki, roles: RoleMapping | None = None
 
 
 def signed(message: bytes, signer: Signer | None, organ_signer: Signer | None) -> bytes:
+    """Signed in the profile's places, whatever agency the certificates are of (docflow's
+    sign_message refuses another agency's; an attacker's software does not)."""
     if signer is not None:
-        message = sign_message(message, signer, "signer")
-    return message if organ_signer is None else sign_message(message, organ_signer, "organ")
+        message = sign_as(message, signer, "signer")
+    return message if organ_signer is None else sign_as(message, organ_signer, "organ")
 
 
 def test_signatures_of_the_sender_pass(message: bytes, pki: SamplePki) -> None:
@@ -225,7 +227,7 @@ def test_sender_read_in_place_is_what_the_organ_signed(message: bytes, pki: Samp
     start, end = text.index("<edXML:OrganId>"), text.index("</edXML:OrganId>") + 16
     variant = (text[:start] + content.replace("<OrganId>", "<edXML:OrganId>")
                .replace("</OrganId>", "</edXML:OrganId>") + text[end:]).encode()
-    document = sign_message(variant, organ(pki, AGENCY), "organ")
+    document = sign_as(variant, organ(pki, AGENCY), "organ")
     root = parse_xml(document)
     outcome = verify_all_at(root, NOW, trust=pki.validator(), layout=EDXML_LAYOUT)
     [signature] = outcome.signatures

@@ -195,11 +195,12 @@ def test_blank_required_value_is_df_env_010() -> None:
 
 
 def test_empty_edxml_root_still_gives_a_model() -> None:
-    """An edXML root with nothing in it yields an empty model and one DF-ENV-004."""
+    """An edXML root with nothing in it yields an empty model (a document's, the layout of a
+    kind that cannot be told), DF-ENV-080 for that kind and one DF-ENV-004."""
     parsed = parse_envelope(b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"/>')
     assert isinstance(parsed.model, Envelope)
     assert parsed.model.receivers == ()
-    assert [f.code for f in parsed.findings] == ["DF-ENV-004"]
+    assert [f.code for f in parsed.findings] == ["DF-ENV-080", "DF-ENV-004"]
 
 
 def test_malformed_input_raises_the_xml_code() -> None:
@@ -211,11 +212,12 @@ def test_malformed_input_raises_the_xml_code() -> None:
 
 
 def test_leaf_text_spans_comments_and_reports_child_elements() -> None:
-    """A comment inside a value does not cut it; an element inside a value is DF-ENV-009."""
+    """A comment inside a value does not cut it; an element inside a value is DF-ENV-009,
+    and its text is part of the value, as it is of what a signature over it covered."""
     data = build(example_document()).replace(
         b"<edXML:CodeNumber>12<", b"<edXML:CodeNumber>1<!-- c -->2<", 1).replace(
         b"<edXML:PageAmount>8<", b"<edXML:PageAmount>8<edXML:X>9</edXML:X><", 1)
     parsed = parse_envelope(data)
     assert parsed.model.code.code_number == "12"  # type: ignore[union-attr]
-    assert parsed.model.other_info.page_amount == "8"  # type: ignore[union-attr]
+    assert parsed.model.other_info.page_amount == "89"  # type: ignore[union-attr]
     assert [f.code for f in parsed.findings] == ["DF-ENV-009"]

@@ -158,7 +158,8 @@ def test_only_qcvn_signatures_are_legacy() -> None:
 
 
 def test_message_kind() -> None:
-    """A Status block in the header makes a status message, whatever its namespace."""
+    """A Status block in the header makes a status message, in a message written in no
+    namespace too (the whole of it: a field variant the schema reports)."""
     assert message_kind(parse_xml(DOCUMENT)) is MessageKind.DOCUMENT
     status = (b"<edXML><edXMLEnvelope><edXMLHeader><Status/></edXMLHeader></edXMLEnvelope>"
               b"</edXML>")

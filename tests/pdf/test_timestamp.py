@@ -53,6 +53,7 @@ def test_token_of_another_signature_fails(pdf_pki: NationalPki,
     signature, so the move leaves the signature itself intact."""
     from asn1crypto import cms
 
+    from docflow.pdf.cms import der_length
     from docflow.pdf.syntax import Name, PdfDict, parse_pdf
 
     stamper = corpus.timestamper(pdf_pki)
@@ -62,7 +63,8 @@ def test_token_of_another_signature_fails(pdf_pki: NationalPki,
         sigs = [v for _, v in parse_pdf(data).objects()
                 if isinstance(v, PdfDict) and v.get(Name("Type")) == "Sig"]
         contents = sigs[-1][Name("Contents")]
-        raw = contents.value.rstrip(b"\x00")  # type: ignore[union-attr]
+        padded = contents.value  # type: ignore[union-attr]
+        raw = padded[:der_length(padded)]  # the DER may itself end with zero bytes
         return cms.ContentInfo.load(raw), contents.start, contents.end  # type: ignore[union-attr]
 
     mine, start, end = organ_cms(first)

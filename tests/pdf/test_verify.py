@@ -87,3 +87,33 @@ def test_unsigned_pdf_has_no_signature(validator: PathValidator) -> None:
     result = verify_document_pdf(corpus.plain_pdf(), validator)
     assert result.indication is Indication.INDETERMINATE
     assert "DF-PDF-070" in _codes(result)
+
+
+def test_signed_linearized_pdf_passes(pdf_pki: NationalPki, validator: PathValidator) -> None:
+    """A linearized original signed by the person and the organ (pyHanko): three revisions,
+    the first made of both sections of the linearized file; pdfsig's ranges agree."""
+    from tests.pdf.syntax.handmade import linearized
+
+    signed = corpus.sign(corpus.sign(linearized(),
+                                     pdf_pki.credentials_for(corpus.ORGAN_CODE, Role.SIGNER),
+                                     "NguoiKy", corpus.SIGNER_BOX),
+                         pdf_pki.credentials_for(corpus.ORGAN_CODE, Role.ORGAN), "CoQuan",
+                         corpus.ORGAN_BOX)
+    result = verify_document_pdf(signed, validator)
+    assert result.indication is Indication.PASSED, result.findings
+    assert result.revisions == 3
+    assert [s.revision for s in result.signatures] == [1, 2]
+
+
+def test_describe_off_gives_the_same_verdict(both_pdf: bytes, signer_pdf: bytes,
+                                             validator: PathValidator) -> None:
+    """The audit's shortcut (describe=False skips describing the updates up to the first
+    signature) changes no verdict and no finding."""
+    tampered = both_pdf.replace(b"1.000.000", b"9.000.000")
+    for data in (both_pdf, signer_pdf, tampered, corpus.plain_pdf()):
+        full = verify_document_pdf(data, validator)
+        short = verify_document_pdf(data, validator, describe=False)
+        assert full.indication is short.indication
+        assert full.findings == short.findings
+        assert [s.indication for s in full.signatures] == \
+            [s.indication for s in short.signatures]

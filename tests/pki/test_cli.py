@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -68,3 +73,42 @@ def test_unusable_inputs_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "1",
                                       "--out", str(tmp_path / "z"), "--algorithm", "dsa"])
     assert result.exit_code == 2
+
+
+def test_init_over_an_existing_pki_is_refused_unless_forced(tmp_path: Path) -> None:
+    """A second ``pki init`` into a PKI folder: DF-RUN-001, exit 2, every private key as it was.
+    With --force, the new seed's keys replace them and nothing of the old PKI stays."""
+    out = tmp_path / "pki"
+    assert _init("--out", str(out)).exit_code == 0  # type: ignore[attr-defined]
+    keys = {p: p.read_bytes() for p in out.rglob("*.key")}
+    result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "6", "-q",
+                                      "--at", AT, "--out", str(out)])
+    assert result.exit_code == 2 and "DF-RUN-001" in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*.key")} == keys
+    (out / "agencies" / "stale.organ.key").write_text("a key of no index")
+    result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "6", "-q",
+                                      "--at", AT, "--out", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert set(out.rglob("*.key")) == set(keys) and not (out / ".incomplete").exists()
+    assert all(p.read_bytes() != keys[p] for p in keys)
+    assert read_index(out).meta["seed"] == 6
+
+
+def test_a_killed_pki_init_is_refused_as_trust(tmp_path: Path) -> None:
+    """``pki init`` killed (SIGKILL) while it writes: the folder carries the marker, and a
+    trust store read from it is DF-RUN-002, not a half-written trust store."""
+    out = tmp_path / "pki"
+    run = subprocess.Popen([sys.executable, "-m", "docflow", "pki", "init", "--preset",
+                            "vn-2025", "--seed", "1", "--at", AT, "--jobs", "1", "-q",
+                            "--out", str(out)], start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while not (out / "agencies").exists():
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "pki init never started writing agencies"
+        time.sleep(0.01)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.communicate()
+    assert (out / ".incomplete").is_file() and not (out / "index.json").exists()
+    result = CliRunner().invoke(cli, ["verify", "--trust", str(out), str(out / ".incomplete")])
+    assert result.exit_code == 2 and "DF-RUN-002" in result.output

@@ -19,6 +19,7 @@ from docflow.envelope.samples import sample_document
 from docflow.pki.roles import Role
 from docflow.profile.edxml import MessageVerification, sign_message
 
+from .judge import trust_options
 from .outcome import PLAIN, SIGNER_ONLY, verify
 from .pki import (
     AGENCY_A,
@@ -106,3 +107,9 @@ def person_verified(signed_by_person: bytes, pki: SmallPki) -> MessageVerificati
     result = verify(signed_by_person, pki, required_roles=SIGNER_ONLY)
     assert result.passed, result.to_dict()
     return result
+
+
+@pytest.fixture(scope="session")
+def options(pki: SmallPki, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The command line's ``--trust``, ``--crl`` and ``--at`` for :func:`pki`, as files."""
+    return trust_options(pki, tmp_path_factory.mktemp("trust"))

@@ -8,9 +8,11 @@ as signed is the original signed content.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import pickle
+import resource
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TypeVar
@@ -114,17 +116,25 @@ def exposes_only(result: MessageVerification, original: MessageVerification,
         assert all(text not in octets for _, _, octets in exposed(result)), text
 
 
+WALL_FACTOR = 30
+"""How much longer than its CPU bound a child may take by the wall clock, on a loaded machine."""
+
+
 def within(seconds: float, work: Callable[[], T]) -> tuple[bool, T | None]:
     """Run ``work`` in a forked child; ``(True, its result)`` if it finished within
-    ``seconds``, else ``(False, None)`` after stopping the child.
+    ``seconds`` of CPU time, else ``(False, None)`` after stopping the child.
 
     Bounds the cost of a test of resource exhaustion: an unbounded verifier fails the test
-    in ``seconds`` instead of hanging the suite.
+    instead of hanging the suite. The bound is the child's own CPU time (``RLIMIT_CPU``), not
+    the wall clock, so a machine loaded by other work does not fail a bounded verifier; the
+    wall clock only catches a child that blocks without computing.
     """
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
 
     def child() -> None:
+        cpu = math.ceil(seconds)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         try:
             writer.send_bytes(pickle.dumps(work()))
         finally:
@@ -135,9 +145,12 @@ def within(seconds: float, work: Callable[[], T]) -> tuple[bool, T | None]:
     process.start()
     writer.close()
     try:
-        if reader.poll(seconds):
+        if not reader.poll(WALL_FACTOR * seconds):
+            return False, None
+        try:  # a child stopped by its CPU limit closes the pipe with nothing in it
             return True, pickle.loads(reader.recv_bytes())
-        return False, None
+        except EOFError:
+            return False, None
     finally:
         if process.is_alive():
             process.kill()

@@ -31,6 +31,7 @@ from .attack import (
     organ_signature,
     references,
     set_digest,
+    sign_as,
     signer_signature,
     without,
 )
@@ -144,7 +145,7 @@ def test_organ_certificate_of_another_agency_than_the_sender(message: bytes, pki
     for a decision agency A never issued. Expected defence: the organ certificate's organ
     code must be the sender's (From/OrganId), or the message does not pass."""
     person_signed = sign_message(message, signer_a.signer(), "signer")
-    forged = sign_message(person_signed, organ_b.signer(), "organ")
+    forged = sign_as(person_signed, organ_b.signer(), "organ")
     from_code = etree.fromstring(forged).findtext(f".//{ed('From')}/{ed('OrganId')}")
     assert from_code == AGENCY_A != AGENCY_B
     assert AGENCY_B in organ_b.certificate.subject.rfc4514_string()

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from docflow.archive.store import Archive
+from docflow.runs import simulate
 from docflow.sim.crypto import DocumentRecords, model_outcomes
 from docflow.sim.crypto_real import EnvelopeCrypto
 from docflow.sim.engine import Engine
-from docflow.sim.run import simulate
 from docflow.sim.scenario import CryptoSpec, FaultSpec, Period, Scenario
 from docflow.sim.setup import prepare
 from docflow.sim.signing import SigningPlan

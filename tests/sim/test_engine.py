@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from docflow.levels import Level
-from docflow.sim.run import simulate
+from docflow.runs import simulate
 from docflow.sim.scenario import (
     Adoption,
     CryptoSpec,

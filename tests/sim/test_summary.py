@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docflow.report.simulation import read_simulation
-from docflow.sim.run import simulate
+from docflow.runs import simulate
 from docflow.sim.scenario import (
     CalibrationFigure,
     CryptoSpec,

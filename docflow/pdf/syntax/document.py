@@ -88,6 +88,9 @@ class PdfDocument:
         self._objects: dict[tuple[int, int, int], PdfObject] = {}
         self._object_streams: dict[int, tuple[Lexer, list[tuple[int, int]], int]] = {}
         self._busy: set[tuple[int, int]] = set()
+        self.memo: dict[tuple[str, int], object] = {}
+        """Values derived from one revision (its signature fields, its pages), kept by the
+        checks that compute them: a revision never changes once parsed."""
 
     def view(self, revision: int = -1) -> dict[int, tuple[Entry, int]]:
         """Every object number defined as of ``revision``: its entry and the revision that
@@ -283,13 +286,16 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
         if len(sections) >= limits.max_revisions:
             fail("DF-PDF-052", f"the file has more than {limits.max_revisions} revisions",
                  offset)
-        section = read_section(lexer, offset, limits.max_objects)
-        _check_trailer(section)
-        sections.append(section)
-        xref_stm = section.trailer.get(Name("XRefStm"))
-        if xref_stm is not None:
-            _merge_hybrid(lexer, section, xref_stm, limits)
+        section = _read(lexer, offset, limits)
         prev = section.trailer.get(Name("Prev"))
+        if (isinstance(prev, int) and not isinstance(prev, bool) and prev > offset
+                and _linearized(data, section)):
+            section = _merge_linearized(lexer, section, prev, limits)
+            prev = section.trailer.get(Name("Prev"))
+        elif section.pointer != section.offset:
+            fail("DF-PDF-053", f"the startxref after the section at byte {section.offset} "
+                               f"says {section.pointer}, not its offset", section.end)
+        sections.append(section)
         if prev is None:
             break
         if not isinstance(prev, int) or isinstance(prev, bool) or not 0 <= prev < offset:
@@ -313,11 +319,60 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
     return PdfDocument(data, tuple(revisions), limits, where)
 
 
-def _check_trailer(section: Section) -> None:
+def _read(lexer: Lexer, offset: int, limits: PdfLimits, *, root: bool = True) -> Section:
+    section = read_section(lexer, offset, limits.max_objects)
+    _check_trailer(section, root=root)
+    xref_stm = section.trailer.get(Name("XRefStm"))
+    if xref_stm is not None:
+        _merge_hybrid(lexer, section, xref_stm, limits)
+    return section
+
+
+_LINEARIZED = re.compile(rb"%PDF-[^\r\n]*[\r\n]+(?:%[^\r\n]*[\r\n]+)*[\x00\t\n\x0c\r ]*"
+                         rb"\d+[\x00\t\n\x0c\r ]+\d+[\x00\t\n\x0c\r ]+obj[\x00\t\n\x0c\r ]*"
+                         rb"<<[^>]*/Linearized[\x00\t\n\x0c\r ]")
+
+
+def _linearized(data: bytes, section: Section) -> bool:
+    """Whether ``section`` is the first-page section of a linearized file (Annex F): the
+    file's first object is a linearization dictionary, and its ``startxref`` is 0 or its
+    own offset."""
+    return section.pointer in (0, section.offset) and \
+        _LINEARIZED.match(data[:1024]) is not None
+
+
+def _merge_linearized(lexer: Lexer, first: Section, main_offset: int,
+                      limits: PdfLimits) -> Section:
+    """The original revision of a linearized file: its first-page section (near the start)
+    and its main section (at the end of the original file), which the first page's /Prev
+    names *forwards*, read as one section that ends where the main one does."""
+    if main_offset < first.end:
+        fail("DF-PDF-056", f"the linearized file's /Prev {main_offset} points inside its "
+                           "first-page section", first.offset)
+    main = _read(lexer, main_offset, limits, root=False)  # /Root is the first page's
+    if Name("Prev") in main.trailer:
+        fail("DF-PDF-056", "the main cross-reference section of a linearized file has a "
+                           "/Prev of its own", main.offset)
+    if main.pointer != first.offset:
+        fail("DF-PDF-053", f"the startxref of the linearized file says {main.pointer}, not "
+                           f"its first-page section at byte {first.offset}", main.end)
+    entries = dict(main.entries)
+    for num, entry in first.entries.items():
+        if num in entries and entries[num][0] != 0 and entry[0] != 0 and entries[num] != entry:
+            fail("DF-PDF-062", f"object {num} is in both sections of the linearized file",
+                 first.offset)
+        entries[num] = entry
+    trailer = PdfDict(first.trailer.start, first.trailer.end)
+    trailer.update(main.trailer)
+    trailer.update({k: v for k, v in first.trailer.items() if k != "Prev"})
+    return Section(first.offset, entries, trailer, main.end, first.stream, first.offset)
+
+
+def _check_trailer(section: Section, *, root: bool = True) -> None:
     trailer = section.trailer
     if Name("Encrypt") in trailer:
         fail("DF-PDF-061", "the trailer has /Encrypt", section.offset)
-    if not isinstance(trailer.get(Name("Root")), Ref):
+    if root and not isinstance(trailer.get(Name("Root")), Ref):
         fail("DF-PDF-060", "the trailer's /Root is missing or not a reference", section.offset)
     size = trailer.get(Name("Size"))
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:

@@ -39,10 +39,16 @@ class Section:
     """Just after ``%%EOF`` and its end-of-line: the end of this revision."""
     stream: bool
     """Whether the section is an xref stream (else a table)."""
+    pointer: int = -1
+    """The offset the ``startxref`` after the section gives: its own, except after the
+    first-page section of a linearized file (ISO 32000-2 Annex F), where it may be 0."""
 
 
 def read_section(lexer: Lexer, offset: int, max_objects: int) -> Section:
-    """Read the cross-reference section at ``offset`` and the ``startxref``/``%%EOF`` after it."""
+    """Read the cross-reference section at ``offset`` and the ``startxref``/``%%EOF`` after it.
+
+    Whether that ``startxref`` points back at the section is the caller's to check (see
+    :attr:`Section.pointer`)."""
     data = lexer.data
     if not 0 <= offset < len(data):
         fail("DF-PDF-053", f"startxref or /Prev points at byte {offset}, outside the file",
@@ -57,10 +63,7 @@ def read_section(lexer: Lexer, offset: int, max_objects: int) -> Section:
     if match is None:
         fail("DF-PDF-053", "the cross-reference section is not followed by startxref and "
                            "%%EOF", after)
-    if int(match[1]) != offset:
-        fail("DF-PDF-053", f"the startxref after this section says {int(match[1])}, not its "
-                           f"own offset {offset}", match.start(1))
-    return Section(offset, entries, trailer, match.end(), stream)
+    return Section(offset, entries, trailer, match.end(), stream, int(match[1]))
 
 
 def _table(lexer: Lexer, offset: int, max_objects: int

@@ -49,3 +49,31 @@ def update(base: bytes, objects: dict[int, bytes], *, size: int | None = None,
     out += b"trailer\n<< /Size %d /Prev %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (
         size, prev, trailer, xref)
     return bytes(out)
+
+
+def linearized() -> bytes:
+    """A linearized one-page PDF (ISO 32000-2 Annex F, without hint streams): the
+    linearization dictionary first, the first-page section with ``startxref 0`` and a /Prev
+    pointing *forward* to the main section at the end, whose ``startxref`` names the first."""
+    header = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    lin = b"5 0 obj\n<< /Linearized 1 /L 0000000000 /O 3 /E 0 /N 1 /T 0 /H [0 0] >>\nendobj\n"
+    first_xref = len(header) + len(lin)
+    # The first-page section lists 5 and 1..4 are in the main section; its size is fixed, so
+    # the body's offsets are known before it is written.
+    probe = b"xref\n5 1\n0000000000 00000 n \ntrailer\n<< /Size 6 /Prev 0000000000 " \
+            b"/Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+    body_start = first_xref + len(probe)
+    body = bytearray()
+    offsets = []
+    for num, obj in enumerate(OBJECTS, start=1):
+        offsets.append(body_start + len(body))
+        body += b"%d 0 obj\n" % num + obj + b"\nendobj\n"
+    main_xref = body_start + len(body)
+    first = (b"xref\n5 1\n%010d 00000 n \ntrailer\n<< /Size 6 /Prev %010d /Root 1 0 R >>\n"
+             b"startxref\n0\n%%%%EOF\n" % (len(header), main_xref))
+    assert len(first) == len(probe)
+    main = b"xref\n0 5\n0000000000 65535 f \n" + b"".join(
+        b"%010d 00000 n \n" % o for o in offsets) + \
+        b"trailer\n<< /Size 6 >>\nstartxref\n%d\n%%%%EOF\n" % first_xref
+    out = header + lin + first + bytes(body) + main
+    return out.replace(b"/L 0000000000", b"/L %010d" % len(out))

@@ -233,3 +233,41 @@ def test_mutations_never_escape_as_tracebacks(two_signatures: bytes) -> None:
             _walk(parse_pdf(case))
         except InputError as exc:
             assert exc.code.startswith(("DF-PDF-", "DF-IO-")), exc.code
+
+
+def test_linearized_file_is_one_revision() -> None:
+    """A linearized file's first-page section points forward to its main one: both are the
+    original revision, which ends at the end of the file."""
+    from tests.pdf.syntax.handmade import linearized
+
+    data = linearized()
+    document = parse_pdf(data)
+    assert len(document.revisions) == 1
+    assert document.revisions[0].end == len(data)
+    assert document.catalog()[Name("Type")] == "Catalog"
+    assert document.get(5)[Name("Linearized")] == 1  # type: ignore[index]
+    assert _walk(document) == 5
+
+
+def test_forward_prev_without_linearization_is_refused() -> None:
+    """The same layout without the linearization dictionary: DF-PDF-053/056."""
+    from tests.pdf.syntax.handmade import linearized
+
+    data = linearized().replace(b"/Linearized 1", b"/Linearizex 1")
+    with pytest.raises(InputError) as caught:
+        parse_pdf(data)
+    assert caught.value.code in ("DF-PDF-053", "DF-PDF-056")
+
+
+def test_number_arrays_read_in_one_match_as_one_by_one() -> None:
+    """The fast path for arrays of numbers gives what the general path gives, and leaves
+    arrays with references, names or bad numbers to it."""
+    from docflow.pdf.syntax.lexer import Lexer
+
+    for text, expected in ((b"[1 2 3]", [1, 2, 3]), (b"[ 1.5 -2 .5 +3 ]", [1.5, -2, 0.5, 3]),
+                           (b"[]", []), (b"[1 0 R 2]", [Ref(1, 0), 2]),
+                           (b"[1 2 /A]", [1, 2, Name("A")])):
+        assert Lexer(text).value(0)[0] == expected
+    with pytest.raises(InputError) as caught:
+        Lexer(b"[1 2.3.4]").value(0)
+    assert caught.value.code == "DF-PDF-051"

@@ -11,6 +11,7 @@ import pytest
 from asn1crypto import cms
 
 from docflow.errors import Indication
+from docflow.pdf.cms import der_length
 from docflow.pki.validate import PathValidator
 from docflow.profile.nd30 import verify_document_pdf
 from tests.security.pdf.tools import same_length
@@ -28,7 +29,8 @@ def _organ_byte_range(data: bytes) -> bytes:
 
 def _with_cms(data: bytes, transform) -> bytes:  # type: ignore[no-untyped-def]
     match = _organ_contents(data)
-    raw = bytes.fromhex(match[1].decode()).rstrip(b"\x00")
+    padded = bytes.fromhex(match[1].decode())
+    raw = padded[:der_length(padded)]  # not rstrip: the DER itself may end with zero bytes
     info = cms.ContentInfo.load(raw)
     new = transform(info).dump(force=True)
     hexed = new.hex().upper().encode().ljust(len(match[1]), b"0")
@@ -120,3 +122,48 @@ def test_signature_of_another_document_fails(both_pdf: bytes, pdf_pki,  # type: 
     result = verify_document_pdf(moved, validator)
     assert result.signatures[1].indication is Indication.FAILED
     assert "DF-PDF-076" in {f.code for f in result.signatures[1].findings}
+
+
+def _resigned(data: bytes, pki, change) -> bytes:  # type: ignore[no-untyped-def]
+    """The organ's CMS with its signed attributes changed by ``change`` and signed again with
+    the organ's own key: the signature verifies, only the changed attribute can fail."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from docflow.pki.roles import Role
+    from tests.pdf import corpus
+
+    key = pki.credentials_for(corpus.ORGAN_CODE, Role.ORGAN).key
+
+    def transform(info: cms.ContentInfo) -> cms.ContentInfo:
+        signer = info["content"]["signer_infos"][0]
+        change(signer["signed_attrs"])
+        attrs = signer["signed_attrs"].dump(force=True)
+        signer["signature"] = key.sign(b"\x31" + attrs[1:], ec.ECDSA(hashes.SHA256()))
+        return info
+
+    return _with_cms(data, transform)
+
+
+def _ess(attrs) -> object:  # type: ignore[no-untyped-def]
+    for attr in attrs:
+        if attr["type"].native == "signing_certificate_v2":
+            return attr["values"][0]["certs"][0]
+    raise LookupError
+
+
+def test_ess_naming_another_certificate_fails(both_pdf: bytes, pdf_pki,  # type: ignore[no-untyped-def]
+                                             validator: PathValidator) -> None:
+    """ESS signing-certificate-v2 with another certificate's hash, in a CMS whose signature
+    and digest verify (re-signed by the organ's own key): DF-PDF-079, so a certificate with
+    the same key cannot be swapped in. The unchanged re-signing passes: the test is fair."""
+    same = _resigned(both_pdf, pdf_pki, lambda attrs: None)
+    assert verify_document_pdf(same, validator).passed
+
+    def wrong_hash(attrs) -> None:  # type: ignore[no-untyped-def]
+        _ess(attrs)["cert_hash"] = b"\x01" * 32  # type: ignore[index]
+
+    result = verify_document_pdf(_resigned(both_pdf, pdf_pki, wrong_hash), validator)
+    organ = result.signatures[1]
+    assert [f.code for f in organ.findings] == ["DF-PDF-079"]
+    assert organ.indication is Indication.FAILED

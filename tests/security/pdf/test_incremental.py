@@ -43,6 +43,7 @@ def test_appended_content_with_xref_fails(both_pdf: bytes, validator: PathValida
     assert result.indication is Indication.FAILED
     assert [s.indication for s in result.signatures] == [Indication.FAILED] * 2
     assert "DF-PDF-081" in {f.code for f in result.updates[-1].findings}
+    assert "the content stream of page 1" in result.updates[-1].findings[0].message
 
 
 def test_appended_objects_without_xref_are_refused(both_pdf: bytes,

@@ -119,6 +119,8 @@ def test_shadow_attack_fails(case: str, shadow_pdf: bytes, validator: PathValida
     result = verify_document_pdf(attacked, validator)
     assert result.indication is Indication.FAILED
     assert EXPECTED[case] in {f.code for f in result.findings}, result.findings
+    if case == "replace: font":
+        assert any("font /F1 of page 1" in f.message for f in result.findings)
     assert [s.indication for s in result.signatures] == [Indication.FAILED] * 2
 
 
@@ -133,3 +135,66 @@ def test_signature_appearance_covering_the_page_fails(pdf_pki, validator) -> Non
     result = verify_document_pdf(signed, validator)
     assert result.indication is Indication.FAILED
     assert "DF-PDF-087" in {f.code for f in result.findings}
+
+
+@pytest.mark.parametrize("where", ["Info", "DSS", "Metadata"])
+def test_content_disguised_as_metadata_fails(where: str, shadow_pdf: bytes,
+                                             validator: PathValidator) -> None:
+    """An update that points the trailer's /Info, a DSS entry or the catalog's /Metadata at
+    the page's content stream and changes it, so that the change looks like metadata or
+    validation data: still DF-PDF-081, since the page uses that object."""
+    changed = {4: _stream(prepared.SPARE)}
+    if where == "Info":
+        attacked = append_update(shadow_pdf, changed, trailer_extra=b"/Info 4 0 R")
+    else:
+        catalog = current(shadow_pdf, 1)
+        assert isinstance(catalog, PdfDict)
+        new = PdfDict()
+        new.update(catalog)
+        if where == "DSS":
+            dss = PdfDict()
+            dss[Name("Certs")] = PdfArray([Ref(4, 0)])
+            new[Name("DSS")] = dss
+        else:
+            new[Name("Metadata")] = Ref(4, 0)
+        attacked = append_update(shadow_pdf, {**changed, 1: dump(new)})
+    result = verify_document_pdf(attacked, validator)
+    assert result.indication is Indication.FAILED
+    assert "DF-PDF-081" in {f.code for f in result.findings}
+
+
+def test_empty_signature_field_given_an_appearance_fails(pdf_pki, validator) -> None:  # type: ignore[no-untyped-def]
+    """A document with an empty signature field for a later signer; an unsigned update gives
+    that field an appearance (an overlay) without signing it: DF-PDF-081."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields
+
+    from docflow.pki.roles import Role
+    writer = IncrementalPdfFileWriter(__import__("io").BytesIO(corpus.plain_pdf()))
+    fields.append_signature_field(writer, fields.SigFieldSpec("ChoKy", box=(72, 700, 372, 740)))
+    out = __import__("io").BytesIO()
+    writer.write(out)
+    with_field = out.getvalue()
+    signed = corpus.sign(corpus.sign(with_field,
+                                     pdf_pki.credentials_for(corpus.ORGAN_CODE, Role.SIGNER),
+                                     "NguoiKy", corpus.SIGNER_BOX),
+                         pdf_pki.credentials_for(corpus.ORGAN_CODE, Role.ORGAN), "CoQuan",
+                         corpus.ORGAN_BOX)
+    assert verify_document_pdf(signed, validator).passed
+    from docflow.pdf.fields import signature_fields
+    from docflow.pdf.syntax import parse_pdf
+
+    num = next(f.num for f in signature_fields(parse_pdf(signed)) if f.name == "ChoKy")
+    assert num is not None
+    field = current(signed, num)
+    assert isinstance(field, PdfDict) and Name("V") not in field
+    painted = PdfDict()
+    painted.update(field)
+    ap = PdfDict()
+    ap[Name("N")] = Ref(95, 0)
+    painted[Name("AP")] = ap
+    attacked = append_update(signed, {num: dump(painted), 95: _stream(
+        prepared.COVER_LATER, b"/Type /XObject /Subtype /Form /BBox [0 0 300 40]")})
+    result = verify_document_pdf(attacked, validator)
+    assert result.indication is Indication.FAILED
+    assert "DF-PDF-081" in {f.code for f in result.findings}

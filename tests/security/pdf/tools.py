@@ -71,7 +71,8 @@ def append_update(data: bytes, objects: dict[int, bytes], *, xref: bool = True,
     for num, offset in sorted(offsets.items()):
         out += b"%d 1\n%010d 00000 n \n" % (num, offset)
     keep = b"".join(dump(Name(k)) + b" " + dump(trailer[Name(k)]) + b" "
-                    for k in ("Root", "Info", "ID") if Name(k) in trailer)
+                    for k in ("Root", "Info", "ID") if Name(k) in trailer
+                    and b"/" + k.encode() + b" " not in trailer_extra)
     out += b"trailer\n<< /Size %d /Prev %d %s%s >>\nstartxref\n%d\n%%%%EOF\n" % (
         size, last_xref(data), keep, trailer_extra, start)
     return bytes(out)
