@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from docflow.atomic import write_atomic
 from docflow.audit.signatures import SignatureChecker
 from docflow.errors import InputError, Location
 from docflow.pki.index import INDEX_NAME, read_index
@@ -126,7 +127,7 @@ def checker_for(bundle: TrustBundle) -> SignatureChecker:
         for name, data in bundle.files:
             path = folder / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            write_atomic(path, data, sync=False)  # a private scratch copy
         trust = bundle.trust.replace(
             anchors=tuple(folder / a for a in bundle.anchors),
             crls=tuple(folder / c for c in bundle.crls),

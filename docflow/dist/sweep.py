@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from docflow.atomic import write_atomic
 from docflow.dist.executor import Executor, open_executor
 from docflow.dist.sweep_stats import Metrics, band, run_metrics, tornado
 from docflow.errors import InputError, Location, UsageError
@@ -262,14 +263,7 @@ def sweep(scenario: str | os.PathLike[str] | None, out: str | os.PathLike[str], 
     data = _assemble(base.name, file, crypto or base.crypto.mode, seeds, vary, variants,
                      points, results)
     result = SweepResult(data, folder)
-    path = folder / SWEEP_FILE
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_bytes(result.to_json())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise InputError("DF-IO-004", f"cannot write {SWEEP_FILE}: {exc.strerror or exc}",
-                         Location(file=str(path))) from None
+    write_atomic(folder / SWEEP_FILE, result.to_json())
     return result
 
 
