@@ -34,6 +34,8 @@ class ExitCode(enum.IntEnum):
     traceback). Nothing acknowledged is lost, but the output is incomplete."""
     INTERRUPTED = 130
     """Ctrl-C (SIGINT), by the shell's convention 128 + signal 2."""
+    TERMINATED = 143
+    """SIGTERM (or SIGHUP, the terminal closing), 128 + signal 15: cleaned up as for Ctrl-C."""
 
 
 class _DocflowGroup(click.Group):
@@ -50,6 +52,9 @@ class _DocflowGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
+        except _Terminated:
+            click.echo("terminated", err=True)
+            ctx.exit(ExitCode.TERMINATED)
         except MemoryError:
             click.echo("error: DF-IO-002: out of memory; the input is too large", err=True)
             ctx.exit(ExitCode.UNUSABLE)
@@ -326,19 +331,36 @@ def archive_group() -> None:
               help="Entries per transaction.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
+                           quiet: bool) -> None:
     """Import the .edxml/.xml files of SOURCE (a folder, a zip or a tar) into an archive.
 
     Idempotent: envelopes are keyed by content hash, so importing again adds nothing, and an
     interrupted import resumes. Exit code: 0 every entry archived; 1 some entries rejected
-    (each with its finding code); 2 the source or the archive cannot be used.
+    (each with its finding code); 2 the source or the archive cannot be used, or the source
+    holds no entry at all.
     """
     import json
 
-    from docflow.archive import Archive, ImportConfig, import_source
+    from docflow.archive import ImportConfig, import_into
 
-    with Archive(db) as archive:
-        result = import_source(source, archive, ImportConfig(batch_size=batch_size))
+    bar: Any = None
+
+    def progress(count: int) -> None:
+        nonlocal bar
+        if bar is None:  # the number of entries is not known before the source is read
+            bar = click.progressbar((_ for _ in ()), label="importing", file=sys.stderr,
+                                    show_pos=True, show_percent=False)
+            bar.__enter__()
+        bar.update(count)
+
+    try:
+        result = import_into(source, db, ImportConfig(batch_size=batch_size),
+                             None if quiet else progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -346,7 +368,7 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
                    f"{result.rejected + result.rejected_before:,}")
         for finding in result.findings:
             click.echo(f"  {finding.code} {finding.location}: {finding.message}")
-    sys.exit(1 if result.findings else 0)
+    sys.exit(result.exit_code)
 
 
 @cli.command("audit")
@@ -384,17 +406,19 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str) -> N
               help="JSON schema docflow.audit/1; html is a self-contained report page.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, key_usage: str,
                   target: float | None, min_documents: int, full: bool, measure: str,
                   db: str | None, jobs: int | None, scheduler: str | None, chunk_size: int,
-                  fmt: str,
-                  output: str | None) -> None:
+                  fmt: str, output: str | None, quiet: bool) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
     level, agency, document type and month, with 95% Wilson intervals. Exit code: 0 done (and
-    nothing below --target); 1 some level or agency below --target; 2 unusable input.
+    nothing below --target, no entry rejected); 1 some level or agency below --target, or
+    some entries of the source rejected (as ``archive import`` exits); 2 unusable input, or a
+    source with nothing to audit.
     """
     import json
     from pathlib import Path
@@ -424,7 +448,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
                    f"{notice.message}", err=True)
 
     try:
-        result = audit(source, config, progress, notify)
+        result = audit(source, config, None if quiet else progress, notify)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -440,7 +464,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
         click.echo(text, nl=False)
     else:
         click.echo(str(write_page(text, output)))
-    sys.exit(1 if result.below else 0)
+    sys.exit(result.exit_code)
 
 
 @cli.group("topology")
@@ -494,6 +518,25 @@ def report_command(run_dir: str, output: str | None) -> None:
     from docflow.report import write_simulation_report
 
     click.echo(str(write_simulation_report(run_dir, output)))
+
+
+@cli.command("calibrate")
+@click.argument("targets", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--out", "-o", "out", required=True,
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for calibration.json and calibration.md.")
+def calibrate_command(targets: str, out: str) -> None:
+    """Fit the traffic model's rates and direction mix to the published figures of TARGETS.
+
+    Least squares over the targets (each weighted by its stated uncertainty), with each
+    parameter's standard deviation from the Jacobian; then every province held out in turn and
+    predicted from its topology alone, and each ambiguous figure refitted under its other
+    readings. Writes OUT/calibration.json and OUT/calibration.md and prints the latter.
+    Exit code: 0 written; 2 unusable targets or scenario.
+    """
+    from docflow.sim.calib_run import calibrate, render_markdown
+
+    click.echo(render_markdown(calibrate(targets, out)), nl=False)
 
 
 @cli.command("simulate")
@@ -671,6 +714,73 @@ def pki_init_command(topology: str, seed: int, out: str, force: bool, algorithm:
                f"{summary.seconds:.1f} s", err=True)
 
 
+@pki_group.group("tsa")
+def pki_tsa_group() -> None:
+    """The PKI's RFC 3161 timestamp authority (for PAdES B-T signatures)."""
+
+
+@pki_tsa_group.command("serve")
+@click.option("--pki", "pki_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=str),
+              help="A 'docflow pki init' folder; its tsa/ certificate and key are used.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(0, 65535), default=3161, show_default=True,
+              help="Port to bind (0: any free port, printed).")
+def pki_tsa_serve_command(pki_dir: str, host: str, port: int) -> None:
+    """Answer RFC 3161 timestamp requests over HTTP until interrupted.
+
+    Prints 'listening on http://HOST:PORT' on stderr once bound. Exit code: 0 stopped;
+    2 a PKI folder without a TSA, or an address that cannot be bound.
+    """
+    from docflow.pki.tsa_server import serve_pki
+
+    serve_pki(pki_dir, host, port,
+              ready=lambda url: click.echo(f"listening on {url}", err=True))
+
+
+# --- PDF documents --------------------------------------------------------------------------
+@cli.group("pdf")
+def pdf_group() -> None:
+    """Official documents as PDF (Decree 30/2020 layout, Vietnamese font embedded)."""
+
+
+@pdf_group.command("new")
+@click.option("--from", "organ", required=True, metavar="ORGAN",
+              help="The issuing organ's code (000.00.00.H49); its name and place follow.")
+@click.option("--type", "doc_type", default="Quyết định", show_default=True, metavar="TYPE",
+              help="A Decree 30 type, by name or abbreviation (QĐ, Công văn, TB, ...).")
+@click.option("--number", type=click.IntRange(min=1), required=True, help="Document number.")
+@click.option("--subject", required=True, help="Subject (trích yếu).")
+@click.option("--body", "body_file", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              default=None, help="UTF-8 text of the body; paragraphs separated by blank lines.")
+@click.option("--signer", default="Nguyễn Văn An", show_default=True,
+              help="The signer's full name, printed under the signature.")
+@click.option("--date", type=click.DateTime(formats=["%Y-%m-%d", "%Y/%m/%d"]), default=None,
+              help="Date of the document [default: today in Vietnam].")
+@click.option("--appendix", is_flag=True,
+              help="Lay out an appendix of the document (the organ alone signs it).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Where to write the PDF.")
+def pdf_new_command(organ: str, doc_type: str, number: int, subject: str,
+                    body_file: str | None, signer: str, date: Any, appendix: bool,
+                    output: str) -> None:
+    """Write the PDF of an official document laid out as Decree 30/2020 prescribes.
+
+    The same options (and --date) give the same bytes. Exit code: 0 written; 2 a bad option,
+    an unreadable body or a character the font cannot draw.
+    """
+    import datetime as dt
+
+    from docflow.envelope.dates import VIETNAM
+    from docflow.profile.nd30_document import write_document
+
+    day = date.date() if date is not None else dt.datetime.now(VIETNAM).date()
+    size = write_document(output, organ=organ, doc_type=doc_type, number=number,
+                          subject=subject, date=day, body_file=body_file, signer=signer,
+                          appendix=appendix)
+    click.echo(f"wrote {output} ({size:,} bytes)", err=True)
+
+
 # --- signatures -------------------------------------------------------------------------
 @cli.command("sign")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
@@ -686,23 +796,36 @@ def pki_init_command(topology: str, seed: int, out: str, force: bool, algorithm:
               help="CA certificates to carry after it (repeatable; a PEM may hold several).")
 @click.option("--role", type=click.Choice(["signer", "organ"]), default=None,
               help="edXML: 'signer' signs the attachments (first), 'organ' the whole message. "
-              "Ignored for other XML, which gets one enveloped signature.")
+              "PDF: the person signs first, the organ second [default: the certificate's "
+              "role]. Ignored for other XML, which gets one enveloped signature.")
+@click.option("--tsa", default=None, metavar="URL",
+              help="PDF: an RFC 3161 timestamp authority (PAdES B-T), e.g. the one of "
+              "'docflow pki tsa serve'.")
+@click.option("--at", type=_IsoDateTime(), default=None,
+              help="PDF: the signing time [default: now]; pin it to get the same bytes.")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False, path_type=str),
               default=None, help="The key's passphrase, on the first line of this file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default="-",
               show_default=True, help="Where to write the signed document.")
 def sign_command(file: str, key: str, cert: str, chain: tuple[str, ...], role: str | None,
-                 passphrase_file: str | None, output: str) -> None:
-    """Sign FILE (an edXML message, or any XML; - for stdin) with XML-DSig.
+                 tsa: str | None, at: Any, passphrase_file: str | None, output: str) -> None:
+    """Sign FILE (- for stdin): a PDF with PAdES, an edXML message or any XML with XML-DSig.
 
-    Exit code: 0 signed; 2 unusable input, key or certificate, or a role that does not fit
-    (the certificate's role, or an organ signature already present when the signer signs).
+    The file's content decides (a PDF starts with %PDF-). A PDF is signed in the order of
+    Decree 30/2020: the signer (person) first with a visible signature, the organ second
+    with its seal; an appendix by the organ alone. Exit code: 0 signed; 2 unusable input,
+    key or certificate, or a role that does not fit (the certificate's role, or the order).
     """
+    import datetime as dt
+
     from docflow.pki.io import read_passphrase
     from docflow.profile.files import sign_file
 
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
     passphrase = read_passphrase(passphrase_file) if passphrase_file else None
-    signed = sign_file(file, key=key, cert=cert, chain=chain, role=role, passphrase=passphrase)
+    signed = sign_file(file, key=key, cert=cert, chain=chain, role=role, passphrase=passphrase,
+                       tsa=tsa, at=at)
     if output == "-":
         sys.stdout.buffer.write(signed)
     else:
@@ -806,9 +929,12 @@ def _passphrase(path: str | None) -> bytes | None:
 @click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
               default="require", show_default=True,
               help="Whether a CRL in force is required for every CA.")
+@click.option("--body-timeout", type=click.FloatRange(min=0.1), default=30.0,
+              show_default=True, metavar="SECONDS",
+              help="Time a request body may take to arrive whole (DF-AXS-016).")
 @_PASS
 def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
-                       max_size: int | None, revocation: str,
+                       max_size: int | None, revocation: str, body_timeout: float,
                        passphrase_file: str | None) -> None:
     """Serve the axis API over mutual TLS until interrupted.
 
@@ -823,7 +949,7 @@ def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
     from docflow.axis.server import serve
 
     config = ServeConfig(Path(pki), db=db, host=host, port=port, workers=workers,
-                         revocation=revocation,
+                         revocation=revocation, body_seconds=body_timeout,
                          passphrase_file=Path(passphrase_file) if passphrase_file else None)
     if max_size is not None:
         config = dataclasses.replace(config, max_bytes=max_size)
@@ -990,10 +1116,11 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for summary.json and report.html.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
                  model_service_ms: float | None, model_workers: int,
-                 passphrase_file: str | None, out: str) -> None:
+                 passphrase_file: str | None, out: str, quiet: bool) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
     Many agencies at once, each with its own TLS client certificate: documents really signed,
@@ -1021,7 +1148,7 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
         bar.update(done - bar.pos)
 
     try:
-        summary = load(scenario, config, out, progress=progress)
+        summary = load(scenario, config, out, progress=None if quiet else progress)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -1043,8 +1170,20 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
                                  + f" s {side}" for side in ("predicted", "measured")))
     click.echo(f"wrote {out}/summary.json and {report}", err=True)
     sys.exit(1 if measured["refused"] or summary["totals"]["lost"] else 0)
+class _Terminated(BaseException):
+    """``SIGTERM`` (or ``SIGHUP``) made an exception, so that outputs and scratch files are
+    cleaned up on the way out (``finally`` blocks run) as for Ctrl-C, instead of the process
+    just vanishing."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)  # the terminal closed: clean up as for SIGTERM
     sys.exit(cli.main(standalone_mode=True) or 0)

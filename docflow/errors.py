@@ -185,6 +185,10 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-ENV-081", "error", _F, "The message reads as a status message, which no role has to "
                                   "sign, but the status schema refuses it: verify passes only "
                                   "a valid status message without the organ's signature."),
+    # Where the rules read (docflow/envelope/rules_tree.py): exactly where the parser reads.
+    _c("DF-ENV-090", "error", _F, "A QCVN field stands inside an element of another namespace "
+                                  "(an extension), where the parser does not read it: a hidden "
+                                  "copy the business rules refuse to check in its place."),
     # --- XML-DSig (docflow/dsig) --------------------------------------------------------------
     # Indications follow ETSI EN 319 102-1: a digest or signature that does not verify and a
     # malformed or wrapped structure are FAILED; an algorithm the policy refuses, a missing key or
@@ -345,6 +349,13 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-SCN-008", "error", _I, "The crypto mode needs components that are not available."),
     _c("DF-SCN-009", "error", _I, "The run is too large for one window of the engine (too many "
                                   "messages in one day); shorten the window or the traffic."),
+    # --- calibration (docflow/sim/calib_*) ---------------------------------------------------
+    # The targets file's keys use the DF-SCN codes above; these are about what the keys mean.
+    _c("DF-CAL-001", "error", _I, "A calibration target names a figure its scenario does not "
+                                  "publish, or a measure that is not a document count."),
+    _c("DF-CAL-002", "error", _I, "The calibration has fewer fitted targets than it needs, or a "
+                                  "parameter no fitted target depends on."),
+    _c("DF-CAL-003", "error", _I, "The targets file names a parameter docflow does not know."),
     # --- archive (docflow/archive) -----------------------------------------------------------
     # The database itself (raised as InputError, never a traceback, never written to).
     _c("DF-ARC-001", "error", _I, "The file is not an SQLite database."),
@@ -395,6 +406,49 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                    "the command again resumes."),
     _c("DF-DIST-004", "error", _I, "A sweep option is malformed: --seeds is not N or N-M, or "
                                    "--vary is not KEY=V1,V2,... on a scenario key."),
+    # Empty sources (docflow/archive/importer.py, docflow/audit/engine.py): nothing to do is
+    # unusable input, said with what was found instead, never a silent 0 documents.
+    _c("DF-ARC-020", "error", _I, "The import or audit source holds no .edxml/.xml entry (an "
+                                  "empty folder, or a run folder given instead of its "
+                                  "archive.sqlite)."),
+    _c("DF-AUD-005", "error", _I, "The archive holds no document to audit (and no rejected "
+                                  "entry): nothing was ever imported into it."),
+    _c("DF-AUD-006", "error", _I, "A worker process of the audit died (killed, or out of "
+                                  "memory); the results stored so far are kept, and the same "
+                                  "audit run again verifies the rest."),
+    _c("DF-SCN-010", "error", _I, "A worker process of the simulation died (killed, or out of "
+                                  "memory); the run is abandoned and its partial archive "
+                                  "removed."),
+    # --- PDF: making and signing (docflow/pdf, docflow/profile/nd30*, docflow/pki/tsa) -------
+    _c("DF-PDF-001", "error", _I, "A text of the document has a character the embedded font "
+                                  "cannot draw (or a NUL)."),
+    _c("DF-PDF-002", "error", _I, "A field the document's layout needs is empty or out of "
+                                  "range."),
+    _c("DF-PDF-003", "error", _I, "The document's organ code or type does not parse."),
+    _c("DF-PDF-004", "error", _I, "The PDF's pages or form cannot be updated for signing (a "
+                                  "malformed page tree, no such page, a stream where a "
+                                  "dictionary belongs)."),
+    _c("DF-PDF-006", "error", _I, "The certificate's role (from its policy) is not the role "
+                                  "asked for."),
+    _c("DF-PDF-007", "error", _I, "Out of the Decree's order: the organ signs a main document "
+                                  "before its signer has."),
+    _c("DF-PDF-008", "error", _I, "Out of the Decree's order: a signature of this role is "
+                                  "already there, or the organ has already signed."),
+    _c("DF-PDF-009", "error", _I, "The organ certificate's organ code is not the document's "
+                                  "issuing organ."),
+    _c("DF-PDF-010", "error", _I, "An appendix carries the organ's signature only."),
+    _c("DF-PDF-011", "error", _I, "The signing certificate's role cannot be decided."),
+    _c("DF-PDF-012", "error", _I, "The private key does not match the signing certificate, or "
+                                  "its algorithm cannot sign PAdES."),
+    _c("DF-PDF-013", "error", _I, "The timestamp authority cannot be reached or its answer is "
+                                  "not a valid timestamp for this signature."),
+    _c("DF-PDF-014", "error", _I, "A timestamp request is malformed, or asks for a hash the "
+                                  "TSA does not accept."),
+    _c("DF-PDF-015", "error", _I, "The TSA's certificate is not a timestamping certificate "
+                                  "(critical extendedKeyUsage timeStamping), or the PKI has "
+                                  "none."),
+    _c("DF-PDF-016", "error", _I, "An existing signature of the PDF cannot be read to check "
+                                  "the order."),
     # --- trust and profile choice (docflow/trust.py, docflow/profile) -------------------------
     _c("DF-TRU-001", "error", _F, "The document reads as an edXML message (an edXML element or "
                                   "the QCVN namespace) but its root is not the QCVN edXML "
@@ -422,7 +476,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-AXS-005", "error", _F, "The message did not pass validation and signature "
                                   "verification; the findings say why. Nothing was stored."),
     _c("DF-AXS-006", "error", _F, "The status message answers a document the axis does not "
-                                  "hold, or one its sender is not a party to."),
+                                  "hold, or one its sender is not a party to, or claims the "
+                                  "other side's code (only the document's sender recalls, "
+                                  "13; only its receivers answer)."),
     _c("DF-AXS-007", "error", _I, "No message with this id is addressed to or sent by the "
                                   "caller."),
     _c("DF-AXS-008", "error", _F, "The DocumentId is already held by the axis for a different "
@@ -438,6 +494,8 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "by an older docflow pki init) or none for this agency."),
     _c("DF-AXS-015", "error", _I, "A load run cannot start: the scenario names no agency the "
                                   "PKI holds, or its bounds are not positive."),
+    _c("DF-AXS-016", "error", _I, "The request body did not arrive whole within the axis's "
+                                  "time limit (a trickled body); nothing was stored."),
     # --- run and output folders (docflow/runfolder.py) --------------------------------------
     _c("DF-RUN-001", "error", _I, "The output folder is not empty (an earlier run or other "
                                   "files); refused unless --force replaces the run in it."),
@@ -609,6 +667,13 @@ class InputError(DocflowError):
 
 class UsageError(DocflowError):
     """Raised when options contradict each other or name something that does not exist."""
+
+
+class WorkerError(DocflowError):
+    """Raised when a worker process dies under a command (killed, out of memory): not the
+    input's fault, so it exits 3 like an internal error, but with a code and what was kept."""
+
+    exit_code: ClassVar[int] = 3
 
 
 class ConfigError(DocflowError):

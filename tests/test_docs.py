@@ -194,3 +194,32 @@ def test_nav_lists_every_page() -> None:
     nav = re.findall(r"^\s+- (?:[^:]+: )?([\w./-]+\.md)$", config, re.MULTILINE)
     pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.glob("*.md"))
     assert sorted(nav) == pages
+
+
+def test_the_fit_tables_are_what_calibrate_gives_now() -> None:
+    """docs/data/calibration-fit.json is what `docflow calibrate` gives on the shipped targets
+    at this commit (every number), so the manual's fit and held-out tables cannot drift."""
+    from docflow.sim.calib_run import calibrate
+
+    measured = json.loads(tables.FIT_FILE.read_text(encoding="utf-8"))
+    assert tables.fit_mismatches(measured) == []
+    now = json.loads(json.dumps(calibrate(tables.TARGETS), ensure_ascii=False))
+    assert {k: v for k, v in measured.items() if k not in ("commit", "command")} == now
+    for table in (tables.fit_table(), tables.held_out_table()):
+        assert measured["commit"] in table
+    assert "Thanh Hóa" in tables.held_out_table() and "cumulative" in tables.held_out_table()
+
+
+def test_no_calibrated_scenario_reports_a_reproduction() -> None:
+    """Every published figure of the scenarios is an input or a fit; none claims to be
+    reproduced, and the generated table says which is which."""
+    measured = json.loads(tables.CALIBRATION_FILE.read_text(encoding="utf-8"))
+    roles = {r["role"] for run in measured["scenarios"].values() for r in run["calibration"]}
+    assert roles == {"input", "fitted"}
+    assert "| input |" in tables.calibration_table(measured)
+
+
+def test_a_changed_target_stops_the_fit_table() -> None:
+    measured = json.loads(tables.FIT_FILE.read_text(encoding="utf-8"))
+    measured["targets"][0] = {**measured["targets"][0], "published": 1.0}
+    assert tables.fit_mismatches(measured)

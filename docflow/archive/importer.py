@@ -16,14 +16,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from docflow.archive.metadata import read_metadata
 from docflow.archive.sources import SourceEntry, SourceLimits, iter_source
 from docflow.archive.store import Archive, NewEnvelope, Reject, content_hash
-from docflow.errors import Finding, InputError
+from docflow.errors import Finding, InputError, Location
 from docflow.levels import Level
 
-__all__ = ["ImportConfig", "ImportResult", "import_source"]
+__all__ = ["ImportConfig", "ImportResult", "import_into", "import_source", "nothing_found"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,11 @@ class ImportConfig:
     batch_size: int = 500
     """Entries per transaction: large enough that commits cost little (~4 MB of 8 KB
     envelopes), small enough that a killed import redoes at most a second of work."""
+    batch_bytes: int = 16 * 1024 * 1024
+    """Bytes per transaction, whichever of the two bounds comes first: a batch holds its
+    entries' bytes until it is written, so large envelopes (scans of 60 MB) go one or two at a
+    time instead of 500 (1.36 GB). 16 MiB is four times what 500 ordinary envelopes hold, so
+    it never splits their batches."""
     levels: Mapping[str, Level] | None = None
     """Organ code → level, e.g. from a topology; codes not in it get
     :func:`~docflow.archive.metadata.infer_level`'s answer."""
@@ -42,6 +48,8 @@ class ImportConfig:
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if self.batch_bytes < 1:
+            raise ValueError("batch_bytes must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,11 @@ class ImportResult:
     """The findings of the rejected entries met in this run (both kinds above)."""
     by_code: dict[str, int] = field(default_factory=dict)
     """Rejected entries met in this run, per finding code."""
+
+    @property
+    def exit_code(self) -> int:
+        """1 when some entries were rejected (each is a finding), else 0."""
+        return 1 if self.findings else 0
 
     def to_dict(self) -> dict[str, object]:
         return {"added": self.added, "already": self.already, "rejected": self.rejected,
@@ -111,13 +124,70 @@ def import_source(source: str | os.PathLike[str], archive: Archive,
             progress(len(batch))
         batch.clear()
 
+    size = 0
     for entry in iter_source(source, config.limits):
         batch.append(entry)
-        if len(batch) >= config.batch_size:
+        size += len(entry.data or b"")
+        if len(batch) >= config.batch_size or size >= config.batch_bytes:
             flush()
+            size = 0
     if batch:
         flush()
+    if added + already + rejected + rejected_before == 0:
+        raise nothing_found(source, config.limits)
     return ImportResult(added, already, rejected, rejected_before, tuple(findings), by_code)
+
+
+def import_into(source: str | os.PathLike[str], db: str | os.PathLike[str],
+                config: ImportConfig = ImportConfig(),
+                progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import ``source`` into the archive file ``db`` (created if missing).
+
+    What ``docflow archive import`` does: a source with no entry at all is refused
+    (``DF-ARC-020``) before the archive is created, so a mistyped source leaves no empty
+    archive behind (an existing archive is opened, and so checked, first). See
+    :func:`import_source` for the rest.
+    """
+    if not Path(db).exists() and next(iter_source(source, config.limits), None) is None:
+        raise nothing_found(source, config.limits)
+    with Archive(db) as archive:
+        return import_source(source, archive, config, progress)
+
+
+def nothing_found(source: str | os.PathLike[str], limits: SourceLimits) -> InputError:
+    """``DF-ARC-020`` for a source with no entry, saying what it holds instead.
+
+    The common mistake is ``docflow audit run/`` for ``run/archive.sqlite``: the hint names the
+    SQLite file it found there.
+    """
+    path = Path(source)
+    wanted = " or ".join(limits.suffixes)
+    if not path.is_dir():
+        return InputError("DF-ARC-020", f"the source holds no {wanted} entry",
+                          Location(file=str(path)))
+    try:
+        names = sorted(p.name for p in path.iterdir())
+    except OSError:
+        names = []
+    databases = [n for n in names if _is_sqlite(path / n)]
+    if databases:
+        hint = f"; it holds the archive {path / databases[0]}: give that file instead"
+    elif names:
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        hint = f"; it holds {len(names)} other entr{'y' if len(names) == 1 else 'ies'} " \
+               f"({shown})"
+    else:
+        hint = "; the folder is empty"
+    return InputError("DF-ARC-020", f"the folder holds no {wanted} file{hint}",
+                      Location(file=str(path)))
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _prepare(batch: list[SourceEntry], archive: Archive, config: ImportConfig

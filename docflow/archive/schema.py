@@ -15,7 +15,8 @@ Tables (latest version)
 ``bodies``
     The compressed bytes of each envelope (``codec`` ``zstd``, or ``zlib`` in archives written
     before docflow used zstd; both are read), apart from the metadata so that scans of metadata
-    never page through the blobs.
+    never page through the blobs, with the CRC-32 of those bytes (``crc32``, since version 7;
+    NULL in older rows, which are checked by their SHA-256 instead).
 ``receivers``
     The ``To`` organs of each document, in order, with their levels when known.
 ``status_events``
@@ -142,6 +143,14 @@ def _v6_signature_sources(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE verifications ADD COLUMN signer_source TEXT NOT NULL DEFAULT ''")
 
 
+def _v7_body_checksum(db: sqlite3.Connection) -> None:
+    # CRC-32 of the stored (compressed) bytes, checked at every read, so that a body damaged
+    # on disk is DF-ARC-019 before it is decompressed or verified. Older rows keep NULL:
+    # computing one now would bless whatever damage they already carry, so they are checked
+    # against their SHA-256 identity instead, which has been stored since version 1.
+    db.execute("ALTER TABLE bodies ADD COLUMN crc32 INTEGER")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_envelopes,
     _v2_status_events,
@@ -149,6 +158,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v4_rejects,
     _v5_signed_at,
     _v6_signature_sources,
+    _v7_body_checksum,
 )
 """Step ``i`` takes a database from version ``i`` to ``i + 1``. Append only."""
 
@@ -160,19 +170,29 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Run the missing steps up to ``target``; return the version the database started at.
 
     ``db`` must be in autocommit mode (``isolation_level=None``) so that each step, with its
-    version bump, is one explicit transaction. The caller checks that the database is a docflow
-    archive (or empty) and not newer than :data:`SCHEMA_VERSION` before calling.
+    version bump, is one explicit transaction. The version is read inside that transaction,
+    after the write lock is taken, so that two processes opening the same archive never run
+    one step twice: the second waits, then finds the step done. The caller checks that the
+    database is a docflow archive (or empty) and not newer than :data:`SCHEMA_VERSION`.
     """
     start = int(db.execute("PRAGMA user_version").fetchone()[0])
-    for version in range(start, target):
+    if start >= target:
+        return start  # nothing to do: no lock, so an archive in use by a writer still opens
+    while True:
         db.execute("BEGIN IMMEDIATE")
         try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version >= target:
+                db.execute("COMMIT")
+                return start
             if version == 0:
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             MIGRATIONS[version](db)
             db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # A Ctrl-C can land after COMMIT has run: then there is nothing to roll back, and
+            # a ROLLBACK would turn the interrupt into an "archive unusable" error.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-    return start

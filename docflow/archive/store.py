@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ class StoredBlob:
     """A :class:`Codec` value, or ``""`` when the archive has no body for this envelope."""
     blob: bytes
     digest: bytes
+    crc: int | None = None
+    """The CRC-32 of ``blob`` recorded at import; ``None`` for a body stored before it."""
     signed_at: datetime | None = None
 
 
@@ -113,15 +116,25 @@ def decode_blob(stored: StoredBlob, *, check_hash: bool = True, file: str | None
                 decompressor: zstandard.ZstdDecompressor | None = None) -> bytes:
     """The raw bytes of ``stored``.
 
+    The CRC-32 of the stored bytes is checked first (a few microseconds for an ordinary body):
+    damage on disk is then reported as what it is, never as the XML or signature error that
+    verifying garbled bytes would give. A body stored before the checksum existed is checked
+    against its SHA-256 identity instead, whatever ``check_hash`` says.
+
     Raises
     ------
     InputError
-        ``DF-ARC-019`` when the body cannot be decompressed or (with ``check_hash``) no longer
-        matches its SHA-256 identity; ``file`` names the archive in the error.
+        ``DF-ARC-019`` when the body is missing, damaged (its checksum), cannot be decompressed
+        or (with ``check_hash``) no longer matches its SHA-256 identity; ``file`` names the
+        archive in the error.
     """
     if not stored.codec:
         raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} has no stored body",
                          Location(file=file))
+    if stored.crc is not None and zlib.crc32(stored.blob) != stored.crc:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id}: the stored body is "
+                         "damaged (its checksum does not match)", Location(file=file))
+    check_hash = check_hash or stored.crc is None
     try:
         if stored.codec == Codec.ZSTD.value:
             data = (decompressor or zstandard.ZstdDecompressor()).decompress(stored.blob)
@@ -275,17 +288,69 @@ class Archive:
         except sqlite3.Error as exc:
             raise _error_for(exc, str(self.path)) from None
         try:
-            self._setup()
+            self._setup_waiting(timeout)
         except BaseException:
             self._db.close()
             raise
 
+    def _setup_waiting(self, timeout: float) -> None:
+        """:meth:`_setup`, tried again while another process holds the file, up to ``timeout``.
+
+        SQLite's busy timeout does not cover every case: when two connections would deadlock
+        (one switching a new file to WAL, the other starting its write), it answers "locked"
+        at once to one of them. Every step of the setup is its own transaction, so trying
+        again after a short pause is safe.
+        """
+        deadline = time.monotonic() + timeout
+        pause = 0.005
+        while True:
+            try:
+                self._setup()
+                return
+            except InputError as exc:
+                if exc.code != "DF-ARC-003" or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
     @_guard
     def _setup(self) -> None:
         db = self._db
-        app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        version = self._check_identity(readonly=self.readonly)
+        if self.readonly:
+            return
+        if version < SCHEMA_VERSION:
+            # Something to create or migrate: the write lock first, then the checks again.
+            # Two processes creating one new archive would otherwise both read version 0 and
+            # both create the tables; now the first migrates and the second, having waited
+            # for the lock, finds the archive complete. An up-to-date archive needs no lock,
+            # so it opens while another process writes.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if self._check_identity(readonly=False) == 0:
+                    # Claimed for docflow in the locked transaction, so that a second opener
+                    # never takes a half-made archive for another application's database.
+                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        self.migrated_from = migrate(db)
+
+    def _check_identity(self, *, readonly: bool) -> int:
+        """Refuse another application's database or a newer schema; return the version."""
+        # One statement, so one snapshot: read one by one, the three could straddle another
+        # process's migration and show its tables without its application id.
+        app_id, version, tables = self._db.execute(
+            "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_master) "
+            "FROM pragma_application_id() a, pragma_user_version() v").fetchone()
+        app_id, version = int(app_id), int(version)
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             raise InputError("DF-ARC-005", "this SQLite database is not a docflow archive "
                              f"(application_id {app_id:#x}, {tables} schema objects); "
@@ -294,23 +359,28 @@ class Archive:
             raise InputError("DF-ARC-004", f"the archive has schema version {version}; this "
                              f"docflow reads up to {SCHEMA_VERSION}; upgrade docflow",
                              Location(file=str(self.path)))
-        if self.readonly:
-            if version < SCHEMA_VERSION:
-                raise InputError("DF-ARC-004", f"the archive has schema version {version}; "
-                                 "open it once for writing to migrate it",
-                                 Location(file=str(self.path)))
-            return
-        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
-            db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        self.migrated_from = migrate(db)
+        if readonly and version < SCHEMA_VERSION:
+            raise InputError("DF-ARC-004", f"the archive has schema version {version}; "
+                             "open it once for writing to migrate it",
+                             Location(file=str(self.path)))
+        return version
 
     # -- lifetime ----------------------------------------------------------------------------
     def close(self) -> None:
         """Close the connection (committed data is already safe)."""
         self._db.close()
+
+    @_guard
+    def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it; True when complete.
+
+        SQLite does this itself when the last connection closes, but not when a read-only
+        connection (an audit worker's) is the last: the results then stay in
+        ``archive.sqlite-wal``, and a copy of the ``.sqlite`` alone loses them. ``TRUNCATE``
+        waits (up to the timeout) for readers on older snapshots, then leaves a 0-byte log.
+        """
+        busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
 
     def __enter__(self) -> Archive:
         return self
@@ -369,8 +439,9 @@ class Archive:
                     continue
                 added += 1
                 envelope_id = cur.lastrowid
-                db.execute("INSERT INTO bodies (envelope_id, codec, data) VALUES (?,?,?)",
-                           (envelope_id, Codec.ZSTD.value, compressed))
+                db.execute("INSERT INTO bodies (envelope_id, codec, data, crc32) "
+                           "VALUES (?,?,?,?)", (envelope_id, Codec.ZSTD.value, compressed,
+                                                zlib.crc32(compressed)))
                 if meta.receivers:
                     levels = meta.receiver_levels or (None,) * len(meta.receivers)
                     db.executemany(
@@ -437,33 +508,35 @@ class Archive:
     @_guard
     def get(self, digest: bytes) -> bytes:
         """The raw bytes of the envelope with this content hash (``KeyError`` if absent)."""
-        row = self._db.execute("SELECT b.envelope_id, b.codec, b.data, e.sha256 FROM bodies b "
-                               "JOIN envelopes e ON e.id = b.envelope_id WHERE e.sha256 = ?",
-                               (digest,)).fetchone()
+        row = self._db.execute("SELECT b.envelope_id, b.codec, b.data, e.sha256, b.crc32 "
+                               "FROM bodies b JOIN envelopes e ON e.id = b.envelope_id "
+                               "WHERE e.sha256 = ?", (digest,)).fetchone()
         if row is None:
             raise KeyError(digest.hex())
-        return self._decode(row[0], row[1], row[2], row[3])
+        return self._decode(row[0], row[1], row[2], row[3], row[4])
 
     def _decode(self, envelope_id: int, codec: str, blob: bytes, digest: bytes,
-                check_hash: bool = True) -> bytes:
-        return decode_blob(StoredBlob(envelope_id, codec, blob, digest), check_hash=check_hash,
-                           file=str(self.path), decompressor=self._decompressor)
+                crc: int | None, check_hash: bool = True) -> bytes:
+        return decode_blob(StoredBlob(envelope_id, codec, blob, digest, crc=crc),
+                           check_hash=check_hash, file=str(self.path),
+                           decompressor=self._decompressor)
 
     def read_bodies(self, ids: Sequence[int], *, check_hash: bool = True) -> list[StoredBody]:
         """The bytes of the envelopes ``ids`` (or the ``DF-ARC-019`` error of a damaged one),
         with their recorded signing times, in the order of ``ids``.
 
-        Each codec checks its own frame (zstd's content checksum, zlib's Adler-32), which
-        catches a damaged body; ``check_hash`` also recomputes the SHA-256 identity, which
-        catches a body swapped for another intact one. The audit turns it off: there a
-        signature check covers the content anyway, and the hash costs about as much as the
-        decompression.
+        The stored CRC-32 catches a body damaged on disk (and each codec checks what it can
+        of its frame); ``check_hash`` also recomputes the SHA-256 identity, which catches a
+        body swapped for another intact one. The audit turns it off: there a signature check
+        covers the content anyway, and the hash costs about as much as the decompression.
+        Bodies stored before the checksum (schema version 5) are always hash-checked.
         """
         out: list[StoredBody] = []
         for item in self.read_blobs(ids):
             try:
-                data: bytes | InputError = self._decode(item.envelope_id, item.codec, item.blob,
-                                                        item.digest, check_hash=check_hash)
+                data: bytes | InputError = decode_blob(item, check_hash=check_hash,
+                                                       file=str(self.path),
+                                                       decompressor=self._decompressor)
             except InputError as exc:
                 data = exc
             out.append(StoredBody(item.envelope_id, data, item.signed_at))
@@ -478,8 +551,9 @@ class Archive:
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                "SELECT b.envelope_id, b.codec, b.data, e.sha256, e.signed_at FROM bodies b "
-                f"JOIN envelopes e ON e.id = b.envelope_id WHERE b.envelope_id IN ({marks})",
+                "SELECT b.envelope_id, b.codec, b.data, e.sha256, b.crc32, e.signed_at FROM "
+                f"bodies b JOIN envelopes e ON e.id = b.envelope_id WHERE b.envelope_id IN "
+                f"({marks})",
                 chunk).fetchall()
             by_id = {row[0]: row for row in rows}
             for envelope_id in chunk:
@@ -487,7 +561,8 @@ class Archive:
                 if row is None:
                     out.append(StoredBlob(envelope_id, "", b"", b""))
                     continue
-                out.append(StoredBlob(row[0], row[1], row[2], row[3], _stored_time(row[4])))
+                out.append(StoredBlob(row[0], row[1], row[2], row[3], crc=row[4],
+                                      signed_at=_stored_time(row[5])))
         return out
 
     def envelopes(self, kind: MessageKind | None = MessageKind.DOCUMENT
@@ -564,6 +639,17 @@ class Archive:
             "SELECT e.id FROM envelopes e WHERE e.kind = ? AND NOT EXISTS (SELECT 1 FROM "
             "verifications v WHERE v.context_id = ? AND v.envelope_id = e.id) "
             "ORDER BY e.sender, e.id", (kind.value, context_id))]
+
+    @_guard
+    def raw_sizes(self, ids: Sequence[int]) -> list[int]:
+        """The raw size in bytes of each envelope of ``ids``, in their order (0 if unknown)."""
+        sizes: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            sizes.update(self._db.execute(
+                f"SELECT id, raw_size FROM envelopes WHERE id IN ({marks})", chunk).fetchall())
+        return [int(sizes.get(i, 0)) for i in ids]
 
     @_guard
     def store_results(self, context_id: int, results: Iterable[StoredResult]) -> int:

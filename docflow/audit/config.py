@@ -55,6 +55,10 @@ organ_valid, signer_valid, both_valid
     back) and the scheduler's per-task cost negligible beside ~1 ms of verification each,
     few enough that the progress bar moves, the last tasks balance, and a lost Dask worker
     costs little to redo."""
+    chunk_bytes: int = 16 * 1024 * 1024
+    """Raw envelope bytes per task, whichever of the two bounds comes first: a worker holds a
+    task's bodies at once, so envelopes of 60 MB go one or two to a task instead of 128
+    (several gigabytes). 16 MiB is 16 times what 128 ordinary envelopes hold."""
     target: float | None = None
     """List agencies and levels whose ``measure`` rate is below this share (``--target``)."""
     min_documents: int = 20
@@ -89,3 +93,5 @@ organ_valid, signer_valid, both_valid
             raise ValueError("min_documents must be at least 1")
         if self.chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
+        if self.chunk_bytes < 1:
+            raise ValueError("chunk_bytes must be at least 1")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -37,12 +36,13 @@ from docflow.audit.batch import as_results, verify_batch
 from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension, signature_sources
 from docflow.audit.run_trust import TrustSource, resolve_trust
+from docflow.audit.scratch import scratch_archive
 from docflow.audit.signatures import SignatureChecker
 from docflow.audit.target import below_target, unranked_agencies
 from docflow.audit.trust_bundle import pack_trust, remember
 from docflow.dist.executor import Executor, open_executor
 from docflow.envelope.rules import MessageKind
-from docflow.errors import Finding, InputError, Location
+from docflow.errors import Finding, InputError, Location, WorkerError
 from docflow.runfolder import check_complete
 
 __all__ = ["audit", "is_archive"]
@@ -125,8 +125,7 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
         with Archive(config.db) as archive:
             imported = import_source(path, archive, config.import_config)
         return _audit_archive(Path(config.db), Path(config.db), imported, run)
-    with tempfile.TemporaryDirectory(prefix="docflow-audit-") as folder:
-        db = Path(folder) / "archive.sqlite"
+    with scratch_archive() as db:
         with Archive(db) as archive:
             imported = import_source(path, archive, config.import_config)
         return _audit_archive(db, None, imported, run)
@@ -155,20 +154,20 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
         context = archive.context(policy=config.trust.policy_name, trust_fingerprint=fingerprint,
                                   at=at)
         todo = archive.unverified(context)
+        sizes = archive.raw_sizes(todo)
+    chunks = list(_chunks(todo, sizes, config.chunk_size, config.chunk_bytes))
     bundle = pack_trust(config.trust)
     remember(bundle, run.checker)  # this process, and forked pool workers, reuse it
     # The executor is started while this process holds no SQLite connection, so forked
     # workers inherit none (SQLite forbids carrying a connection across fork()).
     owned = run.executor is None
-    executor = run.executor or open_executor(config.scheduler, config.jobs,
-                                             tasks=-(-len(todo) // config.chunk_size))
+    executor = run.executor or open_executor(config.scheduler, config.jobs, tasks=len(chunks))
     try:
         with Archive(db) as archive:
             shared = executor.share(bundle)
             # The client reads each batch's stored bytes as a worker frees up; the workers
             # need neither the archive file nor the trust files.
-            tasks = ((shared, config.at, archive.read_blobs(chunk))
-                     for chunk in _chunks(todo, config.chunk_size))
+            tasks = ((shared, config.at, archive.read_blobs(chunk)) for chunk in chunks)
             done = 0
             for rows in executor.map_unordered(verify_batch, tasks):
                 # One transaction per batch, a stored result kept: a killed audit, or a
@@ -182,6 +181,16 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
             unreadable: dict[str, int] = {}
             for reject in archive.rejects():
                 unreadable[reject.finding.code] = unreadable.get(reject.finding.code, 0) + 1
+            if not rows_all and not unreadable:
+                raise _nothing_to_audit(shown or Path(run.source), statuses)
+            # Every result into the .sqlite itself, so that a copy of it alone holds them.
+            archive.checkpoint()
+    except WorkerError as exc:
+        if exc.code != "DF-DIST-003" or config.scheduler is not None:
+            raise
+        raise WorkerError("DF-AUD-006", "a worker process died (killed, or out of memory); "
+                          "the results stored so far are kept: run the same audit again to "
+                          "verify the rest", Location(file=str(shown or run.source))) from None
     finally:
         if owned:
             executor.close()
@@ -211,6 +220,33 @@ def _checked_fingerprint(trust_fingerprint: str) -> str:
     return hashlib.sha256(f"checks={CHECKS}\n{trust_fingerprint}".encode()).hexdigest()
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start:start + size])
+def _nothing_to_audit(path: Path, statuses: int) -> InputError:
+    """``DF-AUD-005``: an archive with no document, said with what it does hold."""
+    held = f"{statuses:,} status message{'s' if statuses != 1 else ''} and " if statuses else ""
+    return InputError("DF-AUD-005", f"the archive holds {held}no document to audit; import "
+                      "envelopes into it first (docflow archive import SOURCE --db ARCHIVE)",
+                      Location(file=str(path)))
+
+
+def _chunks(ids: Sequence[int], sizes: Sequence[int], count: int,
+            limit: int) -> Iterator[list[int]]:
+    """Consecutive runs of ``ids`` of at most ``count`` envelopes and about ``limit`` bytes.
+
+    A chunk closes once it reaches ``limit`` raw bytes, so one larger than the limit goes
+    alone; the order (by sender) is kept, since it is what spares certificate checks.
+
+    >>> list(_chunks([1, 2, 3, 4, 5], [10, 10, 50, 10, 10], 3, 30))
+    [[1, 2, 3], [4, 5]]
+    >>> list(_chunks([1, 2, 3], [40, 1, 1], 128, 30))
+    [[1], [2, 3]]
+    """
+    chunk: list[int] = []
+    held = 0
+    for envelope_id, size in zip(ids, sizes, strict=True):
+        chunk.append(envelope_id)
+        held += size
+        if len(chunk) >= count or held >= limit:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
+        yield chunk

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
+from docflow.audit.hints import trust_hint
 from docflow.audit.result import DIMENSIONS, AuditResult
 from docflow.errors import CATALOGUE
 from docflow.metrics.coverage import COUNT_FIELDS, RATE_FIELDS, CoverageCounts
@@ -101,6 +102,9 @@ def render_table(result: AuditResult, *, full: bool = False) -> str:
         width = max(len(f"{n:,}") for n in total.reasons.values())
         for code, n in sorted(total.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {n:>{width},}  {_meaning(code)}")
+        hint = trust_hint(total.reasons)
+        if hint:
+            lines.append(f"  Hint: {hint}")
         lines.append("")
     if result.unreadable:
         lines.append("Unreadable entries (not archived, not counted above)")

@@ -129,6 +129,12 @@ class AuditResult:
     in a PDF attachment (``pdf``) or in both: which kind the signing rates come from."""
 
     @property
+    def exit_code(self) -> int:
+        """1 when a level or agency is below the target or entries of the source could not be
+        archived (where ``archive import`` of the same source exits 1 too), else 0."""
+        return 1 if self.below or any(self.unreadable.values()) else 0
+
+    @property
     def total(self) -> CoverageCounts:
         """All documents together."""
         return self.tables["level"].total()

@@ -180,9 +180,19 @@ def _caller(request: Request, state: _State) -> str:
     return code
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def _body(request: Request, limit: int, seconds: float) -> bytes:
     """The request body, refused from its Content-Length before it is read if too large, and
-    cut off as soon as a body without one passes the limit."""
+    cut off as soon as a body without one passes the limit, or when it has not arrived whole
+    within ``seconds`` (408 ``DF-AXS-016``)."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await _read_body(request, limit)
+    except TimeoutError:
+        raise _Refusal(408, "DF-AXS-016", f"the body did not arrive within {seconds:g} s",
+                       limit_seconds=seconds) from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -211,7 +221,7 @@ async def send_message(request: Request) -> Response:
         if media not in _XML_TYPES:
             raise _Refusal(415, "DF-AXS-009", f"send the message as application/xml, not "
                            f"{media or 'without a Content-Type'}")
-        data = await _body(request, state.config.max_bytes)
+        data = await _body(request, state.config.max_bytes, state.config.body_seconds)
         if not data:
             raise _Refusal(400, "DF-AXS-009", "the body is empty")
         judgement = await state.judged(state.admission.judge, data)

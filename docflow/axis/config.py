@@ -39,6 +39,10 @@ class ServeConfig:
     max_bytes: int = DEFAULT_MAX_BYTES
     """The largest request body; a larger one is refused from its Content-Length, before a
     byte of it is read, or as soon as a chunked body passes it."""
+    body_seconds: float = 30.0
+    """How long a request body may take to arrive, whole. A client that trickles its body
+    (a few bytes now and then) would otherwise hold a connection, and a worker's memory for
+    it, for ever; 30 s carries the largest message over a slow provincial link."""
     revocation: str = "require"
     """CRL policy of signature verification: ``require`` (the default, as ``docflow
     validate``), ``if-available`` or ``off``."""

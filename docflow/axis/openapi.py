@@ -29,6 +29,7 @@ def _refusals(*statuses: int) -> dict[str, Any]:
              "(DF-AXS-002)", 403: "From is not the caller (DF-AXS-003)",
              404: "No such message for the caller (DF-AXS-007)",
              409: "DocumentId already held with other content (DF-AXS-008)",
+             408: "The body did not arrive whole in time (DF-AXS-016)",
              413: "Body over the size limit, refused before it was read (DF-AXS-001)",
              415: "Not application/xml (DF-AXS-009)",
              422: "Refused: validation or verification failed (DF-AXS-005, with findings), "

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from docflow.axis.admission import Route
+from docflow.envelope.status import StatusCode
 from docflow.errors import InputError, Location
 
 __all__ = ["Conflict", "Listing", "SqliteStore", "Store", "Stored", "open_store"]
@@ -120,6 +121,10 @@ def _listing(row: Sequence[Any], receivers: tuple[tuple[str, bool, str | None], 
     return Listing(int(row[0]), str(row[1]), str(row[2]), row[3], row[4], row[5],
                    float(row[6]), int(row[7]), receivers)
 
+
+_RECALLED = StatusCode.RECALLED.value
+"""The one status a document's sender sends about it (QCVN 102:2016): every other code is a
+receiver's answer."""
 
 _LIST_COLUMNS = ("m.id, m.kind, m.sender, m.document_id, m.response_for, m.status_code, "
                  "m.received_at, m.size")
@@ -258,12 +263,20 @@ class Store:
         parties = [r[0] for r in self._run(
             cur, "SELECT receiver FROM deliveries WHERE message_id = ? ORDER BY receiver",
             (doc_id,)).fetchall()]
+        recall = route.status_code == _RECALLED
         if route.sender == doc_sender:
+            if not recall:
+                raise Conflict("DF-AXS-006", f"{route.sender} sent {route.response_for!r}: its "
+                               f"sender may only recall it ({_RECALLED}), not answer it "
+                               f"({route.status_code})")
             # The sender's own status (13, recalled) goes to every receiver of the document.
             return tuple(parties)
         if route.sender not in parties:
             raise Conflict("DF-AXS-006", f"{route.sender} is not a receiver of "
                            f"{route.response_for!r}")
+        if recall:
+            raise Conflict("DF-AXS-006", f"only the sender of {route.response_for!r} recalls "
+                           f"it ({_RECALLED}); {route.sender} is a receiver")
         self._run(cur, "UPDATE deliveries SET waiting = 0, status_code = ?, updated_at = ? "
                   "WHERE message_id = ? AND receiver = ?",
                   (route.status_code, when, doc_id, route.sender))

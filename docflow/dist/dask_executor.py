@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from distributed import Client, Future, KilledWorker, LocalCluster, wait
 
 from docflow.dist.executor import Executor, SchedulerSpec
-from docflow.errors import InputError, Location
+from docflow.errors import InputError, Location, WorkerError
 
 __all__ = ["DaskExecutor"]
 
@@ -73,8 +73,8 @@ class DaskExecutor(Executor):
                 done, in_flight = _first_done(in_flight)
                 yield from (f.result() for f in done)
         except KilledWorker as exc:
-            raise InputError("DF-DIST-003", f"the cluster gave a task up: {exc}",
-                             Location(key="--scheduler")) from None
+            raise WorkerError("DF-DIST-003", f"the cluster gave a task up: {exc}",
+                              Location(key="--scheduler")) from None
         finally:
             for future in in_flight:
                 future.release()

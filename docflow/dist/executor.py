@@ -32,7 +32,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from docflow.errors import InputError, Location, UsageError
+from docflow.errors import InputError, Location, UsageError, WorkerError
+from docflow.processes import StartMethod, stop_pool, worker_pool
 
 __all__ = ["Executor", "InProcess", "LocalPool", "SchedulerSpec", "open_executor"]
 
@@ -77,7 +78,7 @@ class Executor(ABC):
 
         Raises
         ------
-        InputError
+        WorkerError
             ``DF-DIST-003`` when the pool broke or the cluster gave a task up (a worker died
             running it again and again). Results already yielded stay valid.
         """
@@ -103,11 +104,6 @@ class InProcess(Executor):
             yield fn(*args)
 
 
-def _ignore_sigint() -> None:
-    """Pool initializer: Ctrl-C is the parent's to handle (it shuts the pool down)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 class LocalPool(Executor):
     """A process pool on this machine, started now.
 
@@ -120,13 +116,16 @@ class LocalPool(Executor):
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        self._pool = ProcessPoolExecutor(max_workers=workers,
-                                         mp_context=multiprocessing.get_context(method),
-                                         initializer=_ignore_sigint)
+        self._broken = False
+        # Workers ignore Ctrl-C and die with this process (docflow.processes).
+        self._pool = worker_pool(workers, method=StartMethod.FORK)
         # With fork, the first submit starts every worker: do it now, while the caller holds
         # no connection that a child could inherit.
-        self._pool.submit(int).result()
+        try:
+            self._pool.submit(int).result()
+        except BaseException:  # Ctrl-C or SIGTERM while the workers start: none of them stays
+            stop_pool(self._pool)
+            raise
 
     def map_unordered(self, fn: Callable[..., R], tasks: Iterable[tuple[Any, ...]],
                       window: int | None = None) -> Iterator[R]:
@@ -141,15 +140,22 @@ class LocalPool(Executor):
             while in_flight:
                 done, in_flight = _first_done(in_flight)
                 yield from (f.result() for f in done)
-        except BrokenProcessPool as exc:
-            raise InputError("DF-DIST-003", f"a worker process died: {exc}",
-                             Location()) from None
+        except (BrokenProcessPool, BrokenPipeError) as exc:  # BrokenPipe: sent to a dead worker
+            self._broken = True
+            raise WorkerError("DF-DIST-003", f"a worker process died: {exc}",
+                              Location()) from None
+        except BaseException:
+            self._broken = True  # an error or Ctrl-C: the workers go at once
+            raise
         finally:
             for future in in_flight:
                 future.cancel()
 
     def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
+        if self._broken:
+            stop_pool(self._pool)
+        else:
+            self._pool.shutdown(cancel_futures=True)
 
 
 def _first_done(futures: set[Future[R]]) -> tuple[list[Future[R]], set[Future[R]]]:

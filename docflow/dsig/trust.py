@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 
 from docflow.dsig.algorithms import PublicKey
 from docflow.errors import Finding
+from docflow.x509names import readable_name
 from docflow.x509safe import certificate_problem
 
 __all__ = [
@@ -172,7 +173,7 @@ class PinnedKeyChecker:
         if _der(leaf) not in self._pinned:
             return ChainResult(False, problems=(Finding(
                 "DF-SIG-015", "the signing certificate is not one of the pinned certificates "
-                f"(subject {leaf.subject.rfc4514_string()!r})"),))
+                f"(subject {readable_name(leaf.subject)!r})"),))
         problems = certificate_usage_problems(leaf, as_utc(at), self.check_validity)
         return ChainResult(not problems, (leaf,), self.role, problems)
 

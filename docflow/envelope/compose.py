@@ -40,7 +40,8 @@ from docflow.envelope.status import StatusCode
 from docflow.errors import ConfigError, InputError, Location, UsageError
 from docflow.xmlsafe import parse_xml
 
-__all__ = ["attachment_from_file", "compose_document", "document_type_of", "message_from_toml",
+__all__ = ["attachment_from_file", "compose_document", "default_notation",
+           "document_type_of", "message_from_toml",
            "new_envelope", "read_toml_message"]
 
 
@@ -93,7 +94,11 @@ def _references(attachments: Sequence[m.Attachment]) -> tuple[m.Reference, ...]:
                              href=f"cid:{a.content_id}") for a in attachments)
 
 
-def _notation(doc_type: DocumentType, sender: str) -> str:
+def default_notation(doc_type: DocumentType, sender: str) -> str:
+    """The symbol of a document of ``doc_type`` from ``sender``: ``QĐ-UBND``, ``UBND-VP``.
+
+    The same for an envelope and for the PDF of its document (:mod:`docflow.profile.nd30_document`).
+    """
     try:
         code = OrganCode.parse(sender)
         organ = "UBND" if not code.is_central else "VP"
@@ -122,7 +127,8 @@ def compose_document(*, sender: str, receivers: Sequence[str], doc_type: Documen
         except ValueError as exc:
             raise UsageError("DF-ENV-020", str(exc), Location(key=key)) from None
     origin, to = orgs[0], tuple(orgs[1:])
-    code = m.Code(code_number=str(number), code_notation=notation or _notation(doc_type, sender))
+    code = m.Code(code_number=str(number),
+                  code_notation=notation or default_notation(doc_type, sender))
     day = format_date(date)
     atts = tuple(attachment_from_file(path, i) for i, path in enumerate(attachments))
     return m.Envelope(

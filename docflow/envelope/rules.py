@@ -34,7 +34,7 @@ from docflow.envelope.rules_codes import (
     response_for_findings,
 )
 from docflow.envelope.rules_dates import document_date_findings, status_findings
-from docflow.envelope.rules_tree import Tree, TreeSpec, missing
+from docflow.envelope.rules_tree import Tree, TreeSpec, hidden, missing
 from docflow.errors import Finding
 
 __all__ = ["NAMESPACE", "MessageKind", "message_kind", "rule_findings"]
@@ -151,7 +151,8 @@ def rule_findings(root: etree._Element, *, report_missing: bool = True,
     []
     """
     tree = Tree(root, _SPEC)
-    findings = list(legacy_signature_findings(tree))
+    findings = [hidden(element) for element in tree.hidden]
+    findings.extend(legacy_signature_findings(tree))
     if (kind or message_kind(root)) is MessageKind.STATUS:
         findings.extend(_status(tree, report_missing))
     else:

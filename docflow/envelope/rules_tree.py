@@ -19,7 +19,7 @@ from docflow.envelope.organ import ORGAN_CODE_PATTERN, OrganCode
 from docflow.errors import Finding, Location
 from docflow.xmlsafe import element_path, text_content
 
-__all__ = ["Rule", "Tree", "TreeSpec", "at", "missing", "text_of"]
+__all__ = ["Rule", "Tree", "TreeSpec", "at", "hidden", "missing", "text_of"]
 
 _PREFIX = f"{{{NS}}}"
 
@@ -43,6 +43,28 @@ def missing(parent: etree._Element, name: str) -> Finding:
     """``DF-ENV-041``: ``parent`` lacks the child ``name`` a rule needs."""
     return Finding("DF-ENV-041", f"<{etree.QName(parent).localname}> has no <{name}> (or it is "
                    "empty), so the rules that need it could not run", at(parent))
+
+
+def hidden(element: etree._Element) -> Finding:
+    """``DF-ENV-090``: a QCVN field stands below an element of another namespace.
+
+    The parser never reads there, so a rule that checked it would judge a copy the reader does
+    not see; the rules skip it and say so.
+    """
+    return Finding("DF-ENV-090", f"<{etree.QName(element).localname}> stands inside an element "
+                   "of another namespace, where the parser does not read it; the rules ignore "
+                   "this copy", at(element))
+
+
+def _placed(parent: etree._Element | None) -> bool:
+    """Whether ``parent`` and all its ancestors are QCVN (or namespace-less) elements."""
+    element = parent
+    while element is not None:
+        tag = element.tag
+        if not isinstance(tag, str) or (tag[0] == "{" and not tag.startswith(_PREFIX)):
+            return False
+        element = element.getparent()
+    return True
 
 
 class TreeSpec:
@@ -84,7 +106,7 @@ class Tree:
     or line is computed until a rule has something to report.
     """
 
-    __slots__ = ("_groups", "_kids", "_names", "root")
+    __slots__ = ("_groups", "_kids", "_names", "hidden", "root")
 
     def __init__(self, root: etree._Element, spec: TreeSpec) -> None:
         self.root = root
@@ -95,11 +117,21 @@ class Tree:
         parent_names: dict[etree._Element | None, str] = {}
         kids_get = kids.get
         names: set[str] = set()
+        placed: dict[etree._Element | None, bool] = {}
+        self.hidden: list[etree._Element] = []
         for element in root.iter(*spec.tags):
             name = name_of(element.tag)  # type: ignore[arg-type]
             if name is None:
                 continue  # an element no rule reads
             parent = element.getparent()
+            # A copy of a field below a foreign element (an extension the schema lets through)
+            # is not what the parser reads: the rules must not check it instead (DF-ENV-090).
+            inside = placed.get(parent)
+            if inside is None:
+                inside = placed[parent] = _placed(parent)
+            if not inside:
+                self.hidden.append(element)
+                continue
             key = (parent, name)
             siblings = kids_get(key)
             if siblings is not None:

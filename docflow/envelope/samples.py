@@ -36,7 +36,7 @@ from docflow.envelope.model import (
 from docflow.envelope.organ import OrganCode
 from docflow.envelope.status import StatusCode
 
-__all__ = ["example_document", "example_status", "organization", "response_for",
+__all__ = ["example_document", "example_status", "organization", "place_of", "response_for",
            "sample_document", "sample_status"]
 
 _PROVINCES = {
@@ -103,6 +103,15 @@ def organization(organ_id: str, name: str | None = None) -> Organization:
                         organ_add=f"Trụ sở {name}", email=f"vanthu.{slug}@gov.vn",
                         telephone="024 3825 0000", fax="024 3825 0001",
                         website=f"https://{slug}.gov.vn")
+
+
+def place_of(code: OrganCode) -> str:
+    """The place an organ dates its documents from: its province, Hà Nội for central bodies.
+
+    >>> place_of(OrganCode.parse("000.00.00.H49"))
+    'Quảng Nam'
+    """
+    return "Hà Nội" if code.is_central else _PROVINCES.get(code.m, "Hà Nội")
 
 
 def _organ_name(code: OrganCode) -> str:
@@ -197,8 +206,7 @@ def sample_document(rng: np.random.Generator, *, sender: Organization | str,
         atts.append(Attachment.from_bytes(data, content_id=cid, attachment_name=name,
                                           content_type=content_type, description=description,
                                           id=f"att-{i + 1}"))
-    origin_code = OrganCode.parse(origin.organ_id)
-    place = "Hà Nội" if origin_code.is_central else _PROVINCES.get(origin_code.m, "Hà Nội")
+    place = place_of(OrganCode.parse(origin.organ_id))
     return Envelope(
         sender=origin,
         receivers=to,

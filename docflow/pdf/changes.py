@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from docflow.errors import Finding, Location
 from docflow.pdf.fields import SignatureField, page_numbers, signature_fields
 from docflow.pdf.syntax import Name, PdfArray, PdfDict, PdfDocument, PdfObject, Ref, Stream
+from docflow.pdf.visibility import ACTION_KEYS, media_area, rect_area, undefined_references
 
 __all__ = ["Update", "check_updates", "describe"]
 
@@ -130,6 +131,10 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
             added.add(num)
         elif document.get(num, k) != document.get(num, k - 1):
             changed.add(num)
+    for num in sorted(added & undefined_references(document, k - 1)):
+        refuse(f"defines object {num} ({describe(document.get(num, k))}), which the earlier "
+               "revision used without defining it", _offset(document, num, k))
+        added.discard(num)
     trailer, old_trailer = document.trailer(k), document.trailer(k - 1)
     allowed_new: set[int] = set()
     root, old_root = trailer.get(Name("Root")), old_trailer.get(Name("Root"))
@@ -181,6 +186,11 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
                                                                       field.num)], added)
             new_widgets |= set(field.widgets)
     for field in new_fields:
+        acting = [n for n in (field.num, *field.widgets) if n is not None
+                  and isinstance(obj := document.get(n, k), PdfDict) and ACTION_KEYS & set(obj)]
+        if acting:
+            refuse(f"adds the signature field {field.name!r} with actions (/A or /AA)",
+                   _offset(document, acting[0], k))
         visible = _draws(document, k, field)
         is_signed = field.name in signers
         if visible and not is_signed:
@@ -344,17 +354,10 @@ def _draws(document: PdfDocument, k: int, field: SignatureField) -> bool:
         widget = document.get(num, k)
         if not isinstance(widget, PdfDict) or Name("AP") not in widget:
             continue
-        if _area(widget.get(Name("Rect"))) > 0:
-            return True
+        area = rect_area(document, k, widget.get(Name("Rect")))
+        if area is None or area > 0:
+            return True  # a rectangle that cannot be measured is assumed to show
     return False
-
-
-def _area(rect: PdfObject) -> float:
-    if not isinstance(rect, PdfArray) or len(rect) != 4 or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in rect):
-        return 0.0
-    x1, y1, x2, y2 = (float(v) for v in rect)  # type: ignore[arg-type]
-    return abs(x2 - x1) * abs(y2 - y1)
 
 
 def _overlays(document: PdfDocument, where: str | None) -> list[Finding]:
@@ -367,14 +370,15 @@ def _overlays(document: PdfDocument, where: str | None) -> list[Finding]:
                 continue
             page = widget.get(Name("P"))
             page_dict = document.get_ref(page) if isinstance(page, Ref) else None
+            area = rect_area(document, -1, widget.get(Name("Rect")))
             if not isinstance(page_dict, PdfDict) or page.num not in pages:  # type: ignore[union-attr]
-                if _area(widget.get(Name("Rect"))) > 0:
+                if area is None or area > 0:
                     findings.append(Finding("DF-PDF-088", f"the widget of signature field "
                                             f"{field.name!r} is on no page of the document",
                                             Location(file=where)))
                 continue
-            media = _area(document.get_ref(page_dict.get(Name("MediaBox"))))
-            if media > 0 and _area(widget.get(Name("Rect"))) > media / 4:
+            media = media_area(document, -1, page_dict)
+            if area is None or (media is not None and media > 0 and area > media / 4):
                 findings.append(Finding("DF-PDF-087", f"the appearance of signature field "
                                         f"{field.name!r} covers more than a quarter of page "
                                         f"{pages[page.num] + 1}",  # type: ignore[union-attr]

@@ -47,6 +47,7 @@ from docflow.pdf.syntax import (
 from docflow.pdf.timestamp import check_timestamp
 from docflow.pdf.trust import tsa_validator
 from docflow.pki.validate import PathValidator
+from docflow.x509names import readable_name
 
 __all__ = ["PdfSignature", "PdfVerification", "is_pdf", "verify_pdf"]
 
@@ -104,7 +105,7 @@ class PdfSignature:
         cert = self.certificate
         return {"field": self.field, "indication": self.indication.value, "role": self.role,
                 "organ_code": self.organ_code,
-                "signer": cert.subject.rfc4514_string() if cert is not None else None,
+                "signer": readable_name(cert.subject) if cert is not None else None,
                 "revision": self.revision, "signed_bytes": self.signed_bytes,
                 "covers_whole_file": self.covers_whole_file, "subfilter": self.subfilter,
                 "claimed_time": self.claimed_time.isoformat() if self.claimed_time else None,

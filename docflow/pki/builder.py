@@ -33,10 +33,12 @@ __all__ = [
     "CA_KEY_USAGE",
     "DOCUMENT_SIGNING",
     "LEAF_KEY_USAGE",
+    "TIME_STAMPING",
     "Issuer",
     "ca_certificate",
     "leaf_certificate",
     "sign",
+    "tsa_certificate",
 ]
 
 ANY_POLICY = x509.ObjectIdentifier("2.5.29.32.0")
@@ -44,6 +46,9 @@ ANY_POLICY = x509.ObjectIdentifier("2.5.29.32.0")
 
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 """id-kp-documentSigning (RFC 9336): the key signs human-readable documents."""
+
+TIME_STAMPING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.8")
+"""id-kp-timeStamping (RFC 5280): the key signs RFC 3161 timestamp tokens, nothing else."""
 
 CA_KEY_USAGE = x509.KeyUsage(
     digital_signature=False, content_commitment=False, key_encipherment=False,
@@ -191,3 +196,18 @@ def _base(subject: x509.Name, public_key: CertificatePublicKeyTypes, issuer: Iss
         .not_valid_before(not_before).not_valid_after(not_after) \
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False) \
         .add_extension(issuer.authority_key_id, critical=False)
+
+
+def tsa_certificate(subject: x509.Name, public_key: CertificatePublicKeyTypes, issuer: Issuer,
+                    serial: int, not_before: dt.datetime,
+                    not_after: dt.datetime) -> x509.Certificate:
+    """Issue a timestamp authority's certificate (RFC 3161 §2.3).
+
+    Its extendedKeyUsage is timeStamping alone and critical, as RFC 3161 requires, so the key
+    can sign nothing but timestamp tokens; keyUsage is digitalSignature and nonRepudiation.
+    """
+    builder = _base(subject, public_key, issuer, serial, not_before, not_after) \
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True) \
+        .add_extension(LEAF_KEY_USAGE, critical=True) \
+        .add_extension(x509.ExtendedKeyUsage([TIME_STAMPING]), critical=True)
+    return sign(builder, issuer.key)

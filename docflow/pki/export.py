@@ -4,6 +4,7 @@ Layout (paths are relative to the folder and listed in ``index.json``)::
 
     index.json                          what is where (see docflow.pki.index)
     root/ca.pem  root/ca.key  root/crl.pem
+    tsa/tsa.pem  tsa/tsa.key            the RFC 3161 timestamp authority, issued by the root
     ca/<hub>/ca.pem  ca/<hub>/ca.key  ca/<hub>/crl.pem
     agencies/<hub>/<organ code>.organ.pem  .organ.key  .signer.pem  .signer.key
     tls/ca.pem  tls/ca.key  tls/server.pem  tls/server.key       (docflow.pki.tls)
@@ -27,7 +28,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from docflow.pki.io import key_pem
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, default_cache_dir
 from docflow.pki.national import NationalPki
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, Role
+from docflow.processes import worker_pool_scope
 from docflow.runfolder import Layout, claim, finish
 
 __all__ = ["PKI_LAYOUT", "ExportSummary", "write_pki"]
@@ -114,6 +115,9 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
                                                                  jobs)
     writer = _Writer(base, passphrase)
     root_entry = writer.ca("root", pki.root, pki.root_key, pki.crl(None), "root CA")
+    tsa = pki.tsa()
+    writer.write(_TSA_CERT, tsa.certificate.public_bytes(Encoding.PEM))
+    writer.write_key(_TSA_KEY, tsa.key)
     tls_meta = _write_tls(writer, pki)
     cas = {}
     for hub in pki.hubs:
@@ -134,8 +138,8 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
         # Issuing is CPU-bound Python and C: processes, not threads. Each worker gets a copy of
         # the PKI without its caches (see NationalPki.__getstate__) and rebuilds the few CAs
         # it needs; map() keeps the chunks in order, so the index is the same for any jobs.
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                 initargs=(pki, base, passphrase)) as pool:
+        with worker_pool_scope(workers, initializer=_start_worker,
+                               initargs=(pki, base, passphrase)) as pool:
             for chunk, entries in zip(chunks, pool.map(_write_chunk, chunks), strict=True):
                 agencies.update(entries)
                 if progress is not None:
@@ -143,6 +147,7 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     meta: dict[str, Any] = {
         "seed": pki.seed, "algorithm": pki.algorithm.value, "issued_at": pki.at.isoformat(),
         "encrypted_keys": passphrase is not None, "tls": tls_meta,
+        "tsa": {"cert": _TSA_CERT, "key": _TSA_KEY},
         "policies": {Role.ORGAN.value: ORGAN_POLICY.dotted_string,
                      Role.SIGNER.value: SIGNER_POLICY.dotted_string},
         "validity_days": {"root": pki.validity.root_days, "ca": pki.validity.ca_days,
@@ -155,6 +160,9 @@ def write_pki(pki: NationalPki, folder: str | Path, *, passphrase: bytes | None 
     return ExportSummary(base, len(agencies), 1 + len(cas) + 2 * len(agencies), 1 + len(cas),
                          time.perf_counter() - started, 2 + len(agencies))
 
+
+_TSA_CERT, _TSA_KEY = "tsa/tsa.pem", "tsa/tsa.key"
+"""Where the timestamp authority's certificate and key go (``docflow pki tsa serve``)."""
 
 _CHUNK = 250
 """Agencies per worker task: large enough that sending the PKI and the results costs little,

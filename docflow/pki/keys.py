@@ -20,7 +20,6 @@ import enum
 import functools
 import hmac
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
@@ -31,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from docflow.atomic import write_atomic
 from docflow.cache import cache_root
 from docflow.errors import InputError, Location
+from docflow.processes import worker_pool_scope
 
 __all__ = [
     "KeyAlgorithm",
@@ -210,7 +210,7 @@ class RsaKeyCache:
             for path in missing:
                 self._store(path, _generate_rsa_der(self.public_exponent))
             return len(missing)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool_scope(workers) as pool:
             for path, data in zip(missing, pool.map(_generate_rsa_der,
                                                     [self.public_exponent] * len(missing),
                                                     chunksize=8), strict=True):

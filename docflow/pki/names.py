@@ -14,7 +14,8 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-__all__ = ["PKI_ORGANISATION", "ca_name", "organ_name", "root_name", "shorten", "signer_name"]
+__all__ = ["PKI_ORGANISATION", "ca_name", "organ_name", "root_name", "shorten", "signer_name",
+           "tsa_name"]
 
 PKI_ORGANISATION = "docflow – hạ tầng khóa công khai thử nghiệm"
 """The O of the CAs: says plainly that this is a test PKI, not the Government CA."""
@@ -56,6 +57,15 @@ def root_name() -> x509.Name:
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, PKI_ORGANISATION),
         x509.NameAttribute(NameOID.COMMON_NAME, "docflow Root CA thử nghiệm"),
+    ])
+
+
+def tsa_name() -> x509.Name:
+    """The timestamp authority's name."""
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, PKI_ORGANISATION),
+        x509.NameAttribute(NameOID.COMMON_NAME, "docflow TSA thử nghiệm"),
     ])
 
 

@@ -26,10 +26,17 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from docflow.errors import ConfigError, UsageError
 from docflow.pki import names
-from docflow.pki.builder import Issuer, ca_certificate, leaf_certificate
+from docflow.pki.builder import (
+    DOCUMENT_SIGNING,
+    Issuer,
+    ca_certificate,
+    leaf_certificate,
+    tsa_certificate,
+)
 from docflow.pki.crl import Revocation, build_crl
 from docflow.pki.keys import KeyAlgorithm, PrivateKey, RsaKeyCache, derive_bytes, derive_key
 from docflow.pki.roles import ORGAN_POLICY, SIGNER_POLICY, Role, RoleMapping
@@ -103,6 +110,12 @@ class PkiValidity:
     against one CRL per CA. Real CAs reissue weekly; tests of stale CRLs validate past it."""
 
 
+LEAF_EXTENDED_KEY_USAGE = (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)
+"""documentSigning (RFC 9336) and emailProtection, as the Government CA's signing certificates
+carry: NSS — poppler's ``pdfsig``, Thunderbird — checks a PDF or S/MIME signer for the
+email-signer usage, which an extendedKeyUsage without emailProtection fails."""
+
+
 class Credentials(NamedTuple):
     """What signing needs: the key, its certificate, and the CAs above it.
 
@@ -152,6 +165,7 @@ class NationalPki:
         self._root: tuple[Issuer, x509.Certificate] | None = None
         self._cas: dict[str, tuple[Issuer, x509.Certificate]] = {}
         self._credentials: dict[tuple[str, Role], Credentials] = {}
+        self._tsa: Credentials | None = None
 
     @classmethod
     def build(cls, agencies: Iterable[AgencyLike], *, seed: int, at: dt.datetime,
@@ -296,8 +310,22 @@ class NationalPki:
             not_before = self.at
             not_after = self.at + dt.timedelta(days=self.validity.leaf_days)
         cert = leaf_certificate(subject, key.public_key(), issuer, self._serial(label),
-                                not_before, not_after, policy=_POLICY[role])
+                                not_before, not_after, policy=_POLICY[role],
+                                extended_key_usage=LEAF_EXTENDED_KEY_USAGE)
         return Credentials(key, cert, (ca_cert,))
+
+    def tsa(self) -> Credentials:
+        """The key and certificate of the PKI's timestamp authority (RFC 3161), issued by the
+        root with a critical extendedKeyUsage of timeStamping; its chain is empty (the root
+        is the anchor)."""
+        if self._tsa is None:
+            root_issuer, _ = self._root_ca()
+            key = derive_key(self.seed, "tsa", self.algorithm, self.rsa_cache)
+            cert = tsa_certificate(names.tsa_name(), key.public_key(), root_issuer,
+                                   self._serial("tsa"), self.at,
+                                   self.at + dt.timedelta(days=self.validity.leaf_days))
+            self._tsa = Credentials(key, cert, ())
+        return self._tsa
 
     def crl(self, hub_id: str | None = None) -> x509.CertificateRevocationList:
         """The CRL of the hub's sub-CA, or of the root (revoking no sub-CA) for ``None``."""
@@ -340,6 +368,7 @@ class NationalPki:
     def labels(self) -> Iterator[str]:
         """The path of every key in the PKI (for :meth:`RsaKeyCache.fill`)."""
         yield "root"
+        yield "tsa"
         for hub_id in self._hubs:
             yield f"ca/{hub_id}"
         for code in self._agencies:
@@ -384,7 +413,7 @@ class NationalPki:
         # Keys do not pickle, and need not: everything issued is rebuilt identically from the
         # seed, so a copy sent to a worker process travels without its caches.
         state = dict(self.__dict__)
-        state.update(_root=None, _cas={}, _credentials={})
+        state.update(_root=None, _cas={}, _credentials={}, _tsa=None)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:

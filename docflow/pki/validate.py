@@ -73,6 +73,7 @@ from docflow.pki.policy import (
     ValidationPolicy,
 )
 from docflow.pki.store import TrustStore
+from docflow.x509names import readable_name
 from docflow.x509safe import certificate_problem
 
 __all__ = [
@@ -312,7 +313,7 @@ class PathValidator:
         else:
             finding = _finding("DF-PKI-001", f"no trust anchor or known CA issued "
                                              f"{_who(last)} (issuer "
-                                             f"{last.issuer.rfc4514_string()}){note}",
+                                             f"{readable_name(last.issuer)}){note}",
                                len(chain) - 1)
         return ChainResult(False, chain, None, (finding,))
 
@@ -652,7 +653,7 @@ def _ext_name(oid: x509.ObjectIdentifier) -> str:
 
 
 def _who(cert: x509.Certificate) -> str:
-    return f"'{cert.subject.rfc4514_string()}' (serial {cert.serial_number:x})"
+    return f"'{readable_name(cert.subject)}' (serial {cert.serial_number:x})"
 
 
 def _finding(code: str, message: str, index: int) -> Finding:

@@ -68,6 +68,7 @@ from docflow.pki.roles import Role, RoleMapping
 from docflow.pki.validate import PathValidator
 from docflow.profile.choice import EDXML_ROOT, Profile, edxml_claim
 from docflow.profile.sender import binding_problem, sender_findings, senders, signed_senders
+from docflow.x509names import readable_name
 from docflow.xmlsafe import element_path, parse_xml
 
 __all__ = [
@@ -168,7 +169,7 @@ def _signature_dict(result: VerifyResult) -> dict[str, Any]:
         "sub_indications": list(result.sub_indications),
         "signature_method": result.signature_method.value if result.signature_method else None,
         "certificate": None if cert is None else {
-            "subject": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
+            "subject": readable_name(cert.subject), "issuer": readable_name(cert.issuer),
             "serial": format(cert.serial_number, "x")},
         "signed": [s.uri for s in result.signed],
         "findings": [f.to_dict() for f in result.findings],

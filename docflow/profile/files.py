@@ -9,20 +9,26 @@ encrypted).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from docflow.dsig import Signer
 from docflow.errors import UsageError
 from docflow.pdf.verify import PdfVerification
 from docflow.pki.io import read_certificates, read_private_key
 from docflow.profile.edxml import MessageVerification, sign_message
+from docflow.x509names import readable_name
 from docflow.xmlsafe import DEFAULT_LIMITS, read_bytes
 
 __all__ = ["render_pdf_text", "render_text", "sign_file"]
 
 
 def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
-              role: str | None = None, passphrase: bytes | None = None) -> bytes:
-    """Sign the XML file ``path`` (``-`` for standard input) and return the signed bytes.
+              role: str | None = None, passphrase: bytes | None = None,
+              tsa: str | None = None, at: datetime | None = None) -> bytes:
+    """Sign the file ``path`` (``-`` for standard input) and return the signed bytes.
+
+    The content decides how: a file starting ``%PDF-`` gets a PAdES signature in the Decree 30
+    order (:func:`docflow.profile.nd30_sign.sign_document`), anything else XML-DSig.
 
     Parameters
     ----------
@@ -35,9 +41,14 @@ def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
     chain
         Files of the CA certificates to carry in ``X509Data`` after it.
     role
-        ``signer`` or ``organ`` for an edXML message.
+        ``signer`` or ``organ`` for an edXML message or a PDF (for a PDF, the certificate's
+        role when not given).
     passphrase
         For an encrypted key.
+    tsa
+        PDF only: the URL of an RFC 3161 timestamp authority, for PAdES B-T.
+    at
+        PDF only: the signing time (``/M``); now by default.
     """
     certificates = list(read_certificates(cert))
     if len(certificates) != 1:
@@ -46,12 +57,23 @@ def sign_file(path: str, *, key: str, cert: str, chain: Sequence[str] = (),
     for item in chain:
         certificates.extend(read_certificates(item))
     private = read_private_key(key, passphrase)
+    name = None if path == "-" else path
+    data = read_bytes(path, DEFAULT_LIMITS.max_bytes)
+    if data.startswith(b"%PDF-"):
+        from docflow.pki.roles import Role, RoleMapping
+        from docflow.pki.tsa import remote_timestamper
+        from docflow.profile.nd30_sign import sign_document
+
+        pdf_role = role or RoleMapping().decide(certificates[0]).role or Role.SIGNER
+        return sign_document(data, private, certificates, pdf_role, at=at,
+                             timestamp=remote_timestamper(tsa) if tsa else None, where=name)
+    if tsa is not None:
+        raise UsageError("DF-SIG-014", "--tsa applies to PDF signatures only")
     try:
         signer = Signer(private, certificates)
     except ValueError as exc:
         raise UsageError("DF-SIG-014", str(exc)) from None
-    name = None if path == "-" else path
-    return sign_message(read_bytes(path, DEFAULT_LIMITS.max_bytes), signer, role, where=name)
+    return sign_message(data, signer, role, where=name)
 
 
 def render_text(result: MessageVerification | PdfVerification, name: str) -> str:
@@ -66,7 +88,7 @@ def render_text(result: MessageVerification | PdfVerification, name: str) -> str
     lines = [f"{name}: {result.indication.value} ({profile}, {len(result.signatures)} "
              f"signature{'s' if len(result.signatures) != 1 else ''})"]
     for signature in result.signatures:
-        who = signature.certificate.subject.rfc4514_string() if signature.certificate else "-"
+        who = readable_name(signature.certificate.subject) if signature.certificate else "-"
         role = signature.role or "unknown role"
         lines.append(f"  {signature.rule or '-'}: {signature.indication.value} — {who} "
                      f"({role})")
@@ -86,7 +108,7 @@ def render_pdf_text(result: PdfVerification, name: str) -> str:
              f"signature{'s' if count != 1 else ''}, {result.revisions} revisions)"]
     shown: set[int] = set()
     for signature in result.signatures:
-        who = signature.certificate.subject.rfc4514_string() if signature.certificate else "-"
+        who = readable_name(signature.certificate.subject) if signature.certificate else "-"
         when = signature.timestamp or signature.claimed_time
         stamp = "timestamped" if signature.timestamp else "claimed"
         extent = "the whole file" if signature.covers_whole_file else \

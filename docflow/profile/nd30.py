@@ -6,8 +6,11 @@ may follow the organ's. An appendix in its own file carries the organ's signatur
 PDF that means, over the signatures :func:`docflow.pdf.verify.verify_pdf` found, in revision
 order:
 
-* no person's signature after an organ's (``DF-PDF-082``); the updates after the organ's are
-  already limited to signature additions and DSS by the update check;
+* no person's signature after an organ's, and no second organ signature (``DF-PDF-082``);
+  the updates after the organ's are already limited to signature additions and DSS by the
+  update check, but a further signature's visible seal could still be drawn over the page;
+* every signature of one agency: outside an envelope, the agencies of the signatures agree
+  with one another (``DF-PDF-083``);
 * every required role (the organ by default) has a signature (``DF-PDF-089``);
 * inside an envelope, every signature's certificate carries the organ code of the message's
   sender (``DF-PDF-083``, or ``DF-PDF-084`` when the certificate carries none or several).
@@ -52,13 +55,20 @@ def check_nd30(result: PdfVerification, *, required_roles: Collection[Role] = PD
         return result  # unreadable: the reader's finding says it all
     extra: dict[int, list[Finding]] = {}
     document: list[Finding] = []
-    organ_seen = False
+    organ_seen: str | None = None
     for index, signature in enumerate(result.signatures):
         here = Location(file=where, path=f"signature field {signature.field!r}")
         found = extra.setdefault(index, [])
         if signature.role == Role.ORGAN:
-            organ_seen = True
-        elif signature.role == Role.SIGNER and organ_seen:
+            if organ_seen is not None:
+                # A second seal after the organ's is an appearance drawn over the signed
+                # page by a revision neither earlier signature covers: every one fails.
+                document.append(Finding("DF-PDF-082", f"a second organ signature "
+                                        f"({signature.field!r}) follows the organ's "
+                                        f"({organ_seen!r}); Decree 30 has the organ sign once, "
+                                        "last", here))
+            organ_seen = signature.field
+        elif signature.role == Role.SIGNER and organ_seen is not None:
             found.append(Finding("DF-PDF-082", "the person signs after the organ; Decree 30 "
                                  "has the organ sign last", here))
         if sender is not None and signature.certificate is not None:
@@ -69,6 +79,12 @@ def check_nd30(result: PdfVerification, *, required_roles: Collection[Role] = PD
                 found.append(Finding("DF-PDF-083", f"the certificate is of agency "
                                      f"{signature.organ_code}, the message's sender is "
                                      f"{sender}", here))
+    agencies = sorted({s.organ_code for s in result.signatures
+                       if s.certificate is not None and s.organ_code is not None})
+    if sender is None and len(agencies) > 1:
+        document.append(Finding("DF-PDF-083", f"the signatures are of agencies "
+                                f"{', '.join(agencies)}; a document is issued by one organ",
+                                Location(file=where)))
     present = {s.role for s in result.signatures}
     for role in sorted(required_roles) if result.signatures else ():
         if role.value not in present:

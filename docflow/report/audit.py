@@ -22,6 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from docflow.audit.hints import trust_hint
 from docflow.errors import Severity
 from docflow.report.coverage import MEASURES, CoverageRow, ReasonRow, read_coverage, reason_rows
 from docflow.report.fields import Fields
@@ -94,6 +95,8 @@ class AuditView:
     """Agencies below the target that the table leaves out (beyond :data:`MAX_BELOW_ROWS`)."""
     reasons: list[ReasonRow]
     unreadable: list[tuple[str, int]]
+    trust_hint: str | None
+    """Said when most failures are an unknown issuer: the trust store is likely wrong."""
 
 
 def _notices(root: Fields) -> list[NoticeRow]:
@@ -185,6 +188,7 @@ def read_audit(result: Mapping[str, Any], file: str | None = None) -> AuditView:
         below_levels=[b for b in below if b.dimension == "level"],
         below_more=max(0, len(below_agencies) - MAX_BELOW_ROWS),
         reasons=reason_rows(levels), unreadable=unreadable,
+        trust_hint=trust_hint({r.code: r.total for r in reason_rows(levels)}),
     )
 
 

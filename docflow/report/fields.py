@@ -95,6 +95,13 @@ class Fields:
             raise self._fail(name, f"expected a string, found {_kind(value)}")
         return value
 
+    def flag(self, name: str) -> bool:
+        """A JSON boolean."""
+        value = self.raw(name)
+        if not isinstance(value, bool):
+            raise self._fail(name, f"expected true or false, found {_kind(value)}")
+        return value
+
     def opt_text(self, name: str) -> str | None:
         return self.text(name) if self.has(name) else None
 

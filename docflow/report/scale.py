@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 __all__ = [
+    "LONG_RUN_DAYS",
     "LinearScale",
     "LogScale",
     "Tick",
@@ -140,6 +141,10 @@ _HOUR_STEPS = (1, 2, 3, 6, 12)
 _DAY_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)
 
 
+LONG_RUN_DAYS = 60
+"""Runs longer than this are shown by week, with the year on the time axis."""
+
+
 def time_ticks(start: datetime, hours: float, target: int = 8) -> list[Tick]:
     """Ticks for an axis of ``hours`` hours from ``start``, values in hours since ``start``.
 
@@ -151,6 +156,8 @@ def time_ticks(start: datetime, hours: float, target: int = 8) -> list[Tick]:
     [(0.0, '07/07'), (24.0, '08/07'), (48.0, '09/07')]
     >>> [x.label for x in time_ticks(datetime(2025, 7, 7, 8), 10)][:3]
     ['08:00', '10:00', '12:00']
+    >>> [x.label for x in time_ticks(datetime(2025, 1, 1), 24 * 365)][:2]
+    ['01/01/2025', '26/02/2025']
     """
     if hours <= 0:
         return [Tick(0.0, start.strftime("%d/%m"))]
@@ -173,7 +180,9 @@ def time_ticks(start: datetime, hours: float, target: int = 8) -> list[Tick]:
     if first < start:
         first += timedelta(days=1)
     ticks, t = [], first
-    fmt = "%d/%m" if days <= 366 else "%m/%Y"
+    # A run of more than two months names the year on the axis: a reader of a year's chart
+    # must see which year (and where it turns) without looking elsewhere.
+    fmt = "%d/%m" if days <= LONG_RUN_DAYS else "%d/%m/%Y"
     while (t - start).total_seconds() / 3600.0 <= hours + 1e-9:
         ticks.append(Tick((t - start).total_seconds() / 3600.0, t.strftime(fmt)))
         t += timedelta(days=step_d)

@@ -14,6 +14,7 @@ section whose data the summary does not have is left out, never drawn empty.
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,9 +23,10 @@ from typing import Any
 from markupsafe import Markup
 
 from docflow.report.page import render, write_page
+from docflow.report.provinces import province_maps
 from docflow.report.scale import time_ticks
 from docflow.report.summary import TOP_HUBS, SimulationView, read_simulation, read_summary
-from docflow.report.svg import Interval, Window, cdf_chart, interval_chart, line_chart
+from docflow.report.svg import Interval, Series, Window, cdf_chart, interval_chart, line_chart
 from docflow.runfolder import check_complete
 
 __all__ = [
@@ -33,8 +35,34 @@ __all__ = [
     "read_simulation",
     "read_summary",
     "render_simulation",
+    "spread",
     "write_simulation_report",
 ]
+
+
+SAME_CURVES = 0.05
+"""Largest gap between two levels' CDFs (Kolmogorov–Smirnov distance) below which a chart of
+them is left out: acceptance waits for the receiver's office hours at every level alike, so its
+curves usually lie on one another, and a chart of three identical lines says nothing that the
+latency table does not."""
+
+
+def _cdf_at(s: Series, x: float) -> float:
+    """The share of ``s`` at or below ``x`` (a right-continuous step; 0 before the first)."""
+    i = bisect.bisect_right(list(s.xs), x)
+    return float(s.ys[i - 1]) if i else 0.0
+
+
+def spread(series: list[Series]) -> float:
+    """The largest vertical gap between any two of the CDFs ``series``.
+
+    >>> a, b = Series("a", [1, 10], [0.5, 1.0]), Series("b", [1, 10], [0.2, 1.0])
+    >>> round(spread([a, b]), 2), spread([a, a])
+    (0.3, 0.0)
+    """
+    xs = sorted({x for s in series for x in s.xs})
+    return max((abs(_cdf_at(a, x) - _cdf_at(b, x)) for x in xs
+                for i, a in enumerate(series) for b in series[i + 1:]), default=0.0)
 
 
 def _charts(view: SimulationView) -> dict[str, Markup]:
@@ -50,7 +78,7 @@ def _charts(view: SimulationView) -> dict[str, Markup]:
         charts["delivery"] = cdf_chart(
             "chart-delivery", "Latency to delivery, by level", view.delivery_cdf,
             x_label="time from sending to delivery (log scale)")
-    if view.acceptance_cdf:
+    if view.acceptance_cdf and spread(view.acceptance_cdf) >= SAME_CURVES:
         charts["acceptance"] = cdf_chart(
             "chart-acceptance", "Latency to acceptance, by level", view.acceptance_cdf,
             x_label="time from sending to acceptance, status 03 (log scale)")
@@ -73,6 +101,7 @@ def _charts(view: SimulationView) -> dict[str, Markup]:
         charts["coverage"] = interval_chart(
             "chart-coverage", "Valid signatures per level and role, with 95 % intervals", rows,
             x_label="documents with a valid signature")
+    charts.update(province_maps(view.provinces))
     return charts
 
 

@@ -24,14 +24,25 @@ from docflow.report.coverage import CoverageRow, ReasonRow, read_coverage, reaso
 from docflow.report.fields import Fields
 from docflow.report.format import count, decimal, percent
 from docflow.report.labels import level_label, level_order
+from docflow.report.provinces import (
+    HubLatency,
+    ProvinceRow,
+    read_hub_latency,
+    read_provinces,
+    worst_first_key,
+)
+from docflow.report.scale import LONG_RUN_DAYS
 from docflow.report.svg import Series
 
-__all__ = ["MAX_POINTS", "TOP_HUBS", "CalibrationRow", "HubRow", "LevelRow", "Outage",
-           "SimulationView", "read_simulation", "read_summary"]
+__all__ = ["MAX_POINTS", "TOP_HUBS", "AssumptionRow", "CalibrationRow", "HubRow", "LevelRow",
+           "Outage", "SimulationView", "read_simulation", "read_summary"]
 
 MAX_POINTS = 1_000
 """Points per line before hours are merged: a national year has 8,760 hourly points per series,
 more than a 760-pixel chart can show; merging keeps the page light and the lines legible."""
+
+WEEK_H = 168.0
+"""Hours in a week: the step of the time series of a long run."""
 
 TOP_HUBS = 6
 """Hubs drawn in the backlog and utilisation charts: those with the highest peak backlog, plus
@@ -74,6 +85,8 @@ class HubRow:
     utilisation: float | None
     peak_backlog: int | None
     outages: int
+    latency: HubLatency
+    """Latency to delivery of what the hub's agencies sent, and deliveries lost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +109,26 @@ class CalibrationRow:
     published: float
     simulated: float
     unit: str
+    role: str = "fitted"
+    """``input``, ``fitted`` or ``predicted``: only a prediction's agreement is evidence."""
 
     @property
     def ratio(self) -> float | None:
         return self.simulated / self.published if self.published else None
+
+
+@dataclass(frozen=True, slots=True)
+class AssumptionRow:
+    """One entry of the assumptions register and the value the run used."""
+
+    name: str
+    value: float | None
+    default: float
+    low: float
+    high: float
+    unit: str
+    source: str
+    overridden: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +149,18 @@ class SimulationView:
     delivery_cdf: list[Series]
     acceptance_cdf: list[Series]
     hubs: list[HubRow]
+    """In the summary's order: the axis first, then by kind."""
+    hubs_worst_first: list[HubRow]
+    """The hub table's order: slowest p95 to delivery first, then most lost."""
+    provinces: list[ProvinceRow]
+    """One row per provincial hub, by province name."""
     backlog: list[Series]
     utilisation: list[Series]
     outages: list[Outage]
     coverage: list[CoverageRow]
     reasons: list[ReasonRow]
     calibration: list[CalibrationRow]
+    assumptions: list[AssumptionRow]
 
 
 def read_summary(path: str | os.PathLike[str]) -> Mapping[str, Any]:
@@ -268,6 +303,10 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
                 g = series.obj(group)
                 lengths += [len(g.array(n)) for n in g.names()]
         step = max(1, math.ceil(max(lengths, default=0) / MAX_POINTS))
+        if hours > LONG_RUN_DAYS * 24 and step_h <= WEEK_H:
+            # A long run is read by week: a week's mean smooths the working-day rhythm that
+            # would otherwise paint a year as a solid band.
+            step = max(step, round(WEEK_H / step_h))
         if series.has("throughput"):
             g = series.obj("throughput")
             for lv in level_order(g.names()):
@@ -300,7 +339,7 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
                 docs.count("messages") if docs is not None and docs.has("messages") else None,
                 h.opt_number("utilisation"), peak,
                 h.count("outages") if h.has("outages") else
-                sum(1 for o in outages if o.target == hub)))
+                sum(1 for o in outages if o.target == hub), read_hub_latency(h)))
     names = {h.hub: h.name for h in hubs}
     if series is not None:
         ranked = sorted(hubs, key=lambda h: (-(h.peak_backlog or 0), h.hub))
@@ -336,7 +375,12 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
             calibration.append(CalibrationRow(c.text("figure"), c.opt_text("source") or "",
                                               c.opt_text("scope") or "",
                                               c.number("published"), c.number("simulated"),
-                                              c.opt_text("unit") or ""))
+                                              c.opt_text("unit") or "",
+                                              c.opt_text("role") or "fitted"))
+    assumptions = [AssumptionRow(a.text("name"), a.opt_number("value"), a.number("default"),
+                                 a.number("low"), a.number("high"), a.text("unit"),
+                                 a.text("source"), a.flag("overridden"))
+                   for a in (root.items("assumptions") if root.has("assumptions") else [])]
 
     faults = [_fault_text(f) for f in scn.items("faults")] if scn.has("faults") else []
     topo_name = (topo.opt_text("name") if topo is not None else None) or \
@@ -373,9 +417,12 @@ def read_simulation(summary: Mapping[str, Any], file: str | None = None) -> Simu
         name=scn.opt_text("name") or "simulation", description=scn.opt_text("description") or "",
         facts=facts, faults=faults, start=start,
         hours=hours, levels=levels, throughput=throughput, step_hours=step * step_h,
-        delivery_cdf=delivery_cdf, acceptance_cdf=acceptance_cdf, hubs=hubs, backlog=backlog,
+        delivery_cdf=delivery_cdf, acceptance_cdf=acceptance_cdf, hubs=hubs,
+        hubs_worst_first=sorted(hubs, key=lambda h: worst_first_key(h.hub, h.latency)),
+        provinces=read_provinces(hubs_f) if hubs_f is not None else [], backlog=backlog,
         utilisation=utilisation, outages=outages, coverage=coverage,
         reasons=reason_rows(coverage), calibration=calibration,
+        assumptions=assumptions,
     )
 
 

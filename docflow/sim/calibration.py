@@ -46,16 +46,22 @@ def _scope_mask(arrays: TopologyArrays, scope: str | None) -> npt.NDArray[np.boo
 class CalibrationProbes:
     """Counts, per figure, the numerator and denominator of its measure."""
 
-    def __init__(self, scenario: Scenario, arrays: TopologyArrays) -> None:
+    def __init__(self, scenario: Scenario, arrays: TopologyArrays,
+                 per_sender: bool = False) -> None:
         self.figures: tuple[CalibrationFigure, ...] = scenario.calibration
         self.arrays = arrays
         self.masks = [_scope_mask(arrays, f.scope) for f in self.figures]
         self.num = np.zeros(len(self.figures), np.int64)
         self.den = np.zeros(len(self.figures), np.int64)
         self.signers = scenario.signing.signers_per_agency
+        self.by_sender: npt.NDArray[np.float64] | None = \
+            np.zeros((len(self.figures), arrays.n_agencies)) if per_sender else None
+        """With ``per_sender``, each count split by the agency that sent the document (what
+        the calibration's response model weighs by each sender's direction mix)."""
 
-    def observe(self, day: DayTraffic, plan: SignedDocuments) -> None:
-        """Count one day's documents."""
+    def observe(self, day: DayTraffic, plan: SignedDocuments | None) -> None:
+        """Count one day's documents; without a signing ``plan`` (the calibration's response
+        runs count documents only) the signed shares are left uncounted."""
         if not self.figures or day.n_documents == 0:
             return
         a = self.arrays
@@ -65,19 +71,29 @@ class CalibrationProbes:
             recv_any = np.bincount(day.document, weights=mask[day.receiver],
                                    minlength=day.n_documents) > 0
             m = figure.measure
+            hit: npt.NDArray[np.bool_] | None = None
+            senders = day.sender
             if m is Measure.DOCUMENTS_SENT:
-                self.num[k] += int(sent.sum())
+                hit = sent
             elif m is Measure.DOCUMENTS_RECEIVED:
-                self.num[k] += int(recv_any.sum())
+                hit = recv_any
             elif m is Measure.DOCUMENTS_EXCHANGED:
-                self.num[k] += int((sent | recv_any).sum())
+                hit = sent | recv_any
             elif m is Measure.DOCUMENTS_VIA_AXIS:
                 involved = (mask[day.sender[day.document]] | mask[day.receiver]) & crosses
-                self.num[k] += int((np.bincount(day.document, weights=involved,
-                                                minlength=day.n_documents) > 0).sum())
+                hit = np.bincount(day.document, weights=involved,
+                                  minlength=day.n_documents) > 0
             elif m is Measure.DELIVERIES:
-                self.num[k] += int((mask[day.sender[day.document]] | mask[day.receiver]).sum())
-            elif m is Measure.ORGAN_SIGNED_SHARE:
+                senders = day.sender[day.document]
+                hit = mask[senders] | mask[day.receiver]
+            if hit is not None:
+                self.num[k] += int(hit.sum())
+                if self.by_sender is not None:
+                    self.by_sender[k] += np.bincount(senders, weights=hit,
+                                                     minlength=self.arrays.n_agencies)
+            if hit is not None or plan is None:
+                continue
+            if m is Measure.ORGAN_SIGNED_SHARE:
                 self.num[k] += int((plan.organ_signs & sent).sum())
                 self.den[k] += int(sent.sum())
             elif m is Measure.RECEIVED_SIGNED_SHARE:
@@ -105,5 +121,5 @@ class CalibrationProbes:
             out.append({"figure": figure.figure, "measure": m.value, "scope": figure.scope,
                         "unit": unit, "published": figure.published, "simulated": simulated,
                         "ratio": simulated / figure.published if figure.published else None,
-                        "source": figure.source})
+                        "source": figure.source, "role": figure.effective_role.value})
         return out

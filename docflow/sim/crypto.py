@@ -119,8 +119,12 @@ class CryptoMode(abc.ABC):
     def outcomes(self, documents: DocumentRecords) -> Outcomes:
         """Outcomes of ``documents``, in their order."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release what the mode holds (worker processes, the archive)."""
+    def close(self, aborted: bool = False) -> None:  # noqa: B027 - optional hook
+        """Release what the mode holds (worker processes, the archive).
+
+        ``aborted`` (an error or Ctrl-C ended the run) stops workers at once rather than
+        letting them finish tasks whose results nobody will read.
+        """
 
 
 class ModelCrypto(CryptoMode):

@@ -12,6 +12,13 @@ the verifier finds becomes the document's outcome by the rule the audit uses too
 (:func:`docflow.metrics.outcomes.outcome_of`, with the message's own errors as reasons), so that
 ``docflow audit`` of the run's archive reproduces the run's coverage exactly.
 
+The document's own PDF is made too: laid out as Decree 30 prescribes
+(:mod:`docflow.profile.nd30_document`, with the envelope's number, symbol, subject, date and
+signer) and signed with PAdES by the same certificates, as the plan says — the signer, then
+the organ (:mod:`docflow.profile.nd30_sign`; an organ signature without the signer's is made
+out of order on purpose) — at the sending time. It replaces the envelope's first attachment,
+so the envelope's signer signature covers it and a tampered attachment is a damaged PDF.
+
 The envelopes go into ``DIR/archive.sqlite`` (:class:`docflow.archive.store.Archive`) and the
 trust anchor and CRLs into ``DIR/trust/``, so that ``docflow audit`` of the run reproduces its
 coverage. Attachments of materialised envelopes are capped at :data:`ATTACHMENT_CAP` bytes (the
@@ -26,10 +33,10 @@ PKI, signers and path-validation cache once.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,21 +54,28 @@ from docflow.dsig.algorithms import SignatureMethod
 from docflow.dsig.policy import verify_policy
 from docflow.envelope.builder import build
 from docflow.envelope.doctypes import DocumentType
+from docflow.envelope.model import Attachment, Envelope
 from docflow.envelope.samples import organization, sample_document
-from docflow.errors import ConfigError, InputError, Location
+from docflow.errors import ConfigError, InputError, Location, WorkerError
 from docflow.levels import Level
 from docflow.metrics.outcomes import message_outcome, outcome_of
+from docflow.pdf.document import layout_document
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.policy import validation_policy
 from docflow.pki.roles import Role
+from docflow.processes import StartMethod, stop_pool, worker_pool
 from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
+from docflow.profile.nd30_document import official_document
+from docflow.profile.nd30_sign import sign_document
+from docflow.profile.pdf_attachments import pdf_outcome_parts, verify_pdf_attachments
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
 from docflow.sim.scenario import CryptoKind, Scenario
 from docflow.sim.signing import CertState, SigningPlan
 from docflow.topology import Topology
 from docflow.traffic.calendar import VN_TZ
 from docflow.trust import Trust
+from docflow.xmlsafe import parse_xml
 
 __all__ = ["ATTACHMENT_CAP", "EnvelopeCrypto"]
 
@@ -155,6 +169,35 @@ def _tamper(data: bytes) -> bytes:
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
 
 
+def _with_document_pdf(envelope: Envelope, item: _Item, organ_name: str,
+                       when: datetime) -> Envelope:
+    """``envelope`` whose first attachment is its document's PDF, signed as ``item`` says."""
+    context: _Context = _STATE["context"]
+    code = context.codes[item.sender]
+    doc = official_document(
+        organ=code, doc_type=context.doc_types[item.doc_type],
+        number=int(envelope.code.code_number), notation=envelope.code.code_notation,
+        subject=envelope.subject or "", date=when.date(),
+        signer=envelope.signer_info.full_name if envelope.signer_info else "",
+        body=(envelope.content or "",), recipients=envelope.to_places or ())
+    data = layout_document(dataclasses.replace(doc, organ=organ_name))
+    for role, wanted in ((Role.SIGNER, item.signer), (Role.ORGAN, item.organ)):
+        if wanted:
+            key, cert, chain = context.pki.credentials_for(code, role)
+            data = sign_document(data, key, [cert, *chain], role, at=when,
+                                 enforce_order=False)
+    first = envelope.references[0]
+    name = f"{envelope.code.code_number}_{envelope.code.code_notation}.pdf"
+    reference = dataclasses.replace(first, content_type="application/pdf",
+                                    attachment_name=name)
+    attachment = Attachment.from_bytes(data, content_id=first.content_id, attachment_name=name,
+                                       content_type="application/pdf",
+                                       description=first.description, id="att-1")
+    return dataclasses.replace(
+        envelope, references=(reference, *envelope.references[1:]),
+        attachments=(attachment, *envelope.attachments[1:]))
+
+
 def _work(items: Sequence[_Item]) -> list[_Result]:
     """Make, sign, alter and verify ``items``; the bytes, the outcome and the header fields."""
     context: _Context = _STATE["context"]
@@ -175,6 +218,7 @@ def _work(items: Sequence[_Item]) -> list[_Result]:
             number=item.serial % 9999 + 1)
         envelope = dataclasses.replace(envelope, other_info=dataclasses.replace(
             envelope.other_info, priority=str(item.priority)))
+        envelope = _with_document_pdf(envelope, item, context.names[item.sender], when)
         data = build(envelope)
         if item.signer:
             data = sign_message(data, _signer(code, Role.SIGNER), Role.SIGNER)
@@ -182,14 +226,19 @@ def _work(items: Sequence[_Item]) -> list[_Result]:
             data = sign_message(data, _signer(code, Role.ORGAN), Role.ORGAN)
         if item.tampered:
             data = _tamper(data)
+        # As the audit does (docflow.audit.signatures.SignatureChecker.check): at the
+        # sender's trace time (whole seconds), the PDF attachments' signatures beside the
+        # XML-DSig ones, the errors of the message as a whole among the reasons.
+        at = when.replace(microsecond=0).astimezone(UTC)
+        root = parse_xml(data)
+        pdf, pdf_reasons = pdf_outcome_parts(verify_pdf_attachments(
+            root, validator, at=at, required_roles=(), describe=False))
         if item.signer or item.organ:
-            # As the audit does: at the sender's trace time (whole seconds), with the errors
-            # of the message as a whole among the reasons.
             outcome = message_outcome(verify_message(
-                data, trust=validator, at=when.replace(microsecond=0).astimezone(UTC),
-                policy=_STATE["policy"]))
+                root, trust=validator, at=at, policy=_STATE["policy"], owned=True),
+                pdf=pdf, pdf_reasons=pdf_reasons)
         else:
-            outcome = outcome_of(())
+            outcome = outcome_of((), extra_reasons=pdf_reasons, pdf=pdf)
         header = (code, envelope.document_id, str(envelope.code),
                   envelope.promulgation_info.promulgation_date,
                   context.doc_types[item.doc_type].value)
@@ -287,10 +336,8 @@ class EnvelopeCrypto(CryptoMode):
         if self._pool is None:
             # forkserver, not fork: the engine's status thread may be running, and a process
             # forked beside a thread can inherit a lock that thread holds.
-            self._pool = ProcessPoolExecutor(self.processes, initializer=_init,
-                                             initargs=(self.context,),
-                                             mp_context=multiprocessing.get_context(
-                                                 "forkserver"))
+            self._pool = worker_pool(self.processes, method=StartMethod.FORKSERVER,
+                                     initializer=_init, initargs=(self.context,))
         # Chunks of one sender's documents where possible, so that a worker issues and
         # validates an agency's certificates once, not every worker.
         by_sender = sorted(range(len(items)), key=lambda i: (items[i].sender, i))
@@ -298,10 +345,15 @@ class EnvelopeCrypto(CryptoMode):
                   for k in range(0, len(items), _CHUNK)]
         results: list[_Result | None] = [None] * len(items)
         position = 0
-        for part in self._pool.map(_work, chunks):
-            for found in part:
-                results[by_sender[position]] = found
-                position += 1
+        try:
+            for part in self._pool.map(_work, chunks):
+                for found in part:
+                    results[by_sender[position]] = found
+                    position += 1
+        except (BrokenProcessPool, BrokenPipeError):  # the pool's pipe, to a dead worker
+            raise WorkerError("DF-SCN-010", "a worker process died (killed, or out of memory); "
+                              "the run is abandoned", Location(file=str(self.archive_path or
+                                                                        self.origin))) from None
         return [r for r in results if r is not None]
 
     def _store(self, results: list[_Result]) -> None:
@@ -320,11 +372,19 @@ class EnvelopeCrypto(CryptoMode):
                 promulgation_date=date_text), origin=self.origin))
         self._archive.add_many(envelopes)
 
-    def close(self) -> None:
+    def close(self, aborted: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            if aborted:
+                stop_pool(self._pool)
+            else:
+                self._pool.shutdown()
             self._pool = None
         if self._archive is not None:
             self._archive.close()
             self._archive = None
+            if aborted and self.archive_path is not None:
+                # A run's archive is all of the run or nothing: a partial one would audit to
+                # figures the run never reported, and a rerun starts it afresh anyway.
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{self.archive_path}{suffix}").unlink(missing_ok=True)
 

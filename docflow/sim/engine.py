@@ -115,6 +115,8 @@ class Engine:
         self.rng = np.random.default_rng(scenario.seed)
         period = scenario.period
         self.days = period.days + period.drain_days
+        self.horizon_us = self.days * DAY_US
+        """The end of the last window: the run's figures are a snapshot at this time."""
         # the calendar runs a little past the last window, so late answers find office hours
         self.calendar = WorkCalendar.build(scenario.calendar, period.start, self.days + 31)
         self.lanes = LaneTable.build(a, scenario.hubs, scenario.links)
@@ -183,7 +185,10 @@ class Engine:
                     break
             if pending is not None:
                 pending.result()
-        self.tally.in_flight_end = len(self.pools[DOC]) + len(self.pools[STATUS])
+        late = self.tally.after_horizon
+        self.tally.in_flight_by_class = (len(self.pools[DOC]) + late[DOC],
+                                         len(self.pools[STATUS]) + late[STATUS])
+        self.tally.in_flight_end = sum(self.tally.in_flight_by_class)
         if self.crypto.samples is not None and self.sample is not None:
             self._count_coverage(self.sample)
         return EngineResult(self.scenario, self.topology, self.calendar, self.lanes, self.tally,
@@ -368,7 +373,19 @@ class Engine:
         final = np.flatnonzero(state == FINAL)
         done = msgs.take(final, _NEEDED[cls])
         done.t = time[final]
-        return self._reach_agency(cls, done)
+        return self._by_horizon(cls, self._reach_agency(cls, done))
+
+    def _by_horizon(self, cls: int, done: Messages) -> Messages:
+        """The messages that reach their agency by the horizon; the others are counted as in
+        flight at the end, since the run stops there (a queue served in the last window may
+        finish days later, and those deliveries are not the run's)."""
+        late = done.t > self.horizon_us
+        if not late.any():
+            return done
+        self.tally.after_horizon[cls] += int(late.sum())
+        keep = done.take(~late, _NEEDED[cls])
+        keep.t = done.t[~late]
+        return keep
 
     def _carry_waiting(self, cls: int, served_lanes: I64, still_lane: I64, still_start: I64,
                        w1: int) -> None:
@@ -393,6 +410,8 @@ class Engine:
         if lost.any():
             if cls == DOC:
                 self.tally.lost_at_agency += int(lost.sum())
+            else:
+                self.tally.status_lost_at_agency += int(lost.sum())
             self._lost(cls, done.take(lost))
             done = done.take(~lost)
             done.t = out.accepted[~lost]

@@ -118,7 +118,9 @@ def run_engine(scenario: Scenario, topology: Topology, folder: Path | None,
     mode = make_crypto(scenario, topology, folder, plan)
     try:
         result = Engine(scenario, topology, mode, progress, plan).run()
-    finally:
-        mode.close()
+    except BaseException:
+        mode.close(aborted=True)  # an error or Ctrl-C: workers are stopped, not waited for
+        raise
+    mode.close()
     return SimulationResult(scenario, build_summary(result), folder,
                             getattr(mode, "archive_path", None))

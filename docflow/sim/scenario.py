@@ -13,11 +13,12 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from docflow.assumptions import assumed, assumed_int
 from docflow.levels import Level
 from docflow.traffic.calendar import WorkingHours
 from docflow.traffic.spec import TrafficSpec
 
-__all__ = ["Adoption", "CalibrationFigure", "CryptoKind", "CryptoSpec", "FaultSpec",
+__all__ = ["Adoption", "CalibrationFigure", "CryptoKind", "CryptoSpec", "FaultSpec", "FigureRole",
            "HubCapacity", "HubSpec", "LinkSpec", "Measure", "Outage", "Period", "Scenario",
            "SigningSpec", "StatusSpec"]
 
@@ -51,18 +52,16 @@ class Adoption:
 class SigningSpec:
     """Signing adoption per level and the algorithm used."""
 
-    levels: tuple[Adoption, ...] = (
-        Adoption(Level.CENTRAL, organ=0.98, signer=0.95),
-        Adoption(Level.PROVINCE, organ=0.97, signer=0.9),
-        Adoption(Level.DISTRICT, organ=0.93, signer=0.85),
-        Adoption(Level.COMMUNE, organ=0.88, signer=0.75))
+    levels: tuple[Adoption, ...] = tuple(
+        Adoption(lv, organ=assumed(f"signing.{lv.value}.organ"),
+                 signer=assumed(f"signing.{lv.value}.signer")) for lv in Level)
     """Adoption falls from the centre to the communes, as the provinces report it."""
     algorithm: str = "ecdsa-p256"
     """Signature algorithm of the run's test PKI. ECDSA P-256 keys are derived from the seed at
     once; ``rsa-sha256`` (RSA-2048, what the Government CA issues) is allowed too, but each RSA
     key is generated once and cached on disk, so a first run over thousands of agencies takes
     minutes."""
-    signers_per_agency: float = 3.0
+    signers_per_agency: float = assumed("signing.signers_per_agency")
     """Mean person certificates per agency (leaders who sign), used to count certificates."""
 
     def adoption(self, level: Level) -> Adoption:
@@ -78,15 +77,15 @@ class HubCapacity:
     """How fast a hub works. Each hub has, per direction, a lane for documents and one for
     status messages (see :mod:`docflow.sim.lanes`); these figures apply to each lane."""
 
-    workers: int = 2
+    workers: int = assumed_int("hubs.default.workers")
     """Documents processed in parallel by one lane."""
-    service_ms: float = 120.0
+    service_ms: float = assumed("hubs.default.service_ms")
     """Time one worker spends on a document (validation, storage, routing), before transfer."""
-    ms_per_mb: float = 40.0
+    ms_per_mb: float = assumed("hubs.default.ms_per_mb")
     """Extra processing time per MB of attachments."""
-    status_workers: int = 1
+    status_workers: int = assumed_int("hubs.default.status_workers")
     """Status messages processed in parallel by one status lane."""
-    status_service_ms: float = 10.0
+    status_service_ms: float = assumed("hubs.default.status_service_ms")
     """Time one worker spends on a status message (they carry no attachments)."""
 
     @property
@@ -102,7 +101,10 @@ class HubSpec:
     default: HubCapacity = field(default_factory=HubCapacity)
     """Capacity of provincial and ministry hubs."""
     axis: HubCapacity = field(default_factory=lambda: HubCapacity(
-        workers=8, service_ms=80.0, ms_per_mb=20.0, status_workers=2, status_service_ms=5.0))
+        workers=assumed_int("hubs.axis.workers"), service_ms=assumed("hubs.axis.service_ms"),
+        ms_per_mb=assumed("hubs.axis.ms_per_mb"),
+        status_workers=assumed_int("hubs.axis.status_workers"),
+        status_service_ms=assumed("hubs.axis.status_service_ms")))
     """The national axis carries every province's outside traffic, so it has more workers."""
     overrides: tuple[tuple[str, HubCapacity], ...] = ()
     """Capacity of individual hubs, by hub id."""
@@ -119,11 +121,11 @@ class HubSpec:
 class LinkSpec:
     """Network between agencies and hubs: fixed latency plus transfer time."""
 
-    agency_hub_ms: float = 150.0
+    agency_hub_ms: float = assumed("links.agency_hub_ms")
     """One way between an agency and its hub (provincial networks, commune links)."""
-    hub_hub_ms: float = 40.0
+    hub_hub_ms: float = assumed("links.hub_hub_ms")
     """One way between two hubs (the government's dedicated data network)."""
-    mbps: float = 20.0
+    mbps: float = assumed("links.mbps")
     """Bandwidth for attachments, megabits per second; 0 means unlimited."""
 
 
@@ -135,19 +137,19 @@ class StatusSpec:
     document that arrives in the evening is accepted the next morning.
     """
 
-    ack_s: float = 30.0
+    ack_s: float = assumed("status.ack_s")
     """Clock seconds from delivery to status 01 (arrived), sent by the receiver's software."""
-    accept_hours: float = 2.0
+    accept_hours: float = assumed("status.accept_hours")
     """Mean working hours from 01 to 03 (accepted) or 02 (rejected): the clerk's inbox."""
-    assign_hours: float = 4.0
+    assign_hours: float = assumed("status.assign_hours")
     """Mean working hours from 03 to 04 (assigned to a handler)."""
-    process_hours: float = 8.0
+    process_hours: float = assumed("status.process_hours")
     """Mean working hours from 04 to 05 (being processed)."""
-    done_hours: float = 24.0
+    done_hours: float = assumed("status.done_hours")
     """Mean working hours from 05 to 06 (done)."""
-    reject_share: float = 0.02
+    reject_share: float = assumed("status.reject_share")
     """Share of deliveries the receiver rejects (status 02, then nothing more)."""
-    urgent_speedup: float = 4.0
+    urgent_speedup: float = assumed("status.urgent_speedup")
     """Urgent documents (priority 1 and up) are handled this many times faster."""
 
 
@@ -176,13 +178,13 @@ class FaultSpec:
     agency_outages: tuple[Outage, ...] = ()
     """An agency that is down sends nothing (its documents and answers wait for it to come
     back) and refuses deliveries (the hub retries them)."""
-    retry_backoff_s: float = 60.0
+    retry_backoff_s: float = assumed("faults.retry_backoff_s")
     """First retry after one minute, as message brokers commonly do."""
-    backoff_factor: float = 2.0
+    backoff_factor: float = assumed("faults.backoff_factor")
     """Each retry waits twice as long as the one before."""
-    backoff_max_s: float = 3600.0
+    backoff_max_s: float = assumed("faults.backoff_max_s")
     """No wait longer than an hour between attempts."""
-    max_attempts: int = 10
+    max_attempts: int = assumed_int("faults.max_attempts")
     """Refused attempts before the dead-letter queue: with the defaults the last attempt comes
     about four hours after the first, so a message survives an outage of up to four hours."""
     tamper_rate: float = 0.0
@@ -271,6 +273,31 @@ class Measure(enum.StrEnum):
     """Certificates the agencies in scope hold: one organ certificate each plus their signers'."""
 
 
+class FigureRole(enum.StrEnum):
+    """What a published figure is to a scenario; only a prediction can be reproduced.
+
+    A figure the scenario was built from (the topology's counts, a signing share set to the
+    published share) or tuned to (rates adjusted until the count matches) agrees with the run
+    by construction, so the summary and the reports never call it a reproduction.
+    """
+
+    INPUT = "input"
+    """Set from the figure: agreement is an echo."""
+    FITTED = "fitted"
+    """Free parameters were tuned to it: agreement measures the fit, not the model."""
+    PREDICTED = "predicted"
+    """Nothing was set or tuned from it: agreement is evidence for the model."""
+
+    @classmethod
+    def default_for(cls, measure: Measure) -> FigureRole:
+        """Counts of the topology and signing shares are inputs; document counts are fits."""
+        return cls.INPUT if measure in _INPUT_MEASURES else cls.FITTED
+
+
+_INPUT_MEASURES = frozenset({Measure.AGENCIES, Measure.COMMUNES, Measure.CERTIFICATES,
+                             Measure.ORGAN_SIGNED_SHARE, Measure.RECEIVED_SIGNED_SHARE})
+
+
 @dataclass(frozen=True, slots=True)
 class CalibrationFigure:
     """A published figure and how to measure the same thing in the run."""
@@ -284,6 +311,13 @@ class CalibrationFigure:
     ``None`` counts every agency with a province (the local government of the topology)."""
     source: str = ""
     """Where the figure was published."""
+    role: FigureRole | None = None
+    """What the figure is to the scenario; ``None`` takes :meth:`FigureRole.default_for`."""
+
+    @property
+    def effective_role(self) -> FigureRole:
+        """The role, with the measure's default filled in."""
+        return self.role or FigureRole.default_for(self.measure)
 
 
 @dataclass(frozen=True, slots=True)

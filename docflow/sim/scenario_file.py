@@ -30,6 +30,7 @@ from docflow.sim.scenario import (
     CalibrationFigure,
     CryptoSpec,
     FaultSpec,
+    FigureRole,
     HubCapacity,
     HubSpec,
     LinkSpec,
@@ -437,11 +438,14 @@ def _crypto(t: Table) -> CryptoSpec:
 
 
 def _figure(t: Table) -> CalibrationFigure:
+    figure = t.string("figure")
+    published = t.number("published", low=0.0)
+    measure = t.choice("measure", Measure, [m.value for m in Measure])
     out = CalibrationFigure(
-        figure=t.string("figure"),
-        published=t.number("published", low=0.0),
-        measure=t.choice("measure", Measure, [m.value for m in Measure]),
+        figure=figure, published=published, measure=measure,
         scope=t.string("scope") if t.has("scope") else None,
-        source=t.string("source", ""))
+        source=t.string("source", ""),
+        role=t.choice("role", FigureRole, [r.value for r in FigureRole],
+                      FigureRole.default_for(measure)))
     t.finish()
     return out

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from docflow.envelope.status import StatusCode
 from docflow.metrics.coverage import CoverageCounts
 from docflow.outputs import OutputSchema, header
+from docflow.sim.assumed import assumptions_used
 from docflow.sim.engine import EngineResult
 from docflow.sim.histogram import LatencyHistograms
 from docflow.sim.tally import DOC, N_LEVELS, STATUS
@@ -73,6 +74,7 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     """The summary of a run, as a JSON-ready dict in its final key order."""
     s, topo, t = result.scenario, result.topology, result.tally
     a = topo.arrays()
+    horizon = (s.period.days + s.period.drain_days) * DAY_US
     names = [lv.value for lv in LEVEL_ORDER]
     period_hours = s.period.days * 24
     working_hours = len(result.calendar.working_days(s.period.days)) * \
@@ -86,7 +88,7 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     summary["scenario"] = _scenario(result)
     summary["run"] = {
         "windows": result.days_run,
-        "last_event": _iso(result, t.last_event_us),
+        "last_event": _iso(result, min(t.last_event_us, horizon)),
         "in_flight_at_end": int(t.in_flight_end),
         "unanswered_after_horizon": int(t.unanswered),
         "coverage_from": s.crypto.kind.value,
@@ -126,6 +128,8 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     summary["calibration"] = [
         {**row, "published": _f(row["published"]), "simulated": _f(row["simulated"]),
          "ratio": _f(row["ratio"], 4)} for row in result.calibration]
+    summary["assumptions"] = [{**row, "value": _f(row["value"])}
+                              for row in assumptions_used(s)]
     return summary
 
 
@@ -185,11 +189,16 @@ def _totals(result: EngineResult) -> dict[str, Any]:
         "documents_sent": int(t.sent.sum()), "deliveries": int(t.deliveries.sum()),
         "delivered": int(t.delivered.sum()), "lost": int(t.lost.sum()),
         "lost_at_hubs": int(t.lane_dead[DOC].sum()), "lost_at_agencies": int(t.lost_at_agency),
+        "in_flight_at_end": int(t.in_flight_by_class[DOC]),
         "hub_messages": {"documents": int(t.lane_count[DOC].sum()),
                          "status": int(t.lane_count[STATUS].sum())},
         "status_messages": {"sent": int(t.status_sent.sum()),
                             "delivered": int(t.status_delivered.sum()),
-                            "lost": int(t.status_lost.sum()), "by_code": by_code},
+                            "lost": int(t.status_lost.sum()),
+                            "lost_at_hubs": int(t.lane_dead[STATUS].sum()),
+                            "lost_at_agencies": int(t.status_lost_at_agency),
+                            "in_flight_at_end": int(t.in_flight_by_class[STATUS]),
+                            "by_code": by_code},
         "document_types": types,
         "priorities": {str(p.value): int(t.priorities[p.value]) for p in Priority},
         "directions": {d.value: int(t.directions[i]) for i, d in enumerate(DIRECTIONS)},
@@ -200,7 +209,10 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
     topo, t, lanes = result.topology, result.tally, result.lanes
     a = topo.arrays()
     L = N_LEVELS
-    span_us = result.scenario.period.days * DAY_US
+    period = result.scenario.period
+    span_us = period.days * DAY_US
+    period_hours = period.days * 24
+    horizon_hours = min((period.days + period.drain_days) * 24, t.n_hours)
     outage_count = np.bincount([w[0] for w in result.hub_outages], minlength=a.n_hubs)
     agencies = np.bincount(a.hub, minlength=a.n_hubs)
     out: dict[str, Any] = {}
@@ -220,21 +232,35 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
             workers = int(lanes.workers(cls == STATUS)[used].sum())
             count = int(t.lane_count[cls][mine].sum())
             busy = float(t.lane_busy[cls][mine].sum())
-            hourly_util = busy_hourly[cls, h] / (workers * HOUR_US) if workers else \
-                np.zeros(1)
+            # Busy time counts in the hour its service starts; an hour's share is capped at
+            # its capacity (a service begun at 10:59 that ends at 11:01 is 10:59's), so the
+            # period's share is busy time that fits the period, never above 1.
+            capacity = workers * HOUR_US
+            in_period = np.minimum(busy_hourly[cls, h, :period_hours], capacity) if workers \
+                else np.zeros(1)
+            backlog = _waiting(t.hub_hourly[cls, :, h:h + 1], horizon_hours)[0]
+            waiting = int(backlog.max()) if len(backlog) else 0
+            queued = int(t.lane_peak[cls][mine].max()) if mine.any() else 0
             row[label] = {
                 "messages": count,
-                "utilisation": _f(busy / (workers * span_us) if workers else 0.0),
-                "peak_hour_utilisation": _f(float(hourly_util.max())),
-                "peak_backlog": int(t.lane_peak[cls][mine].max()) if mine.any() else 0,
+                "utilisation": _f(float(in_period.sum()) / (workers * span_us) if workers
+                                  else 0.0),
+                "offered_load": _f(busy / (workers * span_us) if workers else 0.0),
+                "peak_hour_utilisation": _f(float(in_period.max()) / capacity if workers
+                                            else 0.0),
+                # Waiting messages seen two ways, and the larger as the backlog: queued at a
+                # lane at any arrival, or queued plus refused and waiting to retry at the end of
+                # any hour (during an outage nothing queues: everything waits to retry).
+                "peak_backlog": max(queued, waiting),
+                "peak_queued": queued,
+                "peak_waiting_hourly": waiting,
                 "mean_wait_s": _f(float(t.lane_wait[cls][mine].sum()) / count / 1e6
                                   if count else None, 4),
-                "peak_waiting_hourly": int(_waiting(t.hub_hourly[cls, :, h:h + 1],
-                                                    t.n_hours)[0].max()),
                 "refused_attempts": int(t.lane_refused[cls][mine].sum()),
                 "dead_letters": int(t.lane_dead[cls][mine].sum()),
             }
         row["utilisation"] = row["documents"]["utilisation"]
+        row["offered_load"] = row["documents"]["offered_load"]
         row["peak_backlog"] = row["documents"]["peak_backlog"]
         row["outages"] = int(outage_count[h])
         cov = t.coverage_hub[hub.id] if hub.id in t.coverage_hub else CoverageCounts()
@@ -258,11 +284,14 @@ def _series(result: EngineResult, step_h: int, present: list[int]) -> dict[str, 
     delivered = _per_step(t.delivered_hourly, hours, step_h)
     sent = _per_step(t.sent_hourly, hours, step_h)
     waiting = _waiting(t.hub_hourly[DOC], hours)[:, step_h - 1::step_h]
-    busy = _per_step(t.hub_hourly[DOC, 2], hours, step_h)
     used = t.lane_count[DOC] > 0
     workers = np.bincount(lanes.hub[used], weights=lanes.doc_workers[used],
                           minlength=topo.arrays().n_hubs)
-    util = busy / np.maximum(workers, 1)[:, None] / (step_h * HOUR_US)
+    # Capped hour by hour as in the hub table, so that no step shows more than its capacity.
+    capped = np.minimum(t.hub_hourly[DOC, 2, :, :hours],
+                        np.maximum(workers, 1)[:, None] * HOUR_US)
+    util = _per_step(capped, hours, step_h) / np.maximum(workers, 1)[:, None] / \
+        (step_h * HOUR_US)
     return {
         "start": _iso(result, 0), "step_s": step_h * 3600, "steps": steps,
         "throughput": {names[k]: [int(x) for x in delivered[k]] for k in present},

@@ -70,6 +70,8 @@ class Tally:
         self.rejected = z(L, np.int64)
         self.lost_at_agency = 0
         """Deliveries lost because the receiving agency stayed down past the retry limit."""
+        self.status_lost_at_agency = 0
+        """Status messages lost the same way (the document's sender stayed down)."""
         # latency groups: delivery by sender level, by receiver level, acceptance by sender
         # level, delivery by sender hub, acceptance by sender hub
         self.hist = LatencyHistograms(3 * L + 2 * H)
@@ -99,6 +101,11 @@ class Tally:
         self.coverage_hub = CoverageTable()
         self.in_flight_end = 0
         """Messages still in flight when the simulation horizon ran out."""
+        self.in_flight_by_class = (0, 0)
+        """:attr:`in_flight_end` split into deliveries of documents and status messages."""
+        self.after_horizon = [0, 0]
+        """Per class, messages whose service ended past the horizon: in flight at the end,
+        not delivered (each written by its own thread)."""
         self.last_event = [0, 0]
         """Latest event time per class (documents, status), each written by its own thread."""
 

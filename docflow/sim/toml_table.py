@@ -129,6 +129,13 @@ class Table:
             raise self.error("DF-SCN-004", name, f"{value:g} is out of range; allowed: "
                              f"{bracket}{lo}, {hi}]")
 
+    def boolean(self, name: str, default: bool = _MISSING) -> bool:
+        """``true`` or ``false``."""
+        value = self._get(name, default)
+        if not isinstance(value, bool):
+            raise self._type_error(name, "true or false", value)
+        return value
+
     def string(self, name: str, default: str = _MISSING) -> str:
         value = self._get(name, default)
         if not isinstance(value, str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from docflow.assumptions import ASSUMPTIONS, assumed
 from docflow.envelope.doctypes import DocumentType
 from docflow.levels import Level
 
@@ -75,23 +76,17 @@ class LevelTraffic:
         return dict(self.mix).get(direction, 0.0)
 
 
-def _mix(**shares: float) -> tuple[tuple[Direction, float], ...]:
-    return tuple((Direction(k), v) for k, v in shares.items())
+def _default_level(level: Level) -> LevelTraffic:
+    """A level's default traffic, from the assumptions register."""
+    key = f"traffic.{level.value}"
+    mix = tuple((d, ASSUMPTIONS[f"{key}.mix.{d.value}"].value) for d in Direction
+                if f"{key}.mix.{d.value}" in ASSUMPTIONS)
+    return LevelTraffic(level, per_day=assumed(f"{key}.per_day"),
+                        recipients=assumed(f"{key}.recipients"),
+                        broadcast=assumed(f"{key}.broadcast"), mix=mix)
 
 
-DEFAULT_LEVEL_TRAFFIC: dict[Level, LevelTraffic] = {
-    Level.CENTRAL: LevelTraffic(Level.CENTRAL, per_day=40.0, recipients=2.5, broadcast=0.03,
-                                mix=_mix(down=0.6, lateral=0.4)),
-    Level.PROVINCE: LevelTraffic(Level.PROVINCE, per_day=20.0, recipients=2.0, broadcast=0.03,
-                                 mix=_mix(down=0.45, up=0.15, lateral=0.2, cross_province=0.05,
-                                          central=0.15)),
-    Level.DISTRICT: LevelTraffic(Level.DISTRICT, per_day=20.0, recipients=1.8, broadcast=0.03,
-                                 mix=_mix(down=0.45, up=0.35, lateral=0.15, cross_province=0.02,
-                                          central=0.03)),
-    Level.COMMUNE: LevelTraffic(Level.COMMUNE, per_day=5.0, recipients=1.2, broadcast=0.0,
-                                mix=_mix(up=0.75, lateral=0.2, cross_province=0.02,
-                                         central=0.03)),
-}
+DEFAULT_LEVEL_TRAFFIC: dict[Level, LevelTraffic] = {lv: _default_level(lv) for lv in Level}
 """Per-level defaults: volumes of the order the provinces publish, most traffic inside a
 province, one-to-many traffic from the top."""
 
@@ -118,9 +113,9 @@ class DocumentMix:
     """Share of each Decree 30/2020 type; shares add up to 1."""
     priorities: tuple[float, ...] = DEFAULT_PRIORITIES
     """Share of each :class:`Priority`, by value 0–4; shares add up to 1."""
-    attachment_median_kb: float = 250.0
+    attachment_median_kb: float = assumed("traffic.documents.attachment_median_kb")
     """Median total size of a document's attachments (a scanned signed PDF of a few pages)."""
-    attachment_sigma: float = 1.0
+    attachment_sigma: float = assumed("traffic.documents.attachment_sigma")
     """Log-normal shape of attachment sizes: most are small, a few are large scans."""
 
 

@@ -32,6 +32,7 @@ from docflow.profile.trusted import signature_policy, trust_source
 from docflow.trust import Trust
 from docflow.validation.checks import CheckOutcome, Message
 from docflow.validation.report import SignatureResult
+from docflow.x509names import readable_name
 
 if TYPE_CHECKING:
     from docflow.validation.config import ValidationConfig
@@ -96,7 +97,7 @@ class SignatureCheck:
                     finding = dataclasses.replace(finding, severity=Severity.WARNING)
                 findings.append(finding)
             for signature in attachment.result.signatures:
-                subject = signature.certificate.subject.rfc4514_string() \
+                subject = readable_name(signature.certificate.subject) \
                     if signature.certificate else None
                 when = signature.timestamp or signature.claimed_time
                 results.append(SignatureResult(
@@ -109,7 +110,7 @@ class SignatureCheck:
 
 
 def _result(result: VerifyResult) -> SignatureResult:
-    subject = result.certificate.subject.rfc4514_string() if result.certificate else None
+    subject = readable_name(result.certificate.subject) if result.certificate else None
     return SignatureResult(verdict=result.indication, role=result.role, signer=subject,
                            location=result.location, findings=result.findings)
 

@@ -188,12 +188,16 @@ def scenario_key_rows() -> list[KeyRow]:
                "made into real envelopes, signed and verified) or `real` (every document)."),
         KeyRow("crypto.processes", sc.CryptoSpec, "processes", _value(s.crypto.processes)),
     ]
-    for f in ("figure", "published", "measure", "scope", "source"):
+    for f in ("figure", "published", "measure", "scope", "source", "role"):
         meaning = {"published": "The published value (a count, or a share from 0 to 1).",
                    "measure": "What the figure counts: " + ", ".join(
-                       f"`{m.value}`" for m in sc.Measure) + "."}.get(f, "")
-        rows.append(KeyRow(f"[[calibration]] {f}", sc.CalibrationFigure, f,
-                           "none" if f != "source" else '`""`', meaning))
+                       f"`{m.value}`" for m in sc.Measure) + ".",
+                   "role": "What the figure is to the scenario: `input` (set from it), "
+                   "`fitted` (rates tuned to it) or `predicted` (neither); only a prediction "
+                   "is a reproduction. Default: `input` for agencies, communes, certificates "
+                   "and signed shares, `fitted` for document counts."}.get(f, "")
+        default = {"source": '`""`', "role": "by measure"}.get(f, "none")
+        rows.append(KeyRow(f"[[calibration]] {f}", sc.CalibrationFigure, f, default, meaning))
     return rows
 
 
@@ -257,9 +261,11 @@ def calibrated_scenarios() -> Iterator[tuple[str, Any]]:
 def calibration_mismatches(measured: dict[str, Any]) -> list[str]:
     """What differs between the measured file and the scenarios' published figures."""
     problems = []
-    expected = {name: [(f.figure, f.published, f.measure.value) for f in s.calibration]
+    expected = {name: [(f.figure, f.published, f.measure.value, f.effective_role.value)
+                       for f in s.calibration]
                 for name, s in calibrated_scenarios()}
-    got = {name: [(r["figure"], r["published"], r["measure"]) for r in run["calibration"]]
+    got = {name: [(r["figure"], r["published"], r["measure"], r.get("role"))
+                  for r in run["calibration"]]
            for name, run in measured["scenarios"].items()}
     for name in sorted(expected.keys() | got.keys()):
         if expected.get(name) != got.get(name):
@@ -275,21 +281,134 @@ def calibration_table(measured: dict[str, Any] | None = None) -> str:
     problems = calibration_mismatches(measured)
     if problems:
         raise ValueError("; ".join(problems))
-    out = ["| scenario | published figure | published | simulated | ratio |",
-           "|---|---|---:|---:|---:|"]
+    out = ["| scenario | published figure | role | published | simulated | ratio |",
+           "|---|---|---|---:|---:|---:|"]
     for name, run in measured["scenarios"].items():
         for i, r in enumerate(run["calibration"]):
             share = r["unit"] == "share"
             fmt: Callable[[float], str] = (lambda x: f"{x:.1%}") if share else \
                 (lambda x: f"{x:,.0f}")
             first = f"`{name}`" if i == 0 else ""
-            out.append(f"| {first} | {r['figure'].replace('|', '/')} | {fmt(r['published'])} "
+            out.append(f"| {first} | {r['figure'].replace('|', '/')} | {r['role']} "
+                       f"| {fmt(r['published'])} "
                        f"| {fmt(r['simulated'])} | {r['ratio']:.3f} |")
     out.append("")
     out.append(f"Measured at commit `{measured['commit']}` with docflow {measured['version']} "
                f"by `{measured['command']}`, which runs "
                "`docflow simulate fixtures/scenarios/NAME.toml --out DIR --crypto model` for "
-               "each scenario.")
+               "each scenario. No row is a reproduction: an *input* was set from the figure and "
+               "a *fitted* figure had the scenario's rates tuned to it; the out-of-sample "
+               "checks are in the held-out table.")
+    return "\n".join(out)
+
+
+# --- the fit and its held-out checks ------------------------------------------------------------
+FIT_FILE = ROOT / "docs" / "data" / "calibration-fit.json"
+TARGETS = ROOT / "fixtures" / "calibration" / "targets.toml"
+
+
+def fit_mismatches(measured: dict[str, Any]) -> list[str]:
+    """What differs between the measured fit and the shipped targets (ids, figures, readings,
+    parameters), so that a changed targets file cannot keep an old table."""
+    from docflow.sim.calib_targets import read_targets
+
+    t = read_targets(TARGETS)
+    want = [(x.id, x.figure.figure, x.published, x.fit) for x in t.targets]
+    got = [(r["id"], r["figure"], r["published"], r["role"] == "fitted")
+           for r in measured["targets"]]
+    problems = []
+    if want != got:
+        problems.append("the targets and the measured fit differ")
+    if [p.value for p in t.parameters] != [p["name"] for p in measured["parameters"]]:
+        problems.append("the fitted parameters differ")
+    readings = [(x.id, r.name) for x in t.targets for r in x.readings[1:]]
+    if readings != [(r["target"], r["reading"]) for r in measured["readings"]]:
+        problems.append("the readings differ")
+    return [f"{p}; run python docs/hooks/tables.py fit" for p in problems]
+
+
+def _load_fit() -> dict[str, Any]:
+    measured = json.loads(FIT_FILE.read_text(encoding="utf-8"))
+    problems = fit_mismatches(measured)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return measured
+
+
+def _stamp(measured: dict[str, Any]) -> str:
+    return (f"Measured at commit `{measured['commit']}` with docflow "
+            f"{measured['docflow_version']} by `{measured['command']}`, which runs "
+            "`docflow calibrate fixtures/calibration/targets.toml --out DIR`.")
+
+
+def fit_table() -> str:
+    """The fitted parameters and every target in sample."""
+    m = _load_fit()
+    out = ["| parameter | fitted | ± 1 σ | prior (range) | set by |", "|---|---:|---:|---|---|"]
+    for p in m["parameters"]:
+        pr = p["prior"]
+        out.append(f"| `{p['name']}` | {p['value']:.4g} | {p['sigma']:.2g} | {pr['value']:g} "
+                   f"({pr['low']:g} – {pr['high']:g}) | {p['set_by']} |")
+    out += ["", f"χ² = {m['chi2']:.1f} over {m['dof']} fitted targets.", "",
+            "| target | role | published | model | ± 1 σ | error |",
+            "|---|---|---:|---:|---:|---:|"]
+    for t in m["targets"]:
+        out.append(f"| {t['id']} | {t['role']} | {t['published']:,.0f} | {t['model']:,.0f} "
+                   f"| {t['sigma']:,.0f} | {t['error']:+.1%} |")
+    out += ["", _stamp(m)]
+    return "\n".join(out)
+
+
+def held_out_table() -> str:
+    """Each province predicted from the fit on the others, and the other readings."""
+    m = _load_fit()
+    out = ["| held out | target | published | predicted | ± 1 σ | error |",
+           "|---|---|---:|---:|---:|---:|"]
+    for h in m["held_out"]:
+        out.append(f"| {h['group']} | {h['target']} | {h['published']:,.0f} "
+                   f"| {h['model']:,.0f} | {h['sigma']:,.0f} | {h['error']:+.1%} |")
+    for r in m["readings"]:
+        held = {h["target"]: h["error"] for h in r["held_out"]}
+        out += ["", f"With **{r['target']}** read as *{r['reading']}* "
+                f"({r['published']:,.0f}): parameters " + ", ".join(
+                    f"`{k}` {v:.3g}" for k, v in r["parameters"].items()) +
+                f", χ² {r['chi2']:.1f}.", "",
+                "| target | in sample | held out |", "|---|---:|---:|"]
+        for row in r["in_sample"]:
+            h = held.get(row["target"])
+            out.append(f"| {row['target']} | {row['error']:+.1%} | "
+                       f"{'—' if h is None else f'{h:+.1%}'} |")
+    out += ["", _stamp(m)]
+    return "\n".join(out)
+
+
+def measure_fit() -> dict[str, Any]:
+    """Run the calibration on the shipped targets and stamp it with the commit."""
+    from docflow.sim.calib_run import calibrate
+
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, text=True,
+                            capture_output=True, check=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "docflow", "fixtures"],
+                           cwd=ROOT, text=True, capture_output=True, check=True).stdout.strip()
+    result = calibrate(TARGETS)
+    return {"commit": commit + ("+changes" if dirty else ""),
+            "command": "python docs/hooks/tables.py fit", **result}
+
+
+# --- assumptions --------------------------------------------------------------------------------
+def assumptions_table() -> str:
+    """The assumptions register: every default that shapes a prediction, with range and
+    source."""
+    from docflow.assumptions import ASSUMPTIONS
+
+    out = ["| assumption | value | range | unit | source |", "|---|---:|---:|---|---|"]
+    for a in ASSUMPTIONS.values():
+        out.append(f"| `{a.name}` | {a.value:g} | {a.low:g} – {a.high:g} | {a.unit} "
+                   f"| {a.source.replace('|', '/')} |")
+    sourced = sum(a.sourced for a in ASSUMPTIONS.values())
+    out.append("")
+    out.append(f"{len(ASSUMPTIONS)} assumptions, {sourced} with a published or measured "
+               f"source for the value or its range, {len(ASSUMPTIONS) - sourced} assumed.")
     return "\n".join(out)
 
 
@@ -320,6 +439,9 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "codes": codes_table,
     "scenario-keys": scenario_keys_table,
     "calibration": calibration_table,
+    "assumptions": assumptions_table,
+    "calibration-fit": fit_table,
+    "held-out": held_out_table,
 }
 
 
@@ -351,8 +473,11 @@ if __name__ == "__main__":
         data = measure_calibration()
         CALIBRATION_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
                                     encoding="utf-8")
+    elif sys.argv[1:] == ["fit"]:
+        FIT_FILE.write_text(json.dumps(measure_fit(), ensure_ascii=False, indent=1) + "\n",
+                            encoding="utf-8")
     elif sys.argv[1:2] == ["show"] and sys.argv[2:3]:
         print(GENERATORS[sys.argv[2]]())
     else:
-        sys.exit("usage: python docs/hooks/tables.py calibration | show codes|scenario-keys|"
-                 "calibration")
+        sys.exit("usage: python docs/hooks/tables.py calibration | fit | show NAME (one of "
+                 f"{', '.join(GENERATORS)})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -37,7 +38,7 @@ def test_import_reports_counts_and_exit_codes(tmp_path: Path) -> None:
     (bad / "0.edxml").write_bytes(make_document(0))
     result = runner.invoke(cli, ["archive", "import", str(bad), "--db", db, "--format", "json"])
     assert result.exit_code == 1
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # the progress line goes to stderr
     assert (data["added"], data["already"], data["rejected"]) == (0, 1, 1)
     assert data["by_code"] == {"DF-XML-002": 1}
 
@@ -65,7 +66,7 @@ def _docflow(*args: str) -> subprocess.Popen[bytes]:
 
 def _count(db: Path) -> int:
     try:
-        with sqlite3.connect(db, timeout=10) as con:
+        with contextlib.closing(sqlite3.connect(db, timeout=10)) as con:
             return int(con.execute("SELECT count(*) FROM envelopes").fetchone()[0])
     except sqlite3.Error:  # not created yet
         return 0

@@ -102,3 +102,24 @@ def test_a_bad_role_mapping_is_refused_before_any_work(files: dict[str, Path],
                                       "--roles", str(bad), "-j", "2", "--chunk-size", "1"])
     assert result.exit_code == 2, result.output
     assert "DF-PKI-026" in result.stderr and "Traceback" not in result.output
+
+
+def test_wrong_trust_store_gives_a_hint(files: dict[str, Path], tmp_path: Path) -> None:
+    """Audited against another root, every signature fails with an unknown issuer: the text
+    output and the HTML report say the trust store is the likely cause; audited against the
+    right root and roles, neither says so."""
+    other = Ca.root("Root CA của một PKI khác", label="other-root")
+    wrong = tmp_path / "other.pem"
+    wrong.write_bytes(other.cert.public_bytes(Encoding.PEM))
+    page = tmp_path / "audit.html"
+    audit = ["audit", str(files["db"]), "--trust", str(wrong), "-j", "1"]
+    text = CliRunner().invoke(cli, audit)
+    html = CliRunner().invoke(cli, [*audit, "--format", "html", "-o", str(page)])
+    assert text.exit_code == 0 and html.exit_code == 0, text.output + html.output
+    assert "DF-PKI-001" in text.stdout and "Hint: Most invalid signatures" in text.stdout
+    assert "wrong trust store" in text.stdout
+    assert 'id="trust-hint"' in page.read_text("utf-8")
+    right = CliRunner().invoke(cli, ["audit", str(files["db"]), "--trust", str(files["root"]),
+                                     "--crl", str(files["crl"]), "--roles",
+                                     str(files["roles"]), "-j", "1"])
+    assert right.exit_code == 0 and "Hint:" not in right.stdout

@@ -4,13 +4,14 @@ files give."""
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pytest
 import zstandard
 from click.testing import CliRunner
 
-from docflow.archive.store import StoredBlob
+from docflow.archive.store import StoredBlob, content_hash
 from docflow.audit.batch import check_blobs, verify_batch
 from docflow.audit.signatures import SignatureChecker
 from docflow.audit.trust_bundle import pack_trust
@@ -48,8 +49,10 @@ def test_a_pki_folder_travels_without_keys_and_verifies_alike(
     signed = (tmp_path / "s2.edxml").read_bytes()
     tampered = signed.replace("Thử".encode(), b"Thu")  # the subject, organ-signed
     assert tampered != signed
-    blobs = [StoredBlob(i, "zstd", zstandard.ZstdCompressor().compress(d), b"")
-             for i, d in enumerate([signed, tampered, b"<broken"])]
+    packed = [zstandard.ZstdCompressor().compress(d) for d in (signed, tampered, b"<broken")]
+    blobs = [StoredBlob(i, "zstd", blob, content_hash(d), crc=zlib.crc32(blob))
+             for i, (d, blob) in enumerate(zip((signed, tampered, b"<broken"), packed,
+                                               strict=True))]
     expected = check_blobs(SignatureChecker(trust), None, blobs)
     assert expected[0] == (0, True, True, True, True, (), "xml", "xml")
     assert expected[1][1] is True and expected[1][2] is False  # organ present, not valid

@@ -26,6 +26,7 @@ def _expected_sim_points(s: dict[str, Any]) -> dict[str, int]:
     series = s["series"]
     steps = series["steps"]
     hubs_drawn = min(len(s["hubs"]), TOP_HUBS)  # the tiny topology has fewer hubs than that
+    provinces = [h for h in s["hubs"].values() if h["province"]]
     return {
         "chart-throughput": len(series["throughput"]) * steps,
         "chart-backlog": hubs_drawn * steps,
@@ -34,6 +35,10 @@ def _expected_sim_points(s: dict[str, Any]) -> dict[str, int]:
         "chart-acceptance": sum(len(c["acceptance"]) for c in s["latency_cdf"].values()),
         "chart-coverage": 3 * sum(1 for lv in s["levels"].values()
                                   if lv["coverage"]["documents"]),
+        # A tile per province with a figure (the tiny topology's provinces are 2025 names).
+        "map-volume": len(provinces),
+        "map-latency": sum(1 for h in provinces if h["latency_s"]["delivery"]["p95"] is not None),
+        "map-coverage": sum(1 for h in provinces if h["coverage"]["documents"]),
     }
 
 
@@ -49,8 +54,11 @@ def test_simulation_report_in_chromium(browser: Browser, tiny_run: Path, tmp_pat
     points = {k: v["points"] for k, v in check.charts.items()}
     assert points == _expected_sim_points(s)
     assert all(v > 0 for v in points.values())
-    for chart in check.charts.values():
-        assert chart["width"] > 600 and chart["height"] > 150
+    for chart_id, chart in check.charts.items():
+        if chart_id.startswith("chart-"):  # the tile maps are three abreast
+            assert chart["width"] > 600 and chart["height"] > 150
+        else:
+            assert chart["width"] > 200 and chart["height"] > 300
 
 
 def test_audit_report_in_chromium(browser: Browser, fixture_audit: tuple[dict[str, Any], Path],

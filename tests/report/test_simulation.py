@@ -122,9 +122,12 @@ def test_real_run_shows_every_section_and_its_data(tiny_run: Path) -> None:
     each invalid-signature reason, each fault and each published figure appear in the page."""
     s = json.loads((tiny_run / "summary.json").read_text("utf-8"))
     html = (tiny_run / "report.html").read_text("utf-8")
-    for section in ("glance", "throughput", "latency", "hubs", "coverage", "calibration"):
+    for section in ("glance", "throughput", "latency", "hubs", "coverage", "calibration",
+                    "assumptions"):
         assert f'<section id="{section}">' in html
     view = read_simulation(s)
+    assert [a.name for a in view.assumptions] == [a["name"] for a in s["assumptions"]]
+    assert all(f"<code>{a['name']}</code>" in html for a in s["assumptions"])
     assert [r.level for r in view.levels] == [lv for lv in ("central", "province", "district",
                                                              "commune") if lv in s["levels"]]
     for hub in s["hubs"].values():
@@ -172,3 +175,38 @@ def test_hub_charts_keep_the_busiest_hubs_the_axis_and_hubs_that_failed() -> Non
     assert set(drawn) == {*busiest, names["AXIS"], names["H49"]}
     assert drawn == [h.name for h in view.hubs if h.name in drawn]
     assert len(view.hubs) == len(s["hubs"])
+
+
+def test_identical_acceptance_curves_are_not_charted() -> None:
+    """Acceptance curves that lie on one another (every level alike) give a note, not a chart of
+    identical lines; curves that differ by level are charted."""
+    same = summary()
+    html = render_simulation(same)
+    assert 'id="chart-acceptance"' not in html and 'id="acceptance-same"' in html
+    differ = copy.deepcopy(same)
+    differ["latency_cdf"]["commune"]["acceptance"] = [[600, 0.01], [7200, 0.2], [90_000, 1.0]]
+    html = render_simulation(differ)
+    assert 'id="chart-acceptance"' in html and 'id="acceptance-same"' not in html
+
+
+def test_a_year_is_shown_by_week_with_the_year_on_the_axis() -> None:
+    """A year of hourly series is drawn one point per week (53 for 365 days), the caption says
+    so, and the time axis names the year."""
+    s = summary()
+    s["scenario"]["start"] = "2025-01-01T00:00:00+07:00"
+    s["scenario"]["end"] = "2026-01-01T00:00:00+07:00"
+    s["scenario"]["faults"] = []
+    s["outages"] = []
+    hours = 365 * 24
+    for group in ("throughput", "backlog", "utilisation"):
+        for key, values in s["series"][group].items():
+            s["series"][group][key] = (values * (hours // len(values) + 1))[:hours]
+    view = read_simulation(s)
+    assert view.step_hours == 168
+    assert {len(series.xs) for series in view.throughput} == {53}
+    html = render_simulation(s)
+    assert "each point the mean over a week" in html
+    chart = html[html.index('id="chart-throughput"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert re.search(r'class="tick"[^>]*>01/01/2025<', chart)
+    assert 'data-n="53"' in chart

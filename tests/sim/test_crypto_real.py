@@ -98,3 +98,39 @@ def test_real_mode_verifies_every_document(tmp_path: Path) -> None:
     assert result.summary["run"]["coverage_documents"] == sent > 20
     with Archive(tmp_path / "archive.sqlite") as archive:
         assert len(archive) == sent
+
+
+def test_each_archived_envelope_carries_its_document_pdf_signed_as_planned(
+        tmp_path: Path) -> None:
+    """The first attachment of every stored envelope is the document's PDF, laid out with
+    the envelope's number and symbol and signed with PAdES by the roles the plan drew (as
+    many PDF signatures as XML ones: the signer's first, the organ's second)."""
+    import base64
+
+    from lxml import etree
+
+    from docflow.profile.edxml import EDXML_NS
+    from tests.pdf.making import info, signatures
+
+    result = simulate(replace(FAULTY, faults=FaultSpec()), tmp_path)
+    assert result.archive is not None
+    ns = {"e": EDXML_NS}
+    counts = set()
+    with Archive(result.archive) as archive:
+        for data, _meta in archive.envelopes():
+            root = etree.fromstring(data)
+            first = root.xpath("//e:Attachment", namespaces=ns)[0]
+            pdf = base64.b64decode(max((t for t in first.itertext()), key=len))
+            assert pdf.startswith(b"%PDF-")
+            code = root.xpath("string(//e:Code/e:CodeNumber)", namespaces=ns) + "/" + \
+                root.xpath("string(//e:Code/e:CodeNotation)", namespaces=ns)
+            raw = info(pdf)["ND30Code"]
+            assert isinstance(raw, bytes)
+            assert (raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff")
+                    else raw.decode("ascii")) == code
+            names = [name for name, _ in signatures(pdf)]
+            xml_signatures = int(root.xpath("count(//*[local-name()='Signature'])"))
+            assert names in ([], ["ND30-signer"], ["ND30-organ"], ["ND30-signer", "ND30-organ"])
+            assert len(names) == xml_signatures
+            counts.add(len(names))
+    assert len(counts) > 1

@@ -36,7 +36,8 @@ def test_summary_has_the_documented_blocks(tmp_path: Path) -> None:
     result = simulate(SCENARIO, tmp_path)
     data = json.loads((tmp_path / "summary.json").read_bytes())
     assert list(data) == ["schema", "docflow_version", "scenario", "run", "topology", "totals",
-                          "levels", "hubs", "series", "latency_cdf", "outages", "calibration"]
+                          "levels", "hubs", "series", "latency_cdf", "outages", "calibration",
+                          "assumptions"]
     assert data["schema"] == SCHEMA
     assert data["scenario"]["crypto"] == "model"
     assert {f["kind"] for f in data["scenario"]["faults"]} == {"hub_outage", "tampering"}

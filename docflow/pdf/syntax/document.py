@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from docflow.errors import InputError, Location
 from docflow.pdf.syntax.filters import decode
@@ -198,7 +198,11 @@ class PdfDocument:
             fail("DF-PDF-058", f"object {stream_num} is not an object stream", None)
         count = stream.dict.get(Name("N"))
         first = stream.dict.get(Name("First"))
-        data = decode(stream, self.limits)
+        # Object streams are decoded once each and kept: together they stay under one
+        # stream's limit, or a file of many small bombs would cost many large decodings.
+        decoded = sum(len(lexer.data) for lexer, _, _ in self._object_streams.values())
+        data = decode(stream, replace(self.limits,
+                                      max_decoded=self.limits.max_decoded - decoded))
         if (not isinstance(count, int) or not isinstance(first, int) or count < 0
                 or not 0 <= first <= len(data) or count > self.limits.max_objects):
             fail("DF-PDF-058", "the object stream's /N or /First is missing or out of range",
@@ -282,11 +286,12 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
         fail("DF-PDF-053", "the file has no startxref with an offset", len(data))
     sections: list[Section] = []
     offset = int(value[1])
+    listed = 0  # entries of the sections read so far: max_objects bounds the whole file's
     while True:
         if len(sections) >= limits.max_revisions:
             fail("DF-PDF-052", f"the file has more than {limits.max_revisions} revisions",
                  offset)
-        section = _read(lexer, offset, limits)
+        section = _read(lexer, offset, replace(limits, max_objects=limits.max_objects - listed))
         prev = section.trailer.get(Name("Prev"))
         if (isinstance(prev, int) and not isinstance(prev, bool) and prev > offset
                 and _linearized(data, section)):
@@ -296,6 +301,7 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
             fail("DF-PDF-053", f"the startxref after the section at byte {section.offset} "
                                f"says {section.pointer}, not its offset", section.end)
         sections.append(section)
+        listed += len(section.entries)
         if prev is None:
             break
         if not isinstance(prev, int) or isinstance(prev, bool) or not 0 <= prev < offset:

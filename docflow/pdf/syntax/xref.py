@@ -9,7 +9,7 @@ the end of a revision is what a signature's ByteRange must reach exactly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from docflow.pdf.syntax.filters import decode
 from docflow.pdf.syntax.lexer import Lexer
@@ -131,10 +131,17 @@ def read_xref_stream(lexer: Lexer, offset: int, max_objects: int
     if (not isinstance(index, PdfArray) or len(index) % 2
             or not all(isinstance(n, int) and n >= 0 for n in index)):
         fail("DF-PDF-054", "the xref stream's /Index is not pairs of 'first count'", offset)
-    rows = decode(value, lexer.limits)
     width = w0 + w1 + w2
     counts = [n for n in index[1::2] if isinstance(n, int)]
     total = sum(counts)
+    if total > max_objects:
+        fail("DF-PDF-052", f"the xref stream lists {total} entries, above the limit of "
+                           f"{max_objects}", offset)
+    # The entries need ``total * width`` bytes (a PNG predictor adds one a row): decoding
+    # more would only let a small file cost a large decompression once per revision.
+    need = total * (width + 1) + 4096
+    rows = decode(value, replace(lexer.limits, max_decoded=min(need,
+                                                               lexer.limits.max_decoded)))
     if width == 0 or len(rows) < total * width:
         fail("DF-PDF-054", f"the xref stream holds {len(rows)} bytes, too few for {total} "
                            f"entries of {width} bytes", value.start)

@@ -1,0 +1,108 @@
+"""Where, not only how much: the simulation summary's figures per province and per hub.
+
+Each province's traffic passes through its own hub (its LGSP), and ``summary.json`` names the
+province a provincial hub serves, so a province's row is its hub's row: documents its agencies
+sent, deliveries, latency to delivery, and the signing coverage of what they sent. The hub table
+is sorted worst first — the slowest p95 to delivery, then the most lost — because the reader of a
+63-row table looks at the top.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from docflow.report.fields import Fields
+from docflow.report.format import count, duration, percent
+from docflow.report.tilemap import centres_2025, tile_map
+
+__all__ = ["HubLatency", "ProvinceRow", "province_maps", "read_hub_latency", "read_provinces",
+           "worst_first_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class HubLatency:
+    """A hub's latency to delivery of the documents its agencies sent, and what it lost."""
+
+    p50: float | None
+    p95: float | None
+    lost: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceRow:
+    """One province: the figures of the hub that serves it."""
+
+    province: str
+    hub: str
+    agencies: int | None
+    sent: int | None
+    deliveries: int | None
+    lost: int | None
+    p95: float | None
+    """Latency to delivery, 95th percentile, in seconds."""
+    both_valid: float | None
+    """Share of the documents sent with both signatures valid (``None``: nothing sent)."""
+    both_valid_n: int | None
+
+
+def _opt_count(f: Fields, name: str) -> int | None:
+    return f.count(name) if f.has(name) else None
+
+
+def read_hub_latency(h: Fields) -> HubLatency:
+    """The latency and loss of one hub entry of ``summary.json`` (absent fields are ``None``)."""
+    lat = h.opt_obj("latency_s")
+    delivery = lat.opt_obj("delivery") if lat is not None else None
+    return HubLatency(delivery.opt_number("p50") if delivery is not None else None,
+                      delivery.opt_number("p95") if delivery is not None else None,
+                      _opt_count(h, "lost"))
+
+
+def worst_first_key(hub: str, latency: HubLatency) -> tuple[float, int, str]:
+    """Sort key: slowest p95 first, then most lost, then by id (hubs with no figure last)."""
+    p95 = latency.p95 if latency.p95 is not None and math.isfinite(latency.p95) else -1.0
+    return (-p95, -(latency.lost or 0), hub)
+
+
+def read_provinces(hubs: Fields) -> list[ProvinceRow]:
+    """One row per provincial hub of the summary's ``hubs`` object, sorted by province name."""
+    rows = []
+    for hub in hubs.names():
+        h = hubs.obj(hub)
+        province = h.opt_text("province")
+        if not province:
+            continue
+        lat = read_hub_latency(h)
+        cov = h.opt_obj("coverage")
+        docs = _opt_count(cov, "documents") if cov is not None else None
+        valid = _opt_count(cov, "both_valid") if cov is not None else None
+        rows.append(ProvinceRow(
+            province=province, hub=hub, agencies=_opt_count(h, "agencies"),
+            sent=_opt_count(h, "sent"), deliveries=_opt_count(h, "deliveries"),
+            lost=lat.lost, p95=lat.p95,
+            both_valid=valid / docs if docs and valid is not None else None,
+            both_valid_n=docs))
+    return sorted(rows, key=lambda r: r.province)
+
+
+def province_maps(rows: list[ProvinceRow]) -> dict[str, Markup]:
+    """Three small tile maps: documents sent, p95 latency to delivery, both signatures valid.
+
+    Only for the 34 provinces of 2025 (the centres the package ships); a topology whose
+    provinces are not those (vn-2024, a custom one) gets the table without the maps.
+    """
+    centres = centres_2025()
+    if not rows or any(r.province not in centres for r in rows):
+        return {}
+    return {
+        "map-volume": tile_map("map-volume", "Documents sent",
+                               {r.province: r.sent for r in rows}, lambda v: count(v)),
+        "map-latency": tile_map("map-latency", "p95 to delivery",
+                                {r.province: r.p95 for r in rows}, duration),
+        "map-coverage": tile_map("map-coverage", "Both signatures valid",
+                                 {r.province: r.both_valid for r in rows},
+                                 lambda v: percent(v, 1)),
+    }
