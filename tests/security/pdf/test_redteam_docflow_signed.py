@@ -11,6 +11,7 @@ the reader sees, nor sign out of the Decree's order.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from docflow.pki.validate import PathValidator
 from docflow.profile.nd30 import verify_document_pdf
 from docflow.profile.nd30_sign import sign_document
 from tests.pdf import making
+from tests.pdf.syntax import handmade
 from tests.security.pdf.tools import append_update, dump, same_length
 
 EVIL = b"1 1 1 rg 0 0 600 800 re f 0 g BT /F1 14 Tf 72 730 Td (So tien: 9.000.000 dong) Tj ET"
@@ -203,3 +205,61 @@ def test_a_byte_range_moved_over_the_contents_padding_fails() -> None:
     _, first, second, length = (int(x) for x in old[12:-1].split())
     forged = b"/ByteRange [0 %d %d %d]" % (first + 2, second, length)
     _refused(same_length(data, old, forged))
+
+
+_FONT = b"/Resources << /Font << /F1 5 0 R >> >>"
+_HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+
+
+def _page(num: int = 4) -> bytes:
+    return (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R %s >>"
+            % (num, _FONT))
+
+
+def _originals() -> dict[str, bytes]:
+    """PDFs whose structure a writer can misread: linearized (the first-page section's /Prev
+    points forwards), an unsigned update that swaps the page's content (the reader sees the
+    newer one)."""
+    shown = _stream(b"BT /F1 12 Tf 72 720 Td (Amount 1.000.000) Tj ET")
+    hidden = _stream(b"BT /F1 12 Tf 72 720 Td (Amount 9.000.000) Tj ET")
+    base = handmade.classic([handmade.OBJECTS[0], handmade.OBJECTS[1], _page(), hidden,
+                             _HELVETICA, shown])
+    swapped = handmade.update(base, {3: _page(6)}, size=7)
+    linear = handmade.linearized()
+    return {"linearized": linear, "update swaps the content": swapped}
+
+
+@pytest.mark.parametrize("case", ["linearized", "update swaps the content"])
+def test_docflow_signs_what_poppler_shows(case: str, tmp_path: Path) -> None:
+    """``docflow sign`` on a file with a tricky revision structure: poppler shows the same
+    text before and after, and finds the signature valid over the whole file (its update's
+    /Prev chain leads to the page tree the reader saw)."""
+    original = _originals()[case]
+    signed = making.sign(original, Role.SIGNER)
+    texts = []
+    for name, data in (("before.pdf", original), ("after.pdf", signed)):
+        (tmp_path / name).write_bytes(data)
+        done = making.run(making.tool("pdftotext"), tmp_path / name, "-")
+        assert done.returncode == 0, done.stderr
+        texts.append(done.stdout)
+    assert texts[0] == texts[1]
+    if case != "linearized":
+        assert b"1.000.000" in texts[1] and b"9.000.000" not in texts[1]
+    done = making.run(making.tool("pdfsig"), tmp_path / "after.pdf")
+    assert b"Signature is Valid" in done.stdout, done.stdout
+    assert b"Total document signed" in done.stdout, done.stdout
+    result = verify_document_pdf(signed, _validator(), required_roles={Role.SIGNER})
+    assert result.passed, result.findings
+
+
+def test_bytes_hidden_in_the_contents_padding_fail() -> None:
+    """docflow reserves room for the CMS and pads it with zeros, outside what is signed; an
+    attacker's bytes written there (a second CMS for a verifier that reads from the end) are
+    refused, not ignored."""
+    data = _both()
+    at = data.rfind(b"/Contents <") + len(b"/Contents <")
+    digits = data[at:data.index(b">", at)]
+    der_end = len(digits.rstrip(b"0")) + 64
+    forged = data[:at + der_end] + b"DEADBEEF" + data[at + der_end + 8:]
+    assert len(forged) == len(data)
+    _refused(forged, "DF-PDF-075")
