@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from docflow.errors import Indication, UsageError
-from docflow.pdf.syntax import Name, PdfDict, Ref, Stream, parse_pdf
+from docflow.pdf.syntax import Name, PdfArray, PdfDict, Ref, Stream, parse_pdf
 from docflow.pki.roles import Role
 from docflow.pki.validate import PathValidator
 from docflow.profile.nd30 import verify_document_pdf
@@ -263,3 +263,32 @@ def test_bytes_hidden_in_the_contents_padding_fail() -> None:
     forged = data[:at + der_end] + b"DEADBEEF" + data[at + der_end + 8:]
     assert len(forged) == len(data)
     _refused(forged, "DF-PDF-075")
+
+
+def test_redefining_the_seal_signature_dictionary_is_refused() -> None:
+    """A third revision rewrites the organ's signature dictionary (same /ByteRange and
+    /Contents, so the CMS still verifies) with a /Name and /Reason a viewer shows as the
+    signer's: what the panel says would not be what was signed."""
+    data = _both()
+    _, widget = _seal(data)
+    sig_ref = widget[Name("V")]
+    assert isinstance(sig_ref, Ref)
+    sig = parse_pdf(data).get(sig_ref.num)
+    assert isinstance(sig, PdfDict)
+    body = dump(sig)[:-2] + b" /Name (Chu tich UBND) /Reason (Phe duyet 9.000.000 dong)>>"
+    _refused(append_update(data, {sig_ref.num: body}), "DF-PDF-081")
+
+
+def test_a_free_text_annotation_over_the_page_is_refused() -> None:
+    """A third revision appends a FreeText annotation (not a signature widget) to the sealed
+    page's /Annots: it draws over the amount in every viewer."""
+    data = _both()
+    num, page = _first_page(data)
+    size = int(parse_pdf(data).trailer()[Name("Size")])  # type: ignore[call-overload]
+    annots = parse_pdf(data).get_ref(page.get(Name("Annots")))
+    new = PdfDict()
+    new.update(page)
+    new[Name("Annots")] = PdfArray([*(annots or []), Ref(size, 0)])  # type: ignore[misc]
+    note = (b"<< /Type /Annot /Subtype /FreeText /Rect [60 700 400 745] /F 4 "
+            b"/Contents (So tien: 9.000.000 dong) /DA (/Helv 14 Tf 0 g) >>")
+    _refused(append_update(data, {num: dump(new), size: note}), "DF-PDF-081")
