@@ -566,7 +566,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "object a signature covers (shadow or incremental saving "
                                   "attack)."),
     _c("DF-PDF-082", "error", _F, "The signatures are not in Decree 30/2020's order: a "
-                                  "person's signature comes after the organ's."),
+                                  "person's signature comes after the organ's, a second "
+                                  "organ signature follows the first, or a person signs an "
+                                  "appendix."),
     _c("DF-PDF-083", "error", _F, "A PDF signature's certificate (the organ's or the "
                                   "person's) belongs to another agency than the message's "
                                   "sender (From/OrganId)."),
