@@ -396,6 +396,9 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
               "reuses its results) instead of a temporary one.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
+@click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
+              help="Verify on Dask: a local cluster of N workers, or a running scheduler "
+              "[default: this machine's processes, --jobs].")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=128, show_default=True,
               help="Envelopes per worker task.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
@@ -407,8 +410,8 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, key_usage: str,
                   target: float | None, min_documents: int, full: bool, measure: str,
-                  db: str | None, jobs: int | None, chunk_size: int, fmt: str,
-                  output: str | None, quiet: bool) -> None:
+                  db: str | None, jobs: int | None, scheduler: str | None, chunk_size: int,
+                  fmt: str, output: str | None, quiet: bool) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
@@ -428,7 +431,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
     config = AuditConfig(trust=Trust.from_options(anchors, crls, at=at, revocation=revocation,
                                                   legacy=legacy, roles=roles,
                                                   key_usage=key_usage),
-                         jobs=jobs, chunk_size=chunk_size, target=target,
+                         jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, target=target,
                          min_documents=min_documents, measure=measure,
                          db=Path(db) if db else None)
     bar: Any = None
@@ -593,6 +596,56 @@ def simulate_command(scenario: str | None, out: str, force: bool, seed: int | No
         click.echo(render_summary(result.summary))
         click.echo(f"wrote {result.out}/summary.json, {result.report}"
                    + (f" and {result.archive}" if result.archive else ""), err=True)
+
+
+@cli.command("sweep")
+@click.argument("scenario", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--seeds", required=True, metavar="N-M",
+              help="Seeds of every combination: N, N-M or a list of those (1-100).")
+@click.option("--vary", multiple=True, metavar="KEY=V1,V2,...",
+              help="A scenario key and its values (hubs.workers=1,2,4); repeatable: every "
+              "combination runs.")
+@click.option("--crypto", default=None, metavar="MODE",
+              help="Override every run's crypto mode: model, sample:N or real.")
+@click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
+              help="Run on Dask [default: this machine's processes, --jobs].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes without --scheduler [default: all cores].")
+@click.option("--out", "-o", "out", required=True,
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for sweep.json and sweep.html.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sweep_command(scenario: str | None, seeds: str, vary: tuple[str, ...], crypto: str | None,
+                  scheduler: str | None, jobs: int | None, out: str, quiet: bool) -> None:
+    """Run SCENARIO over seeds and varied keys; write OUT/sweep.json and OUT/sweep.html.
+
+    Each run is what 'docflow simulate' gives with that seed and those keys. Exit code: 0
+    done; 2 a bad option, scenario or scheduler, named in the message.
+    """
+    from docflow.dist.sweep import Variation, parse_seeds, sweep
+    from docflow.report.sweep import write_sweep_report
+
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="runs", file=sys.stderr,
+                                    show_pos=True, show_eta=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        result = sweep(scenario, out, seeds=parse_seeds(seeds),
+                       vary=[Variation.parse(v) for v in vary], crypto=crypto,
+                       scheduler=scheduler, jobs=jobs, progress=None if quiet else progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    page = write_sweep_report(out)
+    click.echo(f"wrote {result.out / 'sweep.json'} and {page} "
+               f"({len(result.data['runs'])} runs)", err=True)
 
 
 # --- pki ------------------------------------------------------------------------------------

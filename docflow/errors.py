@@ -90,8 +90,8 @@ _F, _I = "FAILED", "INDETERMINATE"
 #: Every stable code, grouped by the layer that emits it. Ranges:
 #: DF-IO (files), DF-XML (the hardened parser), DF-ENV (edXML schema and rules),
 #: DF-SIG (XML-DSig), DF-PKI (certificates), DF-TOP (topologies), DF-SCN (scenarios),
-#: DF-ARC (the archive), DF-AUD (the audit), DF-TRU (trust and profile choice), DF-REP
-#: (reports), DF-CLI (usage), DF-AXS (the axis sandbox).
+#: DF-ARC (the archive), DF-AUD (the audit), DF-DIST (dist/: executors, sweeps), DF-TRU
+#: (trust and profile choice), DF-REP (reports), DF-CLI (usage), DF-AXS (the axis sandbox).
 CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     # --- files -------------------------------------------------------------------------------
     _c("DF-IO-001", "error", _I, "The file or folder cannot be read."),
@@ -402,6 +402,16 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                       "valid, so every valid rate is 0 by construction."),
     _c("DF-AUD-004", "info", None, "No trust anchor was given; the trust anchor and CRLs the "
                                    "simulation run wrote beside its archive were used."),
+    # --- running on more than one process or machine (docflow/dist) --------------------------
+    _c("DF-DIST-001", "error", _I, "The --scheduler value is not local, local:N or "
+                                   "tcp://HOST:PORT."),
+    _c("DF-DIST-002", "error", _I, "The Dask scheduler cannot be reached, or Dask is not "
+                                   "installed (pip install 'docflow[dist]')."),
+    _c("DF-DIST-003", "error", _I, "A task failed on the cluster (a worker died too often "
+                                   "running it); results stored so far are kept, and running "
+                                   "the command again resumes."),
+    _c("DF-DIST-004", "error", _I, "A sweep option is malformed: --seeds is not N or N-M, or "
+                                   "--vary is not KEY=V1,V2,... on a scenario key."),
     # Empty sources (docflow/archive/importer.py, docflow/audit/engine.py): nothing to do is
     # unusable input, said with what was found instead, never a silent 0 documents.
     _c("DF-ARC-020", "error", _I, "The import or audit source holds no .edxml/.xml entry (an "
@@ -562,7 +572,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "object a signature covers (shadow or incremental saving "
                                   "attack)."),
     _c("DF-PDF-082", "error", _F, "The signatures are not in Decree 30/2020's order: a "
-                                  "person's signature comes after the organ's."),
+                                  "person's signature comes after the organ's, a second "
+                                  "organ signature follows the first, or a person signs an "
+                                  "appendix."),
     _c("DF-PDF-083", "error", _F, "A PDF signature's certificate (the organ's or the "
                                   "person's) belongs to another agency than the message's "
                                   "sender (From/OrganId)."),

@@ -40,6 +40,8 @@ class OutputSchema(enum.StrEnum):
     """``docflow audit --format json``."""
     VALIDATION = "docflow.validation/1"
     """``docflow validate --format json``."""
+    SWEEP = "docflow.sweep/1"
+    """``sweep.json``, written by ``docflow sweep``."""
 
     @property
     def file(self) -> str:

@@ -42,8 +42,8 @@ from docflow.errors import Finding, InputError, Location
 from docflow.levels import Level
 from docflow.metrics.coverage import DocumentOutcome
 
-__all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredBody", "StoredResult",
-           "WriteCounts"]
+__all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredBlob", "StoredBody",
+           "StoredResult", "WriteCounts", "decode_blob"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -95,6 +95,60 @@ class StoredBody:
     envelope_id: int
     data: bytes | InputError
     signed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    """An envelope as stored (still compressed), to decode elsewhere: the distributed audit
+    sends these to workers that have no access to the archive file."""
+
+    envelope_id: int
+    codec: str
+    """A :class:`Codec` value, or ``""`` when the archive has no body for this envelope."""
+    blob: bytes
+    digest: bytes
+    crc: int | None = None
+    """The CRC-32 of ``blob`` recorded at import; ``None`` for a body stored before it."""
+    signed_at: datetime | None = None
+
+
+def decode_blob(stored: StoredBlob, *, check_hash: bool = True, file: str | None = None,
+                decompressor: zstandard.ZstdDecompressor | None = None) -> bytes:
+    """The raw bytes of ``stored``.
+
+    The CRC-32 of the stored bytes is checked first (a few microseconds for an ordinary body):
+    damage on disk is then reported as what it is, never as the XML or signature error that
+    verifying garbled bytes would give. A body stored before the checksum existed is checked
+    against its SHA-256 identity instead, whatever ``check_hash`` says.
+
+    Raises
+    ------
+    InputError
+        ``DF-ARC-019`` when the body is missing, damaged (its checksum), cannot be decompressed
+        or (with ``check_hash``) no longer matches its SHA-256 identity; ``file`` names the
+        archive in the error.
+    """
+    if not stored.codec:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} has no stored body",
+                         Location(file=file))
+    if stored.crc is not None and zlib.crc32(stored.blob) != stored.crc:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id}: the stored body is "
+                         "damaged (its checksum does not match)", Location(file=file))
+    check_hash = check_hash or stored.crc is None
+    try:
+        if stored.codec == Codec.ZSTD.value:
+            data = (decompressor or zstandard.ZstdDecompressor()).decompress(stored.blob)
+        elif stored.codec == Codec.ZLIB.value:
+            data = zlib.decompress(stored.blob)
+        else:
+            raise ValueError(f"unknown codec {stored.codec!r}")
+    except (zlib.error, zstandard.ZstdError, ValueError) as exc:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} cannot be decompressed: "
+                         f"{exc}", Location(file=file)) from None
+    if check_hash and content_hash(data) != stored.digest:
+        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} no longer matches its "
+                         "content hash", Location(file=file))
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,33 +517,10 @@ class Archive:
 
     def _decode(self, envelope_id: int, codec: str, blob: bytes, digest: bytes,
                 crc: int | None, check_hash: bool = True) -> bytes:
-        """The raw bytes of a stored body, or ``DF-ARC-019`` when it is damaged.
+        return decode_blob(StoredBlob(envelope_id, codec, blob, digest, crc=crc),
+                           check_hash=check_hash, file=str(self.path),
+                           decompressor=self._decompressor)
 
-        The CRC-32 of the stored bytes is checked first (a few microseconds for an ordinary
-        body): damage on disk is then reported as what it is, never as the XML or signature
-        error that verifying garbled bytes would give. A body stored before the checksum
-        existed is checked against its SHA-256 identity instead, whatever ``check_hash`` says.
-        """
-        if crc is not None and zlib.crc32(blob) != crc:
-            raise InputError("DF-ARC-019", f"envelope {envelope_id}: the stored body is damaged "
-                             "(its checksum does not match)", Location(file=str(self.path)))
-        check_hash = check_hash or crc is None
-        try:
-            if codec == Codec.ZSTD.value:
-                data = self._decompressor.decompress(blob)
-            elif codec == Codec.ZLIB.value:
-                data = zlib.decompress(blob)
-            else:
-                raise ValueError(f"unknown codec {codec!r}")
-        except (zlib.error, zstandard.ZstdError, ValueError) as exc:
-            raise InputError("DF-ARC-019", f"envelope {envelope_id} cannot be decompressed: "
-                             f"{exc}", Location(file=str(self.path))) from None
-        if check_hash and content_hash(data) != digest:
-            raise InputError("DF-ARC-019", f"envelope {envelope_id} no longer matches its "
-                             "content hash", Location(file=str(self.path)))
-        return data
-
-    @_guard
     def read_bodies(self, ids: Sequence[int], *, check_hash: bool = True) -> list[StoredBody]:
         """The bytes of the envelopes ``ids`` (or the ``DF-ARC-019`` error of a damaged one),
         with their recorded signing times, in the order of ``ids``.
@@ -501,6 +532,21 @@ class Archive:
         Bodies stored before the checksum (schema version 5) are always hash-checked.
         """
         out: list[StoredBody] = []
+        for item in self.read_blobs(ids):
+            try:
+                data: bytes | InputError = decode_blob(item, check_hash=check_hash,
+                                                       file=str(self.path),
+                                                       decompressor=self._decompressor)
+            except InputError as exc:
+                data = exc
+            out.append(StoredBody(item.envelope_id, data, item.signed_at))
+        return out
+
+    @_guard
+    def read_blobs(self, ids: Sequence[int]) -> list[StoredBlob]:
+        """The stored (compressed) bodies of ``ids``, in the order of ``ids``, with their
+        signing times; a missing body has the codec ``""`` (:func:`decode_blob` reports it)."""
+        out: list[StoredBlob] = []
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
@@ -513,17 +559,10 @@ class Archive:
             for envelope_id in chunk:
                 row = by_id.get(envelope_id)
                 if row is None:
-                    out.append(StoredBody(envelope_id, InputError(
-                        "DF-ARC-019", f"envelope {envelope_id} has no stored body",
-                        Location(file=str(self.path)))))
+                    out.append(StoredBlob(envelope_id, "", b"", b""))
                     continue
-                signed_at = _stored_time(row[5])
-                try:
-                    data: bytes | InputError = self._decode(row[0], row[1], row[2], row[3],
-                                                            row[4], check_hash=check_hash)
-                except InputError as exc:
-                    data = exc
-                out.append(StoredBody(envelope_id, data, signed_at))
+                out.append(StoredBlob(row[0], row[1], row[2], row[3], crc=row[4],
+                                      signed_at=_stored_time(row[5])))
         return out
 
     def envelopes(self, kind: MessageKind | None = MessageKind.DOCUMENT

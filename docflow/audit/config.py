@@ -46,10 +46,15 @@ organ_valid, signer_valid, both_valid
     one under which its coverage can be reproduced. ``False`` audits it against nothing."""
     jobs: int | None = None
     """Worker processes; ``None`` uses every core, ``1`` verifies in this process."""
+    scheduler: str | None = None
+    """``None`` verifies on this machine (``jobs``); ``local:N`` on a Dask ``LocalCluster`` of
+    N one-thread workers, ``tcp://HOST:PORT`` on a running Dask cluster (``--scheduler``).
+    The result is the same, byte for byte, wherever it runs."""
     chunk_size: int = 128
-    """Envelopes per task: enough to make the inter-process traffic (ids out, a few booleans
-    back; workers read bodies from the archive themselves) negligible beside ~1 ms of
-    verification each, few enough that the progress bar moves and the last tasks balance."""
+    """Envelopes per task: enough to make the traffic (compressed bodies out, a few booleans
+    back) and the scheduler's per-task cost negligible beside ~1 ms of verification each,
+    few enough that the progress bar moves, the last tasks balance, and a lost Dask worker
+    costs little to redo."""
     chunk_bytes: int = 16 * 1024 * 1024
     """Raw envelope bytes per task, whichever of the two bounds comes first: a worker holds a
     task's bodies at once, so envelopes of 60 MB go one or two to a task instead of 128

@@ -9,12 +9,13 @@ The work is split so that nothing is counted twice and nothing is lost when an a
 1. The source is made an archive: an archive database is used as it is; a folder, a zip or a
    tar is imported first (into ``config.db`` or a temporary file).
 2. The verification *context* — policy, trust-store fingerprint, validation time — gets an id.
-3. The documents with no stored result in that context are verified, in chunks, by a pool of
-   worker processes. Each worker opens the archive read-only and builds its
-   :class:`~docflow.audit.signatures.SignatureChecker` once (its trust store and certificate
-   cache serve every chunk it gets); it reads the bodies itself, so only envelope ids go out
-   and a few booleans per document come back. The parent stores each chunk's results in one
-   transaction as it arrives.
+3. The documents with no stored result in that context are verified, in batches, by an
+   :class:`~docflow.dist.executor.Executor` — this process, a local pool (the default) or a
+   Dask cluster (``config.scheduler``). This process reads each batch's stored bytes and sends
+   them with the trust (as bytes, :mod:`docflow.audit.trust_bundle`), so workers need no
+   shared file system; each builds its checker once and keeps its certificate cache. A few
+   booleans per document come back, and this process stores each batch's results in one
+   transaction as it arrives (a result already stored is kept).
 4. Coverage is counted from the stored results (all of them, old and new) with
    :mod:`docflow.metrics.coverage`, so a resumed audit, or a second audit of the same archive
    with the same context (which verifies only what is new), reports exactly what one
@@ -27,25 +28,22 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime
 from pathlib import Path
 
 from docflow.archive.importer import ImportResult, import_source
-from docflow.archive.store import Archive, StoredResult
+from docflow.archive.store import Archive
+from docflow.audit.batch import as_results, verify_batch
 from docflow.audit.config import AuditConfig
 from docflow.audit.result import AuditResult, coverage_by_dimension, signature_sources
 from docflow.audit.run_trust import TrustSource, resolve_trust
 from docflow.audit.scratch import scratch_archive
 from docflow.audit.signatures import SignatureChecker
 from docflow.audit.target import below_target, unranked_agencies
+from docflow.audit.trust_bundle import pack_trust, remember
+from docflow.dist.executor import Executor, open_executor
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location, WorkerError
-from docflow.metrics.coverage import DocumentOutcome
-from docflow.processes import StartMethod, stop_pool, worker_pool
 from docflow.runfolder import check_complete
-from docflow.trust import Trust
 
 __all__ = ["audit", "is_archive"]
 
@@ -55,8 +53,6 @@ Progress = Callable[[int, int], None]
 Notify = Callable[[Finding], None]
 """Called with each notice (``DF-AUD-003``, ``DF-AUD-004``) as soon as it is known, before
 any document is verified, so that a user can stop an audit that trusts nothing."""
-
-_Row = tuple[int, bool, bool, bool, bool, tuple[str, ...], str, str]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -73,7 +69,8 @@ def is_archive(path: Path) -> bool:
 
 
 def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
-          progress: Progress | None = None, notify: Notify | None = None) -> AuditResult:
+          progress: Progress | None = None, notify: Notify | None = None,
+          executor: Executor | None = None) -> AuditResult:
     """Verify every document of ``source`` and report signing coverage.
 
     Parameters
@@ -88,6 +85,10 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     notify
         Called with each notice about the trust configuration before verification starts
         (they are in the result too).
+    executor
+        Where batches are verified; ``None`` opens one from ``config.scheduler`` and
+        ``config.jobs`` (:func:`docflow.dist.executor.open_executor`) and closes it after.
+        Every executor gives the same result, byte for byte.
 
     Returns
     -------
@@ -97,10 +98,11 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     Raises
     ------
     InputError
-        When the source or the archive cannot be read (``DF-IO``, ``DF-ARC`` codes) or a
-        trust file cannot be read (``DF-IO``, ``DF-PKI`` codes); ``DF-RUN-002`` when the
-        source is in a run folder marked incomplete (a simulation interrupted or running).
-        Problems of single envelopes are counted, never raised.
+        When the source or the archive cannot be read (``DF-IO``, ``DF-ARC`` codes), a
+        trust file cannot be read (``DF-IO``, ``DF-PKI`` codes), or the scheduler cannot be
+        used (``DF-DIST`` codes); ``DF-RUN-002`` when the source is in a run folder marked
+        incomplete (a simulation interrupted or running). Problems of single envelopes are
+        counted, never raised.
     ConfigError
         ``DF-PKI-026`` when the role mapping is not TOML or a rule is invalid.
     """
@@ -116,7 +118,7 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     if notify is not None:
         for item in notices:
             notify(item)
-    run = _Run(str(source), checker, trust_source, notices, config, progress)
+    run = _Run(str(source), checker, trust_source, notices, config, progress, executor)
     if is_archive(path):
         return _audit_archive(path, path, None, run)
     if config.db is not None:
@@ -140,6 +142,7 @@ class _Run:
     notices: tuple[Finding, ...]
     config: AuditConfig
     progress: Progress | None
+    executor: Executor | None
 
 
 def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
@@ -152,41 +155,46 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                                   at=at)
         todo = archive.unverified(context)
         sizes = archive.raw_sizes(todo)
-    # The pool is started while this process holds no SQLite connection, so forked workers
-    # inherit none (SQLite forbids carrying a connection across fork()).
     chunks = list(_chunks(todo, sizes, config.chunk_size, config.chunk_bytes))
-    jobs = min(config.jobs or os.cpu_count() or 1, len(chunks))
-    pool = _start_pool(db, config, jobs) if jobs > 1 else None
+    bundle = pack_trust(config.trust)
+    remember(bundle, run.checker)  # this process, and forked pool workers, reuse it
+    # The executor is started while this process holds no SQLite connection, so forked
+    # workers inherit none (SQLite forbids carrying a connection across fork()).
+    owned = run.executor is None
+    executor = run.executor or open_executor(config.scheduler, config.jobs, tasks=len(chunks))
     try:
         with Archive(db) as archive:
+            shared = executor.share(bundle)
+            # The client reads each batch's stored bytes as a worker frees up; the workers
+            # need neither the archive file nor the trust files.
+            tasks = ((shared, config.at, archive.read_blobs(chunk)) for chunk in chunks)
             done = 0
-            for results in _verify(archive, pool, jobs, chunks, run):
-                archive.store_results(context, results)
-                done += len(results)
+            for rows in executor.map_unordered(verify_batch, tasks):
+                # One transaction per batch, a stored result kept: a killed audit, or a
+                # batch a lost worker ran twice, counts every envelope once.
+                archive.store_results(context, as_results(rows))
+                done += len(rows)
                 if progress is not None:
                     progress(done, len(todo))
-            rows = archive.result_rows(context)
+            rows_all = archive.result_rows(context)
             statuses = archive.count(MessageKind.STATUS)
             unreadable: dict[str, int] = {}
             for reject in archive.rejects():
                 unreadable[reject.finding.code] = unreadable.get(reject.finding.code, 0) + 1
-            if not rows and not unreadable:
+            if not rows_all and not unreadable:
                 raise _nothing_to_audit(shown or Path(run.source), statuses)
-    except (BrokenProcessPool, BrokenPipeError):  # BrokenPipe: a task sent to a dead worker
-        assert pool is not None
-        stop_pool(pool)
+            # Every result into the .sqlite itself, so that a copy of it alone holds them.
+            archive.checkpoint()
+    except WorkerError as exc:
+        if exc.code != "DF-DIST-003" or config.scheduler is not None:
+            raise
         raise WorkerError("DF-AUD-006", "a worker process died (killed, or out of memory); "
                           "the results stored so far are kept: run the same audit again to "
                           "verify the rest", Location(file=str(shown or run.source))) from None
-    except BaseException:
-        if pool is not None:
-            stop_pool(pool)  # an error or Ctrl-C: what is stored stays, the workers go now
-        raise
-    if pool is not None:
-        pool.shutdown(cancel_futures=True)
-        with Archive(db) as archive:  # the workers are gone: every result into the .sqlite
-            archive.checkpoint()
-    tables = coverage_by_dimension(rows, config.levels)
+    finally:
+        if owned:
+            executor.close()
+    tables = coverage_by_dimension(rows_all, config.levels)
     below = () if config.target is None else below_target(
         {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure,
         config.min_documents)
@@ -199,7 +207,7 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                        below=below, min_documents=config.min_documents, unranked=unranked,
                        imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
-                       notices=run.notices, sources=signature_sources(rows))
+                       notices=run.notices, sources=signature_sources(rows_all))
 
 
 CHECKS = "xml-dsig+pdf"
@@ -218,24 +226,6 @@ def _nothing_to_audit(path: Path, statuses: int) -> InputError:
     return InputError("DF-AUD-005", f"the archive holds {held}no document to audit; import "
                       "envelopes into it first (docflow archive import SOURCE --db ARCHIVE)",
                       Location(file=str(path)))
-
-
-def _start_pool(db: Path, config: AuditConfig, jobs: int) -> ProcessPoolExecutor:
-    """Start ``jobs`` workers now, each with its archive connection and checker.
-
-    fork where the platform has it: workers then start in milliseconds and a script that calls
-    :func:`audit` without an ``if __name__ == "__main__"`` guard still works; spawn elsewhere.
-    """
-    pool = worker_pool(jobs, method=StartMethod.FORK, initializer=_init_worker,
-                       initargs=(str(db), config.trust, config.at))
-    # With fork, the first submit starts every worker; wait for it so that all of them are
-    # forked before this process opens the archive again.
-    try:
-        pool.submit(int).result()
-    except BaseException:  # Ctrl-C or SIGTERM while the workers start: none of them stays
-        stop_pool(pool)
-        raise
-    return pool
 
 
 def _chunks(ids: Sequence[int], sizes: Sequence[int], count: int,
@@ -260,76 +250,3 @@ def _chunks(ids: Sequence[int], sizes: Sequence[int], count: int,
             chunk, held = [], 0
     if chunk:
         yield chunk
-
-
-def _verify(archive: Archive, pool: ProcessPoolExecutor | None, jobs: int,
-            chunks: Sequence[list[int]], run: _Run) -> Iterator[list[StoredResult]]:
-    """Yield the results of ``chunks`` one by one, in this process or in the pool."""
-    if pool is None:
-        worker = _Worker(archive, run.checker, run.config.at)
-        for chunk in chunks:
-            yield _as_results(worker.run(chunk))
-        return
-    in_flight: set[Future[list[_Row]]] = set()
-    window = 3 * jobs  # enough queued work that no worker waits, little memory held
-    for chunk in chunks:
-        in_flight.add(pool.submit(_run_chunk, chunk))
-        if len(in_flight) >= window:
-            finished, in_flight = _wait(in_flight)
-            for future in finished:
-                yield _as_results(future.result())
-    while in_flight:
-        finished, in_flight = _wait(in_flight)
-        for future in finished:
-            yield _as_results(future.result())
-
-
-def _wait(futures: set[Future[list[_Row]]]
-          ) -> tuple[set[Future[list[_Row]]], set[Future[list[_Row]]]]:
-    done, pending = wait(futures, return_when=FIRST_COMPLETED)
-    return set(done), set(pending)
-
-
-def _as_results(rows: list[_Row]) -> list[StoredResult]:
-    return [StoredResult(envelope_id, DocumentOutcome(op, ov, sp, sv, reasons, o_src, s_src))
-            for envelope_id, op, ov, sp, sv, reasons, o_src, s_src in rows]
-
-
-class _Worker:
-    """One process's verifier: an archive to read from, a checker built once, a time."""
-
-    def __init__(self, archive: Archive, checker: SignatureChecker, at: datetime | None) -> None:
-        self.archive = archive
-        self.checker = checker
-        self.at = at
-
-    def run(self, ids: list[int]) -> list[_Row]:
-        rows: list[_Row] = []
-        # Speed: no SHA-256 recomputation (see Archive.read_bodies); the codec checks its frame.
-        for body in self.archive.read_bodies(ids, check_hash=False):
-            if isinstance(body.data, InputError):
-                outcome = DocumentOutcome(reasons=(body.data.code,))
-            else:
-                try:
-                    # The signing time recorded at import saves a search of every tree.
-                    outcome = self.checker.check(body.data, self.at or body.signed_at)
-                except Exception:  # one bad envelope must not end a national audit
-                    outcome = DocumentOutcome(reasons=("DF-AUD-002",))
-            rows.append((body.envelope_id, outcome.organ_present, outcome.organ_valid,
-                         outcome.signer_present, outcome.signer_valid, outcome.reasons,
-                         outcome.organ_source, outcome.signer_source))
-        return rows
-
-
-_WORKER: _Worker | None = None
-
-
-def _init_worker(db: str, trust: Trust, at: datetime | None) -> None:
-    """Pool initializer: open the archive read-only and build the checker, once per process."""
-    global _WORKER
-    _WORKER = _Worker(Archive(db, readonly=True), SignatureChecker(trust), at)
-
-
-def _run_chunk(ids: list[int]) -> list[_Row]:
-    assert _WORKER is not None, "the pool initializer did not run"
-    return _WORKER.run(ids)

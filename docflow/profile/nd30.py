@@ -6,9 +6,12 @@ may follow the organ's. An appendix in its own file carries the organ's signatur
 PDF that means, over the signatures :func:`docflow.pdf.verify.verify_pdf` found, in revision
 order:
 
-* no person's signature after an organ's, and no second organ signature (``DF-PDF-082``);
-  the updates after the organ's are already limited to signature additions and DSS by the
-  update check, but a further signature's visible seal could still be drawn over the page;
+* no person's signature after an organ's, and no second organ signature (``DF-PDF-082``,
+  on every signature of the file): the updates after the organ's are already limited to
+  signature additions and DSS by the update check, but a further signature's visible
+  appearance could still be drawn over the sealed page;
+* no person's signature at all on an appendix, whose /Info (in any revision) says
+  ``/ND30Kind /Appendix`` (``DF-PDF-082``);
 * every signature of one agency: outside an envelope, the agencies of the signatures agree
   with one another (``DF-PDF-083``);
 * every required role (the organ by default) has a signature (``DF-PDF-089``);
@@ -25,19 +28,21 @@ import dataclasses
 import datetime as dt
 from collections.abc import Collection
 
-from docflow.errors import Finding, Location, verdict
+from docflow.errors import Finding, InputError, Location, verdict
+from docflow.pdf.syntax import Name, PdfDict, parse_pdf
 from docflow.pdf.verify import PdfSignature, PdfVerification, verify_pdf
 from docflow.pki.roles import Role
 from docflow.pki.validate import PathValidator
 
-__all__ = ["PDF_REQUIRED_ROLES", "check_nd30", "verify_document_pdf"]
+__all__ = ["PDF_REQUIRED_ROLES", "check_nd30", "is_appendix", "verify_document_pdf"]
 
 PDF_REQUIRED_ROLES: frozenset[Role] = frozenset({Role.ORGAN})
 """The organ's signature makes a document official (and is the only one an appendix has)."""
 
 
 def check_nd30(result: PdfVerification, *, required_roles: Collection[Role] = PDF_REQUIRED_ROLES,
-               sender: str | None = None, where: str | None = None) -> PdfVerification:
+               sender: str | None = None, where: str | None = None,
+               appendix: bool = False) -> PdfVerification:
     """``result`` with the Decree's findings added to the signatures and the document.
 
     Parameters
@@ -50,6 +55,9 @@ def check_nd30(result: PdfVerification, *, required_roles: Collection[Role] = PD
         The message's From/OrganId, when the PDF is an attachment of one.
     where
         The file name, for locations.
+    appendix
+        The PDF is an appendix in its own file (:func:`is_appendix`): the organ's signature
+        only, no person's.
     """
     if not result.signatures and not any(f.code == "DF-PDF-070" for f in result.findings):
         return result  # unreadable: the reader's finding says it all
@@ -68,9 +76,16 @@ def check_nd30(result: PdfVerification, *, required_roles: Collection[Role] = PD
                                         f"({organ_seen!r}); Decree 30 has the organ sign once, "
                                         "last", here))
             organ_seen = signature.field
+        elif signature.role == Role.SIGNER and appendix:
+            document.append(Finding("DF-PDF-082", f"the person signs ({signature.field!r}) "
+                                    "an appendix, which carries the organ's signature only",
+                                    here))
         elif signature.role == Role.SIGNER and organ_seen is not None:
-            found.append(Finding("DF-PDF-082", "the person signs after the organ; Decree 30 "
-                                 "has the organ sign last", here))
+            # Like a second seal: the person's visible appearance is drawn on the sealed
+            # page by a revision the organ's signature does not cover, so the seal fails too.
+            document.append(Finding("DF-PDF-082", f"the person signs ({signature.field!r}) "
+                                    f"after the organ ({organ_seen!r}); Decree 30 has the "
+                                    "organ sign last", here))
         if sender is not None and signature.certificate is not None:
             if signature.organ_code is None:
                 found.append(Finding("DF-PDF-084", "the certificate carries no single organ "
@@ -115,4 +130,20 @@ def verify_document_pdf(data: bytes, validator: PathValidator, *,
     :func:`check_nd30`. What ``docflow verify FILE.pdf`` and ``docflow validate`` (for each
     PDF attachment, with the message's sender) call."""
     result = verify_pdf(data, validator, at=at, legacy=legacy, where=where, describe=describe)
-    return check_nd30(result, required_roles=required_roles, sender=sender, where=where)
+    return check_nd30(result, required_roles=required_roles, sender=sender, where=where,
+                      appendix=is_appendix(data, where))
+
+
+def is_appendix(data: bytes, where: str | None = None) -> bool:
+    """Whether the document information of any revision says ``/ND30Kind /Appendix`` (what
+    ``docflow pdf new --appendix`` writes). Any revision, not only the last: a later unsigned
+    update may rewrite /Info, and must not turn an appendix back into a main document."""
+    try:
+        document = parse_pdf(data, where=where)
+        for k in range(len(document.revisions)):
+            info = document.get_ref(document.trailer(k).get(Name("Info")), k)
+            if isinstance(info, PdfDict) and info.get(Name("ND30Kind")) == "Appendix":
+                return True
+    except InputError:
+        return False  # unreadable: verify_pdf's finding says so
+    return False

@@ -51,7 +51,8 @@ from docflow.traffic.spec import (
     TrafficSpec,
 )
 
-__all__ = ["ALGORITHMS", "builtin_scenario", "parse_scenario", "read_scenario"]
+__all__ = ["ALGORITHMS", "builtin_scenario", "parse_scenario", "read_scenario",
+           "scenario_from_document"]
 
 ALGORITHMS = ("rsa-sha256", "rsa-sha384", "rsa-sha512", "ecdsa-p256", "ed25519")
 """Signature algorithms a scenario may name (those of docflow's signature profile)."""
@@ -112,6 +113,17 @@ def parse_scenario(data: bytes, file: str | None = None) -> Scenario:
         line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise ConfigError("DF-SCN-001", f"not valid TOML: {exc}",
                           Location(file=file, line=line)) from None
+    return scenario_from_document(doc, file)
+
+
+def scenario_from_document(doc: dict[str, Any], file: str | None = None) -> Scenario:
+    """Check a scenario given as the dict TOML parses to (a sweep sets keys in it first).
+
+    Raises
+    ------
+    ConfigError
+        As :func:`parse_scenario`, after the file has been read as TOML.
+    """
     root = Table(doc, file=file)
     defaults = Scenario()
     name = root.string("name", Path(file).stem if file and not file.startswith("<") else "default")

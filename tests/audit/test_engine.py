@@ -16,7 +16,7 @@ from audit.signed import national_pki, signed_document, write_trust
 from docflow.archive.importer import import_source
 from docflow.archive.store import Archive
 from docflow.audit import AuditConfig, audit
-from docflow.audit.engine import _Worker
+from docflow.audit.batch import check_blobs
 from docflow.audit.signatures import SignatureChecker
 from docflow.errors import InputError
 from docflow.trust import Trust
@@ -196,7 +196,8 @@ def test_an_exception_inside_verification_is_counted_with_df_aud_002(tmp_path: P
     with sqlite3.connect(db) as con:
         ids = [row[0] for row in con.execute("SELECT id FROM envelopes ORDER BY id")]
     with Archive(db, readonly=True) as archive:
-        broken = _Worker(archive, checker, dt.datetime(2025, 7, 2, tzinfo=_NoOffset())).run(ids)
-        working = _Worker(archive, checker, None).run(ids)
+        blobs = archive.read_blobs(ids)
+    broken = check_blobs(checker, dt.datetime(2025, 7, 2, tzinfo=_NoOffset()), blobs)
+    working = check_blobs(checker, None, blobs)
     assert broken == [(i, False, False, False, False, ("DF-AUD-002",), "", "") for i in ids]
     assert working == [(i, True, True, True, True, (), "xml", "xml") for i in ids]
