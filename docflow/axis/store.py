@@ -229,13 +229,14 @@ class Store:
     def _add(self, cur: Any, data: bytes, digest: str, route: Route, when: float) -> Stored:
         row = self._run(cur, "SELECT id FROM messages WHERE sha256 = ?", (digest,)).fetchone()
         if row is not None:
-            held_for = tuple(r[0] for r in self._run(
-                cur, "SELECT receiver FROM deliveries WHERE message_id = ? ORDER BY receiver",
-                (row[0],)).fetchall())
-            return Stored(int(row[0]), True, held_for)
+            return self._resent(cur, int(row[0]))
         if route.kind == "document":
-            held = self._run(cur, "SELECT id FROM messages WHERE document_id = ?",
+            held = self._run(cur, "SELECT id, sha256 FROM messages WHERE document_id = ?",
                              (route.document_id,)).fetchone()
+            if held is not None and held[1] == digest:
+                # The same bytes, committed by another process between the two look-ups
+                # (each statement sees the latest commit): a resend, not a conflict.
+                return self._resent(cur, int(held[0]))
             if held is not None:
                 raise Conflict("DF-AXS-008", f"the axis holds message {held[0]} with "
                                f"DocumentId {route.document_id!r}, with other content")
@@ -253,6 +254,13 @@ class Store:
                       "status_code, updated_at) VALUES (?, ?, 1, NULL, ?)",
                       (new_id, receiver, when))
         return Stored(int(new_id), False, tuple(sorted(receivers)))
+
+    def _resent(self, cur: Any, message_id: int) -> Stored:
+        """A message the axis already holds, answered as it was first: its id and receivers."""
+        held_for = tuple(r[0] for r in self._run(
+            cur, "SELECT receiver FROM deliveries WHERE message_id = ? ORDER BY receiver",
+            (message_id,)).fetchall())
+        return Stored(message_id, True, held_for)
 
     def _status_receivers(self, cur: Any, route: Route, when: float) -> tuple[str, ...]:
         doc = self._run(cur, "SELECT id, sender FROM messages WHERE document_id = ? AND "
