@@ -266,19 +266,19 @@ def _limit(request: Request) -> int:
 
 async def inbox(request: Request) -> Response:
     state = _state(request)
-    try:
-        caller = _caller(request, state)
-        rows = await state.stored(state.store.inbox, caller, _limit(request))
-    except _Refusal as refusal:
-        return refusal.response()
-    return JSONResponse({"agency": caller, "messages": [r.to_dict() for r in rows]})
+    return await _listing(request, state, state.store.inbox)
 
 
 async def sent(request: Request) -> Response:
     state = _state(request)
+    return await _listing(request, state, state.store.sent)
+
+
+async def _listing(request: Request, state: _State, read: Callable[..., Any]) -> Response:
+    """The caller's own messages, as ``read`` (the inbox or the sent list) lists them."""
     try:
         caller = _caller(request, state)
-        rows = await state.stored(state.store.sent, caller, _limit(request))
+        rows = await state.stored(read, caller, _limit(request))
     except _Refusal as refusal:
         return refusal.response()
     return JSONResponse({"agency": caller, "messages": [r.to_dict() for r in rows]})
