@@ -54,6 +54,15 @@ def test_pool_workers_die_with_a_killed_owner(method: str) -> None:
         _kill_group(proc)
 
 
+def _simulation(run: Path, *, output: int) -> subprocess.Popen[bytes]:
+    """``docflow simulate`` of :data:`SCENARIO` into ``run``, in a process group of its own
+    (so that a test can signal the group); stdout and stderr go to ``output``."""
+    scenario = run.parent / "s.toml"
+    scenario.write_text(SCENARIO)
+    return subprocess.Popen([*DOCFLOW, "simulate", str(scenario), "--out", str(run), "--quiet"],
+                            stdout=output, stderr=output, start_new_session=True)
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Clean-up of a test that failed half-way: nothing of it outlives the test."""
     with contextlib.suppress(ProcessLookupError):
@@ -111,11 +120,7 @@ processes = 2
 
 def test_a_killed_simulation_leaves_no_worker_behind(tmp_path: Path) -> None:
     """kill -9 of ``docflow simulate`` while its forkserver workers sign: all of them exit."""
-    scenario = tmp_path / "s.toml"
-    scenario.write_text(SCENARIO)
-    proc = subprocess.Popen([*DOCFLOW, "simulate", str(scenario), "--out", str(tmp_path / "run"),
-                             "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = _simulation(tmp_path / "run", output=subprocess.DEVNULL)
     try:
         below = wait_for(proc.pid, 4)  # resource tracker, forkserver and two workers
         os.kill(proc.pid, signal.SIGKILL)
@@ -161,12 +166,8 @@ def test_ctrl_c_stops_an_audit_with_one_line_and_keeps_what_it_stored(tmp_path: 
 
 def test_ctrl_c_stops_a_simulation_and_leaves_no_partial_archive(tmp_path: Path) -> None:
     """SIGINT to the group while workers sign: exit 130, one line, no half-written archive."""
-    scenario = tmp_path / "s.toml"
-    scenario.write_text(SCENARIO)
     run = tmp_path / "run"
-    proc = subprocess.Popen([*DOCFLOW, "simulate", str(scenario), "--out", str(run), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = _simulation(run, output=subprocess.PIPE)
     try:
         below = wait_for(proc.pid, 4)
         code, err = _interrupt(proc, below)
@@ -230,12 +231,8 @@ def test_a_worker_killed_under_an_audit_is_a_clear_error_and_loses_nothing(
 
 def test_a_worker_killed_under_a_simulation_is_a_clear_error(tmp_path: Path) -> None:
     """kill -9 of one signing worker: DF-SCN-010, exit 3, no traceback, no partial archive."""
-    scenario = tmp_path / "s.toml"
-    scenario.write_text(SCENARIO)
     run = tmp_path / "run"
-    proc = subprocess.Popen([*DOCFLOW, "simulate", str(scenario), "--out", str(run), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = _simulation(run, output=subprocess.PIPE)
     try:
         below = wait_for(proc.pid, 4)
         server = [pid for pid in _workers(below, b"forkserver") if _parent(pid) == proc.pid]
