@@ -33,7 +33,6 @@ from docflow.outputs import OutputSchema, header
 from docflow.sim.run import configure, run_engine
 from docflow.sim.scenario_file import scenario_from_document
 from docflow.sim.setup import prepare
-from docflow.sim.summary import dump_summary
 
 __all__ = ["SWEEP_FILE", "SweepResult", "Variation", "parse_seeds", "run_point", "sweep"]
 
@@ -157,7 +156,7 @@ def run_point(source: bytes, file: str, overrides: tuple[tuple[str, Any], ...], 
     # difference, and its summary.json is these bytes).
     chosen = configure(scenario, seed=seed, crypto=crypto)
     result = run_engine(chosen, prepare(chosen), None)
-    digest = hashlib.sha256(dump_summary(dict(result.summary))).hexdigest()
+    digest = hashlib.sha256(result.to_json()).hexdigest()
     return index, digest, run_metrics(result.summary)
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from docflow.sim.summary_model import SimulationSummary
+
 __all__ = ["Metrics", "band", "run_metrics", "tornado"]
 
 Metrics = dict[str, float | None]
@@ -27,31 +29,30 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 6)
 
 
-def run_metrics(summary: Mapping[str, Any]) -> Metrics:
+def run_metrics(summary: SimulationSummary) -> Metrics:
     """The predictions a sweep compares, from one run's summary.
 
     Examples
     --------
-    >>> s = {"levels": {"province": {"throughput_per_hour": {"mean": 12.5},
-    ...      "latency_s": {"delivery": {"p95": 3.0}},
-    ...      "coverage": {"documents": 0, "rates": {}}}},
-    ...      "hubs": {"axis": {"kind": "axis", "peak_backlog": 4}},
-    ...      "totals": {"delivered": 10, "lost": 0}}
-    >>> run_metrics(s)["throughput_per_hour.province"], run_metrics(s)["peak_backlog.axis"]
-    (12.5, 4.0)
+    >>> from docflow.runs import simulate
+    >>> from docflow.sim.scenario import Period, Scenario
+    >>> run = simulate(Scenario(topology="tiny", period=Period(days=1)), crypto="model")
+    >>> m = run_metrics(run.summary)
+    >>> m["delivered"] > 0, m["peak_backlog.axis"] >= 0, "latency_p95_s.commune" in m
+    (True, True, True)
     """
-    out: Metrics = {"delivered": float(summary["totals"]["delivered"]),
-                    "lost": float(summary["totals"]["lost"])}
-    for level, row in summary["levels"].items():
-        out[f"throughput_per_hour.{level}"] = _r(row["throughput_per_hour"]["mean"])
-        out[f"latency_p95_s.{level}"] = _r(row["latency_s"]["delivery"]["p95"])
-        coverage = row["coverage"]
-        out[f"coverage_both_valid.{level}"] = _r(coverage["rates"]["both_valid"]["rate"]) \
-            if coverage["documents"] else None
+    out: Metrics = {"delivered": float(summary.totals.delivered),
+                    "lost": float(summary.totals.lost)}
+    for level, row in summary.levels.items():
+        out[f"throughput_per_hour.{level.value}"] = _r(row.throughput_per_hour.mean)
+        out[f"latency_p95_s.{level.value}"] = _r(row.latency_s.delivery.p95)
+        coverage = row.coverage
+        out[f"coverage_both_valid.{level.value}"] = _r(coverage.rates.both_valid.rate) \
+            if coverage.documents else None
     backlog: dict[str, float] = {}
-    for hub in summary["hubs"].values():
-        kind = str(hub["kind"])
-        backlog[kind] = max(backlog.get(kind, 0.0), float(hub["peak_backlog"]))
+    for hub in summary.hubs.values():
+        kind = hub.kind.value
+        backlog[kind] = max(backlog.get(kind, 0.0), float(hub.peak_backlog))
     for kind in sorted(backlog):
         out[f"peak_backlog.{kind}"] = backlog[kind]
     return out
