@@ -272,9 +272,10 @@ def to_data(obj: Any) -> Any:
     return obj
 
 
-def dumps(data: Any) -> bytes:
-    """UTF-8 JSON in key order, one-space indent, a final newline: every output's bytes."""
-    return (json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
+def dumps(data: Any, indent: int = 1) -> bytes:
+    """UTF-8 JSON in key order, indented (one space unless told), with a final newline."""
+    return (json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False) +
+            "\n").encode()
 
 
 def parse_json(data: bytes | str, file: str | None = None) -> Any:
@@ -298,6 +299,8 @@ class JsonModel:
     """
 
     SCHEMA: ClassVar[OutputSchema]
+    INDENT: ClassVar[int] = 1
+    """Spaces per level in :meth:`to_json` (the validation JSON, printed for people, uses 2)."""
 
     @classmethod
     def header(cls) -> dict[str, str]:
@@ -311,7 +314,7 @@ class JsonModel:
 
     def to_json(self) -> bytes:
         """The output's bytes, as written to its file."""
-        return dumps(self.to_dict())
+        return dumps(self.to_dict(), self.INDENT)
 
     @classmethod
     def from_dict(cls, data: Any, file: str | None = None) -> Self:
