@@ -175,6 +175,8 @@ def _array(item: _Decode) -> _Decode:
         # pass; only a list with a bad item is walked item by item for the error's index.
         if item is _count and all(type(v) is int and v >= 0 for v in value):
             return tuple(value)
+        if item is _float and all(type(v) is float and math.isfinite(v) for v in value):
+            return tuple(value)
         return tuple(item(v, f"{where}[{i}]") for i, v in enumerate(value))
     return decode
 
