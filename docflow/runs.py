@@ -40,7 +40,6 @@ from docflow.sim.run import (
 )
 from docflow.sim.scenario import Scenario
 from docflow.sim.setup import prepare
-from docflow.sim.summary import dump_summary
 
 __all__ = ["COMPILING", "WRITING", "SimulationResult", "simulate"]
 
@@ -115,7 +114,7 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
         return result
     if progress is not None:
         progress(WRITING, 0, 1)
-    data = dump_summary(dict(result.summary))
+    data = result.to_json()
     summary_path = write_atomic(folder / SUMMARY_FILE, data)
     # Rendered from the bytes written, as `docflow report DIR` renders it: the same page.
     report = write_page(render_simulation(json.loads(data), str(summary_path)),

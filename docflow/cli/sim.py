@@ -115,4 +115,4 @@ def sweep_command(scenario: str | None, seeds: str, vary: tuple[str, ...], crypt
                        scheduler=scheduler, jobs=jobs, progress=line)
     page = write_sweep_report(out)
     chatter(f"wrote {result.out / 'sweep.json'} and {page} "
-            f"({len(result.data['runs'])} runs)", quiet)
+            f"({len(result.summary.runs)} runs)", quiet)
