@@ -924,6 +924,8 @@ def _passphrase(path: str | None) -> bytes | None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Server processes.")
+@click.option("--judges", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Judge processes per server process [default: one per core].")
 @click.option("--max-size", type=click.IntRange(min=1024), default=None, metavar="BYTES",
               help="Largest message accepted (DF-AXS-001) [default: 32 MiB].")
 @click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
@@ -934,8 +936,8 @@ def _passphrase(path: str | None) -> bytes | None:
               help="Time a request body may take to arrive whole (DF-AXS-016).")
 @_PASS
 def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
-                       max_size: int | None, revocation: str, body_timeout: float,
-                       passphrase_file: str | None) -> None:
+                       judges: int | None, max_size: int | None, revocation: str,
+                       body_timeout: float, passphrase_file: str | None) -> None:
     """Serve the axis API over mutual TLS until interrupted.
 
     Every message is validated and its signatures verified against the PKI before it is
@@ -949,7 +951,7 @@ def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
     from docflow.axis.server import serve
 
     config = ServeConfig(Path(pki), db=db, host=host, port=port, workers=workers,
-                         revocation=revocation, body_seconds=body_timeout,
+                         judges=judges, revocation=revocation, body_seconds=body_timeout,
                          passphrase_file=Path(passphrase_file) if passphrase_file else None)
     if max_size is not None:
         config = dataclasses.replace(config, max_bytes=max_size)

@@ -21,12 +21,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docflow.envelope.model import Envelope, StatusMessage
 from docflow.envelope.parser import parse_tree
 from docflow.envelope.status import StatusCode
-from docflow.errors import Finding, Indication, Severity
+from docflow.errors import CATALOGUE, Finding, Indication, Location, Severity
 from docflow.xmlsafe import XmlLimits, parse_xml
 
 if TYPE_CHECKING:
@@ -54,6 +54,12 @@ class Route:
     """The ``StatusCode`` of a status message (two digits)."""
 
 
+def _override(finding: dict[str, Any]) -> Severity | None:
+    """The severity a finding's dict gives, kept only where it overrides the catalogue's."""
+    severity = Severity(finding["severity"])
+    return None if severity is CATALOGUE[str(finding["code"])].severity else severity
+
+
 @dataclass(frozen=True, slots=True)
 class Judgement:
     """The verdict on one incoming message and, when it passed, where it goes."""
@@ -71,6 +77,24 @@ class Judgement:
     def codes(self) -> tuple[str, ...]:
         """The distinct finding codes, sorted: what a refusal lists."""
         return tuple(sorted({f.code for f in self.findings}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The judgement as JSON-ready data (what a judge process sends the server)."""
+        return {"verdict": self.verdict.value,
+                "findings": [f.to_dict() for f in self.findings],
+                "route": None if self.route is None else dataclasses.asdict(self.route)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Judgement:
+        """The judgement :meth:`to_dict` gave (raises KeyError, TypeError or ValueError for
+        anything else)."""
+        findings = tuple(Finding(str(f["code"]), str(f["message"]),
+                                 Location(**f["location"]), _override(f))
+                         for f in data["findings"])
+        route = data["route"]
+        return cls(Indication(data["verdict"]), findings, None if route is None else Route(
+            str(route["kind"]), str(route["sender"]), tuple(map(str, route["receivers"])),
+            route["document_id"], route["response_for"], route["status_code"]))
 
 
 @dataclass(frozen=True, slots=True)

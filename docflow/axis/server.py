@@ -17,12 +17,9 @@ of the server leaves no orphan serving on.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
 import ssl
-import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict
 from pathlib import Path
@@ -33,6 +30,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from docflow.axis.admission import Admission
 from docflow.axis.config import ServeConfig
 from docflow.axis.directory import read_directory
+from docflow.axis.judges import die_with_parent
 from docflow.axis.store import open_store
 from docflow.errors import InputError, Location
 from docflow.pki.io import read_passphrase
@@ -71,13 +69,6 @@ class _TlsH11Protocol(H11Protocol):
         self.app = with_tls
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (a no-op elsewhere)."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def app_from_environment() -> Any:
     """The uvicorn factory: the application for the configuration in ``DOCFLOW_AXIS_SERVE``."""
     from docflow.axis.app import create_app
@@ -87,7 +78,7 @@ def app_from_environment() -> Any:
                             "passphrase_file": Path(raw["passphrase_file"])
                             if raw.get("passphrase_file") else None})
     if config.workers > 1:
-        _die_with_parent()
+        die_with_parent()
     return create_app(config)
 
 
