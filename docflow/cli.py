@@ -1114,7 +1114,10 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
               metavar="MS", help="The service's measured cost per message: the simulator's "
               "FIFO stage then predicts the run beside the measurement.")
 @click.option("--model-workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="The service's workers, for that prediction.")
+              help="Workers of the model's queueing stage.")
+@click.option("--model-transit-ms", type=click.FloatRange(min=0), default=0.0,
+              show_default=True, metavar="MS", help="Each message's time outside the queue "
+              "(TLS, HTTP, commit), added to the model's latency.")
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for summary.json and report.html.")
@@ -1122,7 +1125,8 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
                  model_service_ms: float | None, model_workers: int,
-                 passphrase_file: str | None, out: str, quiet: bool) -> None:
+                 model_transit_ms: float, passphrase_file: str | None, out: str,
+                 quiet: bool) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
     Many agencies at once, each with its own TLS client certificate: documents really signed,
@@ -1139,7 +1143,8 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
     config = LoadConfig(url, Path(pki), rate_scale=rate_scale, duration_s=duration,
                         max_documents=max_documents, max_kb=max_kb, drain_s=drain,
                         statuses=not no_status, passphrase=_passphrase(passphrase_file),
-                        model_service_ms=model_service_ms, model_workers=model_workers)
+                        model_service_ms=model_service_ms, model_workers=model_workers,
+                        model_transit_ms=model_transit_ms)
     bar: Any = None
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -1166,7 +1171,8 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
     if model is not None:
         rate, ack = model["throughput_per_s"], model["ack_latency_s"]
         click.echo(f"model ({model['workers']} worker(s), {model['service_ms']} ms a message, "
-                   f"utilisation {model['utilisation']}): throughput {rate['predicted']} "
+                   f"{model['transit_ms']} ms transit, utilisation {model['utilisation']}): "
+                   f"throughput {rate['predicted']} "
                    f"predicted / {rate['measured']} measured per s; acknowledgement p50/p95/p99 "
                    + " vs ".join("/".join(str(ack[side][q]) for q in ("p50", "p95", "p99"))
                                  + f" s {side}" for side in ("predicted", "measured")))
