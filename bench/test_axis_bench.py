@@ -39,6 +39,7 @@ import pytest
 from docflow.axis.admission import Admission
 from docflow.axis.client import tls_context
 from docflow.axis.directory import read_directory
+from docflow.axis.load_model import predict_latency
 from docflow.axis.store import open_store
 from docflow.pki.national import NationalPki
 from tests.axis.live import AGENCIES, Server, national_pki, signed_document, write_folder
@@ -211,17 +212,19 @@ def _q(values: list[float], q: float) -> float:
 
 
 def _unloaded(server: Server, folder: Path, batch: list[bytes]) -> list[float]:
-    """Acknowledgement latencies of one message at a time on one connection: the service's
-    path without queueing (transport, judgement, commit)."""
+    """Acknowledgement latencies of one message at a time (message ``i`` from
+    ``SENDERS[i % 4]``, on that agency's connection): the service's path without queueing
+    (transport, judgement, commit)."""
     latencies: list[float] = []
 
     async def main() -> None:
-        lane = await _Lane.open(server.url, folder, SENDERS[0])
-        for data in batch:
+        lanes = [await _Lane.open(server.url, folder, sender) for sender in SENDERS]
+        for i, data in enumerate(batch):
             begin = time.perf_counter()
-            await lane.send(data)
+            await lanes[i % 4].send(data)
             latencies.append(time.perf_counter() - begin)
-        lane.close()
+        for lane in lanes:
+            lane.close()
 
     _run(main())
     return latencies
@@ -284,8 +287,8 @@ def test_axis_rate_against_its_floor(setup: tuple[NationalPki, Path, list[bytes]
     server = Server(folder, str(tmp_path / "half.sqlite")).start()
     try:
         latencies = _open_loop(server, folder, batch, half)
-        alone = _unloaded(server, folder, [signed_document(national_pki(), SENDERS[0],
-                                                           [SENDERS[1]], 40_000 + i)
+        alone = _unloaded(server, folder, [signed_document(national_pki(), SENDERS[i % 4],
+                                                           [SENDERS[(i + 1) % 4]], 40_000 + i)
                                            for i in range(40)])
     finally:
         server.stop()
@@ -299,3 +302,77 @@ def test_axis_rate_against_its_floor(setup: tuple[NationalPki, Path, list[bytes]
           f"p50 {_q(alone, .5):.2f} ms; capacity {median['sqlite']:.0f}/s")
     print(f"  model: --model-service-ms {service:.2f} --model-workers 1 --model-transit-ms "
           f"{max(0.0, _q(alone, .5) - service):.2f}")
+
+
+def _poisson_loop(server: Server, folder: Path, batch: list[bytes], rate: float,
+                  seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Open loop with Poisson arrivals at ``rate``: each message due at its drawn time, sent
+    on a free one of 8 connections of its sender. Returns the arrival times (s after the
+    start) and the measured acknowledgement latencies (s after each was due), in order."""
+    gaps = np.random.default_rng(seed).exponential(1 / rate, len(batch))
+    arrivals = np.cumsum(gaps) - gaps[0]
+    latencies = np.zeros(len(batch))
+
+    async def main() -> None:
+        idle: dict[str, asyncio.Queue[_Lane]] = {s: asyncio.Queue() for s in SENDERS}
+        for k in range(32):
+            sender = SENDERS[k % 4]
+            idle[sender].put_nowait(await _Lane.open(server.url, folder, sender))
+
+        async def one(i: int, due: float) -> None:
+            lane = await idle[SENDERS[i % 4]].get()
+            await lane.send(batch[i])
+            latencies[i] = time.perf_counter() - due
+            idle[SENDERS[i % 4]].put_nowait(lane)
+
+        start = time.perf_counter()
+        tasks = []
+        for i, at in enumerate(arrivals):
+            await asyncio.sleep(max(0.0, start + at - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(i, start + at)))
+        await asyncio.gather(*tasks)
+        for queue in idle.values():
+            while not queue.empty():
+                queue.get_nowait().close()
+
+    _run(main())
+    return arrivals, latencies
+
+
+MODEL_MESSAGES = 1200
+MODEL_LOADS = (0.2, 0.5, 0.8)
+
+
+def test_model_meets_reality(setup: tuple[NationalPki, Path, list[bytes]],
+                             tmp_path: Path) -> None:
+    """The load model (docflow.axis.load_model.predict_latency) against the SQLite server
+    under Poisson arrivals at 20, 50 and 80 % of the capacity measured just before, with the
+    parameters measured the same way as test_axis_rate_against_its_floor prints them."""
+    pki, folder, _ = setup
+    batch = [signed_document(pki, SENDERS[i % 4], [SENDERS[(i + 1) % 4]], 60_000 + i)
+             for i in range(MODEL_MESSAGES + 340)]
+    server = Server(folder, str(tmp_path / "model.sqlite")).start()
+    try:
+        capacity = statistics.median(_closed_loop(server, folder, batch[k * 80:(k + 1) * 80])[0]
+                                     for k in range(3))
+        alone = _q(_unloaded(server, folder, batch[240:340]), .5)
+        service = 1000 / capacity
+        transit = max(0.0, alone - service)
+        print(f"\nmodel meets reality: capacity {capacity:.0f}/s (closed loop, median of 3), "
+              f"a message alone {alone:.2f} ms, so service {service:.2f} ms, transit "
+              f"{transit:.2f} ms; load average {os.getloadavg()[0]:.1f}")
+        print("  load   rate/s   p50 measured / 1 stage / 2 workers    "
+              "p95 measured / 1 stage / 2 workers   (ms)")
+        rest = batch[340:]
+        share = len(rest) // len(MODEL_LOADS)
+        for n, load in enumerate(MODEL_LOADS):
+            part = rest[n * share:(n + 1) * share]
+            arrivals, measured = _poisson_loop(server, folder, part, load * capacity, n)
+            one = predict_latency(arrivals, service_ms=service, workers=1, transit_ms=transit)
+            two = predict_latency(arrivals, service_ms=2 * service, workers=2,
+                                  transit_ms=max(0.0, alone - 2 * service))
+            print(f"  {load:4.0%} {load * capacity:8.1f}   " + "    ".join(
+                f"{np.quantile(measured, q) * 1000:7.1f} / {np.quantile(one, q) * 1000:5.1f} "
+                f"/ {np.quantile(two, q) * 1000:5.1f}" for q in (.5, .95)))
+    finally:
+        server.stop()
