@@ -48,14 +48,24 @@ def _quantiles(values: np.ndarray) -> dict[str, float | None]:
 
 
 def predict_latency(arrivals_s: np.ndarray, *, service_ms: float, workers: int,
-                    transit_ms: float = 0.0) -> np.ndarray:
+                    transit_ms: float | np.ndarray = 0.0, seed: int = 0) -> np.ndarray:
     """Predicted seconds from arrival to acknowledgement of each message (in the order of
-    ``arrivals_s``): the wait for a worker, the service, and the transit."""
+    ``arrivals_s``): the wait for a worker, the service, and the transit.
+
+    ``transit_ms`` is one figure, or the transits measured on messages sent alone: each
+    message then draws one of them (from a generator seeded with ``seed``), so that the
+    model's spread at low load is the measured one, not none.
+    """
     order = np.argsort(arrivals_s, kind="stable")
     arrival_us = np.rint(arrivals_s[order] * 1e6).astype(np.int64)
     depart_us = _departures(arrival_us, max(1, round(service_ms * 1000)), workers)
+    if np.ndim(transit_ms):
+        transit = np.random.default_rng(seed).choice(np.asarray(transit_ms, float),
+                                                     len(arrivals_s)) / 1000
+    else:
+        transit = np.full(len(arrivals_s), float(transit_ms) / 1000)
     latency = np.empty(len(arrivals_s))
-    latency[order] = (depart_us - arrival_us) / 1e6 + transit_ms / 1000
+    latency[order] = (depart_us - arrival_us) / 1e6 + transit
     return latency
 
 

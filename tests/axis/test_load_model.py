@@ -84,3 +84,14 @@ def test_a_small_load_run_puts_prediction_beside_measurement(
     # Every predicted latency is at least the service plus the transit.
     assert model["ack_latency_s"]["predicted"]["p50"] >= 0.010
     assert "predicted vs" in result.output and "s measured" in result.output
+
+
+def test_measured_transits_are_drawn_per_message_from_a_seed() -> None:
+    """Given the transits of messages sent alone, each message draws one of them: the same
+    seed gives the same prediction, and every latency is service plus one measured transit."""
+    arrivals = np.arange(200) * 0.1  # never queued: 100 ms apart, 10 ms service
+    measured = np.array([2.0, 5.0, 40.0])
+    first = predict_latency(arrivals, service_ms=10, workers=1, transit_ms=measured, seed=4)
+    again = predict_latency(arrivals, service_ms=10, workers=1, transit_ms=measured, seed=4)
+    assert first.tolist() == again.tolist()
+    assert set(np.round((first - 0.010) * 1000, 6)) == {2.0, 5.0, 40.0}
