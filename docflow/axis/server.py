@@ -45,6 +45,11 @@ _LOOP = "uvloop" if sys.platform != "win32" else "asyncio"
 """libuv's event loop, and its TLS in C: about an eighth fewer instructions per message on the
 event loop than asyncio's own loop and its TLS written in Python (docs/axis.md)."""
 
+_KEEP_ALIVE = 75
+"""Seconds an idle connection is kept open (uvicorn's default is 5). An agency that sends
+every few seconds would otherwise pay a new TLS handshake, which costs the server more CPU
+than the rest of a message (docs/axis.md); 75 s is nginx's default."""
+
 _HEAD_LIMIT = 16 * 1024
 """The largest request head (request line and headers) h11 accepts."""
 
@@ -155,4 +160,4 @@ def serve(config: ServeConfig, announce: Callable[[str], None] | None = None) ->
                 ssl_ca_certs=str(directory.ca_file), ssl_cert_reqs=ssl.CERT_OPTIONAL,
                 h11_max_incomplete_event_size=_HEAD_LIMIT, log_level=config.log_level,
                 access_log=False, server_header=False, timeout_graceful_shutdown=5,
-                loop=_LOOP)
+                loop=_LOOP, timeout_keep_alive=_KEEP_ALIVE)
