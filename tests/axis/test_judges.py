@@ -1,11 +1,13 @@
 """The axis's judge processes (docflow/axis/judges.py): a judge that dies costs at most the
-one message it was judging, never an acknowledgement, and no judge outlives its server."""
+one message it was judging, never an acknowledgement, and no judge outlives its server; and
+the connections the server keeps, so that a client pays one TLS handshake, not one a send."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +17,8 @@ import pytest
 
 from docflow.axis import Client
 from docflow.axis.admission import Admission, Judgement
+from docflow.axis.client import tls_context
+from docflow.axis.directory import read_directory
 from docflow.pki.national import NationalPki
 
 from .live import G22, H49, SNV, Server, signed_document
@@ -129,3 +133,21 @@ def test_no_judge_outlives_a_killed_server(pki_dir: Path, tmp_path: Path) -> Non
         _wait_for(lambda: not any(_alive(pid) for pid in judges))
     finally:
         live.kill()
+
+
+def test_an_idle_connection_is_kept_past_five_seconds(one_judge: Server, pki_dir: Path) -> None:
+    """An agency that sends every few seconds keeps its connection (and spares the server a
+    TLS handshake): a request 6 s after the last one, on the same connection, is answered
+    (uvicorn's default keep-alive, 5 s, would have closed it)."""
+    context = tls_context(read_directory(pki_dir), H49)
+    with socket.create_connection(("127.0.0.1", one_judge.port), timeout=30) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        for _ in range(2):
+            tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: axis\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b'{"ok":true}'):
+                chunk = tls.recv(4096)
+                assert chunk, f"the server closed the connection after {answer!r}"
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200")
+            time.sleep(6)
