@@ -63,9 +63,14 @@ class _Refusal(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
     def response(self) -> JSONResponse:
+        # A body refused unread (too large, too slow) ends the connection: kept open, it would
+        # hold the rest of that body, which the server will not read, until the keep-alive
+        # timeout.
         return JSONResponse({"accepted": False, "code": self.code, "message": self.message,
                              "summary": CATALOGUE[self.code].summary, **self.extra},
-                            status_code=self.status)
+                            status_code=self.status,
+                            headers={"connection": "close"} if self.status in (408, 413)
+                            else None)
 
 
 class _Committer:

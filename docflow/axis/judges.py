@@ -13,7 +13,9 @@ judgement as JSON (:meth:`Judgement.to_dict`) out. JSON rather than pickle: the 
 untrusted bytes, and the server should not execute what a judge sends back.
 
 A judge that dies while judging (a crash in a C library, the kernel's OOM killer) costs that
-one message a 503 ``DF-AXS-017`` (nothing is stored), and a new judge takes its place. Judges
+one message a 503 ``DF-AXS-017`` (nothing is stored), and a new judge takes its place; a
+judgement that raises (a bug) costs that message the same 503, its traceback goes to the
+server's stderr, and the judge goes on, so that no input can make the server respawn. Judges
 ignore SIGINT (the server stops them), exit when their stdin closes, and ask Linux to kill
 them when the server dies (``PR_SET_PDEATHSIG``), so a ``kill -9`` leaves no orphan.
 """
@@ -28,6 +30,7 @@ import os
 import signal
 import struct
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -58,7 +61,12 @@ class JudgeSpec:
 
 
 class JudgeFailed(Exception):
-    """The judge process died or answered nonsense while judging a message."""
+    """The judge process died or answered nonsense while judging a message, or its judgement
+    raised (a bug, reported on the server's stderr: the judge itself goes on)."""
+
+    def __init__(self, message: str, *, judge_alive: bool = False) -> None:
+        super().__init__(message)
+        self.judge_alive = judge_alive
 
 
 class _Judge:
@@ -83,7 +91,10 @@ class _Judge:
     async def answer(self) -> Judgement:
         """Read the judgement of what :meth:`send` wrote."""
         try:
-            return Judgement.from_dict(json.loads(await self.read_frame()))
+            answer = json.loads(await self.read_frame())
+            if "error" in answer:
+                raise JudgeFailed(f"the judgement raised {answer['error']}", judge_alive=True)
+            return Judgement.from_dict(answer)
         except (OSError, EOFError, asyncio.IncompleteReadError, ValueError, KeyError,
                 TypeError) as exc:
             raise JudgeFailed(f"the judge process {self.process.pid} died or answered "
@@ -208,6 +219,12 @@ class JudgePool:
                 raise
             try:
                 result = await judge.answer()
+            except JudgeFailed as failed:
+                if failed.judge_alive:
+                    self._idle.put_nowait(judge)
+                else:
+                    self._discard(judge)
+                raise
             except BaseException:
                 # Failed or cancelled mid-message: its pipes may hold half a frame, so it is
                 # never reused.
@@ -243,7 +260,8 @@ def die_with_parent() -> None:
 
 
 def _write(out: BinaryIO, payload: dict[str, Any]) -> None:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    # ASCII: a lone surrogate in a finding's text cannot break the frame's UTF-8.
+    body = json.dumps(payload).encode("ascii")
     out.write(_HEADER.pack(len(body)) + body)
     out.flush()
 
@@ -276,7 +294,12 @@ def main(argv: list[str]) -> int:
         data = _read(stdin, size)
         if data is None:
             return 0
-        _write(stdout, admission.judge(data).to_dict())
+        try:
+            answer = admission.judge(data).to_dict()
+        except Exception as exc:  # a bug: this message gets a 503, the judge goes on
+            traceback.print_exc()
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        _write(stdout, answer)
     return 0
 
 
