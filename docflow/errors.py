@@ -502,6 +502,9 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
                                   "PKI holds, or its bounds are not positive."),
     _c("DF-AXS-016", "error", _I, "The request body did not arrive whole within the axis's "
                                   "time limit (a trickled body); nothing was stored."),
+    _c("DF-AXS-017", "error", _I, "The message could not be judged: the judge process died "
+                                  "while judging it (503; nothing was stored, a new judge took "
+                                  "its place), or could not start."),
     # --- run and output folders (docflow/runfolder.py) --------------------------------------
     _c("DF-RUN-001", "error", _I, "The output folder is not empty (an earlier run or other "
                                   "files); refused unless --force replaces the run in it."),

@@ -12,8 +12,10 @@ and the organ's signature required of a document message (``--require organ``): 
 business rules, every signature valid and trusted, in its place, and bound to the sender.
 INDETERMINATE is refused too: the axis forwards only what it could check.
 
-Routing facts (who sent it, to whom, which document) are read from the same bytes after the
-judgement, so that only a message that passed is ever routed, and routed by what was signed.
+Routing facts (who sent it, to whom, which document) are read after the judgement from the
+one tree parsed from the bytes, the tree the signatures were verified on (the checks leave it
+as they found it), so that only a message that passed is ever routed, and routed by what was
+signed.
 """
 
 from __future__ import annotations
@@ -21,16 +23,19 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docflow.envelope.model import Envelope, StatusMessage
 from docflow.envelope.parser import parse_tree
 from docflow.envelope.status import StatusCode
-from docflow.errors import Finding, Indication, Severity
+from docflow.errors import CATALOGUE, Finding, Indication, InputError, Location, Severity
 from docflow.xmlsafe import XmlLimits, parse_xml
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from docflow.trust import Trust
+    from docflow.validation.report import ValidationReport
 
 __all__ = ["Admission", "Judgement", "Route"]
 
@@ -54,6 +59,12 @@ class Route:
     """The ``StatusCode`` of a status message (two digits)."""
 
 
+def _override(finding: dict[str, Any]) -> Severity | None:
+    """The severity a finding's dict gives, kept only where it overrides the catalogue's."""
+    severity = Severity(finding["severity"])
+    return None if severity is CATALOGUE[str(finding["code"])].severity else severity
+
+
 @dataclass(frozen=True, slots=True)
 class Judgement:
     """The verdict on one incoming message and, when it passed, where it goes."""
@@ -71,6 +82,24 @@ class Judgement:
     def codes(self) -> tuple[str, ...]:
         """The distinct finding codes, sorted: what a refusal lists."""
         return tuple(sorted({f.code for f in self.findings}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The judgement as JSON-ready data (what a judge process sends the server)."""
+        return {"verdict": self.verdict.value,
+                "findings": [f.to_dict() for f in self.findings],
+                "route": None if self.route is None else dataclasses.asdict(self.route)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Judgement:
+        """The judgement :meth:`to_dict` gave (raises KeyError, TypeError or ValueError for
+        anything else)."""
+        findings = tuple(Finding(str(f["code"]), str(f["message"]),
+                                 Location(**f["location"]), _override(f))
+                         for f in data["findings"])
+        route = data["route"]
+        return cls(Indication(data["verdict"]), findings, None if route is None else Route(
+            str(route["kind"]), str(route["sender"]), tuple(map(str, route["receivers"])),
+            route["document_id"], route["response_for"], route["status_code"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,25 +162,35 @@ class Admission:
         Never raises for a bad message: every problem is a finding of the judgement.
         """
         from docflow.validation.config import ValidationConfig
-        from docflow.validation.engine import validate_bytes
+        from docflow.validation.engine import validate_bytes, validate_parsed
 
         assert isinstance(self.config, ValidationConfig)
-        report = validate_bytes(data, source=source, config=self.config)
+        try:
+            root = parse_xml(data, limits=self.limits)
+        except InputError:  # the validation says why, as a finding
+            return self._judged(validate_bytes(data, source=source, config=self.config), None)
+        # One parse: the route is read from the tree that was validated and verified.
+        return self._judged(validate_parsed(data, root, source=source, config=self.config),
+                            root)
+
+    def _judged(self, report: ValidationReport, root: etree._Element | None) -> Judgement:
         findings = [f for f in report.findings if f.effective_severity is Severity.ERROR]
         findings += [f for s in report.signatures for f in s.findings
                      if f.effective_severity is Severity.ERROR and f not in findings]
-        if report.verdict is not Indication.PASSED:
+        if report.verdict is not Indication.PASSED or root is None:
             return Judgement(report.verdict, tuple(findings))
-        return Judgement(report.verdict, tuple(findings), self._route(data))
+        return Judgement(report.verdict, tuple(findings), _route(root))
 
-    def _route(self, data: bytes) -> Route:
-        model = parse_tree(parse_xml(data, limits=self.limits)).model
-        if isinstance(model, StatusMessage):
-            code = model.status_code
-            return Route("status", model.sender.organ_id.strip(), (), None,
-                         model.response_for.document_id.strip(),
-                         code.value if isinstance(code, StatusCode) else str(code).strip())
-        assert isinstance(model, Envelope)
-        receivers = tuple(dict.fromkeys(r.organ_id.strip() for r in model.receivers))
-        return Route("document", model.sender.organ_id.strip(), receivers,
-                     model.document_id.strip(), None, None)
+
+def _route(root: etree._Element) -> Route:
+    """Where a message that passed goes, as the envelope model reads its (verified) tree."""
+    model = parse_tree(root).model
+    if isinstance(model, StatusMessage):
+        code = model.status_code
+        return Route("status", model.sender.organ_id.strip(), (), None,
+                     model.response_for.document_id.strip(),
+                     code.value if isinstance(code, StatusCode) else str(code).strip())
+    assert isinstance(model, Envelope)
+    receivers = tuple(dict.fromkeys(r.organ_id.strip() for r in model.receivers))
+    return Route("document", model.sender.organ_id.strip(), receivers,
+                 model.document_id.strip(), None, None)

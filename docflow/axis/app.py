@@ -15,10 +15,11 @@ as the server's TLS layer verified it and handed it over in the ASGI TLS extensi
 message API needs one; the status page, the OpenAPI document and the health check do not, so
 that a browser can open them.
 
-Blocking work runs off the event loop on two pools: one thread judging messages (it keeps the
-verifier's caches to itself; more cores need more processes, ``--workers``), and the store's
-threads (one for SQLite, whose writers take turns anyway; one per connection for PostgreSQL,
-whose commits then share a flush). A message is judged while the previous one commits.
+Blocking work runs off the event loop: judging in judge processes (:mod:`docflow.axis.judges`,
+one per core by default, each with its own certificate caches, so that the loop never waits
+for the interpreter lock while a message is judged), the store on its threads (one for
+SQLite, whose writers take turns anyway; one per connection for PostgreSQL, whose commits then
+share a flush). Messages are judged while earlier ones commit.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as HttpRoute
 
-from docflow.axis.admission import Admission, Route
+from docflow.axis.admission import Admission, Judgement, Route
 from docflow.axis.config import ServeConfig
 from docflow.axis.directory import Directory, read_directory
+from docflow.axis.judges import JudgeFailed, JudgePool, JudgeSpec
 from docflow.axis.openapi import openapi_document
 from docflow.axis.page import render_page
 from docflow.axis.store import Conflict, Store, Stored, open_store
@@ -61,9 +63,14 @@ class _Refusal(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
     def response(self) -> JSONResponse:
+        # A body refused unread (too large, too slow) ends the connection: kept open, it would
+        # hold the rest of that body, which the server will not read, until the keep-alive
+        # timeout.
         return JSONResponse({"accepted": False, "code": self.code, "message": self.message,
                              "summary": CATALOGUE[self.code].summary, **self.extra},
-                            status_code=self.status)
+                            status_code=self.status,
+                            headers={"connection": "close"} if self.status in (408, 413)
+                            else None)
 
 
 class _Committer:
@@ -123,16 +130,20 @@ class _State:
 
     config: ServeConfig
     directory: Directory
-    admission: Admission
+    judges: JudgePool
     store: Store
-    judge_pool: ThreadPoolExecutor
     store_pool: ThreadPoolExecutor
     identities: dict[str, str | None]
     started: float
     committer: _Committer
 
-    async def judged(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.judge_pool, fn, *args)
+    async def judged(self, data: bytes) -> Judgement:
+        """The judgement of ``data`` by a judge process; one that dies answers 503."""
+        try:
+            return await self.judges.judge(data)
+        except JudgeFailed as exc:
+            raise _Refusal(503, "DF-AXS-017", f"{exc}; the message was not stored, send it "
+                           "again") from None
 
     async def stored(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call on the store's thread; a store that fails answers 503."""
@@ -224,7 +235,7 @@ async def send_message(request: Request) -> Response:
         data = await _body(request, state.config.max_bytes, state.config.body_seconds)
         if not data:
             raise _Refusal(400, "DF-AXS-009", "the body is empty")
-        judgement = await state.judged(state.admission.judge, data)
+        judgement = await state.judged(data)
         if not judgement.passed:
             raise _Refusal(422, "DF-AXS-005", f"the message is {judgement.verdict.value}: "
                            f"{', '.join(judgement.codes) or 'no route'}",
@@ -337,24 +348,30 @@ def create_app(config: ServeConfig) -> Starlette:
         for the store.
     """
     directory = read_directory(config.pki)
-    admission = Admission.from_pki(config.pki, max_bytes=config.max_bytes,
-                                   revocation=config.revocation)
+    # Read every trust file now, so that a bad folder fails here rather than in each judge.
+    Admission.from_pki(config.pki, max_bytes=config.max_bytes, revocation=config.revocation)
+    spec = JudgeSpec(config.pki, config.max_bytes, config.revocation)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = open_store(config.db)
+        judges = JudgePool(spec, config.judge_count)
+        await judges.start()
+        try:
+            store = open_store(config.db)
+        except BaseException:
+            await judges.stop()
+            raise
         # SQLite: one thread, its connection's; a server database: one connection per thread.
         store_pool = ThreadPoolExecutor(store.threads, thread_name_prefix="axis-store")
-        app.state.axis = _State(config, directory, admission, store,
-                                ThreadPoolExecutor(1, thread_name_prefix="axis-judge"),
-                                store_pool, {}, time.time(), _Committer())
+        app.state.axis = _State(config, directory, judges, store, store_pool, {}, time.time(),
+                                _Committer())
         app.state.axis.committer.start(app.state.axis)
         try:
             yield
         finally:
             state: _State = app.state.axis
             await state.committer.stop()
-            state.judge_pool.shutdown(wait=True)
+            await judges.stop()
             await asyncio.get_running_loop().run_in_executor(store_pool, store.close)
             store_pool.shutdown(wait=True)
 

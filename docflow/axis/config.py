@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,9 @@ class ServeConfig:
     workers: int = 1
     """Server processes. Signature verification is CPU-bound Python, so more cores need more
     processes; each has its own store connection (SQLite serialises their commits)."""
+    judges: int | None = None
+    """Judge processes per server process (:mod:`docflow.axis.judges`); ``None``: one per
+    core this process may run on, since judging is what takes the cores."""
     max_bytes: int = DEFAULT_MAX_BYTES
     """The largest request body; a larger one is refused from its Content-Length, before a
     byte of it is read, or as soon as a chunked body passes it."""
@@ -53,6 +57,14 @@ class ServeConfig:
     log_level: str = "warning"
     """uvicorn's log level: warnings only, since an access line per message costs more than
     storing it under load."""
+
+    @property
+    def judge_count(self) -> int:
+        """:attr:`judges`, or the cores this process may run on."""
+        if self.judges is not None:
+            return self.judges
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
 
     @property
     def url(self) -> str:

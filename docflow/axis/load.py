@@ -63,6 +63,7 @@ def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
         from docflow.axis.load_model import model_comparison
 
         summary["load"]["model"] = model_comparison(
-            result, service_ms=config.model_service_ms, workers=config.model_workers)
+            result, service_ms=config.model_service_ms, workers=config.model_workers,
+            transit_ms=config.model_transit_ms)
     write_summary(summary, Path(out))
     return summary

@@ -65,7 +65,11 @@ class LoadConfig:
     simulator's FIFO stage predicts the run from its real arrivals, beside the measurement
     (:mod:`docflow.axis.load_model`). ``None``: no prediction."""
     model_workers: int = 1
-    """The service's worker count for that prediction (``axis serve --workers``)."""
+    """The worker count of the model's queueing stage: 1 when ``model_service_ms`` is the
+    inverse of the measured capacity (the machine's cores as one stage)."""
+    model_transit_ms: float = 0.0
+    """Milliseconds of each message's path that do not queue (TLS and HTTP both ways, the
+    commit), added to the model's latency: what a message alone takes, less the service."""
     passphrase: bytes | None = None
     """Decrypts the PKI folder's keys when ``pki init`` encrypted them."""
     statuses: bool = True

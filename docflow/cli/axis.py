@@ -42,6 +42,8 @@ def _passphrase(path: str | None) -> bytes | None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Server processes.")
+@click.option("--judges", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Judge processes per server process [default: one per core].")
 @click.option("--max-size", type=click.IntRange(min=1024), default=None, metavar="BYTES",
               help="Largest message accepted (DF-AXS-001) [default: 32 MiB].")
 @click.option("--revocation", type=click.Choice(["require", "if-available", "off"]),
@@ -52,8 +54,8 @@ def _passphrase(path: str | None) -> bytes | None:
               help="Time a request body may take to arrive whole (DF-AXS-016).")
 @_PASS
 def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
-                       max_size: int | None, revocation: str, body_timeout: float,
-                       passphrase_file: str | None) -> None:
+                       judges: int | None, max_size: int | None, revocation: str,
+                       body_timeout: float, passphrase_file: str | None) -> None:
     """Serve the axis API over mutual TLS until interrupted.
 
     Every message is validated and its signatures verified against the PKI before it is
@@ -67,7 +69,7 @@ def axis_serve_command(pki: str, db: str, host: str, port: int, workers: int,
     from docflow.axis.server import serve
 
     config = ServeConfig(Path(pki), db=db, host=host, port=port, workers=workers,
-                         revocation=revocation, body_seconds=body_timeout,
+                         judges=judges, revocation=revocation, body_seconds=body_timeout,
                          passphrase_file=Path(passphrase_file) if passphrase_file else None)
     if max_size is not None:
         config = dataclasses.replace(config, max_bytes=max_size)
@@ -231,7 +233,10 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
               metavar="MS", help="The service's measured cost per message: the simulator's "
               "FIFO stage then predicts the run beside the measurement.")
 @click.option("--model-workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="The service's workers, for that prediction.")
+              help="Workers of the model's queueing stage.")
+@click.option("--model-transit-ms", type=click.FloatRange(min=0), default=0.0,
+              show_default=True, metavar="MS", help="Each message's time outside the queue "
+              "(TLS, HTTP, commit), added to the model's latency.")
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for summary.json and report.html.")
@@ -239,7 +244,8 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
                  model_service_ms: float | None, model_workers: int,
-                 passphrase_file: str | None, out: str, quiet: bool) -> None:
+                 model_transit_ms: float, passphrase_file: str | None, out: str,
+                 quiet: bool) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
     Many agencies at once, each with its own TLS client certificate: documents really signed,
@@ -256,7 +262,8 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
     config = LoadConfig(url, Path(pki), rate_scale=rate_scale, duration_s=duration,
                         max_documents=max_documents, max_kb=max_kb, drain_s=drain,
                         statuses=not no_status, passphrase=_passphrase(passphrase_file),
-                        model_service_ms=model_service_ms, model_workers=model_workers)
+                        model_service_ms=model_service_ms, model_workers=model_workers,
+                        model_transit_ms=model_transit_ms)
     with progress_line(quiet) as line:
         summary = load(scenario, config, out, progress=line)
     report = write_simulation_report(out)
@@ -271,7 +278,8 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
     if model is not None:
         rate, ack = model["throughput_per_s"], model["ack_latency_s"]
         click.echo(f"model ({model['workers']} worker(s), {model['service_ms']} ms a message, "
-                   f"utilisation {model['utilisation']}): throughput {rate['predicted']} "
+                   f"{model['transit_ms']} ms transit, utilisation {model['utilisation']}): "
+                   f"throughput {rate['predicted']} "
                    f"predicted / {rate['measured']} measured per s; acknowledgement p50/p95/p99 "
                    + " vs ".join("/".join(str(ack[side][q]) for q in ("p50", "p95", "p99"))
                                  + f" s {side}" for side in ("predicted", "measured")))

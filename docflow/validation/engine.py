@@ -15,6 +15,8 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 
+from lxml import etree
+
 from docflow.envelope.kind import kind_finding, read_kind
 from docflow.envelope.rules import NAMESPACE
 from docflow.errors import Finding, InputError, Location, verdict
@@ -25,7 +27,7 @@ from docflow.validation.signatures import SignatureCheck
 from docflow.validation.sources import Source, expand_sources
 from docflow.xmlsafe import parse_xml, read_limited
 
-__all__ = ["validate", "validate_bytes", "validate_paths"]
+__all__ = ["validate", "validate_bytes", "validate_parsed", "validate_paths"]
 
 DEFAULT_CONFIG = ValidationConfig()
 _SCHEMA = SchemaCheck()
@@ -61,8 +63,19 @@ def validate_bytes(data: bytes, *, source: str = "<bytes>",
     except InputError as exc:
         stages.append(("parse", time.perf_counter() - started))
         return _unparsed(source, exc, stages)
+    stages.append(("parse", time.perf_counter() - started))
+    return validate_parsed(data, root, source=source, config=config, timings=stages)
+
+
+def validate_parsed(data: bytes, root: etree._Element, *, source: str = "<bytes>",
+                    config: ValidationConfig = DEFAULT_CONFIG,
+                    timings: list[tuple[str, float]] | None = None) -> ValidationReport:
+    """Validate one message that the caller parsed from ``data`` with the hardened parser
+    (:func:`docflow.xmlsafe.parse_xml` under ``config.limits``), so that a caller that reads
+    more from the same tree (the axis routes by it) parses it once. The checks leave the
+    tree as they found it."""
+    stages = timings if timings is not None else []
     now = time.perf_counter()
-    stages.append(("parse", now - started))
     if root.tag not in _ROOT_NAMES:
         finding = Finding("DF-ENV-040", f"the root element is {root.tag!r}; an edXML message is "
                           f"'{{{NAMESPACE}}}edXML'", Location(line=root.sourceline, path="/"
