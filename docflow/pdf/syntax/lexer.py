@@ -29,6 +29,33 @@ _NUMBER_RUN = re.compile(rb"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
                          rb"[\x00\t\n\x0c\r ]*\]")
 """An array that holds only numbers up to its end (/Widths, /Rect, /W): read in one match.
 Each number must be followed by whitespace or the end, so the match is linear."""
+_DELIMITED = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
+_SKIPPED = rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)"
+""":data:`_SKIP` as an atomic group: a pattern that can fail after it never backtracks into
+a run of whitespace (which would take time exponential in its length)."""
+_PLAIN_NAME = rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%#]*+)" + _DELIMITED
+_SCALAR_BODY = (rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%#]*+)" + _DELIMITED
+                + rb"|(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R" + _DELIMITED
+                + rb"|([+-]?\d++)" + _DELIMITED
+                + rb"|([+-]?(?:\d+\.\d*+|\.\d++))" + _DELIMITED
+                + rb"|(true|false|null)" + _DELIMITED)
+_ENTRY = re.compile(_SKIPPED + rb"(?:" + _PLAIN_NAME + rb"(?:" + _SKIPPED + rb"(?:"
+                    + _SCALAR_BODY + rb"))?|(>>))")
+"""Speed: the next dictionary entry in one match — its key, when the key has no ``#``
+escape, and its value, when that is a name without escapes, a reference, a number or a
+keyword — or the dictionary's end. Groups: 1 the key; 2 a name, 3-4 a reference, 5 an
+integer, 6 a real, 7 a keyword; 8 ``>>``. A key alone (``lastindex`` 1) leaves its value to
+:meth:`Lexer.value`; no match leaves the entry to the general path, which reports what is
+wrong."""
+_SCALAR = re.compile(_SKIPPED + rb"(?:" + _SCALAR_BODY + rb")")
+"""Speed: the next array item when it is such a value; groups 1-6 as 2-7 of :data:`_ENTRY`.
+Each is read exactly as :meth:`Lexer.value` reads it: a reference before a number, each
+token whole up to a delimiter."""
+_KEYWORDS: dict[bytes, PdfObject] = {b"true": True, b"false": False, b"null": None}
+_NAMES: dict[bytes, Name] = {}
+_MAX_NAMES = 4096
+"""Names already built, by their bytes: a file repeats /Type, /Length… hundreds of times.
+Bounded, since the names come from the file."""
 _HEX_BODY = re.compile(rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
@@ -130,7 +157,8 @@ class Lexer:
             if b"\x00" in decoded:
                 fail("DF-PDF-051", "a name contains a null byte", self.base + pos)
             raw = decoded
-        return Name(raw.decode("latin-1")), end
+            return Name(raw.decode("latin-1")), end
+        return _name_of(raw), end
 
     def _number(self, pos: int) -> tuple[int | float, int]:
         end = _REGULAR.match(self.data, pos).end()  # type: ignore[union-attr]
@@ -210,7 +238,13 @@ class Lexer:
             for token in data[run.start():run.end() - 1].split():
                 items.append(float(token) if b"." in token else int(token))
             return items, run.end()
+        scalar = _SCALAR.match
         while True:
+            found = scalar(data, i)
+            if found is not None:
+                items.append(_scalar(found))
+                i = found.end()
+                continue
             i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
             if data[i:i + 1] == b"]":
                 return items, i + 1
@@ -224,21 +258,42 @@ class Lexer:
         data = self.data
         result = PdfDict(self.base + pos)
         i = pos + 2
+        entry_at = _ENTRY.match
         while True:
-            i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
-            if data[i:i + 2] == b">>":
-                result.end = self.base + i + 2
-                return result, i + 2
-            if i >= len(data):
-                fail("DF-PDF-051", "a dictionary never closes", self.base + pos)
-            if data[i] != 0x2F:
-                fail("DF-PDF-051", "a dictionary key is not a name", self.base + i)
-            key, i = self._name(i)
+            found = entry_at(data, i)
+            kind = found.lastindex if found is not None else None
+            if kind is None:  # the general path: a key with escapes, or an error
+                i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+                if i >= len(data):
+                    fail("DF-PDF-051", "a dictionary never closes", self.base + pos)
+                if data[i] != 0x2F:
+                    fail("DF-PDF-051", "a dictionary key is not a name", self.base + i)
+                key, i = self._name(i)
+            elif kind == 8:  # >>
+                i = found.end()  # type: ignore[union-attr]
+                result.end = self.base + i
+                return result, i
+            else:
+                key = _name_of(found[1])  # type: ignore[index]
+                i = found.end(1)  # type: ignore[union-attr]
             if key in result:
                 fail("DF-PDF-051", f"the dictionary repeats the key /{key}; readers disagree "
                                    "on which value counts", self.base + i)
-            value, i = self.value(i, depth)
-            result[key] = value
+            if kind is None or kind == 1:
+                result[key], i = self.value(i, depth)
+                continue
+            assert found is not None
+            i = found.end()
+            if kind == 2:
+                result[key] = _name_of(found[2])
+            elif kind == 4:
+                result[key] = Ref(int(found[3]), int(found[4]))
+            elif kind == 5:
+                result[key] = int(found[5])
+            elif kind == 6:
+                result[key] = float(found[6])
+            else:
+                result[key] = _KEYWORDS[found[7]]
 
     def indirect(self, pos: int, num: int, gen: int,
                  length: LengthResolver) -> tuple[PdfObject, int]:
@@ -288,3 +343,27 @@ class Lexer:
         if not data.startswith(b"endstream", j):
             fail("DF-PDF-057", "the stream's /Length does not end at endstream", end)
         return Stream(head, raw, i), j + 9
+
+
+def _name_of(raw: bytes) -> Name:
+    """The name whose bytes (escapes decoded) are ``raw``, built once."""
+    name = _NAMES.get(raw)
+    if name is None:
+        name = Name(raw.decode("latin-1"))
+        if len(_NAMES) < _MAX_NAMES:
+            _NAMES[raw] = name
+    return name
+
+
+def _scalar(found: re.Match[bytes]) -> PdfObject:
+    """The value a :data:`_SCALAR` match read."""
+    kind = found.lastindex
+    if kind == 1:
+        return _name_of(found[1])
+    if kind == 3:
+        return Ref(int(found[2]), int(found[3]))
+    if kind == 4:
+        return int(found[4])
+    if kind == 5:
+        return float(found[5])
+    return _KEYWORDS[found[6]]
