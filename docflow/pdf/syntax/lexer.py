@@ -38,17 +38,20 @@ _SCALAR_BODY = (rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%#]*+)" + _DELIMITED
                 + rb"|(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R" + _DELIMITED
                 + rb"|([+-]?\d++)" + _DELIMITED
                 + rb"|([+-]?(?:\d+\.\d*+|\.\d++))" + _DELIMITED
-                + rb"|(true|false|null)" + _DELIMITED)
+                + rb"|(true|false|null)" + _DELIMITED
+                + rb"|\(([^()\\\r]*+)\)"
+                + rb"|<(?!<)([0-9A-Fa-f\x00\t\n\x0c\r ]*+)>")
 _ENTRY = re.compile(_SKIPPED + rb"(?:" + _PLAIN_NAME + rb"(?:" + _SKIPPED + rb"(?:"
                     + _SCALAR_BODY + rb"))?|(>>))")
 """Speed: the next dictionary entry in one match — its key, when the key has no ``#``
-escape, and its value, when that is a name without escapes, a reference, a number or a
-keyword — or the dictionary's end. Groups: 1 the key; 2 a name, 3-4 a reference, 5 an
-integer, 6 a real, 7 a keyword; 8 ``>>``. A key alone (``lastindex`` 1) leaves its value to
-:meth:`Lexer.value`; no match leaves the entry to the general path, which reports what is
-wrong."""
+escape, and its value, when that is a name without escapes, a reference, a number, a
+keyword, a literal string without escapes, parentheses or CR, or a hex string — or the
+dictionary's end. Groups: 1 the key; 2 a name, 3-4 a reference, 5 an integer, 6 a real,
+7 a keyword, 8 a literal, 9 a hex string; 10 ``>>``. A key alone (``lastindex`` 1) leaves its
+value to :meth:`Lexer.value`; no match leaves the entry to the general path, which reports
+what is wrong."""
 _SCALAR = re.compile(_SKIPPED + rb"(?:" + _SCALAR_BODY + rb")")
-"""Speed: the next array item when it is such a value; groups 1-6 as 2-7 of :data:`_ENTRY`.
+"""Speed: the next array item when it is such a value; groups 1-8 as 2-9 of :data:`_ENTRY`.
 Each is read exactly as :meth:`Lexer.value` reads it: a reference before a number, each
 token whole up to a delimiter."""
 _KEYWORDS: dict[bytes, PdfObject] = {b"true": True, b"false": False, b"null": None}
@@ -176,10 +179,7 @@ class Lexer:
         if self.data[body:body + 1] != b">":
             fail("DF-PDF-051", "a hex string holds a character that is not a hex digit, or "
                                "does not end with '>'", self.base + body)
-        digits = self.data[pos + 1:body].translate(None, _WS)  # speed: in C
-        if len(digits) % 2:
-            digits += b"0"
-        return PdfString(bytes.fromhex(digits.decode("ascii")), True, pos, body + 1), body + 1
+        return PdfString(_hex_digits(self.data[pos + 1:body]), True, pos, body + 1), body + 1
 
     def _literal(self, pos: int) -> tuple[PdfString, int]:
         data = self.data
@@ -242,7 +242,7 @@ class Lexer:
         while True:
             found = scalar(data, i)
             if found is not None:
-                items.append(_scalar(found))
+                items.append(_scalar(found, found.lastindex))  # type: ignore[arg-type]
                 i = found.end()
                 continue
             i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
@@ -269,7 +269,7 @@ class Lexer:
                 if data[i] != 0x2F:
                     fail("DF-PDF-051", "a dictionary key is not a name", self.base + i)
                 key, i = self._name(i)
-            elif kind == 8:  # >>
+            elif kind == 10:  # >>
                 i = found.end()  # type: ignore[union-attr]
                 result.end = self.base + i
                 return result, i
@@ -290,10 +290,8 @@ class Lexer:
                 result[key] = Ref(int(found[3]), int(found[4]))
             elif kind == 5:
                 result[key] = int(found[5])
-            elif kind == 6:
-                result[key] = float(found[6])
             else:
-                result[key] = _KEYWORDS[found[7]]
+                result[key] = _scalar(found, kind - 1)
 
     def indirect(self, pos: int, num: int, gen: int,
                  length: LengthResolver) -> tuple[PdfObject, int]:
@@ -355,15 +353,30 @@ def _name_of(raw: bytes) -> Name:
     return name
 
 
-def _scalar(found: re.Match[bytes]) -> PdfObject:
-    """The value a :data:`_SCALAR` match read."""
-    kind = found.lastindex
+def _scalar(found: re.Match[bytes], kind: int) -> PdfObject:
+    """The value of group ``kind`` of a :data:`_SCALAR` match (one past it in an
+    :data:`_ENTRY` match)."""
+    shift = found.lastindex - kind  # type: ignore[operator]
     if kind == 1:
-        return _name_of(found[1])
+        return _name_of(found[1 + shift])
     if kind == 3:
-        return Ref(int(found[2]), int(found[3]))
+        return Ref(int(found[2 + shift]), int(found[3 + shift]))
     if kind == 4:
-        return int(found[4])
+        return int(found[4 + shift])
     if kind == 5:
-        return float(found[5])
-    return _KEYWORDS[found[6]]
+        return float(found[5 + shift])
+    if kind == 6:
+        return _KEYWORDS[found[6 + shift]]
+    if kind == 7:
+        return PdfString(found[7 + shift], False, found.start(7 + shift) - 1,
+                         found.end(7 + shift) + 1)
+    start = found.start(8 + shift) - 1
+    return PdfString(_hex_digits(found[8 + shift]), True, start, found.end(8 + shift) + 1)
+
+
+def _hex_digits(body: bytes) -> bytes:
+    """The bytes of a hex string's body (whitespace ignored, an odd last digit padded)."""
+    digits = body.translate(None, _WS)  # speed: in C
+    if len(digits) % 2:
+        digits += b"0"
+    return bytes.fromhex(digits.decode("ascii"))

@@ -79,6 +79,7 @@ _TOKENS = [b"<<", b">>", b"[", b"]", b"/K", b"/Type", b"/A#42", b"/#4", b"/", b"
            b"1", b"12", b"0", b"R", b"-3", b"+.5", b"4.", b"1.2.3", b"--1", b"007", b"true",
            b"null", b"false", b"fals", b"truex", b"(s)", b"(a(b)c\\)", b"<41 42>", b"<4G>",
            b"1 0 R", b"3 0R", b"x", b"{", b"#", b"%c\n", b"%c", b" ", b"\n", b"\r\n", b"\x00",
+           b"()", b"<>", b"(a\rb)", b"(a\\)b)", b"< 4 1 3>", b"<<>>", b"(",
            b"\t"]
 _SEPARATORS = [b"", b" ", b"  ", b"\n", b"%x\n", b"\x00"]
 
