@@ -394,20 +394,30 @@ def _reach(document: PdfDocument, k: int, roots: Iterable[PdfObject],
     # the values the file holds.
     found: set[int] = set()
     stack = list(roots)
+    # Speed: the reader builds exactly these types, so ``type(item) is`` decides as
+    # ``isinstance`` would, and the many numbers and names leave at one test.
     while stack:
         item = stack.pop()
-        if isinstance(item, Ref):
-            if item.num in found or item.num not in added:
+        kind = type(item)
+        if kind not in _WALKED:
+            continue
+        if kind is Ref:
+            if item.num in found or item.num not in added:  # type: ignore[union-attr]
                 continue
-            found.add(item.num)
-            stack.append(document.get(item.num, k))
-        elif isinstance(item, Stream):
-            stack.extend(item.dict.values())
-        elif isinstance(item, PdfDict):
-            stack.extend(v for key, v in item.items() if key not in ("P", "Parent"))
-        elif isinstance(item, PdfArray):
-            stack.extend(item)
+            found.add(item.num)  # type: ignore[union-attr]
+            stack.append(document.get(item.num, k))  # type: ignore[union-attr]
+        elif kind is Stream:
+            stack.extend(item.dict.values())  # type: ignore[union-attr]
+        elif kind is PdfDict:
+            stack.extend(v for key, v in item.items()  # type: ignore[union-attr]
+                         if key not in ("P", "Parent"))
+        else:
+            stack.extend(item)  # type: ignore[arg-type]
     return found
+
+
+_WALKED = frozenset({Ref, Stream, PdfDict, PdfArray})
+"""The values a walk of references looks into; every other is a leaf."""
 
 
 def _is_dss_part(document: PdfDocument, k: int, num: int, catalog: PdfDict) -> bool:

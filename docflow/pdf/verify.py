@@ -46,6 +46,7 @@ from docflow.pdf.syntax import (
 )
 from docflow.pdf.timestamp import check_timestamp
 from docflow.pdf.trust import tsa_validator
+from docflow.pki.roles import RoleMapping
 from docflow.pki.validate import PathValidator
 from docflow.x509names import readable_name
 
@@ -325,13 +326,33 @@ def _trust(sig_field: SignatureField, cms: CmsCheck, validator: PathValidator,
     assert certificate is not None
     chain = validator.check(certificate, cms.others, stamped or at)
     findings += [Finding(f.code, f.message, location) for f in chain.problems]
-    mapping = validator.store.roles
-    decision = mapping.decide(certificate)
-    codes = mapping.organ_codes(certificate)
+    role, code = _role_of(validator.store.roles, certificate)
     return PdfSignature(sig_field.name, verdict(findings), tuple(findings), certificate,
-                        decision.role.value if decision.role else None,
-                        codes[0] if len(codes) == 1 else None, timestamp=stamped,
-                        **common)  # type: ignore[arg-type]
+                        role, code, timestamp=stamped, **common)  # type: ignore[arg-type]
+
+
+_ROLES: dict[tuple[RoleMapping, x509.Certificate], tuple[str | None, str | None]] = {}
+_KEEP_ROLES = 4096
+
+
+def _role_of(mapping: RoleMapping, certificate: x509.Certificate
+             ) -> tuple[str | None, str | None]:
+    """The role and the single organ code ``certificate`` carries under ``mapping``.
+
+    Speed: kept per certificate and mapping (both immutable), as the path check is: one
+    organ certificate signs thousands of documents, and reading its policies and subject
+    each time cost more than the path check's cache look-up."""
+    key = (mapping, certificate)
+    found = _ROLES.get(key)
+    if found is None:
+        decision = mapping.decide(certificate)
+        codes = mapping.organ_codes(certificate)
+        found = (decision.role.value if decision.role else None,
+                 codes[0] if len(codes) == 1 else None)
+        if len(_ROLES) >= _KEEP_ROLES:
+            _ROLES.clear()
+        _ROLES[key] = found
+    return found
 
 
 def _claimed_time(sig: PdfDict, cms: CmsCheck) -> dt.datetime | None:

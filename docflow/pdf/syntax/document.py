@@ -291,7 +291,7 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
         if len(sections) >= limits.max_revisions:
             fail("DF-PDF-052", f"the file has more than {limits.max_revisions} revisions",
                  offset)
-        section = _read(lexer, offset, replace(limits, max_objects=limits.max_objects - listed))
+        section = _read(lexer, offset, limits.max_objects - listed)
         prev = section.trailer.get(Name("Prev"))
         if (isinstance(prev, int) and not isinstance(prev, bool) and prev > offset
                 and _linearized(data, section)):
@@ -325,12 +325,14 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
     return PdfDocument(data, tuple(revisions), limits, where)
 
 
-def _read(lexer: Lexer, offset: int, limits: PdfLimits, *, root: bool = True) -> Section:
-    section = read_section(lexer, offset, limits.max_objects)
+def _read(lexer: Lexer, offset: int, max_objects: int, *, root: bool = True) -> Section:
+    """The section at ``offset``, its hybrid entries merged; ``max_objects`` entries at most
+    (what the file's limit leaves after the sections read before)."""
+    section = read_section(lexer, offset, max_objects)
     _check_trailer(section, root=root)
     xref_stm = section.trailer.get(Name("XRefStm"))
     if xref_stm is not None:
-        _merge_hybrid(lexer, section, xref_stm, limits)
+        _merge_hybrid(lexer, section, xref_stm, max_objects)
     return section
 
 
@@ -355,7 +357,7 @@ def _merge_linearized(lexer: Lexer, first: Section, main_offset: int,
     if main_offset < first.end:
         fail("DF-PDF-056", f"the linearized file's /Prev {main_offset} points inside its "
                            "first-page section", first.offset)
-    main = _read(lexer, main_offset, limits, root=False)  # /Root is the first page's
+    main = _read(lexer, main_offset, limits.max_objects, root=False)  # /Root: first page's
     if Name("Prev") in main.trailer:
         fail("DF-PDF-056", "the main cross-reference section of a linearized file has a "
                            "/Prev of its own", main.offset)
@@ -391,11 +393,11 @@ def _check_trailer(section: Section, *, root: bool = True) -> None:
 
 
 def _merge_hybrid(lexer: Lexer, section: Section, offset: PdfObject,
-                  limits: PdfLimits) -> None:
+                  max_objects: int) -> None:
     """Add the entries of a hybrid file's /XRefStm under the table's own (§7.5.8.4)."""
     if not isinstance(offset, int) or not section.offset > offset >= 0:
         fail("DF-PDF-054", "/XRefStm does not point at an xref stream before its table",
              section.offset)
-    entries, _, _ = read_xref_stream(lexer, offset, limits.max_objects)
+    entries, _, _ = read_xref_stream(lexer, offset, max_objects)
     for num, entry in entries.items():
         section.entries.setdefault(num, entry)

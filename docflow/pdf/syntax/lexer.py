@@ -40,12 +40,13 @@ _SCALAR_BODY = (rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%#]*+)" + _DELIMITED
                 + rb"|([+-]?(?:\d+\.\d*+|\.\d++))" + _DELIMITED
                 + rb"|(true|false|null)" + _DELIMITED
                 + rb"|\(([^()\\\r]*+)\)"
-                + rb"|<(?!<)([0-9A-Fa-f\x00\t\n\x0c\r ]*+)>")
+                + rb"|<(?!<)([0-9A-Fa-f\x00\t\n\x0c\r ]{0,64}+)>")
 _ENTRY = re.compile(_SKIPPED + rb"(?:" + _PLAIN_NAME + rb"(?:" + _SKIPPED + rb"(?:"
                     + _SCALAR_BODY + rb"))?|(>>))")
 """Speed: the next dictionary entry in one match — its key, when the key has no ``#``
 escape, and its value, when that is a name without escapes, a reference, a number, a
-keyword, a literal string without escapes, parentheses or CR, or a hex string — or the
+keyword, a literal string without escapes, parentheses or CR, or a short hex string (a long
+one is :meth:`Lexer._hex`'s, which reads it in one pass) — or the
 dictionary's end. Groups: 1 the key; 2 a name, 3-4 a reference, 5 an integer, 6 a real,
 7 a keyword, 8 a literal, 9 a hex string; 10 ``>>``. A key alone (``lastindex`` 1) leaves its
 value to :meth:`Lexer.value`; no match leaves the entry to the general path, which reports
@@ -175,7 +176,19 @@ class Lexer:
         return int(token), end
 
     def _hex(self, pos: int) -> tuple[PdfString, int]:
-        body = _HEX_BODY.match(self.data, pos + 1).end()  # type: ignore[union-attr]
+        data = self.data
+        close = data.find(b">", pos + 1)
+        if close > 0 and b"\x0b" not in (raw := data[pos + 1:close]):
+            # Speed: a signature's /Contents is thousands of digits; ``fromhex`` reads them
+            # in one pass and skips the whitespace PDF allows (and \x0b, kept out above). It
+            # refuses anything else, an odd digit count included: the general path below
+            # then reads the string, or reports what is wrong.
+            try:
+                return PdfString(bytes.fromhex(raw.decode("ascii")), True, pos,
+                                 close + 1), close + 1
+            except ValueError:
+                pass
+        body = _HEX_BODY.match(data, pos + 1).end()  # type: ignore[union-attr]
         if self.data[body:body + 1] != b">":
             fail("DF-PDF-051", "a hex string holds a character that is not a hex digit, or "
                                "does not end with '>'", self.base + body)
