@@ -409,8 +409,11 @@ def _reach(document: PdfDocument, k: int, roots: Iterable[PdfObject],
         elif kind is Stream:
             stack.extend(item.dict.values())  # type: ignore[union-attr]
         elif kind is PdfDict:
-            stack.extend(v for key, v in item.items()  # type: ignore[union-attr]
-                         if key not in ("P", "Parent"))
+            if "P" in item or "Parent" in item:  # type: ignore[operator]
+                stack.extend(v for key, v in item.items()  # type: ignore[union-attr]
+                             if key not in ("P", "Parent"))
+            else:
+                stack.extend(item.values())  # type: ignore[union-attr]
         else:
             stack.extend(item)  # type: ignore[arg-type]
     return found

@@ -24,11 +24,13 @@ _END = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _REF = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R" + _END)
 _OBJ = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj" + _END)
 _STRING_SPECIAL = re.compile(rb"[()\\\r]")
-_NUMBER_RUN = re.compile(rb"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_NUMBER_RUN = re.compile(rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)"
+                         rb"([+-]?(?:\d+(?:\.\d*)?|\.\d+)"
                          rb"(?:[\x00\t\n\x0c\r ]+[+-]?(?:\d+(?:\.\d*)?|\.\d+))*"
-                         rb"[\x00\t\n\x0c\r ]*\]")
-"""An array that holds only numbers up to its end (/Widths, /Rect, /W): read in one match.
-Each number must be followed by whitespace or the end, so the match is linear."""
+                         rb"[\x00\t\n\x0c\r ]*\])")
+"""An array that holds only numbers up to its end (/Widths, /Rect, /W): read in one match,
+after the whitespace and comments before the first (group 1 starts at it). Each number must
+be followed by whitespace or the end, so the match is linear."""
 _DELIMITED = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _SKIPPED = rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)"
 """:data:`_SKIP` as an atomic group: a pattern that can fail after it never backtracks into
@@ -42,19 +44,21 @@ _SCALAR_BODY = (rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%#]*+)" + _DELIMITED
                 + rb"|\(([^()\\\r]*+)\)"
                 + rb"|<(?!<)([0-9A-Fa-f\x00\t\n\x0c\r ]{0,64}+)>")
 _ENTRY = re.compile(_SKIPPED + rb"(?:" + _PLAIN_NAME + rb"(?:" + _SKIPPED + rb"(?:"
-                    + _SCALAR_BODY + rb"))?|(>>))")
+                    + _SCALAR_BODY + rb"|(?=[<\[(])))?|(>>))")
 """Speed: the next dictionary entry in one match — its key, when the key has no ``#``
 escape, and its value, when that is a name without escapes, a reference, a number, a
 keyword, a literal string without escapes, parentheses or CR, or a short hex string (a long
 one is :meth:`Lexer._hex`'s, which reads it in one pass) — or the
 dictionary's end. Groups: 1 the key; 2 a name, 3-4 a reference, 5 an integer, 6 a real,
 7 a keyword, 8 a literal, 9 a hex string; 10 ``>>``. A key alone (``lastindex`` 1) leaves its
-value to :meth:`Lexer.value`; no match leaves the entry to the general path, which reports
-what is wrong."""
-_SCALAR = re.compile(_SKIPPED + rb"(?:" + _SCALAR_BODY + rb")")
-"""Speed: the next array item when it is such a value; groups 1-8 as 2-9 of :data:`_ENTRY`.
-Each is read exactly as :meth:`Lexer.value` reads it: a reference before a number, each
-token whole up to a delimiter."""
+value to :meth:`Lexer.value`, at ``end()`` past the whitespace when a dictionary, an array
+or a string opens there; no match leaves the entry to the general path, which reports what
+is wrong."""
+_ITEM = re.compile(_SKIPPED + rb"(?:" + _SCALAR_BODY + rb"|(\])|(?=[<\[(]))")
+"""Speed: the next array item when it is such a value (groups 1-8 as 2-9 of
+:data:`_ENTRY`), or the array's end (group 9), or no group when a dictionary, an array or a
+string opens at ``end()``. Each value is read exactly as :meth:`Lexer.value` reads it: a
+reference before a number, each token whole up to a delimiter."""
 _KEYWORDS: dict[bytes, PdfObject] = {b"true": True, b"false": False, b"null": None}
 _NAMES: dict[bytes, Name] = {}
 _MAX_NAMES = 4096
@@ -246,25 +250,37 @@ class Lexer:
         data = self.data
         items = PdfArray()
         i = pos + 1
-        run = _NUMBER_RUN.match(data, _SKIP.match(data, i).end())  # type: ignore[union-attr]
+        run = _NUMBER_RUN.match(data, i)
         if run is not None:  # speed: a run of numbers, no reference among them
-            for token in data[run.start():run.end() - 1].split():
+            for token in data[run.start(1):run.end() - 1].split():
                 items.append(float(token) if b"." in token else int(token))
             return items, run.end()
-        scalar = _SCALAR.match
+        item_at = _ITEM.match
         while True:
-            found = scalar(data, i)
-            if found is not None:
-                items.append(_scalar(found, found.lastindex))  # type: ignore[arg-type]
-                i = found.end()
+            found = item_at(data, i)
+            if found is None:  # the general path: what is wrong, or that it never closes
+                i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+                if i >= len(data):
+                    fail("DF-PDF-051", "an array never closes", self.base + pos)
+                item, i = self.value(i, depth)
+                items.append(item)
                 continue
-            i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
-            if data[i:i + 1] == b"]":
-                return items, i + 1
-            if i >= len(data):
-                fail("DF-PDF-051", "an array never closes", self.base + pos)
-            item, i = self.value(i, depth)
-            items.append(item)
+            kind = found.lastindex
+            i = found.end()
+            if kind is None:  # speed: a container or a string opens here, after the skip
+                c = data[i]
+                if c == 0x3C:  # <
+                    item, i = (self._dict(i, depth) if data[i + 1:i + 2] == b"<"
+                               else self._hex(i))
+                elif c == 0x5B:  # [
+                    item, i = self._array(i, depth)
+                else:
+                    item, i = self._literal(i)
+                items.append(item)
+            elif kind == 9:  # ]
+                return items, i
+            else:
+                items.append(_scalar(found, kind))
 
     def _dict(self, pos: int, depth: int) -> tuple[PdfDict, int]:
         depth = self._deeper(depth, pos)
@@ -292,10 +308,23 @@ class Lexer:
             if key in result:
                 fail("DF-PDF-051", f"the dictionary repeats the key /{key}; readers disagree "
                                    "on which value counts", self.base + i)
-            if kind is None or kind == 1:
+            if kind is None:
                 result[key], i = self.value(i, depth)
                 continue
             assert found is not None
+            if kind == 1:
+                i = found.end()
+                c = data[i:i + 1]
+                if c == b"<":  # speed: the opener is known, no second skip
+                    result[key], i = (self._dict(i, depth) if data[i + 1:i + 2] == b"<"
+                                      else self._hex(i))
+                elif c == b"[":
+                    result[key], i = self._array(i, depth)
+                elif c == b"(":
+                    result[key], i = self._literal(i)
+                else:  # the key ends the data, or an error: the general path says which
+                    result[key], i = self.value(i, depth)
+                continue
             i = found.end()
             if kind == 2:
                 result[key] = _name_of(found[2])
@@ -367,7 +396,7 @@ def _name_of(raw: bytes) -> Name:
 
 
 def _scalar(found: re.Match[bytes], kind: int) -> PdfObject:
-    """The value of group ``kind`` of a :data:`_SCALAR` match (one past it in an
+    """The value of group ``kind`` of an :data:`_ITEM` match (one past it in an
     :data:`_ENTRY` match)."""
     shift = found.lastindex - kind  # type: ignore[operator]
     if kind == 1:
