@@ -29,7 +29,13 @@ from dataclasses import dataclass
 from docflow.errors import Finding, Location
 from docflow.pdf.fields import SignatureField, page_numbers, signature_fields
 from docflow.pdf.syntax import Name, PdfArray, PdfDict, PdfDocument, PdfObject, Ref, Stream
-from docflow.pdf.visibility import ACTION_KEYS, media_area, rect_area, undefined_references
+from docflow.pdf.visibility import (
+    ACTION_KEYS,
+    media_area,
+    rect_area,
+    references,
+    undefined_references,
+)
 
 __all__ = ["Update", "check_updates", "describe"]
 
@@ -393,34 +399,14 @@ def _reach(document: PdfDocument, k: int, roots: Iterable[PdfObject],
     # the unsafe side. Each object is expanded once (``found``), so the walk is bounded by
     # the values the file holds.
     found: set[int] = set()
-    stack = list(roots)
-    # Speed: the reader builds exactly these types, so ``type(item) is`` decides as
-    # ``isinstance`` would, and the many numbers and names leave at one test.
+    stack = [ref for root in roots for ref in references(document, root, parents=False)]
     while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind not in _WALKED:
+        ref = stack.pop()
+        if ref.num in found or ref.num not in added:
             continue
-        if kind is Ref:
-            if item.num in found or item.num not in added:  # type: ignore[union-attr]
-                continue
-            found.add(item.num)  # type: ignore[union-attr]
-            stack.append(document.get(item.num, k))  # type: ignore[union-attr]
-        elif kind is Stream:
-            stack.extend(item.dict.values())  # type: ignore[union-attr]
-        elif kind is PdfDict:
-            if "P" in item or "Parent" in item:  # type: ignore[operator]
-                stack.extend(v for key, v in item.items()  # type: ignore[union-attr]
-                             if key not in ("P", "Parent"))
-            else:
-                stack.extend(item.values())  # type: ignore[union-attr]
-        else:
-            stack.extend(item)  # type: ignore[arg-type]
+        found.add(ref.num)
+        stack.extend(references(document, document.get(ref.num, k), parents=False))
     return found
-
-
-_WALKED = frozenset({Ref, Stream, PdfDict, PdfArray})
-"""The values a walk of references looks into; every other is a leaf."""
 
 
 def _is_dss_part(document: PdfDocument, k: int, num: int, catalog: PdfDict) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NoReturn
 
 from docflow.pdf.syntax.limits import DEFAULT_LIMITS, PdfLimits, fail
 from docflow.pdf.syntax.objects import Name, PdfArray, PdfDict, PdfObject, PdfString, Ref, Stream
@@ -287,33 +288,39 @@ class Lexer:
         data = self.data
         result = PdfDict(self.base + pos)
         i = pos + 2
-        entry_at = _ENTRY.match
+        entry_at, names = _ENTRY.match, _NAMES
         while True:
             found = entry_at(data, i)
-            kind = found.lastindex if found is not None else None
-            if kind is None:  # the general path: a key with escapes, or an error
+            if found is None:  # the general path: a key with escapes, or an error
                 i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
                 if i >= len(data):
                     fail("DF-PDF-051", "a dictionary never closes", self.base + pos)
                 if data[i] != 0x2F:
                     fail("DF-PDF-051", "a dictionary key is not a name", self.base + i)
                 key, i = self._name(i)
-            elif kind == 10:  # >>
-                i = found.end()  # type: ignore[union-attr]
-                result.end = self.base + i
-                return result, i
-            else:
-                key = _name_of(found[1])  # type: ignore[index]
-                i = found.end(1)  # type: ignore[union-attr]
-            if key in result:
-                fail("DF-PDF-051", f"the dictionary repeats the key /{key}; readers disagree "
-                                   "on which value counts", self.base + i)
-            if kind is None:
+                if key in result:
+                    self._repeated(key, i)
                 result[key], i = self.value(i, depth)
                 continue
-            assert found is not None
-            if kind == 1:
+            kind = found.lastindex
+            if kind == 10:  # >>
                 i = found.end()
+                result.end = self.base + i
+                return result, i
+            raw = found[1]
+            key = names.get(raw) or _name_of(raw)
+            if key in result:
+                self._repeated(key, found.end(1))
+            i = found.end()
+            # Most frequent first: a name, a reference, an integer, then a container.
+            if kind == 2:
+                raw = found[2]
+                result[key] = names.get(raw) or _name_of(raw)
+            elif kind == 4:
+                result[key] = Ref(int(found[3]), int(found[4]))
+            elif kind == 5:
+                result[key] = int(found[5])
+            elif kind == 1:
                 c = data[i:i + 1]
                 if c == b"<":  # speed: the opener is known, no second skip
                     result[key], i = (self._dict(i, depth) if data[i + 1:i + 2] == b"<"
@@ -324,16 +331,12 @@ class Lexer:
                     result[key], i = self._literal(i)
                 else:  # the key ends the data, or an error: the general path says which
                     result[key], i = self.value(i, depth)
-                continue
-            i = found.end()
-            if kind == 2:
-                result[key] = _name_of(found[2])
-            elif kind == 4:
-                result[key] = Ref(int(found[3]), int(found[4]))
-            elif kind == 5:
-                result[key] = int(found[5])
             else:
-                result[key] = _scalar(found, kind - 1)
+                result[key] = _scalar(found, kind - 1)  # type: ignore[operator]
+
+    def _repeated(self, key: Name, end: int) -> NoReturn:
+        fail("DF-PDF-051", f"the dictionary repeats the key /{key}; readers disagree on which "
+                           "value counts", self.base + end)
 
     def indirect(self, pos: int, num: int, gen: int,
                  length: LengthResolver) -> tuple[PdfObject, int]:
