@@ -38,6 +38,7 @@ __all__ = ["PdfDocument", "Revision", "parse_pdf", "read_pdf"]
 _HEADER = re.compile(rb"%PDF-(1\.[0-7]|2\.0)[\x00\t\x0c\r\n ]")
 _STARTXREF_VALUE = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d+)")
 _WHITESPACE = b"\x00\t\n\x0c\r "
+_UNREAD = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,15 @@ class PdfDocument:
     def get(self, num: int, revision: int = -1, gen: int | None = None) -> PdfObject:
         """Object ``num`` as of ``revision``; ``None`` (PDF null) when it is not defined or
         free, or its generation is not ``gen``."""
+        # Speed: an uncompressed object already read is answered here, one call shallower
+        # than :meth:`_get`, which decides the same way.
+        found = self._views[revision].get(num)
+        if found is not None:
+            entry = found[0]
+            if entry[0] == 1 and (gen is None or entry[2] == gen):
+                cached = self._objects.get((1, entry[1], num), _UNREAD)
+                if cached is not _UNREAD:
+                    return cached  # type: ignore[return-value]
         try:
             return self._get(num, revision, gen)
         except InputError as exc:

@@ -23,7 +23,9 @@ _REGULAR = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
 _NUMBER = re.compile(rb"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _END = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _REF = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R" + _END)
-_OBJ = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj" + _END)
+_OBJ = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj" + _END
+                  + rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)")
+"""``num gen obj`` and the whitespace after it: ``end()`` is where the value starts."""
 _STRING_SPECIAL = re.compile(rb"[()\\\r]")
 _NUMBER_RUN = re.compile(rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)"
                          rb"([+-]?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -351,7 +353,12 @@ class Lexer:
         if header is None or int(header[1]) != num or int(header[2]) != gen:
             fail("DF-PDF-055", f"the cross-reference table puts object {num} {gen} here, but "
                                f"the bytes here do not open it", pos)
-        value, i = self.value(header.end())
+        start = header.end()
+        value: PdfObject
+        if data.startswith(b"<<", start):  # speed: most objects are dictionaries
+            value, i = self._dict(start, 0)
+        else:
+            value, i = self.value(start)
         i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
         if isinstance(value, PdfDict) and data.startswith(b"stream", i):
             value, i = self._stream(value, i + 6, length)
