@@ -9,19 +9,19 @@ writes ``summary.json`` and ``report.html``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from docflow.errors import Location
+from docflow.progress import Progress
 from docflow.runfolder import Layout
 from docflow.sim.crypto import CryptoMode, ModelCrypto
 from docflow.sim.engine import Engine
 from docflow.sim.scenario import CryptoKind, CryptoSpec, Scenario
 from docflow.sim.scenario_file import builtin_scenario, read_scenario
 from docflow.sim.signing import SigningPlan
-from docflow.sim.summary import build_summary, dump_summary
+from docflow.sim.summary import build_summary
+from docflow.sim.summary_model import SimulationSummary
 from docflow.topology import Topology
 
 __all__ = ["ARCHIVE_FILE", "REPORT_FILE", "RUN_LAYOUT", "SUMMARY_FILE", "TRUST_FOLDER",
@@ -43,7 +43,7 @@ class SimulationResult:
     """What a run produced: the summary (as written to ``summary.json``) and the files."""
 
     scenario: Scenario
-    summary: Mapping[str, Any]
+    summary: SimulationSummary
     out: Path | None = None
     """The run folder, if one was written."""
     archive: Path | None = None
@@ -53,15 +53,15 @@ class SimulationResult:
 
     def to_json(self) -> bytes:
         """The bytes of ``summary.json``."""
-        return dump_summary(dict(self.summary))
+        return self.summary.to_json()
 
     @property
     def delivered(self) -> int:
-        return int(self.summary["totals"]["delivered"])
+        return self.summary.totals.delivered
 
     @property
     def lost(self) -> int:
-        return int(self.summary["totals"]["lost"])
+        return self.summary.totals.lost
 
 
 def load_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> Scenario:
@@ -107,12 +107,13 @@ def configure(scenario: Scenario | str | os.PathLike[str] | None, *, seed: int |
 
 
 def run_engine(scenario: Scenario, topology: Topology, folder: Path | None,
-               progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+               progress: Progress | None = None) -> SimulationResult:
     """Run ``scenario`` on ``topology`` (checked by :func:`docflow.sim.setup.prepare`).
 
     In sample and real mode the envelopes go to ``folder/archive.sqlite`` and the trust anchor
     and CRLs to ``folder/trust/``; the summary is returned, not written (the caller writes it
-    with the report, then marks the folder complete).
+    with the report, then marks the folder complete). ``progress`` hears of the simulated
+    days, then of the sample's signing and archiving (:class:`Engine`).
     """
     plan = SigningPlan.for_scenario(scenario, topology.arrays())
     mode = make_crypto(scenario, topology, folder, plan)
