@@ -29,7 +29,13 @@ from dataclasses import dataclass
 from docflow.errors import Finding, Location
 from docflow.pdf.fields import SignatureField, page_numbers, signature_fields
 from docflow.pdf.syntax import Name, PdfArray, PdfDict, PdfDocument, PdfObject, Ref, Stream
-from docflow.pdf.visibility import ACTION_KEYS, media_area, rect_area, undefined_references
+from docflow.pdf.visibility import (
+    ACTION_KEYS,
+    media_area,
+    rect_area,
+    references,
+    undefined_references,
+)
 
 __all__ = ["Update", "check_updates", "describe"]
 
@@ -393,20 +399,13 @@ def _reach(document: PdfDocument, k: int, roots: Iterable[PdfObject],
     # the unsafe side. Each object is expanded once (``found``), so the walk is bounded by
     # the values the file holds.
     found: set[int] = set()
-    stack = list(roots)
+    stack = [ref for root in roots for ref in references(document, root, parents=False)]
     while stack:
-        item = stack.pop()
-        if isinstance(item, Ref):
-            if item.num in found or item.num not in added:
-                continue
-            found.add(item.num)
-            stack.append(document.get(item.num, k))
-        elif isinstance(item, Stream):
-            stack.extend(item.dict.values())
-        elif isinstance(item, PdfDict):
-            stack.extend(v for key, v in item.items() if key not in ("P", "Parent"))
-        elif isinstance(item, PdfArray):
-            stack.extend(item)
+        ref = stack.pop()
+        if ref.num in found or ref.num not in added:
+            continue
+        found.add(ref.num)
+        stack.extend(references(document, document.get(ref.num, k), parents=False))
     return found
 
 

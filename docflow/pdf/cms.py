@@ -23,8 +23,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from docflow.errors import Finding, Location
+from docflow.pdf.cms_der import SignedParts, read_signed_data
 
-__all__ = ["CmsCheck", "as_set", "check_cms", "der_length", "signing_certificate",
+__all__ = ["CmsCheck", "as_set", "check_cms", "check_cms_full", "der_length", "signing_certificate",
            "verify_signer_info"]
 
 DIGESTS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
@@ -37,6 +38,11 @@ LEGACY_MIN_RSA_BITS = 1024
 _REGISTERED = tsp.SigningCertificateV2
 """Importing :mod:`asn1crypto.tsp` registers the ESS attributes and TSTInfo with the CMS
 parser; without it signing-certificate-v2 reads as an unknown OID."""
+_SINGLE = ("content_type", "message_digest", "signing_certificate_v2", "signing_certificate",
+           "signing_time")
+"""Signed attributes that may have one value only."""
+_ID_DATA = bytes.fromhex("2a864886f70d010701")
+"""The contents of the OID id-data (1.2.840.113549.1.7.1)."""
 _ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
 
 
@@ -94,6 +100,23 @@ def check_cms(contents: bytes, signed: Callable[[hashes.HashAlgorithm], bytes], 
     where
         The location findings carry.
     """
+    size = der_length(contents)
+    if size is not None and size <= len(contents) and not contents[size:].strip(b"\x00"):
+        # Speed: the CMS read by DER offsets, taken only when every check passes on it.
+        parts = read_signed_data(contents[:size])
+        if parts is not None:
+            fast = _check_parts(parts, signed, legacy, require_ess)
+            if fast is not None:
+                return fast
+    return check_cms_full(contents, signed, legacy=legacy, require_ess=require_ess,
+                          where=where)
+
+
+def check_cms_full(contents: bytes, signed: Callable[[hashes.HashAlgorithm], bytes], *,
+                   legacy: bool = False, require_ess: bool = True,
+                   where: Location | None = None) -> CmsCheck:
+    """:func:`check_cms` on a full asn1crypto decode: any CMS, and each finding's message.
+    The parameters are :func:`check_cms`'s."""
     where = where or Location()
 
     def finding(code: str, message: str) -> CmsCheck:
@@ -185,6 +208,51 @@ def _check_signer(signer: cms.SignerInfo, certificates: list, signed: Callable[
                     times[0].native if times else None, signature, token)
 
 
+def _check_parts(parts: SignedParts, signed: Callable[[hashes.HashAlgorithm], bytes],
+                 legacy: bool, require_ess: bool) -> CmsCheck | None:
+    """:func:`_check_signer`'s checks on the parts :func:`~docflow.pdf.cms_der.read_signed_data`
+    read: the result when every one passes, else ``None`` (the full decode then gives the
+    finding, with its message). Each check is the full path's, in the same terms; a test
+    holds the two to the same result on every CMS of the corpus."""
+    chosen = None
+    others = []
+    for der in parts.certificates:
+        loaded = _load(der)
+        if loaded is None:
+            continue
+        if chosen is None and loaded[0].serial_number == parts.serial \
+                and loaded[1] == parts.issuer:
+            chosen = (*loaded, der)
+        else:
+            others.append(loaded[0])
+    digests = LEGACY_DIGESTS if legacy else DIGESTS
+    attributes = parts.attributes
+    if (chosen is None or parts.digest_name not in digests
+            or any(len(attributes.get(name, ())) > 1 for name in _SINGLE)
+            or len(attributes.get("content_type", ())) != 1
+            or parts.value("content_type") != _ID_DATA
+            or len(attributes.get("message_digest", ())) != 1):
+        return None
+    digest = digests[parts.digest_name]()
+    if parts.value("message_digest") != signed(digest):
+        return None
+    certificate, issuer, cert_der = chosen
+    if parts.ess:
+        first = parts.ess[0]
+        if hashlib.new(first.hash_name, cert_der).digest() != first.cert_hash:
+            return None
+        if first.issuer_names is not None and (first.serial != certificate.serial_number
+                                               or first.issuer_names != (issuer,)):
+            return None
+    elif require_ess:
+        return None
+    if _verify(parts.signature_kind, parts.signature, certificate, digest,
+               parts.signed_attrs, legacy, None) is not None:
+        return None
+    return CmsCheck((), certificate, tuple(others), parts.digest_name, parts.signing_time,
+                    parts.signature, None)
+
+
 def signing_certificate(sid: cms.SignerIdentifier, certificates: list
                          ) -> tuple[tuple[x509.Certificate, bytes] | None,
                                     tuple[x509.Certificate, ...]]:
@@ -204,9 +272,10 @@ def signing_certificate(sid: cms.SignerIdentifier, certificates: list
     others = []
     for item in certificates:
         der = item.dump()
-        cert = _load(der)
-        if cert is None:
+        loaded = _load(der)
+        if loaded is None:
             continue
+        cert = loaded[0]
         if chosen is None and _names(cert, issuer, serial, key_id):
             chosen = (cert, der)
         else:
@@ -214,22 +283,25 @@ def signing_certificate(sid: cms.SignerIdentifier, certificates: list
     return chosen, tuple(others)
 
 
-_CERTIFICATES: dict[bytes, x509.Certificate | None] = {}
+_CERTIFICATES: dict[bytes, tuple[x509.Certificate, bytes] | None] = {}
 _KEEP = 4096
-"""Certificates parsed, by DER: one organ certificate signs thousands of documents."""
+"""Certificates parsed, with their issuer's DER, by the certificate's DER: one organ
+certificate signs thousands of documents."""
 
 
-def _load(der: bytes) -> x509.Certificate | None:
-    cert = _CERTIFICATES.get(der, False)
-    if cert is False:
+def _load(der: bytes) -> tuple[x509.Certificate, bytes] | None:
+    """The certificate ``der`` and its issuer Name's DER; ``None`` if it cannot be read."""
+    loaded = _CERTIFICATES.get(der, False)
+    if loaded is False:
         try:
             cert = x509.load_der_x509_certificate(der)
+            loaded = (cert, cert.issuer.public_bytes())
         except ValueError:
-            cert = None
+            loaded = None
         if len(_CERTIFICATES) >= _KEEP:
             _CERTIFICATES.clear()
-        _CERTIFICATES[der] = cert
-    return cert  # type: ignore[return-value]
+        _CERTIFICATES[der] = loaded
+    return loaded  # type: ignore[return-value]
 
 
 def _names(cert: x509.Certificate, issuer: bytes, serial: int | None,
@@ -295,6 +367,14 @@ def verify_signer_info(signer: cms.SignerInfo, certificate: x509.Certificate,
         kind = algorithm.signature_algo
     except _ASN1_ERRORS:
         return "DF-PDF-080", f"signature algorithm {algorithm['algorithm'].dotted} is unknown"
+    return _verify(kind, signature, certificate, digest, message, legacy, algorithm)
+
+
+def _verify(kind: str, signature: bytes, certificate: x509.Certificate,
+            digest: hashes.HashAlgorithm, message: bytes, legacy: bool,
+            algorithm: Any) -> tuple[str, str] | None:
+    """Verify ``signature`` over ``message`` by the signature kind asn1crypto names
+    (``algorithm``, for RSASSA-PSS's parameters, only on the full path)."""
     try:
         key = certificate.public_key()
     except ValueError as exc:
@@ -304,7 +384,7 @@ def verify_signer_info(signer: cms.SignerInfo, certificate: x509.Certificate,
             if key.key_size < (LEGACY_MIN_RSA_BITS if legacy else MIN_RSA_BITS):
                 return "DF-PDF-080", f"the RSA key has {key.key_size} bits"
             key.verify(signature, message, padding.PKCS1v15(), digest)
-        elif kind == "rsassa_pss" and isinstance(key, rsa.RSAPublicKey):
+        elif kind == "rsassa_pss" and isinstance(key, rsa.RSAPublicKey) and algorithm:
             params = algorithm["parameters"]
             pss_hash = DIGESTS.get(params["hash_algorithm"]["algorithm"].native)
             if pss_hash is None:

@@ -46,10 +46,11 @@ from docflow.pdf.syntax import (
 )
 from docflow.pdf.timestamp import check_timestamp
 from docflow.pdf.trust import tsa_validator
+from docflow.pki.roles import RoleMapping
 from docflow.pki.validate import PathValidator
 from docflow.x509names import readable_name
 
-__all__ = ["PdfSignature", "PdfVerification", "is_pdf", "verify_pdf"]
+__all__ = ["PdfSignature", "PdfVerification", "is_pdf", "verify_document", "verify_pdf"]
 
 _SUBFILTERS = {"ETSI.CAdES.detached": True, "adbe.pkcs7.detached": False}
 """SubFilters docflow checks → whether ESS signing-certificate-v2 is required."""
@@ -169,12 +170,24 @@ def verify_pdf(data: bytes, validator: PathValidator, *, at: dt.datetime | None 
         A PDF the reader refuses is FAILED (or INDETERMINATE for an encrypted one) with the
         reader's finding, never an exception.
     """
-    at = at or dt.datetime.now(dt.UTC)
     try:
         document = parse_pdf(data, limits=limits, where=where)
-        return _verify(document, validator, at, legacy, where, describe)
     except InputError as exc:
         return PdfVerification((), (exc.as_finding(),), size=len(data))
+    return verify_document(document, validator, at=at, legacy=legacy, describe=describe)
+
+
+def verify_document(document: PdfDocument, validator: PathValidator, *,
+                    at: dt.datetime | None = None, legacy: bool = False,
+                    describe: bool = True) -> PdfVerification:
+    """:func:`verify_pdf` of a PDF already parsed, so that a caller that reads more of the
+    document (the Decree 30 profile reads /Info) parses it once; ``where`` is the
+    document's name."""
+    at = at or dt.datetime.now(dt.UTC)
+    try:
+        return _verify(document, validator, at, legacy, document.name, describe)
+    except InputError as exc:
+        return PdfVerification((), (exc.as_finding(),), size=len(document.data))
 
 
 def _verify(document: PdfDocument, validator: PathValidator, at: dt.datetime, legacy: bool,
@@ -313,13 +326,33 @@ def _trust(sig_field: SignatureField, cms: CmsCheck, validator: PathValidator,
     assert certificate is not None
     chain = validator.check(certificate, cms.others, stamped or at)
     findings += [Finding(f.code, f.message, location) for f in chain.problems]
-    mapping = validator.store.roles
-    decision = mapping.decide(certificate)
-    codes = mapping.organ_codes(certificate)
+    role, code = _role_of(validator.store.roles, certificate)
     return PdfSignature(sig_field.name, verdict(findings), tuple(findings), certificate,
-                        decision.role.value if decision.role else None,
-                        codes[0] if len(codes) == 1 else None, timestamp=stamped,
-                        **common)  # type: ignore[arg-type]
+                        role, code, timestamp=stamped, **common)  # type: ignore[arg-type]
+
+
+_ROLES: dict[tuple[RoleMapping, x509.Certificate], tuple[str | None, str | None]] = {}
+_KEEP_ROLES = 4096
+
+
+def _role_of(mapping: RoleMapping, certificate: x509.Certificate
+             ) -> tuple[str | None, str | None]:
+    """The role and the single organ code ``certificate`` carries under ``mapping``.
+
+    Speed: kept per certificate and mapping (both immutable), as the path check is: one
+    organ certificate signs thousands of documents, and reading its policies and subject
+    each time cost more than the path check's cache look-up."""
+    key = (mapping, certificate)
+    found = _ROLES.get(key)
+    if found is None:
+        decision = mapping.decide(certificate)
+        codes = mapping.organ_codes(certificate)
+        found = (decision.role.value if decision.role else None,
+                 codes[0] if len(codes) == 1 else None)
+        if len(_ROLES) >= _KEEP_ROLES:
+            _ROLES.clear()
+        _ROLES[key] = found
+    return found
 
 
 def _claimed_time(sig: PdfDict, cms: CmsCheck) -> dt.datetime | None:
@@ -333,8 +366,13 @@ def _pdf_date(raw: str) -> dt.datetime | None:
     """A PDF date ``D:YYYYMMDDHHmmSS+HH'mm'`` (ISO 32000-2 §7.9.4), or ``None``."""
     if not raw.startswith("D:") or len(raw) < 16:
         return None
+    digits = raw[2:16]
     try:
-        when = dt.datetime.strptime(raw[2:16], "%Y%m%d%H%M%S")
+        if digits.isascii() and digits.isdigit():  # speed: strptime costs 20 times this
+            when = dt.datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]),
+                               int(digits[8:10]), int(digits[10:12]), int(digits[12:14]))
+        else:
+            when = dt.datetime.strptime(digits, "%Y%m%d%H%M%S")
         zone = raw[16:].replace("'", "")
         if zone in ("", "Z"):
             return when.replace(tzinfo=dt.UTC)

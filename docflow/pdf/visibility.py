@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from docflow.pdf.syntax import Name, PdfArray, PdfDict, PdfDocument, PdfObject, Ref, Stream
 
-__all__ = ["ACTION_KEYS", "media_area", "rect_area", "undefined_references"]
+__all__ = ["ACTION_KEYS", "media_area", "rect_area", "references", "undefined_references"]
 
 ACTION_KEYS = frozenset({"A", "AA"})
 """An annotation's or field's actions (ISO 32000-2 §12.6.2, §12.6.3): JavaScript, a jump or a
@@ -52,21 +52,62 @@ def undefined_references(document: PdfDocument, revision: int) -> set[int]:
     them, and draws whatever a later update defines under those numbers."""
     found: set[int] = set()
     seen: set[Ref] = set()
-    stack: list[PdfObject] = [document.trailer(revision).get(Name("Root"))]
+    stack = list(references(document, document.trailer(revision).get(Name("Root"))))
     while stack:
-        item = stack.pop()
-        if isinstance(item, Ref):
-            if item in seen:
-                continue
-            seen.add(item)
-            value = document.get(item.num, revision, item.gen)
-            if value is None:
-                found.add(item.num)
-            stack.append(value)
-        elif isinstance(item, Stream):
-            stack.extend(item.dict.values())
-        elif isinstance(item, PdfDict):
-            stack.extend(item.values())
-        elif isinstance(item, PdfArray):
-            stack.extend(item)
+        ref = stack.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        value = document.get(ref.num, revision, ref.gen)
+        if value is None:
+            found.add(ref.num)
+        stack.extend(references(document, value))
     return found
+
+
+def references(document: PdfDocument, value: PdfObject, *, parents: bool = True
+               ) -> tuple[Ref, ...]:
+    """The references ``value`` holds, itself included, through its direct arrays and
+    dictionaries and a stream's dictionary; ``parents=False`` leaves out the values of /P
+    and /Parent in every dictionary but a stream's own.
+
+    Speed: kept per object in the document's memo (an object never changes once read), so
+    the walks of one check (what a revision leaves undefined, what the document uses, what
+    an update reaches) look at each object's values once."""
+    if type(value) is Ref:
+        return (value,)
+    if type(value) not in _WALKED:
+        return ()
+    key = ("references" if parents else "references-no-parents", id(value))
+    kept = document.memo.get(key)
+    if kept is None:
+        found: list[Ref] = []
+        _collect(value, parents, found)
+        kept = (value, tuple(found))  # the value too: its id stays its own
+        document.memo[key] = kept
+    return kept[1]  # type: ignore[index]
+
+
+def _collect(value: PdfObject, parents: bool, found: list[Ref]) -> None:
+    # Speed: the reader builds exactly the types of _WALKED (no subclasses), so
+    # ``type(item) in _WALKED`` leaves every number and name at one test; depth is bounded
+    # by the reader's nesting limit.
+    if isinstance(value, Ref):
+        found.append(value)
+    elif isinstance(value, PdfDict):
+        for key, item in value.items():
+            if type(item) in _WALKED and (parents or key not in _PARENT_KEYS):
+                _collect(item, parents, found)
+    elif isinstance(value, PdfArray):
+        for item in value:
+            if type(item) in _WALKED:
+                _collect(item, parents, found)
+    elif isinstance(value, Stream):
+        for item in value.dict.values():
+            if type(item) in _WALKED:
+                _collect(item, parents, found)
+
+
+_PARENT_KEYS = frozenset({"P", "Parent"})
+_WALKED = frozenset({Ref, Stream, PdfDict, PdfArray})
+"""The values a walk of references looks into; every other is a leaf."""

@@ -29,8 +29,8 @@ import datetime as dt
 from collections.abc import Collection
 
 from docflow.errors import Finding, InputError, Location, verdict
-from docflow.pdf.syntax import Name, PdfDict, parse_pdf
-from docflow.pdf.verify import PdfSignature, PdfVerification, verify_pdf
+from docflow.pdf.syntax import Name, PdfDict, PdfDocument, parse_pdf
+from docflow.pdf.verify import PdfSignature, PdfVerification, verify_document
 from docflow.pki.roles import Role
 from docflow.pki.validate import PathValidator
 
@@ -129,17 +129,22 @@ def verify_document_pdf(data: bytes, validator: PathValidator, *,
     """Verify a Decree 30 document PDF: :func:`~docflow.pdf.verify.verify_pdf`, then
     :func:`check_nd30`. What ``docflow verify FILE.pdf`` and ``docflow validate`` (for each
     PDF attachment, with the message's sender) call."""
-    result = verify_pdf(data, validator, at=at, legacy=legacy, where=where, describe=describe)
+    try:
+        document = parse_pdf(data, where=where)
+    except InputError as exc:  # what verify_pdf answers for a PDF the reader refuses
+        return PdfVerification((), (exc.as_finding(),), size=len(data))
+    # Speed: one parse serves the signatures and /Info, and the objects both read.
+    result = verify_document(document, validator, at=at, legacy=legacy, describe=describe)
     return check_nd30(result, required_roles=required_roles, sender=sender, where=where,
-                      appendix=is_appendix(data, where))
+                      appendix=is_appendix(document))
 
 
-def is_appendix(data: bytes, where: str | None = None) -> bool:
+def is_appendix(data: bytes | PdfDocument, where: str | None = None) -> bool:
     """Whether the document information of any revision says ``/ND30Kind /Appendix`` (what
     ``docflow pdf new --appendix`` writes). Any revision, not only the last: a later unsigned
     update may rewrite /Info, and must not turn an appendix back into a main document."""
     try:
-        document = parse_pdf(data, where=where)
+        document = data if isinstance(data, PdfDocument) else parse_pdf(data, where=where)
         for k in range(len(document.revisions)):
             info = document.get_ref(document.trailer(k).get(Name("Info")), k)
             if isinstance(info, PdfDict) and info.get(Name("ND30Kind")) == "Appendix":

@@ -38,6 +38,7 @@ __all__ = ["PdfDocument", "Revision", "parse_pdf", "read_pdf"]
 _HEADER = re.compile(rb"%PDF-(1\.[0-7]|2\.0)[\x00\t\x0c\r\n ]")
 _STARTXREF_VALUE = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d+)")
 _WHITESPACE = b"\x00\t\n\x0c\r "
+_UNREAD = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,15 @@ class PdfDocument:
     def get(self, num: int, revision: int = -1, gen: int | None = None) -> PdfObject:
         """Object ``num`` as of ``revision``; ``None`` (PDF null) when it is not defined or
         free, or its generation is not ``gen``."""
+        # Speed: an uncompressed object already read is answered here, one call shallower
+        # than :meth:`_get`, which decides the same way.
+        found = self._views[revision].get(num)
+        if found is not None:
+            entry = found[0]
+            if entry[0] == 1 and (gen is None or entry[2] == gen):
+                cached = self._objects.get((1, entry[1], num), _UNREAD)
+                if cached is not _UNREAD:
+                    return cached  # type: ignore[return-value]
         try:
             return self._get(num, revision, gen)
         except InputError as exc:
@@ -291,7 +301,7 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
         if len(sections) >= limits.max_revisions:
             fail("DF-PDF-052", f"the file has more than {limits.max_revisions} revisions",
                  offset)
-        section = _read(lexer, offset, replace(limits, max_objects=limits.max_objects - listed))
+        section = _read(lexer, offset, limits.max_objects - listed)
         prev = section.trailer.get(Name("Prev"))
         if (isinstance(prev, int) and not isinstance(prev, bool) and prev > offset
                 and _linearized(data, section)):
@@ -325,12 +335,14 @@ def _parse(data: bytes, limits: PdfLimits, where: str | None) -> PdfDocument:
     return PdfDocument(data, tuple(revisions), limits, where)
 
 
-def _read(lexer: Lexer, offset: int, limits: PdfLimits, *, root: bool = True) -> Section:
-    section = read_section(lexer, offset, limits.max_objects)
+def _read(lexer: Lexer, offset: int, max_objects: int, *, root: bool = True) -> Section:
+    """The section at ``offset``, its hybrid entries merged; ``max_objects`` entries at most
+    (what the file's limit leaves after the sections read before)."""
+    section = read_section(lexer, offset, max_objects)
     _check_trailer(section, root=root)
     xref_stm = section.trailer.get(Name("XRefStm"))
     if xref_stm is not None:
-        _merge_hybrid(lexer, section, xref_stm, limits)
+        _merge_hybrid(lexer, section, xref_stm, max_objects)
     return section
 
 
@@ -355,7 +367,7 @@ def _merge_linearized(lexer: Lexer, first: Section, main_offset: int,
     if main_offset < first.end:
         fail("DF-PDF-056", f"the linearized file's /Prev {main_offset} points inside its "
                            "first-page section", first.offset)
-    main = _read(lexer, main_offset, limits, root=False)  # /Root is the first page's
+    main = _read(lexer, main_offset, limits.max_objects, root=False)  # /Root: first page's
     if Name("Prev") in main.trailer:
         fail("DF-PDF-056", "the main cross-reference section of a linearized file has a "
                            "/Prev of its own", main.offset)
@@ -391,11 +403,11 @@ def _check_trailer(section: Section, *, root: bool = True) -> None:
 
 
 def _merge_hybrid(lexer: Lexer, section: Section, offset: PdfObject,
-                  limits: PdfLimits) -> None:
+                  max_objects: int) -> None:
     """Add the entries of a hybrid file's /XRefStm under the table's own (§7.5.8.4)."""
     if not isinstance(offset, int) or not section.offset > offset >= 0:
         fail("DF-PDF-054", "/XRefStm does not point at an xref stream before its table",
              section.offset)
-    entries, _, _ = read_xref_stream(lexer, offset, limits.max_objects)
+    entries, _, _ = read_xref_stream(lexer, offset, max_objects)
     for num, entry in entries.items():
         section.entries.setdefault(num, entry)

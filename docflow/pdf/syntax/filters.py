@@ -18,8 +18,10 @@ from docflow.pdf.syntax.objects import Name, PdfArray, PdfDict, Stream
 __all__ = ["decode"]
 
 
-def decode(stream: Stream, limits: PdfLimits) -> bytes:
-    """The decoded data of ``stream`` (``DF-PDF-057`` if it cannot be decoded)."""
+def decode(stream: Stream, limits: PdfLimits, *, max_decoded: int | None = None) -> bytes:
+    """The decoded data of ``stream`` (``DF-PDF-057`` if it cannot be decoded), at most
+    ``max_decoded`` bytes [default: the limits']."""
+    cap = limits.max_decoded if max_decoded is None else max_decoded
     filters = stream.dict.get(Name("Filter"))
     parms = stream.dict.get(Name("DecodeParms"))
     if filters is None:
@@ -33,11 +35,11 @@ def decode(stream: Stream, limits: PdfLimits) -> bytes:
                            "here (FlateDecode)", stream.start)
     inflater = zlib.decompressobj()
     try:
-        out = inflater.decompress(stream.raw, limits.max_decoded + 1)
+        out = inflater.decompress(stream.raw, cap + 1)
     except zlib.error as exc:
         fail("DF-PDF-057", f"the stream's Flate data does not decode: {exc}", stream.start)
-    if len(out) > limits.max_decoded:
-        fail("DF-PDF-052", f"the stream decodes to more than {limits.max_decoded} bytes",
+    if len(out) > cap:
+        fail("DF-PDF-052", f"the stream decodes to more than {cap} bytes",
              stream.start)
     if parms is None:
         return out

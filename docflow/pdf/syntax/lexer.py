@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NoReturn
 
 from docflow.pdf.syntax.limits import DEFAULT_LIMITS, PdfLimits, fail
 from docflow.pdf.syntax.objects import Name, PdfArray, PdfDict, PdfObject, PdfString, Ref, Stream
@@ -22,13 +23,50 @@ _REGULAR = re.compile(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
 _NUMBER = re.compile(rb"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _END = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
 _REF = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R" + _END)
-_OBJ = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj" + _END)
+_OBJ = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj" + _END
+                  + rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)")
+"""``num gen obj`` and the whitespace after it: ``end()`` is where the value starts."""
 _STRING_SPECIAL = re.compile(rb"[()\\\r]")
-_NUMBER_RUN = re.compile(rb"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_NUMBER_RUN = re.compile(rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)"
+                         rb"([+-]?(?:\d+(?:\.\d*)?|\.\d+)"
                          rb"(?:[\x00\t\n\x0c\r ]+[+-]?(?:\d+(?:\.\d*)?|\.\d+))*"
-                         rb"[\x00\t\n\x0c\r ]*\]")
-"""An array that holds only numbers up to its end (/Widths, /Rect, /W): read in one match.
-Each number must be followed by whitespace or the end, so the match is linear."""
+                         rb"[\x00\t\n\x0c\r ]*\])")
+"""An array that holds only numbers up to its end (/Widths, /Rect, /W): read in one match,
+after the whitespace and comments before the first (group 1 starts at it). Each number must
+be followed by whitespace or the end, so the match is linear."""
+_DELIMITED = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
+_SKIPPED = rb"(?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)"
+""":data:`_SKIP` as an atomic group: a pattern that can fail after it never backtracks into
+a run of whitespace (which would take time exponential in its length)."""
+_PLAIN_NAME = rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%#]*+)" + _DELIMITED
+_SCALAR_BODY = (rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%#]*+)" + _DELIMITED
+                + rb"|(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R" + _DELIMITED
+                + rb"|([+-]?\d++)" + _DELIMITED
+                + rb"|([+-]?(?:\d+\.\d*+|\.\d++))" + _DELIMITED
+                + rb"|(true|false|null)" + _DELIMITED
+                + rb"|\(([^()\\\r]*+)\)"
+                + rb"|<(?!<)([0-9A-Fa-f\x00\t\n\x0c\r ]{0,64}+)>")
+_ENTRY = re.compile(_SKIPPED + rb"(?:" + _PLAIN_NAME + rb"(?:" + _SKIPPED + rb"(?:"
+                    + _SCALAR_BODY + rb"|(?=[<\[(])))?|(>>))")
+"""Speed: the next dictionary entry in one match — its key, when the key has no ``#``
+escape, and its value, when that is a name without escapes, a reference, a number, a
+keyword, a literal string without escapes, parentheses or CR, or a short hex string (a long
+one is :meth:`Lexer._hex`'s, which reads it in one pass) — or the
+dictionary's end. Groups: 1 the key; 2 a name, 3-4 a reference, 5 an integer, 6 a real,
+7 a keyword, 8 a literal, 9 a hex string; 10 ``>>``. A key alone (``lastindex`` 1) leaves its
+value to :meth:`Lexer.value`, at ``end()`` past the whitespace when a dictionary, an array
+or a string opens there; no match leaves the entry to the general path, which reports what
+is wrong."""
+_ITEM = re.compile(_SKIPPED + rb"(?:" + _SCALAR_BODY + rb"|(\])|(?=[<\[(]))")
+"""Speed: the next array item when it is such a value (groups 1-8 as 2-9 of
+:data:`_ENTRY`), or the array's end (group 9), or no group when a dictionary, an array or a
+string opens at ``end()``. Each value is read exactly as :meth:`Lexer.value` reads it: a
+reference before a number, each token whole up to a delimiter."""
+_KEYWORDS: dict[bytes, PdfObject] = {b"true": True, b"false": False, b"null": None}
+_NAMES: dict[bytes, Name] = {}
+_MAX_NAMES = 4096
+"""Names already built, by their bytes: a file repeats /Type, /Length… hundreds of times.
+Bounded, since the names come from the file."""
 _HEX_BODY = re.compile(rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
@@ -130,7 +168,8 @@ class Lexer:
             if b"\x00" in decoded:
                 fail("DF-PDF-051", "a name contains a null byte", self.base + pos)
             raw = decoded
-        return Name(raw.decode("latin-1")), end
+            return Name(raw.decode("latin-1")), end
+        return _name_of(raw), end
 
     def _number(self, pos: int) -> tuple[int | float, int]:
         end = _REGULAR.match(self.data, pos).end()  # type: ignore[union-attr]
@@ -144,14 +183,23 @@ class Lexer:
         return int(token), end
 
     def _hex(self, pos: int) -> tuple[PdfString, int]:
-        body = _HEX_BODY.match(self.data, pos + 1).end()  # type: ignore[union-attr]
+        data = self.data
+        close = data.find(b">", pos + 1)
+        if close > 0 and b"\x0b" not in (raw := data[pos + 1:close]):
+            # Speed: a signature's /Contents is thousands of digits; ``fromhex`` reads them
+            # in one pass and skips the whitespace PDF allows (and \x0b, kept out above). It
+            # refuses anything else, an odd digit count included: the general path below
+            # then reads the string, or reports what is wrong.
+            try:
+                return PdfString(bytes.fromhex(raw.decode("ascii")), True, pos,
+                                 close + 1), close + 1
+            except ValueError:
+                pass
+        body = _HEX_BODY.match(data, pos + 1).end()  # type: ignore[union-attr]
         if self.data[body:body + 1] != b">":
             fail("DF-PDF-051", "a hex string holds a character that is not a hex digit, or "
                                "does not end with '>'", self.base + body)
-        digits = self.data[pos + 1:body].translate(None, _WS)  # speed: in C
-        if len(digits) % 2:
-            digits += b"0"
-        return PdfString(bytes.fromhex(digits.decode("ascii")), True, pos, body + 1), body + 1
+        return PdfString(_hex_digits(self.data[pos + 1:body]), True, pos, body + 1), body + 1
 
     def _literal(self, pos: int) -> tuple[PdfString, int]:
         data = self.data
@@ -205,40 +253,92 @@ class Lexer:
         data = self.data
         items = PdfArray()
         i = pos + 1
-        run = _NUMBER_RUN.match(data, _SKIP.match(data, i).end())  # type: ignore[union-attr]
+        run = _NUMBER_RUN.match(data, i)
         if run is not None:  # speed: a run of numbers, no reference among them
-            for token in data[run.start():run.end() - 1].split():
+            for token in data[run.start(1):run.end() - 1].split():
                 items.append(float(token) if b"." in token else int(token))
             return items, run.end()
+        item_at = _ITEM.match
         while True:
-            i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
-            if data[i:i + 1] == b"]":
-                return items, i + 1
-            if i >= len(data):
-                fail("DF-PDF-051", "an array never closes", self.base + pos)
-            item, i = self.value(i, depth)
-            items.append(item)
+            found = item_at(data, i)
+            if found is None:  # the general path: what is wrong, or that it never closes
+                i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+                if i >= len(data):
+                    fail("DF-PDF-051", "an array never closes", self.base + pos)
+                item, i = self.value(i, depth)
+                items.append(item)
+                continue
+            kind = found.lastindex
+            i = found.end()
+            if kind is None:  # speed: a container or a string opens here, after the skip
+                c = data[i]
+                if c == 0x3C:  # <
+                    item, i = (self._dict(i, depth) if data[i + 1:i + 2] == b"<"
+                               else self._hex(i))
+                elif c == 0x5B:  # [
+                    item, i = self._array(i, depth)
+                else:
+                    item, i = self._literal(i)
+                items.append(item)
+            elif kind == 9:  # ]
+                return items, i
+            else:
+                items.append(_scalar(found, kind))
 
     def _dict(self, pos: int, depth: int) -> tuple[PdfDict, int]:
         depth = self._deeper(depth, pos)
         data = self.data
         result = PdfDict(self.base + pos)
         i = pos + 2
+        entry_at, names = _ENTRY.match, _NAMES
         while True:
-            i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
-            if data[i:i + 2] == b">>":
-                result.end = self.base + i + 2
-                return result, i + 2
-            if i >= len(data):
-                fail("DF-PDF-051", "a dictionary never closes", self.base + pos)
-            if data[i] != 0x2F:
-                fail("DF-PDF-051", "a dictionary key is not a name", self.base + i)
-            key, i = self._name(i)
+            found = entry_at(data, i)
+            if found is None:  # the general path: a key with escapes, or an error
+                i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
+                if i >= len(data):
+                    fail("DF-PDF-051", "a dictionary never closes", self.base + pos)
+                if data[i] != 0x2F:
+                    fail("DF-PDF-051", "a dictionary key is not a name", self.base + i)
+                key, i = self._name(i)
+                if key in result:
+                    self._repeated(key, i)
+                result[key], i = self.value(i, depth)
+                continue
+            kind = found.lastindex
+            if kind == 10:  # >>
+                i = found.end()
+                result.end = self.base + i
+                return result, i
+            raw = found[1]
+            key = names.get(raw) or _name_of(raw)
             if key in result:
-                fail("DF-PDF-051", f"the dictionary repeats the key /{key}; readers disagree "
-                                   "on which value counts", self.base + i)
-            value, i = self.value(i, depth)
-            result[key] = value
+                self._repeated(key, found.end(1))
+            i = found.end()
+            # Most frequent first: a name, a reference, an integer, then a container.
+            if kind == 2:
+                raw = found[2]
+                result[key] = names.get(raw) or _name_of(raw)
+            elif kind == 4:
+                result[key] = Ref(int(found[3]), int(found[4]))
+            elif kind == 5:
+                result[key] = int(found[5])
+            elif kind == 1:
+                c = data[i:i + 1]
+                if c == b"<":  # speed: the opener is known, no second skip
+                    result[key], i = (self._dict(i, depth) if data[i + 1:i + 2] == b"<"
+                                      else self._hex(i))
+                elif c == b"[":
+                    result[key], i = self._array(i, depth)
+                elif c == b"(":
+                    result[key], i = self._literal(i)
+                else:  # the key ends the data, or an error: the general path says which
+                    result[key], i = self.value(i, depth)
+            else:
+                result[key] = _scalar(found, kind - 1)  # type: ignore[operator]
+
+    def _repeated(self, key: Name, end: int) -> NoReturn:
+        fail("DF-PDF-051", f"the dictionary repeats the key /{key}; readers disagree on which "
+                           "value counts", self.base + end)
 
     def indirect(self, pos: int, num: int, gen: int,
                  length: LengthResolver) -> tuple[PdfObject, int]:
@@ -253,7 +353,12 @@ class Lexer:
         if header is None or int(header[1]) != num or int(header[2]) != gen:
             fail("DF-PDF-055", f"the cross-reference table puts object {num} {gen} here, but "
                                f"the bytes here do not open it", pos)
-        value, i = self.value(header.end())
+        start = header.end()
+        value: PdfObject
+        if data.startswith(b"<<", start):  # speed: most objects are dictionaries
+            value, i = self._dict(start, 0)
+        else:
+            value, i = self.value(start)
         i = _SKIP.match(data, i).end()  # type: ignore[union-attr]
         if isinstance(value, PdfDict) and data.startswith(b"stream", i):
             value, i = self._stream(value, i + 6, length)
@@ -288,3 +393,42 @@ class Lexer:
         if not data.startswith(b"endstream", j):
             fail("DF-PDF-057", "the stream's /Length does not end at endstream", end)
         return Stream(head, raw, i), j + 9
+
+
+def _name_of(raw: bytes) -> Name:
+    """The name whose bytes (escapes decoded) are ``raw``, built once."""
+    name = _NAMES.get(raw)
+    if name is None:
+        name = Name(raw.decode("latin-1"))
+        if len(_NAMES) < _MAX_NAMES:
+            _NAMES[raw] = name
+    return name
+
+
+def _scalar(found: re.Match[bytes], kind: int) -> PdfObject:
+    """The value of group ``kind`` of an :data:`_ITEM` match (one past it in an
+    :data:`_ENTRY` match)."""
+    shift = found.lastindex - kind  # type: ignore[operator]
+    if kind == 1:
+        return _name_of(found[1 + shift])
+    if kind == 3:
+        return Ref(int(found[2 + shift]), int(found[3 + shift]))
+    if kind == 4:
+        return int(found[4 + shift])
+    if kind == 5:
+        return float(found[5 + shift])
+    if kind == 6:
+        return _KEYWORDS[found[6 + shift]]
+    if kind == 7:
+        return PdfString(found[7 + shift], False, found.start(7 + shift) - 1,
+                         found.end(7 + shift) + 1)
+    start = found.start(8 + shift) - 1
+    return PdfString(_hex_digits(found[8 + shift]), True, start, found.end(8 + shift) + 1)
+
+
+def _hex_digits(body: bytes) -> bytes:
+    """The bytes of a hex string's body (whitespace ignored, an odd last digit padded)."""
+    digits = body.translate(None, _WS)  # speed: in C
+    if len(digits) % 2:
+        digits += b"0"
+    return bytes.fromhex(digits.decode("ascii"))

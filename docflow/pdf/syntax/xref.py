@@ -9,7 +9,7 @@ the end of a revision is what a signature's ByteRange must reach exactly.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from docflow.pdf.syntax.filters import decode
 from docflow.pdf.syntax.lexer import Lexer
@@ -24,6 +24,7 @@ stream."""
 
 _SUBSECTION = re.compile(rb"(\d+) (\d+)[\x00\t\x0c\r ]*(?:\r\n|\n|\r)")
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
+_OBJ_HEADER = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj")
 _EOF = re.compile(rb"[\x00\t\n\x0c\r ]*startxref[\x00\t\x0c ]*(?:\r\n|\n|\r)[\x00\t\x0c ]*"
                   rb"(\d+)[\x00\t\x0c ]*(?:\r\n|\n|\r)%%EOF(\r\n|\n|\r)?")
 
@@ -109,8 +110,7 @@ def _no_indirect_length(ref: Ref) -> PdfObject:
 
 def read_xref_stream(lexer: Lexer, offset: int, max_objects: int
                      ) -> tuple[dict[int, Entry], PdfDict, int]:
-    header = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj").match(
-        lexer.data, offset)
+    header = _OBJ_HEADER.match(lexer.data, offset)
     if header is None:
         fail("DF-PDF-053", "startxref or /Prev points at neither 'xref' nor an xref stream",
              offset)
@@ -140,8 +140,7 @@ def read_xref_stream(lexer: Lexer, offset: int, max_objects: int
     # The entries need ``total * width`` bytes (a PNG predictor adds one a row): decoding
     # more would only let a small file cost a large decompression once per revision.
     need = total * (width + 1) + 4096
-    rows = decode(value, replace(lexer.limits, max_decoded=min(need,
-                                                               lexer.limits.max_decoded)))
+    rows = decode(value, lexer.limits, max_decoded=min(need, lexer.limits.max_decoded))
     if width == 0 or len(rows) < total * width:
         fail("DF-PDF-054", f"the xref stream holds {len(rows)} bytes, too few for {total} "
                            f"entries of {width} bytes", value.start)
