@@ -4,6 +4,7 @@ namespace, signed PDFs inside) gets its true signing rates."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 
@@ -75,3 +76,28 @@ def test_same_counts_in_a_process_pool(archive_folder: Path, pki_dir: Path) -> N
                                             chunk_size=3))
     assert one.total.to_dict() == two.total.to_dict()
     assert one.sources == two.sources
+
+
+@pytest.mark.parametrize(("layout", "found"), [
+    ("one line", True), ("wrapped", True), ("wrapped with a stray character", False),
+    ("one line with a stray character", False)])
+def test_pdf_attachment_base64_read_in_any_layout(both_pdf: bytes, layout: str,
+                                                  found: bool) -> None:
+    """A PDF attachment is found the same whether its base64 is on one line or wrapped at 76
+    characters with CRLF (whitespace is ignored), and is not taken as a PDF when a character
+    that is not base64 hides in it, on one line or wrapped."""
+    from lxml import etree
+
+    from docflow.envelope.model import NS
+    from docflow.profile.pdf_attachments import pdf_attachments
+
+    root = etree.fromstring(messages.with_pdfs([both_pdf], sender=corpus.ORGAN_CODE))
+    element = root.find(f".//{{{NS}}}ContentTransferEncoded")
+    text = base64.b64encode(both_pdf).decode("ascii")
+    if "stray" in layout:
+        text = text[:400] + "!" + text[400:]
+    if "wrapped" in layout:
+        text = "\r\n".join(text[i:i + 76] for i in range(0, len(text), 76)) + "\r\n"
+    element.text = text
+    decoded = [data for _, _, data in pdf_attachments(root)]
+    assert decoded == ([both_pdf] if found else [])
