@@ -34,7 +34,7 @@ from docflow.pdf.visibility import (
     media_area,
     rect_area,
     references,
-    undefined_references,
+    undefined_among,
 )
 
 __all__ = ["Update", "check_updates", "describe"]
@@ -137,7 +137,7 @@ def _check_one(document: PdfDocument, k: int, signers: list[str], where: str | N
             added.add(num)
         elif document.get(num, k) != document.get(num, k - 1):
             changed.add(num)
-    for num in sorted(added & undefined_references(document, k - 1)):
+    for num in sorted(undefined_among(document, k - 1, added)):
         refuse(f"defines object {num} ({describe(document.get(num, k))}), which the earlier "
                "revision used without defining it", _offset(document, num, k))
         added.discard(num)

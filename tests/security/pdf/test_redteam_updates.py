@@ -193,3 +193,31 @@ def test_appearance_on_a_page_with_inherited_media_box_is_measured(
     result = verify_document_pdf(signed, validator)
     assert result.indication is Indication.FAILED
     assert "DF-PDF-087" in {f.code for f in result.findings}
+
+
+@pytest.mark.parametrize(("written", "undefined"), [
+    (b"0090\r\n0\x0cR", {90}),  # leading zeros, any PDF whitespace: the reader's reference
+    (b"90 0 R", {90}),
+    (b"(90 0 R)", set()),  # a string that looks like a reference: the walk decides
+    (b"", set()),  # 90 written nowhere: no walk
+])
+def test_update_check_finds_a_dangling_reference_however_written(
+        written: bytes, undefined: set[int]) -> None:
+    """The update check's search for what a revision leaves undefined skips the walk of the
+    document only when no reference to a new number is written before the revision's end;
+    a reference written with leading zeros and form feeds is still one, so defining it in an
+    update is refused as the walk refuses it (DF-PDF-081), and the search agrees with the
+    walk every time."""
+    from docflow.pdf.changes import check_updates
+    from docflow.pdf.visibility import undefined_among, undefined_references
+
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R "
+            + written + b"] >>")
+    original = classic([b"<< /Type /Catalog /Pages 2 0 R >>",
+                        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _stream(b"q Q")])
+    document = parse_pdf(original)
+    assert undefined_among(document, 0, {90, 91}) == undefined == \
+        {90, 91} & undefined_references(document, 0)
+    updated = parse_pdf(append_update(original, {90: _stream(EVIL)}))
+    codes = [f.code for u in check_updates(updated, {0: ["x"]})[1] for f in u.findings]
+    assert ("DF-PDF-081" in codes) == bool(undefined), codes
