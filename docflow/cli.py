@@ -510,14 +510,15 @@ def topology_export_command(topology: str, output: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Where to write the page [default: DIR/report.html].")
 def report_command(run_dir: str, output: str | None) -> None:
-    """Render the summary.json of the simulation run in DIR as a self-contained HTML report.
+    """Render the summary.json of the simulation or load run in DIR as a self-contained HTML
+    report.
 
     The page has its styles and charts inline and loads nothing, so it opens offline and can be
     mailed. Exit code: 0 written; 2 no readable summary.json in DIR.
     """
-    from docflow.report import write_simulation_report
+    from docflow.report.run import write_run_report
 
-    click.echo(str(write_simulation_report(run_dir, output)))
+    click.echo(str(write_run_report(run_dir, output)))
 
 
 @cli.command("calibrate")
@@ -1115,24 +1116,27 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
               help="The service's workers, for that prediction.")
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
-              help="Folder for summary.json and report.html.")
+              help="Folder for summary.json and report.html; must be empty or missing unless "
+              "--force.")
+@click.option("--force", is_flag=True, help="Replace the load run in a non-empty --out folder: "
+              "its summary.json and report.html are removed first; other files are left alone.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
                  model_service_ms: float | None, model_workers: int,
-                 passphrase_file: str | None, out: str, quiet: bool) -> None:
+                 passphrase_file: str | None, out: str, force: bool, quiet: bool) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
     Many agencies at once, each with its own TLS client certificate: documents really signed,
     sent open-loop at the scenario's times (compressed by --rate-scale), fetched and answered
-    by their receivers. Writes OUT/summary.json (the simulator's shape, measured) and
-    OUT/report.html. Exit code: 0 done; 1 some document refused or lost; 2 unusable input or
-    an unreachable axis.
+    by their receivers. Writes OUT/summary.json (docflow.load/1) and OUT/report.html. Exit
+    code: 0 done; 1 some document refused or lost; 2 unusable input, an unreachable axis, or a
+    non-empty --out without --force (DF-RUN-001).
     """
     from pathlib import Path
 
-    from docflow.axis.load import LoadConfig, load
-    from docflow.report import write_simulation_report
+    from docflow.axis.load import LoadConfig
+    from docflow.loadrun import load
 
     config = LoadConfig(url, Path(pki), rate_scale=rate_scale, duration_s=duration,
                         max_documents=max_documents, max_kb=max_kb, drain_s=drain,
@@ -1148,28 +1152,28 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
         bar.update(done - bar.pos)
 
     try:
-        summary = load(scenario, config, out, progress=None if quiet else progress)
+        run = load(scenario, config, out, force=force, progress=None if quiet else progress)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    report = write_simulation_report(out)
-    measured = summary["load"]
-    click.echo(f"{summary['totals']['documents_sent']:,} documents acknowledged of "
-               f"{measured['attempted']:,} sent ({measured['acknowledged_per_s']} per s); "
-               f"{summary['totals']['delivered']:,} of {summary['totals']['deliveries']:,} "
-               f"deliveries fetched; acknowledgement p50/p95/p99 "
-               f"{measured['ack_latency_s']['p50']}/{measured['ack_latency_s']['p95']}/"
-               f"{measured['ack_latency_s']['p99']} s; refused {measured['refused'] or 'none'}")
-    model = measured.get("model")
+    summary = run.summary
+    measured, totals = summary.load, summary.totals
+    ack = measured.ack_latency.quantiles
+    click.echo(f"{totals.documents_sent:,} documents acknowledged of {measured.attempted:,} "
+               f"sent ({measured.acknowledged_per_s} per s); {totals.delivered:,} of "
+               f"{totals.deliveries:,} deliveries fetched; acknowledgement p50/p95/p99 "
+               f"{ack.p50}/{ack.p95}/{ack.p99} s; refused {dict(measured.refused) or 'none'}")
+    model = summary.model
     if model is not None:
-        rate, ack = model["throughput_per_s"], model["ack_latency_s"]
-        click.echo(f"model ({model['workers']} worker(s), {model['service_ms']} ms a message, "
-                   f"utilisation {model['utilisation']}): throughput {rate['predicted']} "
-                   f"predicted / {rate['measured']} measured per s; acknowledgement p50/p95/p99 "
-                   + " vs ".join("/".join(str(ack[side][q]) for q in ("p50", "p95", "p99"))
-                                 + f" s {side}" for side in ("predicted", "measured")))
-    click.echo(f"wrote {out}/summary.json and {report}", err=True)
-    sys.exit(1 if measured["refused"] or summary["totals"]["lost"] else 0)
+        click.echo(f"model ({model.workers} worker(s), {model.service_ms} ms a message, "
+                   f"utilisation {model.utilisation}): throughput {model.throughput.predicted} "
+                   f"predicted / {model.throughput.measured} measured per s; acknowledgement "
+                   "p50/p95/p99 " + " vs ".join(
+                       f"{q.p50}/{q.p95}/{q.p99} s {side}" for side, q in (
+                           ("predicted", model.ack_latency.predicted),
+                           ("measured", model.ack_latency.measured))))
+    click.echo(f"wrote {run.out}/summary.json and {run.report}", err=True)
+    sys.exit(1 if measured.refused or totals.lost else 0)
 class _Terminated(BaseException):
     """``SIGTERM`` (or ``SIGHUP``) made an exception, so that outputs and scratch files are
     cleaned up on the way out (``finally`` blocks run) as for Ctrl-C, instead of the process

@@ -7,7 +7,7 @@ sent), each served in ``service_ms`` by one of ``workers`` workers, the cost per
 worker count measured on the service (``bench/test_axis_bench.py`` gives the cost, as the
 server's CPU per message or the in-process judgement's time). The predicted acknowledgement
 latency of each document (its departure minus its due time) and the predicted throughput go
-beside the measured ones.
+beside the measured ones, for the whole run and for each level of the senders.
 
 What the model leaves out is what the comparison shows: HTTP, TLS and the store's commits
 (the service time is the judge's), inbox polls and fetches sharing the cores, and the load
@@ -16,12 +16,21 @@ generator itself running on the same machine.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from docflow.axis.load_output import (
+    Compared,
+    ComparedQuantiles,
+    LevelComparison,
+    Prediction,
+    Quantiles,
+    per_s,
+    seconds,
+)
 from docflow.axis.load_run import LoadResult
+from docflow.outputs import rate
 from docflow.sim.queues import scan_single_server, serve_window
+from docflow.topology.arrays import LEVEL_ORDER
 
 __all__ = ["model_comparison"]
 
@@ -40,40 +49,48 @@ def _departures(arrival_us: np.ndarray, service_us: int, workers: int) -> np.nda
     return depart
 
 
-def _quantiles(values: np.ndarray) -> dict[str, float | None]:
-    if len(values) == 0:
-        return {"p50": None, "p95": None, "p99": None}
-    return {f"p{q}": round(float(np.quantile(values, q / 100)), 4) for q in (50, 95, 99)}
+def _rate(n: int, until_s: float) -> float | None:
+    """``n`` documents from the start until ``until_s``, per second."""
+    return per_s(n / max(until_s, 1e-9)) if n else None
 
 
-def model_comparison(result: LoadResult, *, service_ms: float, workers: int
-                     ) -> dict[str, Any]:
+def model_comparison(result: LoadResult, *, service_ms: float, workers: int) -> Prediction:
     """Predicted against measured: throughput, utilisation and acknowledgement latency."""
     documents = [r for r in result.records if r.acked_s is not None]
-    due = np.array([r.planned.at_s for r in documents])
-    arrivals_s = np.concatenate([due, np.array(result.status_posts)])
+    due = np.array([r.planned.at_s for r in documents], float)
+    acked = np.array([r.acked_s or 0.0 for r in documents], float)
+    level_of = np.array([r.planned.level for r in documents], object)
+    arrivals_s = np.concatenate([due, np.array(result.status_posts, float)])
     is_document = np.concatenate([np.ones(len(due), bool),
                                   np.zeros(len(result.status_posts), bool)])
     order = np.argsort(arrivals_s, kind="stable")
     arrival_us = np.rint(arrivals_s[order] * 1e6).astype(np.int64)
     service_us = max(1, round(service_ms * 1000))
     depart_us = _departures(arrival_us, service_us, workers)
-    waited = (depart_us - arrival_us)[is_document[order]] / 1e6
-    measured = np.array([(r.acked_s or 0.0) - r.planned.at_s for r in documents])
+    # Back to the documents' own order, so that each level picks its own departures.
+    depart_doc_s = np.empty(len(due))
+    depart_doc_s[order[is_document[order]]] = depart_us[is_document[order]] / 1e6
+    waited = depart_doc_s - due
+    measured = acked - due
     span = max(float(arrivals_s.max() - arrivals_s.min()), 1e-9) if len(arrivals_s) else 1.0
     offered = len(arrivals_s) / span
-    predicted_end = float(depart_us.max()) / 1e6 if len(depart_us) else 0.0
-    sending = max(result.sending_s, 1e-9)
-    return {
-        "service_ms": service_ms, "workers": workers,
-        "messages": len(arrivals_s), "documents": len(due),
-        "status_messages": len(result.status_posts),
-        "offered_per_s": round(offered, 3),
-        "utilisation": round(offered * service_ms / 1000 / workers, 4),
-        "throughput_per_s": {
-            "predicted": round(len(due) / max(float(np.max(depart_us[is_document[order]]))
-                                              / 1e6, 1e-9), 3) if len(due) else None,
-            "measured": round(len(due) / sending, 3)},
-        "ack_latency_s": {"predicted": _quantiles(waited), "measured": _quantiles(measured)},
-        "predicted_last_departure_s": round(predicted_end, 3),
-    }
+    levels = []
+    for level in (lv.value for lv in LEVEL_ORDER):
+        mine = level_of == level
+        n = int(mine.sum())
+        if not n:
+            continue
+        levels.append(LevelComparison(
+            level, n, Compared(_rate(n, float(depart_doc_s[mine].max())),
+                               _rate(n, float(acked[mine].max()))),
+            ComparedQuantiles(Quantiles.of(waited[mine]), Quantiles.of(measured[mine]))))
+    return Prediction(
+        service_ms=service_ms, workers=workers, messages=len(arrivals_s),
+        documents=len(due), status_messages=len(result.status_posts),
+        offered_per_s=per_s(offered),
+        utilisation=rate(offered * service_ms / 1000 / workers),
+        throughput=Compared(_rate(len(due), float(depart_doc_s.max()) if len(due) else 0.0),
+                            _rate(len(due), result.sending_s)),
+        ack_latency=ComparedQuantiles(Quantiles.of(waited), Quantiles.of(measured)),
+        levels=tuple(levels),
+        last_departure_s=seconds(float(depart_us.max()) / 1e6) if len(depart_us) else None)

@@ -1,5 +1,6 @@
 """docflow load against a live axis: the tiny topology's day of traffic, really signed, from
-every agency at once; what it reports is what the server holds."""
+every agency at once; what it reports is what the server holds, in the docflow.load/1 layout,
+in a run folder that is complete or marked incomplete."""
 
 from __future__ import annotations
 
@@ -8,18 +9,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from docflow.axis import Client
+from docflow.axis.load_output import LoadSummary
 from docflow.cli import cli
+from docflow.outputs import OutputSchema
 from docflow.pki.export import write_pki
 from docflow.pki.national import Agency, Hub, NationalPki
+from docflow.runfolder import INCOMPLETE
 from docflow.topology.files import load_topology
 
 from .live import ISSUED, Server
 
 SCENARIO = Path(__file__).parent / "data" / "tiny-load.toml"
+
+Run = tuple[Path, Any, tuple[int, int]]
+"""The load run's folder, the command's result, and what the server held after it."""
 
 
 @pytest.fixture(scope="module")
@@ -46,54 +54,214 @@ def _load(*args: str) -> Any:
     return CliRunner().invoke(cli, ["load", *args], catch_exceptions=False)
 
 
-def test_load_measures_what_the_server_holds(tiny_server: Server, tiny_pki: Path,
-                                            tmp_path: Path) -> None:
-    """Every planned document is acknowledged, fetched by each receiver and answered; the
-    summary's counts per level add up to what each agency's sent list on the server says, and
-    the simulation report renders it."""
-    out = tmp_path / "run"
+@pytest.fixture(scope="module")
+def load_run(tiny_server: Server, tiny_pki: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One load of the tiny day (with the model's prediction) into a fresh folder, and what
+    the server then holds: documents in the agencies' sent lists, deliveries answered 02/03.
+    It is the first load against ``tiny_server`` (the other tests that load ask for it)."""
+    out = tmp_path_factory.mktemp("load") / "run"
     result = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
                    "--rate-scale", "2400", "--duration", "2", "--drain", "90",
                    "--max-kb", "8", "--model-service-ms", "5", "--out", str(out))
-    assert result.exit_code == 0, result.output
-    summary = json.loads((out / "summary.json").read_text("utf-8"))
-    measured, totals = summary["load"], summary["totals"]
-    assert summary["schema"] == "docflow.load/1" and summary["docflow_version"]
-    assert measured["attempted"] == measured["planned"] == totals["documents_sent"] > 5
-    assert measured["refused"] == {} and measured["transport_failures"] == 0
-    assert totals["delivered"] == totals["deliveries"] >= totals["documents_sent"]
-    assert sum(lv["sent"] for lv in summary["levels"].values()) == totals["documents_sent"]
-    by_code = totals["status_messages"]["by_code"]
-    assert by_code["01"]["sent"] == totals["deliveries"] == \
-        by_code["03"]["sent"] + by_code.get("02", {"sent": 0})["sent"]
-    for level in summary["levels"].values():
-        delivery = level["latency_s"]["delivery"]
-        assert delivery["count"] == level["delivered"] and 0 < delivery["p50"] <= delivery["p99"]
-    held = 0
-    answered = 0
-    codes = json.loads((tiny_pki / "index.json").read_text("utf-8"))["agencies"]
-    for code in codes:
+    held = answered = 0
+    for code in json.loads((tiny_pki / "index.json").read_text("utf-8"))["agencies"]:
         with Client(tiny_server.url, tiny_pki, code) as axis:
             documents = [m for m in axis.sent() if m["kind"] == "document"]
             held += len(documents)
             answered += sum(1 for m in documents for r in m["receivers"]
                             if r["status_code"] in ("02", "03"))
-    assert held == totals["documents_sent"] and answered == totals["deliveries"]
-    model = measured["model"]
-    assert model["documents"] == measured["attempted"]
-    assert model["status_messages"] == 2 * totals["deliveries"]
-    assert model["ack_latency_s"]["predicted"]["p50"] >= 0.005
+    return out, result, (held, answered)
+
+
+def _schema_errors(data: Any) -> list[str]:
+    validator = jsonschema.Draft202012Validator(
+        OutputSchema.LOAD.json_schema(),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(data)]
+
+
+def test_load_measures_what_the_server_holds(load_run: Run
+                                            ) -> None:
+    """Every planned document is acknowledged, fetched by each receiver and answered; the
+    summary's counts per level and per hub add up to what each agency's sent list on the
+    server says."""
+    out, result, (held, answered) = load_run
+    assert result.exit_code == 0, result.output
+    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    measured, totals = s.load, s.totals
+    assert measured.attempted == measured.planned == totals.documents_sent > 5
+    assert measured.refused == {} and measured.transport_failures == 0
+    assert totals.delivered == totals.deliveries >= totals.documents_sent
+    assert sum(lv.sent for lv in s.levels) == totals.documents_sent
+    assert sum(h.sent for h in s.hubs) == totals.documents_sent
+    assert sum(h.agencies for h in s.hubs) == sum(s.topology_agencies.values())
+    assert totals.status_by_code["01"] == totals.deliveries == \
+        totals.status_by_code["03"] + totals.status_by_code.get("02", 0)
+    for level in s.levels:
+        assert level.delivery.count == level.delivered
+        p = level.delivery.quantiles
+        assert p.p50 is not None and p.p99 is not None and 0 < p.p50 <= p.p99
+        assert level.ack.count == level.sent
+    assert sum(sum(v) for v in s.series.sent.values()) == totals.documents_sent
+    assert sum(sum(v) for v in s.series.throughput.values()) == totals.delivered
+    assert held == totals.documents_sent and answered == totals.deliveries
+    model = s.model
+    assert model is not None
+    assert model.documents == measured.attempted
+    assert model.status_messages == 2 * totals.deliveries
+    assert model.ack_latency.predicted.p50 is not None
+    assert model.ack_latency.predicted.p50 >= 0.005
+    assert [lv.level for lv in model.levels] == [lv.level for lv in s.levels]
+    assert sum(lv.documents for lv in model.levels) == model.documents
     assert "model (1 worker(s), 5.0 ms a message" in result.output
+    assert not (out / INCOMPLETE).exists()
+
+
+def test_load_output_validates_against_its_schema(load_run: Run) -> None:
+    """The real summary.json validates against load.schema.json, names its layout and the
+    docflow version, and reads back through the typed model into the same bytes; counts are
+    integers, latencies to the millisecond and rates per second to a thousandth."""
+    out, result, _ = load_run
+    assert result.exit_code == 0, result.output
+    raw = (out / "summary.json").read_bytes()
+    data = json.loads(raw)
+    assert _schema_errors(data) == []
+    assert data["schema"] == "docflow.load/1"
+    import docflow
+    from docflow.sim.summary import dump_summary
+
+    assert data["docflow_version"] == docflow.__version__
+    assert dump_summary(LoadSummary.from_json(data).to_json()) == raw
+
+    def numbers(obj: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                yield from numbers(v, k)
+        elif isinstance(obj, list):
+            for v in obj:
+                yield from numbers(v, key)
+        elif isinstance(obj, int | float) and not isinstance(obj, bool):
+            yield key, obj
+
+    seen = list(numbers(data))
+    assert {k for k, v in seen if k in ("sent", "delivered", "count", "requests")} and all(
+        isinstance(v, int) for k, v in seen if k in ("sent", "delivered", "count", "requests"))
+    for key, value in seen:
+        if key in ("p50", "p95", "p99", "mean") or key.endswith("_per_s"):
+            assert round(value, 3) == value, (key, value)
+        if key == "utilisation":
+            assert round(value, 6) == value
+
+
+def test_load_schema_refuses_what_is_wrong(load_run: Run) -> None:
+    """A float count, a negative latency, an unknown field, another level or another id fail
+    the schema; the typed reader refuses the same summary with DF-REP-002 and the key."""
+    import copy
+
+    from docflow.errors import InputError
+
+    data = json.loads((load_run[0] / "summary.json").read_text("utf-8"))
+    level = next(iter(data["levels"]))
+    for path, change in ((("totals", "delivered"), 3.5),
+                         (("levels", level, "latency_s", "ack", "p50"), -1.0),
+                         (("load", "surprise"), 1),
+                         (("levels", "ward"), data["levels"][level]),
+                         (("schema",), "docflow.simulation/1")):
+        broken = copy.deepcopy(data)
+        target = broken
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = change
+        assert _schema_errors(broken), path
+    broken = copy.deepcopy(data)
+    broken["totals"]["delivered"] = 3.5
+    with pytest.raises(InputError) as err:
+        LoadSummary.from_json(broken, "summary.json")
+    assert err.value.code == "DF-REP-002" and err.value.location.key == "totals.delivered"
+    del broken["levels"][level]["latency_s"]["ack"]
+    broken["totals"]["delivered"] = 3
+    with pytest.raises(InputError) as err:
+        LoadSummary.from_json(broken, "summary.json")
+    assert err.value.location.key == f"levels.{level}.latency_s.ack"
+
+
+def test_load_report_puts_the_model_beside_the_measurement(load_run: Run,
+                                                           tmp_path: Path) -> None:
+    """report.html is the load report: the scenario, per-level latency, the model-meets-
+    reality table (throughput and p50/p95/p99, all documents and each level), the provinces
+    and the hubs; `docflow report DIR` renders the same page from the summary."""
+    out = load_run[0]
     page = (out / "report.html").read_text("utf-8")
-    assert "tải thử trục" in page and "chart-delivery" in page
+    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    assert "tải thử trục" in page and 'id="chart-delivery"' in page
+    assert 'id="model"' in page and 'class="comparison"' in page
+    assert page.count("<tr><td>All documents</td>") + page.count(
+        '<tr class="below"><td>All documents</td>') == 4
+    assert 'id="provinces"' in page and {p.province for p in s.provinces} == {"Hà Nội",
+                                                                              "Phú Thọ"}
+    assert 'id="map-volume"' in page and 'id="map-ack"' in page
+    again = CliRunner().invoke(cli, ["report", str(out), "-o", str(tmp_path / "again.html")])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again.html").read_text("utf-8") == page
+
+
+def test_load_out_is_a_run_folder(load_run: Run, tiny_pki: Path,
+                                  tmp_path: Path) -> None:
+    """--out refuses a non-empty folder (DF-RUN-001) before anything is sent, foreign files
+    or an earlier load run alike, and leaves them untouched; a folder whose load was cut
+    short (marked incomplete) is refused by `docflow report` (DF-RUN-002)."""
+    out = load_run[0]
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = _load(str(SCENARIO), "--url", "https://127.0.0.1:1", "--pki", str(tiny_pki),
+                  "--duration", "1", "--out", str(out))
+    assert again.exit_code == 2 and "DF-RUN-001" in again.output
+    assert "a load run" in again.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", "utf-8")
+    refused = _load(str(SCENARIO), "--pki", str(tiny_pki), "--duration", "1",
+                    "--out", str(foreign))
+    assert refused.exit_code == 2 and "DF-RUN-001" in refused.output
+    assert "other files" in refused.output
+    # An axis that cannot be reached: the folder was claimed, nothing was written, and it
+    # stays marked, so that nobody reads it as a finished run.
+    cut = tmp_path / "cut"
+    unreachable = _load(str(SCENARIO), "--url", "https://127.0.0.1:1", "--pki", str(tiny_pki),
+                        "--duration", "1", "--out", str(cut))
+    assert unreachable.exit_code == 2 and "DF-AXS-010" in unreachable.output
+    assert sorted(p.name for p in cut.iterdir()) == [INCOMPLETE]
+    report = CliRunner().invoke(cli, ["report", str(cut)])
+    assert report.exit_code == 2 and "DF-RUN-002" in report.output
+
+
+def test_load_force_replaces_only_its_own_files(tiny_server: Server, tiny_pki: Path,
+                                                load_run: Run,
+                                                tmp_path: Path) -> None:
+    """--force over an earlier load run (with a file of the user's beside it) writes a new
+    complete run and leaves the user's file alone."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "summary.json").write_text("{}", "utf-8")
+    (out / "report.html").write_text("old", "utf-8")
+    (out / "notes.txt").write_text("mine", "utf-8")
+    result = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
+                   "--rate-scale", "2400", "--duration", "0.5", "--drain", "60",
+                   "--max-documents", "3", "--max-kb", "4", "--out", str(out), "--force",
+                   "--quiet")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "report.html", "summary.json"]
+    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    assert s.load.planned == 3 and s.model is None
+    assert 'id="no-model"' in (out / "report.html").read_text("utf-8")
 
 
 def test_load_refuses_what_it_cannot_do(tiny_pki: Path, pki_dir: Path, tmp_path: Path) -> None:
-    """An unreachable axis, and a PKI folder without the scenario's agencies: codes, exit 2."""
-    unreachable = CliRunner().invoke(cli, ["load", str(SCENARIO), "--url",
-                                           "https://127.0.0.1:1", "--pki", str(tiny_pki),
-                                           "--duration", "1", "--out", str(tmp_path / "a")])
-    assert unreachable.exit_code == 2 and "DF-AXS-010" in unreachable.output
+    """A PKI folder without the scenario's agencies: DF-AXS-015, exit 2, and no folder
+    claimed (the check comes before the claim)."""
     foreign = CliRunner().invoke(cli, ["load", str(SCENARIO), "--pki", str(pki_dir),
                                        "--duration", "1", "--out", str(tmp_path / "b")])
     assert foreign.exit_code == 2 and "DF-AXS-015" in foreign.output
+    assert not (tmp_path / "b").exists()
