@@ -14,13 +14,14 @@ import pytest
 from click.testing import CliRunner
 
 from docflow.axis import Client
-from docflow.axis.load_output import LoadSummary
+from docflow.axis.load_output import HubFigures, LoadSummary
 from docflow.cli import cli
 from docflow.outputs import OutputSchema
 from docflow.pki.export import write_pki
 from docflow.pki.national import Agency, Hub, NationalPki
 from docflow.runfolder import INCOMPLETE
 from docflow.topology.files import load_topology
+from tests.report.conftest import Browser, browser  # noqa: F401 (the fixture)
 
 from .live import ISSUED, Server
 
@@ -265,3 +266,78 @@ def test_load_refuses_what_it_cannot_do(tiny_pki: Path, pki_dir: Path, tmp_path:
                                        "--duration", "1", "--out", str(tmp_path / "b")])
     assert foreign.exit_code == 2 and "DF-AXS-015" in foreign.output
     assert not (tmp_path / "b").exists()
+
+
+#: What the browser laid out: the page's and viewport's widths, anything wider than its
+#: container, the tile maps and their tiles, the comparison table's rows, the hub order.
+_LAYOUT = """
+const px = r => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                  width: r.width, height: r.height});
+const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5
+                         && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+const maps = {};
+for (const svg of document.querySelectorAll('svg.tilemap')) {
+  const box = svg.getBoundingClientRect();
+  const tiles = [...svg.querySelectorAll('rect.tile')];
+  maps[svg.id] = {tiles: tiles.length,
+                  valued: tiles.filter(t => t.dataset.value !== undefined)
+                               .map(t => [t.dataset.province, Number(t.dataset.value)]),
+                  outside: tiles.filter(t => !inside(t.getBoundingClientRect(), box)).length,
+                  width: box.width};
+}
+const sections = [...document.querySelectorAll('main > section')].map(s => s.id);
+return {viewport: window.innerWidth, page: document.documentElement.scrollWidth,
+        sections: sections, maps: maps,
+        overflow: [...document.querySelectorAll('main table, main svg, main section, main dl')]
+          .filter(e => e.getBoundingClientRect().right
+                       > e.parentElement.getBoundingClientRect().right + 0.5)
+          .map(e => e.id || e.className.baseVal || e.className),
+        comparison: [...document.querySelectorAll('table.comparison tbody tr')]
+          .map(tr => [...tr.cells].map(td => td.innerText)),
+        comparisonBox: px(document.querySelector('table.comparison').getBoundingClientRect()),
+        provinces: [...document.querySelectorAll('table.provinces tbody tr')]
+          .map(tr => tr.dataset.province),
+        hubs: [...document.querySelectorAll('table.hubs tbody tr')].map(tr => tr.dataset.hub)};
+"""
+
+
+def test_load_report_in_chromium(load_run: Run, browser: Browser,  # noqa: F811
+                                 tmp_path: Path) -> None:
+    """The load report as headless Chromium lays it out: every section present, nothing wider
+    than its container or the window, the page loads nothing; the charts drawn with their
+    points; the model-meets-reality table has throughput and p50/p95/p99 for all documents and
+    each level; the tile maps colour the two provinces of the run by their figures; the hubs
+    come worst first."""
+    out = load_run[0]
+    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    check = browser.open(out / "report.html", tmp_path / "load-report.png")
+    assert check.console == [], check.console
+    assert check.requests == [check.url]
+    assert check.screenshot.stat().st_size > 10_000
+    layout = browser.driver.execute_script(_LAYOUT)
+    assert layout["sections"] == ["glance", "throughput", "latency", "model", "provinces",
+                                  "hubs"]
+    assert layout["page"] <= layout["viewport"] and layout["overflow"] == []
+    assert check.charts["chart-delivery"]["points"] > 0
+    assert check.charts["chart-throughput"]["series"] == len(s.levels)
+    assert s.model is not None
+    rows = layout["comparison"]
+    assert len(rows) == 4 * (1 + len(s.model.levels))
+    scopes = [r[0] for r in rows]
+    assert scopes[:4] == ["All documents"] * 4
+    assert [r[1] for r in rows[:4]] == ["Throughput", "Acknowledgement p50",
+                                        "Acknowledgement p95", "Acknowledgement p99"]
+    assert all(r[2] != "—" and r[3] != "—" for r in rows)  # both columns, every row
+    assert set(layout["maps"]) == {"map-volume", "map-ack", "map-latency"}
+    by_province = {p.province: p for p in s.provinces}
+    for map_id, m in layout["maps"].items():
+        assert m["tiles"] == 34 and m["outside"] == 0 and m["width"] > 100
+        values = dict(m["valued"])
+        assert set(values) == set(by_province)
+        for name, value in values.items():
+            p = by_province[name]
+            want = {"map-volume": p.sent, "map-ack": p.ack.quantiles.p95,
+                    "map-latency": p.delivery.quantiles.p95}[map_id]
+            assert value == pytest.approx(want)
+    assert layout["provinces"] == sorted(by_province)
+    assert layout["hubs"] == [h.hub for h in sorted(s.hubs, key=HubFigures.worst_first)]
