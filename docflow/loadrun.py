@@ -3,8 +3,9 @@
 The one call behind ``docflow load`` (the library assembles the job, the command prints), so it
 sits above the report layer, as :mod:`docflow.runs` does for ``docflow simulate``. In order, it
 
-1. reads the scenario, its topology and the PKI folder and signs every document, before
-   touching the folder, so that bad input never costs an earlier run;
+1. reads the scenario, its topology and the PKI folder, signs every document and makes one
+   request to the axis, before touching the folder, so that bad input or a wrong ``--url``
+   never costs an earlier run;
 2. claims the folder (:func:`docflow.runfolder.claim`): refused if it is not empty, unless
    ``force``, which removes an earlier load run's files; the folder is marked ``.incomplete``;
 3. plays the documents against the axis and measures them;
@@ -12,8 +13,8 @@ sits above the report layer, as :mod:`docflow.runs` does for ``docflow simulate`
    and renamed;
 5. syncs the folder and removes the marker.
 
-A kill, or an axis that cannot be reached, leaves the folder marked incomplete: ``docflow
-report`` refuses it (``DF-RUN-002``) and a new run needs ``--force``.
+A kill (or an axis that goes away during the run) leaves the folder marked incomplete:
+``docflow report`` refuses it (``DF-RUN-002``) and a new run needs ``--force``.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from docflow.axis.client import Client
 from docflow.axis.directory import Directory, read_directory
 from docflow.axis.load_output import LoadSummary
 from docflow.axis.load_plan import LoadConfig, LoadPlan, build_plan
@@ -52,8 +53,8 @@ def prepare_load(scenario: str | os.PathLike[str] | None, config: LoadConfig, *,
     Raises
     ------
     DocflowError
-        A bad scenario (``DF-SCN-*``), PKI folder (``DF-PKI-025``, ``DF-AXS-014``) or nothing
-        to send (``DF-AXS-015``).
+        A bad scenario (``DF-SCN-*``), PKI folder (``DF-PKI-025``, ``DF-AXS-014``), nothing
+        to send (``DF-AXS-015``), or an axis that cannot be reached (``DF-AXS-010``).
     """
     from docflow.sim.run import load_scenario
     from docflow.sim.setup import prepare
@@ -63,6 +64,11 @@ def prepare_load(scenario: str | os.PathLike[str] | None, config: LoadConfig, *,
     directory = read_directory(config.pki)
     plan = build_plan(chosen, topology, directory, config, progress=None if progress is None
                       else lambda done, total: progress("signing", done, total))
+    # One request as the first sender, with its own TLS certificate: an axis that cannot be
+    # reached (a wrong --url, a server not started) is reported before any folder is claimed.
+    with Client(config.url, config.pki, plan.documents[0].sender, timeout=30.0,
+                passphrase=config.passphrase) as probe:
+        probe.agencies()
     return PreparedLoad(chosen, topology, directory, plan)
 
 

@@ -5,6 +5,11 @@ in a run folder that is complete or marked incomplete."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,8 +32,8 @@ from .live import ISSUED, Server
 
 SCENARIO = Path(__file__).parent / "data" / "tiny-load.toml"
 
-Run = tuple[Path, Any, tuple[int, int]]
-"""The load run's folder, the command's result, and what the server held after it."""
+Run = tuple[Path, Any, tuple[int, int], str]
+"""The load run's folder, the command's result, what it added on the server, its URL."""
 
 
 @pytest.fixture(scope="module")
@@ -58,21 +63,27 @@ def _load(*args: str) -> Any:
 @pytest.fixture(scope="module")
 def load_run(tiny_server: Server, tiny_pki: Path,
              tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """One load of the tiny day (with the model's prediction) into a fresh folder, and what
-    the server then holds: documents in the agencies' sent lists, deliveries answered 02/03.
-    It is the first load against ``tiny_server`` (the other tests that load ask for it)."""
+    """One load of the tiny day (with the model's prediction) into a fresh folder, and what it
+    added on the server: documents in the agencies' sent lists, deliveries answered 02/03."""
     out = tmp_path_factory.mktemp("load") / "run"
+    before = _held(tiny_server, tiny_pki)
     result = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
                    "--rate-scale", "2400", "--duration", "2", "--drain", "90",
                    "--max-kb", "8", "--model-service-ms", "5", "--out", str(out))
+    after = _held(tiny_server, tiny_pki)
+    return out, result, (after[0] - before[0], after[1] - before[1]), tiny_server.url
+
+
+def _held(server: Server, pki: Path) -> tuple[int, int]:
+    """Documents in the agencies' sent lists on the server, and deliveries answered 02/03."""
     held = answered = 0
-    for code in json.loads((tiny_pki / "index.json").read_text("utf-8"))["agencies"]:
-        with Client(tiny_server.url, tiny_pki, code) as axis:
+    for code in json.loads((pki / "index.json").read_text("utf-8"))["agencies"]:
+        with Client(server.url, pki, code) as axis:
             documents = [m for m in axis.sent() if m["kind"] == "document"]
             held += len(documents)
             answered += sum(1 for m in documents for r in m["receivers"]
                             if r["status_code"] in ("02", "03"))
-    return out, result, (held, answered)
+    return held, answered
 
 
 def _schema_errors(data: Any) -> list[str]:
@@ -88,7 +99,7 @@ def test_load_measures_what_the_server_holds(load_run: Run
     """Every planned document is acknowledged, fetched by each receiver and answered; the
     summary's counts per level and per hub add up to what each agency's sent list on the
     server says."""
-    out, result, (held, answered) = load_run
+    out, result, (held, answered), _ = load_run
     assert result.exit_code == 0, result.output
     s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
     measured, totals = s.load, s.totals
@@ -124,7 +135,7 @@ def test_load_output_validates_against_its_schema(load_run: Run) -> None:
     """The real summary.json validates against load.schema.json, names its layout and the
     docflow version, and reads back through the typed model into the same bytes; counts are
     integers, latencies to the millisecond and rates per second to a thousandth."""
-    out, result, _ = load_run
+    out, result, _, _ = load_run
     assert result.exit_code == 0, result.output
     raw = (out / "summary.json").read_bytes()
     data = json.loads(raw)
@@ -208,38 +219,69 @@ def test_load_report_puts_the_model_beside_the_measurement(load_run: Run,
     assert (tmp_path / "again.html").read_text("utf-8") == page
 
 
-def test_load_out_is_a_run_folder(load_run: Run, tiny_pki: Path,
-                                  tmp_path: Path) -> None:
+def test_load_out_is_a_run_folder(load_run: Run, tiny_pki: Path, tmp_path: Path) -> None:
     """--out refuses a non-empty folder (DF-RUN-001) before anything is sent, foreign files
-    or an earlier load run alike, and leaves them untouched; a folder whose load was cut
-    short (marked incomplete) is refused by `docflow report` (DF-RUN-002)."""
+    or an earlier load run alike, and leaves them untouched; an axis that cannot be reached is
+    found before the folder is claimed."""
     out = load_run[0]
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = _load(str(SCENARIO), "--url", "https://127.0.0.1:1", "--pki", str(tiny_pki),
                   "--duration", "1", "--out", str(out))
-    assert again.exit_code == 2 and "DF-RUN-001" in again.output
-    assert "a load run" in again.output
+    assert again.exit_code == 2 and "DF-AXS-010" in again.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine", "utf-8")
-    refused = _load(str(SCENARIO), "--pki", str(tiny_pki), "--duration", "1",
-                    "--out", str(foreign))
+    refused = _load(str(SCENARIO), "--url", load_run[3], "--pki", str(tiny_pki),
+                    "--duration", "1", "--out", str(foreign))
     assert refused.exit_code == 2 and "DF-RUN-001" in refused.output
     assert "other files" in refused.output
-    # An axis that cannot be reached: the folder was claimed, nothing was written, and it
-    # stays marked, so that nobody reads it as a finished run.
-    cut = tmp_path / "cut"
+    assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+    earlier = _load(str(SCENARIO), "--url", load_run[3], "--pki", str(tiny_pki),
+                    "--duration", "1", "--out", str(out))
+    assert earlier.exit_code == 2 and "DF-RUN-001" in earlier.output
+    assert "a load run" in earlier.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     unreachable = _load(str(SCENARIO), "--url", "https://127.0.0.1:1", "--pki", str(tiny_pki),
-                        "--duration", "1", "--out", str(cut))
+                        "--duration", "1", "--out", str(tmp_path / "cut"))
     assert unreachable.exit_code == 2 and "DF-AXS-010" in unreachable.output
-    assert sorted(p.name for p in cut.iterdir()) == [INCOMPLETE]
-    report = CliRunner().invoke(cli, ["report", str(cut)])
+    assert not (tmp_path / "cut").exists()
+
+
+def test_a_killed_load_leaves_its_folder_marked(tiny_server: Server, tiny_pki: Path,
+                                                tmp_path: Path) -> None:
+    """kill -9 of `docflow load` while it sends: the folder holds the .incomplete marker and
+    nothing that looks like a finished run, `docflow report` refuses it (DF-RUN-002), and a
+    new load into it needs --force (DF-RUN-001 names the unfinished load run)."""
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docflow", "load", str(SCENARIO), "--url", tiny_server.url,
+         "--pki", str(tiny_pki), "--rate-scale", "60", "--duration", "60", "--drain", "5",
+         "--max-documents", "20", "--max-kb", "4", "--out", str(out), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / INCOMPLETE).exists():
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
+            assert time.monotonic() < deadline, "the load never claimed its folder"
+            time.sleep(0.02)
+        time.sleep(0.5)  # into the sending
+        assert proc.poll() is None
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        if proc.stderr:
+            proc.stderr.close()
+    assert [p.name for p in out.iterdir()] == [INCOMPLETE]
+    report = CliRunner().invoke(cli, ["report", str(out)])
     assert report.exit_code == 2 and "DF-RUN-002" in report.output
+    again = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
+                  "--duration", "1", "--out", str(out))
+    assert again.exit_code == 2 and "DF-RUN-001" in again.output
+    assert "an unfinished load run" in again.output
 
 
 def test_load_force_replaces_only_its_own_files(tiny_server: Server, tiny_pki: Path,
-                                                load_run: Run,
                                                 tmp_path: Path) -> None:
     """--force over an earlier load run (with a file of the user's beside it) writes a new
     complete run and leaves the user's file alone."""
@@ -259,7 +301,8 @@ def test_load_force_replaces_only_its_own_files(tiny_server: Server, tiny_pki: P
     assert 'id="no-model"' in (out / "report.html").read_text("utf-8")
 
 
-def test_load_refuses_what_it_cannot_do(tiny_pki: Path, pki_dir: Path, tmp_path: Path) -> None:
+def test_load_refuses_what_it_cannot_do(tiny_pki: Path, pki_dir: Path,
+                                        tmp_path: Path) -> None:
     """A PKI folder without the scenario's agencies: DF-AXS-015, exit 2, and no folder
     claimed (the check comes before the claim)."""
     foreign = CliRunner().invoke(cli, ["load", str(SCENARIO), "--pki", str(pki_dir),
