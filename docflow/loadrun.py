@@ -19,7 +19,6 @@ A kill (or an axis that goes away during the run) leaves the folder marked incom
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,7 +82,7 @@ def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
     summary = measure(prepared, config)
     path = write_summary(summary, folder)
     # Rendered from the bytes written, as `docflow report DIR` renders them: the same page.
-    written = LoadSummary.from_json(json.loads(path.read_bytes()), str(path))
+    written = LoadSummary.from_json(path.read_bytes(), str(path))
     report = write_page(render_load(written), folder / "report.html")
     finish(folder)
     return LoadRun(written, folder, report)

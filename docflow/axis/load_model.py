@@ -28,6 +28,7 @@ from docflow.axis.load_output import (
     seconds,
 )
 from docflow.axis.load_run import LoadResult
+from docflow.levels import Level
 from docflow.outputs import rate
 from docflow.sim.queues import scan_single_server, serve_window
 from docflow.topology.arrays import LEVEL_ORDER
@@ -74,23 +75,25 @@ def model_comparison(result: LoadResult, *, service_ms: float, workers: int) -> 
     measured = acked - due
     span = max(float(arrivals_s.max() - arrivals_s.min()), 1e-9) if len(arrivals_s) else 1.0
     offered = len(arrivals_s) / span
-    levels = []
-    for level in (lv.value for lv in LEVEL_ORDER):
-        mine = level_of == level
+    levels: dict[Level, LevelComparison] = {}
+    for level in LEVEL_ORDER:
+        mine = level_of == level.value
         n = int(mine.sum())
         if not n:
             continue
-        levels.append(LevelComparison(
-            level, n, Compared(_rate(n, float(depart_doc_s[mine].max())),
-                               _rate(n, float(acked[mine].max()))),
-            ComparedQuantiles(Quantiles.of(waited[mine]), Quantiles.of(measured[mine]))))
+        levels[level] = LevelComparison(
+            n, Compared(_rate(n, float(depart_doc_s[mine].max())),
+                        _rate(n, float(acked[mine].max()))),
+            ComparedQuantiles(Quantiles.of(waited[mine]), Quantiles.of(measured[mine])))
     return Prediction(
-        service_ms=service_ms, workers=workers, messages=len(arrivals_s),
+        service_ms=float(service_ms), workers=workers, messages=len(arrivals_s),
         documents=len(due), status_messages=len(result.status_posts),
         offered_per_s=per_s(offered),
         utilisation=rate(offered * service_ms / 1000 / workers),
-        throughput=Compared(_rate(len(due), float(depart_doc_s.max()) if len(due) else 0.0),
-                            _rate(len(due), result.sending_s)),
-        ack_latency=ComparedQuantiles(Quantiles.of(waited), Quantiles.of(measured)),
-        levels=tuple(levels),
-        last_departure_s=seconds(float(depart_us.max()) / 1e6) if len(depart_us) else None)
+        throughput_per_s=Compared(
+            _rate(len(due), float(depart_doc_s.max()) if len(due) else 0.0),
+            _rate(len(due), result.sending_s)),
+        ack_latency_s=ComparedQuantiles(Quantiles.of(waited), Quantiles.of(measured)),
+        levels=levels,
+        predicted_last_departure_s=seconds(float(depart_us.max()) / 1e6) if len(depart_us)
+        else None)

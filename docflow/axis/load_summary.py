@@ -20,28 +20,33 @@ from pathlib import Path
 
 import numpy as np
 
-from docflow import __version__
 from docflow.atomic import write_atomic
 from docflow.axis.load_output import (
-    Cdf,
     HubFigures,
-    Latency,
+    HubLatencies,
     LevelFigures,
+    LevelLatencies,
     LoadSettings,
     LoadSummary,
     Prediction,
-    ScenarioFacts,
-    Series,
-    Timeline,
+    RunInfo,
+    ScenarioInfo,
+    StatusMessages,
+    Throughput,
+    TimeSeries,
+    TopologyInfo,
     Totals,
+    cdf_of,
+    latency_of,
     per_s,
     seconds,
 )
 from docflow.axis.load_plan import LoadConfig, LoadPlan
 from docflow.axis.load_run import LoadResult, Record
 from docflow.envelope.dates import VIETNAM
+from docflow.levels import Level
 from docflow.sim.scenario import Scenario
-from docflow.sim.summary import dump_summary
+from docflow.sim.summary_model import PeriodInfo
 from docflow.topology import Topology
 from docflow.topology.arrays import LEVEL_ORDER
 
@@ -51,8 +56,9 @@ STEP_S = 1
 """Seconds per step of the series: a load run lasts seconds to minutes."""
 
 
-def _iso(at: float) -> str:
-    return dt.datetime.fromtimestamp(at, VIETNAM).isoformat(timespec="seconds")
+def _at(epoch_s: float) -> dt.datetime:
+    """Vietnam time, to the second."""
+    return dt.datetime.fromtimestamp(round(epoch_s), VIETNAM)
 
 
 def _per_step(times: Sequence[float], steps: int) -> tuple[int, ...]:
@@ -66,11 +72,16 @@ def _delivery(records: Sequence[Record]) -> list[float]:
     return [t - r.planned.at_s for r in records for t in r.delivered_s.values()]
 
 
+def _acceptance(records: Sequence[Record]) -> list[float]:
+    return [t - r.planned.at_s for r in records for code, t in r.answered.values()
+            if code == "03"]
+
+
 def _ack(records: Sequence[Record]) -> list[float]:
     return [(r.acked_s or 0.0) - r.planned.at_s for r in records]
 
 
-def _level(level: str, agencies: int, records: Sequence[Record], wall_s: float,
+def _level(agencies: int, records: Sequence[Record], wall_s: float,
            steps: int) -> LevelFigures:
     accepted = [r for r in records if r.accepted]
     deliveries = sum(len(r.planned.receivers) for r in accepted)
@@ -78,14 +89,12 @@ def _level(level: str, agencies: int, records: Sequence[Record], wall_s: float,
     finals = [c for r in accepted for c, _ in r.answered.values()]
     per_step = _per_step([t for r in accepted for t in r.delivered_s.values()], steps)
     return LevelFigures(
-        level, agencies, len(accepted), deliveries, delivered, deliveries - delivered,
+        agencies, len(accepted), deliveries, delivered, deliveries - delivered,
         finals.count("03"), finals.count("02"),
-        throughput_mean=per_s(delivered / wall_s * 3600) if wall_s else None,
-        throughput_peak=max(per_step, default=0) * 3600 // STEP_S,
-        delivery=Latency.of(_delivery(accepted)),
-        acceptance=Latency.of([t - r.planned.at_s for r in accepted
-                               for code, t in r.answered.values() if code == "03"]),
-        ack=Latency.of(_ack(accepted)))
+        Throughput(per_s(delivered / wall_s * 3600) if wall_s else None,
+                   max(per_step, default=0) * 3600 // STEP_S),
+        LevelLatencies(latency_of(_delivery(accepted)), latency_of(_acceptance(accepted)),
+                       latency_of(_ack(accepted))))
 
 
 def build_load_summary(scenario: Scenario, topology: Topology, plan: LoadPlan,
@@ -95,13 +104,14 @@ def build_load_summary(scenario: Scenario, topology: Topology, plan: LoadPlan,
     records = result.records
     steps = max(1, int(np.ceil(result.wall_s / STEP_S)))
     sending_levels = {r.planned.level for r in records}
-    present: list[str] = [lv.value for lv in LEVEL_ORDER if lv.value in sending_levels]
-    agencies = {lv: sum(1 for v in plan.levels.values() if v == lv) for lv in present}
-    levels = tuple(_level(lv, agencies[lv], [r for r in records if r.planned.level == lv],
-                          result.wall_s, steps) for lv in present)
+    present = [lv for lv in LEVEL_ORDER if lv.value in sending_levels]
+    agencies = {lv: sum(1 for v in plan.levels.values() if v == lv.value) for lv in present}
     accepted = [r for r in records if r.accepted]
+    by_level: dict[Level, list[Record]] = {
+        lv: [r for r in records if r.planned.level == lv.value] for lv in present}
+    levels = {lv: _level(agencies[lv], by_level[lv], result.wall_s, steps) for lv in present}
     hub_of = {a.code: a.hub for a in topology.agencies}
-    hubs = []
+    hubs = {}
     for hub in topology.hubs:
         mine = [r for r in accepted if hub_of.get(r.planned.sender) == hub.id]
         members = sum(1 for code in plan.levels if hub_of.get(code) == hub.id)
@@ -109,9 +119,10 @@ def build_load_summary(scenario: Scenario, topology: Topology, plan: LoadPlan,
             continue
         deliveries = sum(len(r.planned.receivers) for r in mine)
         delivered = sum(len(r.delivered_s) for r in mine)
-        hubs.append(HubFigures(hub.id, hub.name, hub.kind.value, hub.province, members,
-                               len(mine), deliveries, delivered, deliveries - delivered,
-                               Latency.of(_delivery(mine)), Latency.of(_ack(mine))))
+        hubs[hub.id] = HubFigures(hub.name, hub.kind, hub.province, members, len(mine),
+                                  deliveries, delivered, deliveries - delivered,
+                                  HubLatencies(latency_of(_delivery(mine)),
+                                               latency_of(_ack(mine))))
     backlog = np.zeros(steps, int)
     for r in accepted:
         begin = min(int((r.acked_s or 0) // STEP_S), steps - 1)
@@ -121,48 +132,49 @@ def build_load_summary(scenario: Scenario, topology: Topology, plan: LoadPlan,
             backlog[begin:until] += 1
     attempted = [r for r in records if r.acked_s is not None]
     statuses = Counter(code for r in accepted for code, _ in r.answered.values())
-    deliveries_all = sum(lv.deliveries for lv in levels)
-    delivered_all = sum(lv.delivered for lv in levels)
+    deliveries_all = sum(lv.deliveries for lv in levels.values())
+    delivered_all = sum(lv.delivered for lv in levels.values())
     sending = result.sending_s
+    accepted_of = {lv: [r for r in rs if r.accepted] for lv, rs in by_level.items()}
     return LoadSummary(
-        docflow_version=__version__,
-        scenario=ScenarioFacts(scenario.name, scenario.description, scenario.seed,
-                               scenario.topology, scenario.period.start.isoformat(),
-                               scenario.period.days, scenario.period.drain_days),
-        run=Timeline(_iso(result.started),
-                     _iso(result.started + max(result.wall_s, 1.0)),
-                     seconds(result.wall_s) or 0.0, seconds(sending) or 0.0,
-                     deliveries_all - delivered_all,
-                     sum(len(r.delivered_s) - len(r.answered) for r in accepted)
-                     if config.statuses else 0),
-        topology_agencies=agencies,
+        **LoadSummary.header(),
+        scenario=ScenarioInfo(scenario.name, scenario.description, scenario.seed,
+                              scenario.topology,
+                              PeriodInfo(scenario.period.start, scenario.period.days,
+                                         scenario.period.drain_days)),
+        run=RunInfo(_at(result.started), _at(result.started + max(result.wall_s, 1.0)),
+                    seconds(result.wall_s) or 0.0, seconds(sending) or 0.0,
+                    deliveries_all - delivered_all,
+                    sum(len(r.delivered_s) - len(r.answered) for r in accepted)
+                    if config.statuses else 0),
+        topology=TopologyInfo(scenario.topology, agencies),
         totals=Totals(len(accepted), deliveries_all, delivered_all,
-                      deliveries_all - delivered_all, 2 * sum(statuses.values()),
-                      dict(sorted({"01": sum(statuses.values()), **statuses}.items()))
-                      if statuses else {}),
-        levels=levels, hubs=tuple(hubs),
-        series=Series(_iso(result.started), STEP_S,
-                      {lv: _per_step([t for r in accepted if r.planned.level == lv
-                                      for t in r.delivered_s.values()], steps)
-                       for lv in present},
-                      {lv: _per_step([r.acked_s or 0.0 for r in accepted
-                                      if r.planned.level == lv], steps) for lv in present},
-                      tuple(int(x) for x in backlog)),
-        latency_cdf={lv.level: Cdf.of(
-            _delivery([r for r in accepted if r.planned.level == lv.level]),
-            [t - r.planned.at_s for r in accepted if r.planned.level == lv.level
-             for code, t in r.answered.values() if code == "03"]) for lv in levels},
+                      deliveries_all - delivered_all,
+                      StatusMessages(2 * sum(statuses.values()), dict(sorted(
+                          {"01": sum(statuses.values()), **statuses}.items()))
+                          if statuses else {})),
+        levels=levels, hubs=hubs,
+        series=TimeSeries(
+            _at(result.started), STEP_S, steps,
+            {lv: _per_step([t for r in accepted_of[lv] for t in r.delivered_s.values()], steps)
+             for lv in present},
+            {lv: _per_step([r.acked_s or 0.0 for r in accepted_of[lv]], steps)
+             for lv in present},
+            tuple(int(x) for x in backlog)),
+        latency_cdf={lv: cdf_of(_delivery(accepted_of[lv]), _acceptance(accepted_of[lv]))
+                     for lv in present},
         load=LoadSettings(
-            url=config.url, rate_scale=config.rate_scale, duration_s=config.duration_s,
-            drain_s=config.drain_s, statuses=config.statuses,
-            scenario_working_s=round(plan.scenario_working_s, 1),
+            url=config.url, rate_scale=float(config.rate_scale),
+            duration_s=float(config.duration_s), drain_s=float(config.drain_s),
+            statuses=config.statuses,
+            scenario_working_s=round(float(plan.scenario_working_s), 1),
             planned=len(plan.documents), attempted=len(attempted),
             skipped_outside_pki=plan.skipped,
             offered_per_s=per_s(len(attempted) / sending) if sending else None,
             acknowledged_per_s=per_s(len(accepted) / sending) if sending else None,
             requests=result.requests,
             requests_per_s=per_s(result.requests / result.wall_s) if result.wall_s else None,
-            ack_latency=Latency.of(_ack(attempted)),
+            ack_latency_s=latency_of(_ack(attempted)),
             refused=dict(sorted(Counter(c for r in records for c in r.refused).items())),
             transport_failures=sum(1 for r in records if r.failed),
             status_fetched=result.status_fetched),
@@ -171,4 +183,4 @@ def build_load_summary(scenario: Scenario, topology: Topology, plan: LoadPlan,
 
 def write_summary(summary: LoadSummary, folder: str | os.PathLike[str]) -> Path:
     """Write ``folder/summary.json`` atomically (:func:`docflow.atomic.write_atomic`)."""
-    return write_atomic(Path(folder) / "summary.json", dump_summary(summary.to_json()))
+    return write_atomic(Path(folder) / "summary.json", summary.to_json())

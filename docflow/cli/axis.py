@@ -273,7 +273,7 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
             bar.__exit__(None, None, None)
     summary = run.summary
     measured, totals = summary.load, summary.totals
-    ack = measured.ack_latency.quantiles
+    ack = measured.ack_latency_s
     click.echo(f"{totals.documents_sent:,} documents acknowledged of {measured.attempted:,} "
                f"sent ({measured.acknowledged_per_s} per s); {totals.delivered:,} of "
                f"{totals.deliveries:,} deliveries fetched; acknowledgement p50/p95/p99 "
@@ -281,11 +281,12 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
     model = summary.model
     if model is not None:
         click.echo(f"model ({model.workers} worker(s), {model.service_ms} ms a message, "
-                   f"utilisation {model.utilisation}): throughput {model.throughput.predicted} "
-                   f"predicted / {model.throughput.measured} measured per s; acknowledgement "
+                   f"utilisation {model.utilisation}): throughput "
+                   f"{model.throughput_per_s.predicted} predicted / "
+                   f"{model.throughput_per_s.measured} measured per s; acknowledgement "
                    "p50/p95/p99 " + " vs ".join(
                        f"{q.p50}/{q.p95}/{q.p99} s {side}" for side, q in (
-                           ("predicted", model.ack_latency.predicted),
-                           ("measured", model.ack_latency.measured))))
+                           ("predicted", model.ack_latency_s.predicted),
+                           ("measured", model.ack_latency_s.measured))))
     click.echo(f"wrote {run.out}/summary.json and {run.report}", err=True)
     sys.exit(1 if measured.refused or totals.lost else 0)

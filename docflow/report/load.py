@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 
 from markupsafe import Markup
 
@@ -69,14 +68,14 @@ def comparison_rows(summary: LoadSummary) -> list[ComparisonRow]:
     model = summary.model
     if model is None:
         return []
-    rows = [_row("All documents", "Throughput", model.throughput, "per_s")]
+    rows = [_row("All documents", "Throughput", model.throughput_per_s, "per_s")]
     rows += [_row("All documents", f"Acknowledgement {q}", c, "seconds")
-             for q, c in model.ack_latency.rows()]
-    for lv in model.levels:
-        name = level_label(lv.level)
-        rows.append(_row(name, "Throughput", lv.throughput, "per_s"))
+             for q, c in model.ack_latency_s.rows()]
+    for level, lv in model.levels.items():
+        name = level_label(level)
+        rows.append(_row(name, "Throughput", lv.throughput_per_s, "per_s"))
         rows += [_row(name, f"Acknowledgement {q}", c, "seconds")
-                 for q, c in lv.ack_latency.rows()]
+                 for q, c in lv.ack_latency_s.rows()]
     return rows
 
 
@@ -110,7 +109,7 @@ def _charts(summary: LoadSummary) -> dict[str, Markup]:
         charts["delivery"] = cdf_chart(
             "chart-delivery", "Latency to delivery, by level", delivery,
             x_label="time from the document's due time to its fetch (log scale)")
-    provinces = summary.provinces
+    provinces = [h for _, h in summary.provinces]
     centres = centres_2025()
     if provinces and all(h.province in centres for h in provinces):
         charts["map-volume"] = tile_map(
@@ -118,18 +117,18 @@ def _charts(summary: LoadSummary) -> dict[str, Markup]:
             lambda v: count(v))
         charts["map-ack"] = tile_map(
             "map-ack", "p95 acknowledgement",
-            {h.province or "": h.ack.quantiles.p95 for h in provinces}, duration)
+            {h.province or "": h.latency_s.ack.p95 for h in provinces}, duration)
         charts["map-latency"] = tile_map(
             "map-latency", "p95 to delivery",
-            {h.province or "": h.delivery.quantiles.p95 for h in provinces}, duration)
+            {h.province or "": h.latency_s.delivery.p95 for h in provinces}, duration)
     return charts
 
 
 def _facts(summary: LoadSummary) -> list[tuple[str, str]]:
     load, run = summary.load, summary.run
-    facts = [("Axis", load.url), ("Topology", summary.scenario.topology),
-             ("Agencies", count(sum(summary.topology_agencies.values()))),
-             ("Started", datetime.fromisoformat(run.start).strftime("%Y-%m-%d %H:%M:%S")),
+    facts = [("Axis", load.url), ("Topology", summary.topology.name),
+             ("Agencies", count(sum(summary.topology.agencies.values()))),
+             ("Started", run.start.strftime("%Y-%m-%d %H:%M:%S")),
              ("Sending", duration(run.sending_s)), ("Whole run", duration(run.wall_s)),
              ("Rate scale", f"{decimal(load.rate_scale, 0)} scenario seconds a second"),
              ("Documents planned", count(load.planned)),

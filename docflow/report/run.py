@@ -35,7 +35,7 @@ def write_run_report(run_dir: str | os.PathLike[str],
     check_complete(summary_path.parent, "the summary")
     data = read_summary(summary_path)
     if data.get("schema") == OutputSchema.LOAD.value:
-        html = render_load(LoadSummary.from_json(data, str(summary_path)))
+        html = render_load(LoadSummary.from_dict(data, str(summary_path)))
     else:
         html = render_simulation(data, str(summary_path))
     target = Path(out) if out is not None else summary_path.with_name("report.html")

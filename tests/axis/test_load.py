@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from docflow.axis import Client
-from docflow.axis.load_output import HubFigures, LoadSummary
+from docflow.axis.load_output import LoadSummary
 from docflow.cli import cli
 from docflow.outputs import OutputSchema
 from docflow.pki.export import write_pki
@@ -101,21 +101,21 @@ def test_load_measures_what_the_server_holds(load_run: Run
     server says."""
     out, result, (held, answered), _ = load_run
     assert result.exit_code == 0, result.output
-    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    s = LoadSummary.from_json((out / "summary.json").read_bytes())
     measured, totals = s.load, s.totals
+    by_code = totals.status_messages.by_code
     assert measured.attempted == measured.planned == totals.documents_sent > 5
     assert measured.refused == {} and measured.transport_failures == 0
     assert totals.delivered == totals.deliveries >= totals.documents_sent
-    assert sum(lv.sent for lv in s.levels) == totals.documents_sent
-    assert sum(h.sent for h in s.hubs) == totals.documents_sent
-    assert sum(h.agencies for h in s.hubs) == sum(s.topology_agencies.values())
-    assert totals.status_by_code["01"] == totals.deliveries == \
-        totals.status_by_code["03"] + totals.status_by_code.get("02", 0)
-    for level in s.levels:
-        assert level.delivery.count == level.delivered
-        p = level.delivery.quantiles
+    assert sum(lv.sent for lv in s.levels.values()) == totals.documents_sent
+    assert sum(h.sent for h in s.hubs.values()) == totals.documents_sent
+    assert sum(h.agencies for h in s.hubs.values()) == sum(s.topology.agencies.values())
+    assert by_code["01"] == totals.deliveries == by_code["03"] + by_code.get("02", 0)
+    for level in s.levels.values():
+        assert level.latency_s.delivery.count == level.delivered
+        p = level.latency_s.delivery
         assert p.p50 is not None and p.p99 is not None and 0 < p.p50 <= p.p99
-        assert level.ack.count == level.sent
+        assert level.latency_s.ack.count == level.sent
     assert sum(sum(v) for v in s.series.sent.values()) == totals.documents_sent
     assert sum(sum(v) for v in s.series.throughput.values()) == totals.delivered
     assert held == totals.documents_sent and answered == totals.deliveries
@@ -123,10 +123,10 @@ def test_load_measures_what_the_server_holds(load_run: Run
     assert model is not None
     assert model.documents == measured.attempted
     assert model.status_messages == 2 * totals.deliveries
-    assert model.ack_latency.predicted.p50 is not None
-    assert model.ack_latency.predicted.p50 >= 0.005
-    assert [lv.level for lv in model.levels] == [lv.level for lv in s.levels]
-    assert sum(lv.documents for lv in model.levels) == model.documents
+    assert model.ack_latency_s.predicted.p50 is not None
+    assert model.ack_latency_s.predicted.p50 >= 0.005
+    assert list(model.levels) == list(s.levels)
+    assert sum(lv.documents for lv in model.levels.values()) == model.documents
     assert "model (1 worker(s), 5.0 ms a message" in result.output
     assert not (out / INCOMPLETE).exists()
 
@@ -142,10 +142,8 @@ def test_load_output_validates_against_its_schema(load_run: Run) -> None:
     assert _schema_errors(data) == []
     assert data["schema"] == "docflow.load/1"
     import docflow
-    from docflow.sim.summary import dump_summary
-
     assert data["docflow_version"] == docflow.__version__
-    assert dump_summary(LoadSummary.from_json(data).to_json()) == raw
+    assert LoadSummary.from_json(raw).to_json() == raw
 
     def numbers(obj: Any, key: str = "") -> Iterator[tuple[str, Any]]:
         if isinstance(obj, dict):
@@ -190,12 +188,12 @@ def test_load_schema_refuses_what_is_wrong(load_run: Run) -> None:
     broken = copy.deepcopy(data)
     broken["totals"]["delivered"] = 3.5
     with pytest.raises(InputError) as err:
-        LoadSummary.from_json(broken, "summary.json")
+        LoadSummary.from_dict(broken, "summary.json")
     assert err.value.code == "DF-REP-002" and err.value.location.key == "totals.delivered"
     del broken["levels"][level]["latency_s"]["ack"]
     broken["totals"]["delivered"] = 3
     with pytest.raises(InputError) as err:
-        LoadSummary.from_json(broken, "summary.json")
+        LoadSummary.from_dict(broken, "summary.json")
     assert err.value.location.key == f"levels.{level}.latency_s.ack"
 
 
@@ -206,13 +204,13 @@ def test_load_report_puts_the_model_beside_the_measurement(load_run: Run,
     and the hubs; `docflow report DIR` renders the same page from the summary."""
     out = load_run[0]
     page = (out / "report.html").read_text("utf-8")
-    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    s = LoadSummary.from_json((out / "summary.json").read_bytes())
     assert "tải thử trục" in page and 'id="chart-delivery"' in page
     assert 'id="model"' in page and 'class="comparison"' in page
     assert page.count("<tr><td>All documents</td>") + page.count(
         '<tr class="below"><td>All documents</td>') == 4
-    assert 'id="provinces"' in page and {p.province for p in s.provinces} == {"Hà Nội",
-                                                                              "Phú Thọ"}
+    assert 'id="provinces"' in page and {p.province for _, p in s.provinces} == {"Hà Nội",
+                                                                                 "Phú Thọ"}
     assert 'id="map-volume"' in page and 'id="map-ack"' in page
     again = CliRunner().invoke(cli, ["report", str(out), "-o", str(tmp_path / "again.html")])
     assert again.exit_code == 0, again.output
@@ -296,7 +294,7 @@ def test_load_force_replaces_only_its_own_files(tiny_server: Server, tiny_pki: P
                    "--quiet")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "report.html", "summary.json"]
-    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    s = LoadSummary.from_json((out / "summary.json").read_bytes())
     assert s.load.planned == 3 and s.model is None
     assert 'id="no-model"' in (out / "report.html").read_text("utf-8")
 
@@ -352,7 +350,7 @@ def test_load_report_in_chromium(load_run: Run, browser: Browser,  # noqa: F811
     each level; the tile maps colour the two provinces of the run by their figures; the hubs
     come worst first."""
     out = load_run[0]
-    s = LoadSummary.from_json(json.loads((out / "summary.json").read_text("utf-8")))
+    s = LoadSummary.from_json((out / "summary.json").read_bytes())
     check = browser.open(out / "report.html", tmp_path / "load-report.png")
     assert check.console == [], check.console
     assert check.requests == [check.url]
@@ -372,15 +370,20 @@ def test_load_report_in_chromium(load_run: Run, browser: Browser,  # noqa: F811
                                         "Acknowledgement p95", "Acknowledgement p99"]
     assert all(r[2] != "—" and r[3] != "—" for r in rows)  # both columns, every row
     assert set(layout["maps"]) == {"map-volume", "map-ack", "map-latency"}
-    by_province = {p.province: p for p in s.provinces}
+    by_province = {p.province: p for _, p in s.provinces}
     for map_id, m in layout["maps"].items():
         assert m["tiles"] == 34 and m["outside"] == 0 and m["width"] > 100
         values = dict(m["valued"])
         assert set(values) == set(by_province)
         for name, value in values.items():
             p = by_province[name]
-            want = {"map-volume": p.sent, "map-ack": p.ack.quantiles.p95,
-                    "map-latency": p.delivery.quantiles.p95}[map_id]
+            want = {"map-volume": p.sent, "map-ack": p.latency_s.ack.p95,
+                    "map-latency": p.latency_s.delivery.p95}[map_id]
             assert value == pytest.approx(want)
     assert layout["provinces"] == sorted(by_province)
-    assert layout["hubs"] == [h.hub for h in sorted(s.hubs, key=HubFigures.worst_first)]
+    def slowest(k: str) -> tuple[float, int, str]:
+        p95 = s.hubs[k].latency_s.delivery.p95
+        return (-(p95 if p95 is not None else -1.0), -s.hubs[k].lost, k)
+
+    worst = sorted(s.hubs, key=slowest)
+    assert layout["hubs"] == worst and [k for k, _ in s.hubs_worst_first] == worst
