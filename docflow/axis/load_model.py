@@ -55,8 +55,13 @@ def _rate(n: int, until_s: float) -> float | None:
     return per_s(n / max(until_s, 1e-9)) if n else None
 
 
-def model_comparison(result: LoadResult, *, service_ms: float, workers: int) -> Prediction:
-    """Predicted against measured: throughput, utilisation and acknowledgement latency."""
+def model_comparison(result: LoadResult, *, service_ms: float, workers: int,
+                     transit_ms: float = 0.0) -> Prediction:
+    """Predicted against measured: throughput, utilisation and acknowledgement latency.
+
+    ``transit_ms`` is each message's time outside the queue (TLS, HTTP, the commit), added to
+    its departure: the prediction of a message alone is the service plus the transit.
+    """
     documents = [r for r in result.records if r.acked_s is not None]
     due = np.array([r.planned.at_s for r in documents], float)
     acked = np.array([r.acked_s or 0.0 for r in documents], float)
@@ -71,6 +76,7 @@ def model_comparison(result: LoadResult, *, service_ms: float, workers: int) -> 
     # Back to the documents' own order, so that each level picks its own departures.
     depart_doc_s = np.empty(len(due))
     depart_doc_s[order[is_document[order]]] = depart_us[is_document[order]] / 1e6
+    depart_doc_s += transit_ms / 1000
     waited = depart_doc_s - due
     measured = acked - due
     span = max(float(arrivals_s.max() - arrivals_s.min()), 1e-9) if len(arrivals_s) else 1.0
@@ -86,7 +92,8 @@ def model_comparison(result: LoadResult, *, service_ms: float, workers: int) -> 
                         _rate(n, float(acked[mine].max()))),
             ComparedQuantiles(Quantiles.of(waited[mine]), Quantiles.of(measured[mine])))
     return Prediction(
-        service_ms=float(service_ms), workers=workers, messages=len(arrivals_s),
+        service_ms=float(service_ms), workers=workers, transit_ms=float(transit_ms),
+        messages=len(arrivals_s),
         documents=len(due), status_messages=len(result.status_posts),
         offered_per_s=per_s(offered),
         utilisation=rate(offered * service_ms / 1000 / workers),

@@ -332,6 +332,9 @@ class Prediction:
 
     service_ms: float
     workers: int
+    transit_ms: float
+    """Each message's time outside the queue (TLS and HTTP both ways, the commit), added to
+    its predicted latency; 0 when not given."""
     messages: int
     """Documents and status messages, all of which queue for the service."""
     documents: int

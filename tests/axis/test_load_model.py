@@ -38,6 +38,11 @@ def test_one_worker_queues_a_burst_in_order() -> None:
     assert model.ack_latency_s.measured.p50 == 0.25
     assert model.throughput_per_s.predicted == 10.0  # 3 documents by 0.3 s
     assert model.throughput_per_s.measured == 7.5  # 3 documents by the last answer, at 0.4 s
+    slower = model_comparison(_result([0.0, 0.0, 0.0], [0.1, 0.25, 0.4]), service_ms=100,
+                              workers=1, transit_ms=50)
+    # The transit (TLS, HTTP, the commit) adds to each message's time, not to the queue.
+    assert slower.ack_latency_s.predicted == Quantiles(0.25, 0.34, 0.348)
+    assert slower.transit_ms == 50.0 and slower.throughput_per_s.predicted == 8.571
 
 
 def test_two_workers_and_status_messages_share_the_queue() -> None:
