@@ -20,13 +20,13 @@ A kill (or an axis that goes away during the run) leaves the folder marked incom
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from docflow.axis.load import LoadConfig, measure, prepare_load
 from docflow.axis.load_output import LoadSummary
 from docflow.axis.load_summary import write_summary
+from docflow.progress import Progress
 from docflow.report.load import render_load
 from docflow.report.page import write_page
 from docflow.runfolder import Layout, claim, finish
@@ -48,7 +48,7 @@ class LoadRun:
 
 def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
          out: str | os.PathLike[str], *, force: bool = False,
-         progress: Callable[[str, int, int], None] | None = None) -> LoadRun:
+         progress: Progress | None = None) -> LoadRun:
     """Play ``scenario`` against the axis of ``config``; write ``out/summary.json`` and
     ``out/report.html``.
 
@@ -64,7 +64,8 @@ def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
         Replace the load run in a non-empty ``out`` (its ``summary.json`` and
         ``report.html``; other files are left alone).
     progress
-        Called with ``("signing", done, total)`` while the documents are built.
+        Called with (phase, done, total) (:mod:`docflow.progress`): ``"signing"``, then
+        ``"sending"`` and ``"fetching"``.
 
     Returns
     -------
@@ -79,7 +80,7 @@ def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
     """
     prepared = prepare_load(scenario, config, progress=progress)
     folder = claim(out, LOAD_LAYOUT, force=force)
-    summary = measure(prepared, config)
+    summary = measure(prepared, config, progress=progress)
     path = write_summary(summary, folder)
     # Rendered from the bytes written, as `docflow report DIR` renders them: the same page.
     written = LoadSummary.from_json(path.read_bytes(), str(path))

@@ -12,7 +12,6 @@ is given (:mod:`docflow.axis.load_model`) and returns the typed summary
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from docflow.axis.client import Client
@@ -21,6 +20,7 @@ from docflow.axis.load_output import LoadSummary
 from docflow.axis.load_plan import LoadConfig, LoadPlan, build_plan
 from docflow.axis.load_run import run_load
 from docflow.axis.load_summary import build_load_summary
+from docflow.progress import Progress
 from docflow.sim.scenario import Scenario
 from docflow.topology import Topology
 
@@ -38,7 +38,7 @@ class PreparedLoad:
 
 
 def prepare_load(scenario: str | os.PathLike[str] | None, config: LoadConfig, *,
-                 progress: Callable[[str, int, int], None] | None = None) -> PreparedLoad:
+                 progress: Progress | None = None) -> PreparedLoad:
     """Read ``scenario`` and the PKI folder of ``config``; plan and sign the documents.
 
     Parameters
@@ -48,7 +48,8 @@ def prepare_load(scenario: str | os.PathLike[str] | None, config: LoadConfig, *,
     config
         The server, the PKI folder and the run's bounds.
     progress
-        Called with ``("signing", done, total)`` while the documents are built.
+        Called with (phase, done, total) (:mod:`docflow.progress`): ``"signing"`` while the
+        documents are built.
 
     Raises
     ------
@@ -72,15 +73,19 @@ def prepare_load(scenario: str | os.PathLike[str] | None, config: LoadConfig, *,
     return PreparedLoad(chosen, topology, directory, plan)
 
 
-def measure(prepared: PreparedLoad, config: LoadConfig) -> LoadSummary:
+def measure(prepared: PreparedLoad, config: LoadConfig, *,
+            progress: Progress | None = None) -> LoadSummary:
     """Play ``prepared`` against the axis of ``config`` and summarise what it measured.
+
+    ``progress`` is called with ``"sending"`` and ``"fetching"`` phases while it plays
+    (:mod:`docflow.progress`).
 
     Raises
     ------
     InputError
         ``DF-AXS-010`` when the axis cannot be reached.
     """
-    result = run_load(prepared.plan, config, prepared.directory)
+    result = run_load(prepared.plan, config, prepared.directory, progress)
     model = None
     if config.model_service_ms is not None:
         from docflow.axis.load_model import model_comparison

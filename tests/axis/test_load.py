@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -104,6 +105,11 @@ def test_load_measures_what_the_server_holds(load_run: Run
     s = LoadSummary.from_json((out / "summary.json").read_bytes())
     measured, totals = s.load, s.totals
     by_code = totals.status_messages.by_code
+    phases = {name: (int(done), int(total)) for name, done, total in re.findall(
+        r"^(signing|sending|fetching): (\d+)/(\d+) in ", result.stderr, re.M)}
+    assert phases == {"signing": (measured.planned,) * 2,
+                      "sending": (measured.attempted,) * 2,
+                      "fetching": (totals.delivered, totals.deliveries)}, result.stderr
     assert measured.attempted == measured.planned == totals.documents_sent > 5
     assert measured.refused == {} and measured.transport_failures == 0
     assert totals.delivered == totals.deliveries >= totals.documents_sent
@@ -387,3 +393,18 @@ def test_load_report_in_chromium(load_run: Run, browser: Browser,  # noqa: F811
 
     worst = sorted(s.hubs, key=slowest)
     assert layout["hubs"] == worst and [k for k, _ in s.hubs_worst_first] == worst
+
+
+def test_load_quiet_prints_the_measurement_alone(tiny_server: Server, tiny_pki: Path,
+                                                tmp_path: Path) -> None:
+    """``load -q``: no progress and no 'wrote' line on standard error; the measurement on
+    standard output and summary.json as without it."""
+    out = tmp_path / "run"
+    result = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
+                   "--rate-scale", "2400", "--duration", "1", "--drain", "60", "--max-kb", "8",
+                   "--out", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    summary = LoadSummary.from_json((out / "summary.json").read_bytes())
+    assert result.stdout.startswith(f"{summary.totals.documents_sent:,} documents "
+                                    "acknowledged of")
