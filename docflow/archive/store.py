@@ -14,180 +14,49 @@ make an interrupted import or audit resume without losing or double-counting any
   whole or not at all. ``synchronous=NORMAL`` in WAL mode keeps every committed transaction
   across a killed process; only a power cut can lose the last few.
 * Every ``sqlite3`` error is turned into an :class:`~docflow.errors.InputError` with a
-  ``DF-ARC`` code at this boundary; nothing is written to a file that is not a docflow archive.
+  ``DF-ARC`` code at this boundary (:mod:`docflow.archive.dbfile`); nothing is written to a
+  file that is not a docflow archive.
+
+The rows as values, and a stored body's decoding, are :mod:`docflow.archive.records`.
 """
 
 from __future__ import annotations
 
-import enum
-import functools
 import hashlib
 import json
 import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import zstandard
 
+from docflow.archive.dbfile import Transaction, check_header, error_for, guard
 from docflow.archive.metadata import EnvelopeMeta, StatusInfo
+from docflow.archive.records import (
+    Codec,
+    NewEnvelope,
+    Reject,
+    StoredBlob,
+    StoredBody,
+    StoredResult,
+    WriteCounts,
+    content_hash,
+    decode_blob,
+)
 from docflow.archive.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location
 from docflow.levels import Level
-from docflow.metrics.coverage import DocumentOutcome
 
+# The value types live in docflow.archive.records and the SQLite boundary in
+# docflow.archive.dbfile; the values are re-exported here, where callers have always found them.
 __all__ = ["Archive", "Codec", "NewEnvelope", "Reject", "StoredBlob", "StoredBody",
-           "StoredResult", "WriteCounts", "decode_blob"]
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class Codec(enum.StrEnum):
-    """How a body is stored; the value is written in ``bodies.codec``."""
-
-    ZSTD = "zstd"
-    """What docflow writes (level 3, zstd's default)."""
-    ZLIB = "zlib"
-    """What the first archives held; read, no longer written."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewEnvelope:
-    """An envelope to add, with metadata the caller already has (no parse needed)."""
-
-    data: bytes
-    meta: EnvelopeMeta
-    origin: str | None = None
-    """Where it came from (a file, ``archive.zip!a/b.edxml``, ``sim:run-1``), for reports."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    """An entry of an import source that could not be archived, and why."""
-
-    origin: str
-    finding: Finding
-
-
-@dataclass(frozen=True, slots=True)
-class WriteCounts:
-    """What one write did: rows new to the archive and rows it already held."""
-
-    added: int = 0
-    already: int = 0
-    rejected: int = 0
-    rejected_before: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class StoredBody:
-    """An envelope read back for verification: its bytes (or why not) and its signing time."""
-
-    envelope_id: int
-    data: bytes | InputError
-    signed_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredBlob:
-    """An envelope as stored (still compressed), to decode elsewhere: the distributed audit
-    sends these to workers that have no access to the archive file."""
-
-    envelope_id: int
-    codec: str
-    """A :class:`Codec` value, or ``""`` when the archive has no body for this envelope."""
-    blob: bytes
-    digest: bytes
-    crc: int | None = None
-    """The CRC-32 of ``blob`` recorded at import; ``None`` for a body stored before it."""
-    signed_at: datetime | None = None
-
-
-def decode_blob(stored: StoredBlob, *, check_hash: bool = True, file: str | None = None,
-                decompressor: zstandard.ZstdDecompressor | None = None) -> bytes:
-    """The raw bytes of ``stored``.
-
-    The CRC-32 of the stored bytes is checked first (a few microseconds for an ordinary body):
-    damage on disk is then reported as what it is, never as the XML or signature error that
-    verifying garbled bytes would give. A body stored before the checksum existed is checked
-    against its SHA-256 identity instead, whatever ``check_hash`` says.
-
-    Raises
-    ------
-    InputError
-        ``DF-ARC-019`` when the body is missing, damaged (its checksum), cannot be decompressed
-        or (with ``check_hash``) no longer matches its SHA-256 identity; ``file`` names the
-        archive in the error.
-    """
-    if not stored.codec:
-        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} has no stored body",
-                         Location(file=file))
-    if stored.crc is not None and zlib.crc32(stored.blob) != stored.crc:
-        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id}: the stored body is "
-                         "damaged (its checksum does not match)", Location(file=file))
-    check_hash = check_hash or stored.crc is None
-    try:
-        if stored.codec == Codec.ZSTD.value:
-            data = (decompressor or zstandard.ZstdDecompressor()).decompress(stored.blob)
-        elif stored.codec == Codec.ZLIB.value:
-            data = zlib.decompress(stored.blob)
-        else:
-            raise ValueError(f"unknown codec {stored.codec!r}")
-    except (zlib.error, zstandard.ZstdError, ValueError) as exc:
-        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} cannot be decompressed: "
-                         f"{exc}", Location(file=file)) from None
-    if check_hash and content_hash(data) != stored.digest:
-        raise InputError("DF-ARC-019", f"envelope {stored.envelope_id} no longer matches its "
-                         "content hash", Location(file=file))
-    return data
-
-
-@dataclass(frozen=True, slots=True)
-class StoredResult:
-    """One stored verification result: an envelope id and its outcome."""
-
-    envelope_id: int
-    outcome: DocumentOutcome
-
-
-def _error_for(exc: sqlite3.Error, path: str) -> InputError:
-    """Map a sqlite3 error to a DF-ARC code by SQLite's own error name, not its wording."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc)
-    where = Location(file=path)
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return InputError("DF-ARC-003", f"the archive is locked by another process ({text}); "
-                          "wait for it to finish or raise the timeout", where)
-    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
-        return InputError("DF-ARC-001", f"not an SQLite database ({text})", where)
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_IOERR",
-                        "SQLITE_PERM", "SQLITE_AUTH")) or "unable to open" in text:
-        return InputError("DF-ARC-006", f"the archive cannot be written ({text})", where)
-    return InputError("DF-ARC-002", f"the archive database is corrupt or unusable ({text})",
-                      where)
-
-
-def _guard(method: Callable[P, R]) -> Callable[P, R]:
-    """Turn any ``sqlite3.Error`` raised by an :class:`Archive` method into an InputError."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            self = args[0]
-            raise _error_for(exc, str(getattr(self, "path", "?"))) from None
-
-    return wrapper
+           "StoredResult", "WriteCounts", "content_hash", "decode_blob"]
 
 
 def _stored_time(text: str | None) -> datetime | None:
@@ -210,28 +79,6 @@ def _stored_time(text: str | None) -> datetime | None:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def content_hash(data: bytes) -> bytes:
-    """The identity of an envelope: SHA-256 of its raw bytes."""
-    return hashlib.sha256(data).digest()
-
-
-def _check_header(path: Path) -> None:
-    """Refuse a non-SQLite file before SQLite opens it, so it is never touched."""
-    try:
-        if path.exists() and not path.is_file():
-            raise InputError("DF-ARC-006", "the archive path is not a regular file",
-                             Location(file=str(path)))
-        if path.exists() and path.stat().st_size > 0:
-            with open(path, "rb") as handle:
-                head = handle.read(len(_SQLITE_MAGIC))
-            if head != _SQLITE_MAGIC:
-                raise InputError("DF-ARC-001", "the file is not an SQLite database (its first "
-                                 "bytes are not the SQLite header)", Location(file=str(path)))
-    except OSError as exc:
-        raise InputError("DF-ARC-006", f"cannot read the archive: {exc.strerror or exc}",
-                         Location(file=str(path))) from None
 
 
 class Archive:
@@ -274,7 +121,7 @@ class Archive:
         self.path = Path(path)
         self.readonly = readonly
         self._decompressor = zstandard.ZstdDecompressor()
-        _check_header(self.path)
+        check_header(self.path)
         if readonly and not self.path.exists():
             raise InputError("DF-IO-001", "the archive does not exist", Location(file=str(path)))
         try:
@@ -286,7 +133,7 @@ class Archive:
                 self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
                                            check_same_thread=False)
         except sqlite3.Error as exc:
-            raise _error_for(exc, str(self.path)) from None
+            raise error_for(exc, str(self.path)) from None
         try:
             self._setup_waiting(timeout)
         except BaseException:
@@ -313,7 +160,7 @@ class Archive:
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
 
-    @_guard
+    @guard
     def _setup(self) -> None:
         db = self._db
         version = self._check_identity(readonly=self.readonly)
@@ -370,7 +217,7 @@ class Archive:
         """Close the connection (committed data is already safe)."""
         self._db.close()
 
-    @_guard
+    @guard
     def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database file and empty it; True when complete.
 
@@ -389,16 +236,16 @@ class Archive:
         self.close()
 
     @property
-    @_guard
+    @guard
     def schema_version(self) -> int:
         """The schema version of the file (:data:`~docflow.archive.schema.SCHEMA_VERSION`)."""
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db)
 
     # -- writing -----------------------------------------------------------------------------
-    @_guard
+    @guard
     def add_many(self, envelopes: Iterable[NewEnvelope], rejects: Iterable[Reject] = (),
                  *, level: int = 3) -> WriteCounts:
         """Add envelopes (and import rejects) in one transaction; already stored ones are kept.
@@ -471,7 +318,7 @@ class Archive:
                    (envelope_id, status.document_id, status.organ, status.status_code,
                     status.timestamp, status.description))
 
-    @_guard
+    @guard
     def add_status_events(self, events: Iterable[StatusInfo]) -> int:
         """Record status events that have no envelope (the simulator's model mode)."""
         count = 0
@@ -482,11 +329,11 @@ class Archive:
         return count
 
     # -- reading envelopes -------------------------------------------------------------------
-    @_guard
+    @guard
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM envelopes").fetchone()[0])
 
-    @_guard
+    @guard
     def count(self, kind: MessageKind | None = None) -> int:
         """Number of envelopes, of one kind or all."""
         if kind is None:
@@ -494,7 +341,7 @@ class Archive:
         return int(self._db.execute("SELECT count(*) FROM envelopes WHERE kind = ?",
                                     (kind.value,)).fetchone()[0])
 
-    @_guard
+    @guard
     def contains(self, digests: Sequence[bytes]) -> set[bytes]:
         """The digests among ``digests`` that the archive already holds."""
         found: set[bytes] = set()
@@ -505,7 +352,7 @@ class Archive:
                 f"SELECT sha256 FROM envelopes WHERE sha256 IN ({marks})", chunk))
         return found
 
-    @_guard
+    @guard
     def get(self, digest: bytes) -> bytes:
         """The raw bytes of the envelope with this content hash (``KeyError`` if absent)."""
         row = self._db.execute("SELECT b.envelope_id, b.codec, b.data, e.sha256, b.crc32 "
@@ -542,7 +389,7 @@ class Archive:
             out.append(StoredBody(item.envelope_id, data, item.signed_at))
         return out
 
-    @_guard
+    @guard
     def read_blobs(self, ids: Sequence[int]) -> list[StoredBlob]:
         """The stored (compressed) bodies of ``ids``, in the order of ``ids``, with their
         signing times; a missing body has the codec ``""`` (:func:`decode_blob` reports it)."""
@@ -571,13 +418,13 @@ class Archive:
         for envelope_id, digest in self._ids_and_digests(kind):
             yield self.get(digest), self.metadata(envelope_id)
 
-    @_guard
+    @guard
     def _ids_and_digests(self, kind: MessageKind | None) -> list[tuple[int, bytes]]:
         query = "SELECT id, sha256 FROM envelopes" + (" WHERE kind = ?" if kind else "") + \
             " ORDER BY id"
         return self._db.execute(query, (kind.value,) if kind else ()).fetchall()
 
-    @_guard
+    @guard
     def metadata(self, envelope_id: int) -> EnvelopeMeta:
         """The stored metadata of one envelope."""
         row = self._db.execute(
@@ -599,7 +446,7 @@ class Archive:
             status=StatusInfo(*st) if st else None,
             signed_at=_stored_time(row[7]))
 
-    @_guard
+    @guard
     def status_events(self, document_id: str | None = None) -> list[StatusInfo]:
         """Status events, of one document or all, in the order they were recorded."""
         query = "SELECT document_id, status_code, organ, timestamp, description FROM " \
@@ -607,7 +454,7 @@ class Archive:
         return [StatusInfo(*row) for row in
                 self._db.execute(query, (document_id,) if document_id else ())]
 
-    @_guard
+    @guard
     def rejects(self) -> list[Reject]:
         """Import-source entries that could not be archived, in the order they were met."""
         return [Reject(origin, Finding(code, message, Location(file=origin)))
@@ -615,7 +462,7 @@ class Archive:
                     "SELECT origin, code, message FROM rejects ORDER BY id")]
 
     # -- verification results ----------------------------------------------------------------
-    @_guard
+    @guard
     def context(self, *, policy: str, trust_fingerprint: str, at: str) -> int:
         """The id of the verification context (policy, trust store, time), created if new."""
         fingerprint = hashlib.sha256(json.dumps([policy, trust_fingerprint, at]).encode())\
@@ -628,7 +475,7 @@ class Archive:
                              (fingerprint,)).fetchone()
         return int(row[0])
 
-    @_guard
+    @guard
     def unverified(self, context_id: int, kind: MessageKind = MessageKind.DOCUMENT) -> list[int]:
         """Ids of envelopes of ``kind`` with no result in this context yet, by sender then id.
 
@@ -640,7 +487,7 @@ class Archive:
             "verifications v WHERE v.context_id = ? AND v.envelope_id = e.id) "
             "ORDER BY e.sender, e.id", (kind.value, context_id))]
 
-    @_guard
+    @guard
     def raw_sizes(self, ids: Sequence[int]) -> list[int]:
         """The raw size in bytes of each envelope of ``ids``, in their order (0 if unknown)."""
         sizes: dict[int, int] = {}
@@ -651,7 +498,7 @@ class Archive:
                 f"SELECT id, raw_size FROM envelopes WHERE id IN ({marks})", chunk).fetchall())
         return [int(sizes.get(i, 0)) for i in ids]
 
-    @_guard
+    @guard
     def store_results(self, context_id: int, results: Iterable[StoredResult]) -> int:
         """Store verification results in one transaction; a result already stored is kept.
 
@@ -669,7 +516,7 @@ class Archive:
                            "organ_source, signer_source) VALUES (?,?,?,?,?,?,?,?,?)", rows)
             return db.total_changes - before
 
-    @_guard
+    @guard
     def result_rows(self, context_id: int) -> list[tuple[Any, ...]]:
         """Per document verified in this context: sender, sender level, type, month, outcome.
 
@@ -684,30 +531,9 @@ class Archive:
             "JOIN envelopes e ON e.id = v.envelope_id WHERE v.context_id = ? AND "
             "e.kind = 'document' ORDER BY e.id", (context_id,)).fetchall()
 
-    @_guard
+    @guard
     def size_totals(self) -> tuple[int, int]:
         """Total raw and stored bytes of all envelopes."""
         row = self._db.execute("SELECT coalesce(sum(raw_size), 0), coalesce(sum(stored_size), 0) "
                                "FROM envelopes").fetchone()
         return int(row[0]), int(row[1])
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception (even KeyboardInterrupt).
-
-    ``IMMEDIATE`` takes the write lock up front, so a second writer waits (up to the timeout)
-    at the start of its batch instead of failing half-way through it.
-    """
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self._db.execute("BEGIN IMMEDIATE")
-        return self._db
-
-    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
-        if exc_type is None:
-            self._db.execute("COMMIT")
-        elif self._db.in_transaction:
-            self._db.execute("ROLLBACK")

@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import mimetypes
 import os
-import tomllib
 import types
 import typing
 from collections.abc import Sequence
@@ -38,11 +37,15 @@ from docflow.envelope.samples import organization
 from docflow.envelope.schema import schema_findings
 from docflow.envelope.status import StatusCode
 from docflow.errors import ConfigError, InputError, Location, UsageError
+from docflow.tomlsafe import read_toml
 from docflow.xmlsafe import parse_xml
 
 __all__ = ["attachment_from_file", "compose_document", "default_notation",
            "document_type_of", "message_from_toml",
            "new_envelope", "read_toml_message"]
+
+_MAX_BYTES = 1 << 20
+"""A description names its attachments' files and holds a page of text: 1 MB is plenty."""
 
 
 def document_type_of(text: str) -> DocumentType:
@@ -164,18 +167,9 @@ def new_envelope(message: m.Message) -> bytes:
 # --- TOML --------------------------------------------------------------------------------------
 
 def read_toml_message(path: str | os.PathLike[str]) -> m.Message:
-    """Read a TOML description (see the module docstring) into a model."""
+    """Read a TOML description (see the module docstring, at most 1 MB) into a model."""
     name = os.fspath(path)
-    try:
-        raw = Path(name).read_bytes()
-    except OSError as exc:
-        raise InputError("DF-IO-001", f"cannot read: {exc.strerror or exc}",
-                         Location(file=name)) from None
-    try:
-        table = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError("DF-ENV-021", f"not a UTF-8 TOML file: {exc}",
-                          Location(file=name)) from None
+    table = read_toml(name, "DF-ENV-021", _MAX_BYTES, what="the message description")
     return message_from_toml(table, base=Path(name).parent, where=name)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from docflow.envelope import model as m
 
-__all__ = ["CHILDREN", "DOCUMENT", "PLACES", "STATUS", "Block", "Kind", "Part", "places"]
+__all__ = ["DOCUMENT", "PLACES", "STATUS", "Block", "Kind", "Part", "places"]
 
 
 class Kind(enum.Enum):
@@ -330,17 +330,3 @@ def places(*blocks: Block) -> dict[tuple[str, ...], bool]:
 
 #: Where the parser reads, for documents and status messages alike (:func:`places`).
 PLACES = places(DOCUMENT, STATUS)
-
-
-def _children(found: dict[tuple[str, ...], bool]) -> dict[tuple[str, ...], dict[str, bool]]:
-    children: dict[tuple[str, ...], dict[str, bool]] = {}
-    for path, repeats in found.items():
-        children.setdefault(path, {})
-        if len(path) > 1:
-            children.setdefault(path[:-1], {})[path[-1]] = repeats
-    return children
-
-
-#: :data:`PLACES` by parent path: the children the parser reads there, and whether they
-#: repeat. Speed: the rules look a child up in its parent's dict, without building its path.
-CHILDREN = _children(PLACES)

@@ -77,8 +77,9 @@ def _document(tree: Tree, report_missing: bool) -> Iterator[Finding]:
     header = tree.first("edXMLHeader", "MessageHeader")
     if header is None:
         if report_missing:
-            yield missing(tree.first("edXMLEnvelope", "edXMLHeader") or tree.root,
-                          "MessageHeader")
+            # An element without children is false to lxml: test for None, not truth.
+            above = tree.first("edXMLEnvelope", "edXMLHeader")
+            yield missing(tree.root if above is None else above, "MessageHeader")
         return
     sender = tree.first("MessageHeader", "From")
     if sender is None and report_missing:

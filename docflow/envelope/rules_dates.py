@@ -71,8 +71,9 @@ def document_date_findings(tree: Tree, header: etree._Element, report_missing: b
     element = tree.first("PromulgationInfo", "PromulgationDate")
     if element is None or not text_of(element):
         if report_missing:
-            yield missing(tree.first("MessageHeader", "PromulgationInfo") or header,
-                          "PromulgationDate")
+            # An element without children is false to lxml: test for None, not truth.
+            info = tree.first("MessageHeader", "PromulgationInfo")
+            yield missing(header if info is None else info, "PromulgationDate")
     else:
         value = yield from date_of(element)
         promulgated = value if isinstance(value, dt.date) else None

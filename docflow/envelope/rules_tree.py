@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from lxml import etree
 
-from docflow.envelope.layout import CHILDREN, PLACES
+from docflow.envelope.layout import PLACES
 from docflow.envelope.model import NS
 from docflow.envelope.organ import ORGAN_CODE_PATTERN, OrganCode
 from docflow.errors import Finding, Location
@@ -72,94 +72,119 @@ def unread(code: str, element: etree._Element) -> Finding:
                    "signature, or out of place); the rules ignore it", at(element))
 
 
-class _Anything(dict[str, bool]):
-    """The children of a root the parser refuses anyway: every name, once or more."""
-
-    def get(self, key: str, default: bool | None = None) -> bool | None:  # type: ignore[override]
-        return True
-
-
-_ANY: dict[str, bool] = _Anything()
-_UNSET: dict[str, bool] = {}
-_NONE: dict[str, bool] = {}
-_FOREIGN_KIDS: dict[str, bool] = {}
+def _qcvn(tag: object) -> bool:
+    """Whether ``tag`` is an element in the QCVN namespace or in none (a variant the schema
+    reports): the elements a path is made of. Anything else is another namespace's."""
+    return isinstance(tag, str) and (tag[0] != "{" or tag.startswith(_PREFIX))
 
 
-_FOREIGN: tuple[str, ...] = ("{foreign}",)
-"""The path of an element of another namespace, or of anything below one (by identity)."""
+class _Place:
+    """One element path the parser reads (:data:`~docflow.envelope.layout.PLACES`), as a node.
+
+    Speed: the children are filed under every lxml tag that spells them (with the QCVN namespace
+    or none, canonical or alias), so stepping from a parent's place to a child's is one dict
+    lookup of the child's tag, with no path tuple built or hashed and no name worked out.
+    """
+
+    __slots__ = ("kids", "name", "repeats", "same")
+
+    def __init__(self, name: str | None, repeats: bool, same: tuple[str, ...] = (),
+                 kids: dict[str, _Place] | None = None) -> None:
+        self.name = name
+        """The canonical local name (``None``: the element's own, as spelled)."""
+        self.repeats = repeats
+        """Whether the part may occur more than once under its parent."""
+        self.same = same
+        """Every tag that spells this part: an earlier sibling with one is the part's first copy."""
+        self.kids: dict[str, _Place] = {} if kids is None else kids
+        """The places of the children the parser reads here, by every tag that spells them."""
+
+
+class _Everywhere(dict[str, _Place]):
+    """The children of an element below a root the parser refuses: any tag, once or more."""
+
+    def get(self, key: str, default: _Place | None = None) -> _Place:  # type: ignore[override]
+        return _ANYWHERE
+
+
+_FOREIGN = _Place(None, True)
+"""The place of an element of another namespace, or of anything below one (by identity)."""
+_ANYWHERE = _Place(None, True, kids=_Everywhere())
+"""The place of everything below a root the parser refuses: nothing to compare with."""
+_TOP = _Place("", True, kids=_Everywhere())
+"""The place above the root element, for the rules' index: it takes the root as it is."""
+_UNSEEN = _Place(None, True)
+"""An element whose place is not worked out yet (a look-up's default)."""
+
+
+def _roots(aliases: dict[str, str]) -> dict[str, _Place]:
+    """The places of the roots the parser reads, by tag, each with its subtree of places."""
+    spellings: dict[str, list[str]] = {}
+    for name in sorted({name for path in PLACES for name in path} | set(aliases)):
+        spellings.setdefault(aliases.get(name, name), []).extend((f"{_PREFIX}{name}", name))
+    nodes: dict[tuple[str, ...], _Place] = {}
+    roots: dict[str, _Place] = {}
+    for path in sorted(PLACES, key=len):  # a parent before its children
+        same = tuple(spellings[path[-1]])
+        node = nodes[path] = _Place(path[-1], PLACES[path], same)
+        kids = nodes[path[:-1]].kids if len(path) > 1 else roots
+        for tag in same:
+            kids[tag] = node
+    return roots
 
 
 class _Places:
     """Which elements stand at a path the parser reads (:data:`~docflow.envelope.layout.PLACES`).
 
     Why: the rules index fields by (parent name, name); a copy at another path, or a second
-    copy of a singleton, would be judged in place of what the reader sees. Speed: a path is
-    worked out once per parent element, from its own parent's, and a tag's canonical name once
-    per message; the rules' fields are then one dict lookup in their parent's children.
+    copy of a singleton, would be judged in place of what the reader sees. Speed: an element's
+    place is worked out once, from its parent's, by one lookup of its tag (:class:`_Place`).
     """
 
-    __slots__ = ("aliases", "names", "paths", "unread")
+    __slots__ = ("places", "roots", "unread")
 
-    def __init__(self, aliases: dict[str, str]) -> None:
-        self.aliases = aliases
-        self.names: dict[object, str | None] = {}
-        self.paths: dict[etree._Element, tuple[str, ...] | None] = {}
+    def __init__(self, roots: dict[str, _Place]) -> None:
+        self.roots = roots
+        self.places: dict[etree._Element | None, _Place | None] = {None: _TOP}
+        """Each element's place, worked out so far (``None``: the parser does not read it)."""
         self.unread: list[tuple[str, etree._Element]] = []
+        """The outermost elements the parser does not read, with their codes."""
 
-    def name(self, tag: object) -> str | None:
-        """The canonical QCVN name of ``tag``; ``None`` for another namespace or a comment."""
-        names = self.names
-        if tag in names:
-            return names[tag]
-        name: str | None = None
-        if isinstance(tag, str) and (tag[0] != "{" or tag.startswith(_PREFIX)):
-            local = tag.rpartition("}")[2]
-            name = self.aliases.get(local, local)
-        names[tag] = name
-        return name
-
-    def children(self, parent: etree._Element | None) -> dict[str, bool] | None:
-        """The children the parser reads below ``parent`` (name → repeats); ``None`` if it reads
-        nothing there; :data:`_FOREIGN` at or below an element of another namespace."""
-        if parent is None:
-            return _ANY
-        path = self.path(parent)
-        if path is None:
-            return None
-        if path is _FOREIGN:
-            return _FOREIGN_KIDS
-        return CHILDREN.get(path, _NONE) if path else _ANY
-
-    def path(self, element: etree._Element) -> tuple[str, ...] | None:
-        """The element's canonical path if the parser reads it: ``None`` if not (the outermost
-        unread element is recorded with its code), ``()`` below a root the parser refuses."""
-        paths = self.paths
-        if element in paths:
-            return paths[element]
+    def place(self, element: etree._Element) -> _Place | None:
+        """The element's place if the parser reads it: ``None`` if not (the outermost unread
+        element is recorded with its code), :data:`_ANYWHERE` below a root the parser refuses,
+        :data:`_FOREIGN` at or below an element of another namespace."""
+        places = self.places
+        if element in places:
+            return places[element]
+        tag = element.tag
         parent = element.getparent()
-        name = self.name(element.tag)
-        found: tuple[str, ...] | None
-        if name is None:
-            found = _FOREIGN
-        elif parent is None:
-            found = (name,)
-            if found not in PLACES:
-                found = ()  # another root: the parser refuses it; nothing to compare with
+        found: _Place | None
+        if parent is None:
+            found = self.roots.get(tag)  # type: ignore[arg-type]
+            if found is None:
+                found = _ANYWHERE if _qcvn(tag) else _FOREIGN
         else:
-            above = self.path(parent)
-            if above is None or above is _FOREIGN or above == ():
-                found = above
+            above = places.get(parent, _UNSEEN)
+            if above is _UNSEEN:
+                above = self.place(parent)
+            if above is None or above is _ANYWHERE:
+                found = above if _qcvn(tag) else _FOREIGN
+            elif above is _FOREIGN:
+                found = _FOREIGN
             else:
-                found = (*above, name)
-                repeats = PLACES.get(found)
-                if repeats is None:
-                    self.unread.append(("DF-ENV-091", element))
-                    found = None
-                elif not repeats and any(self.name(s.tag) == name for s in
-                                         element.itersiblings(preceding=True)):
+                found = above.kids.get(tag)  # type: ignore[arg-type]
+                if found is None:
+                    if _qcvn(tag):
+                        self.unread.append(("DF-ENV-091", element))
+                    else:
+                        found = _FOREIGN
+                # Speed: lxml's tag matcher (in C) looks for an earlier copy of a singleton.
+                elif not found.repeats and next(
+                        element.itersiblings(*found.same, preceding=True), None) is not None:
                     self.unread.append(("DF-ENV-092", element))
                     found = None
-        paths[element] = found
+        places[element] = found
         return found
 
 
@@ -174,7 +199,7 @@ class TreeSpec:
         Other spellings accepted for them (``TimeStamp`` for ``Timestamp``).
     """
 
-    __slots__ = ("aliases", "name_of", "tags")
+    __slots__ = ("aliases", "name_of", "roots", "tags")
 
     def __init__(self, names: frozenset[str], aliases: dict[str, str]) -> None:
         spellings = {name: name for name in names}
@@ -190,6 +215,7 @@ class TreeSpec:
         # message of a hundred elements, and less on larger ones.
         self.tags = (*(f"{_PREFIX}{s}" for s in spellings), "{}*")
         self.aliases = aliases
+        self.roots = _roots(aliases)
 
 
 class Tree:
@@ -210,14 +236,15 @@ class Tree:
         aliases = spec.aliases
         kids: dict[tuple[etree._Element | None, str], list[etree._Element]] = {}
         groups: dict[tuple[str, str], list[list[etree._Element]]] = {}
-        parent_names: dict[etree._Element | None, str] = {}
         kids_get = kids.get
         names: set[str] = set()
         self.hidden: list[etree._Element] = []
-        places = _Places(aliases)
-        readable: dict[etree._Element | None, dict[str, bool] | None] = {}
+        places = _Places(spec.roots)
+        known = places.places
+        unread = places.unread
         for element in root.iter(*spec.tags):
-            name = name_of(element.tag)  # type: ignore[arg-type]
+            tag = element.tag
+            name = name_of(tag)  # type: ignore[arg-type]
             if name is None:
                 continue  # an element no rule reads
             parent = element.getparent()
@@ -226,49 +253,47 @@ class Tree:
             # the schema lets through) is DF-ENV-090, each; one elsewhere (a legacy
             # Signature's any content) DF-ENV-091, and a second copy DF-ENV-092, once at the
             # outermost element the parser does not read.
-            allowed = readable.get(parent, _UNSET)
-            if allowed is _UNSET:
-                allowed = readable[parent] = places.children(parent)
-            if allowed is None:
+            above = known.get(parent, _UNSEEN)
+            if above is _UNSEEN:
+                above = places.place(parent)  # type: ignore[arg-type]
+            if above is None:
                 continue  # below an unread element, reported once at the outermost one
-            if allowed is _FOREIGN_KIDS:
+            if above is _FOREIGN:
                 self.hidden.append(element)
                 continue
-            repeats = allowed.get(name)
-            if repeats is None:
-                places.unread.append(("DF-ENV-091", element))
-                places.paths[element] = None
+            here = above.kids.get(tag)  # type: ignore[arg-type]
+            if here is None:
+                unread.append(("DF-ENV-091", element))
+                known[element] = None
                 continue
             key = (parent, name)
             siblings = kids_get(key)
             if siblings is not None:
-                if not repeats:
-                    places.unread.append(("DF-ENV-092", element))
-                    places.paths[element] = None
+                if not here.repeats:
+                    unread.append(("DF-ENV-092", element))
+                    known[element] = None
                     continue
                 siblings.append(element)
-                continue
-            siblings = kids[key] = [element]
-            names.add(name)
-            parent_name = parent_names.get(parent)
-            if parent_name is None:
-                parent_name = ""
-                if parent is not None:
-                    tag = parent.tag
-                    known = name_of(tag)  # type: ignore[arg-type]
-                    if known is None:
-                        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
-                        known = aliases.get(local, local)
-                    parent_name = known
-                parent_names[parent] = parent_name
-            # The sibling lists of every parent of that name: the list itself, which later
-            # siblings are appended to.
-            group = groups.get((parent_name, name))
-            if group is None:
-                groups[(parent_name, name)] = [siblings]
             else:
-                group.append(siblings)
-        self.unread = places.unread
+                siblings = kids[key] = [element]
+                names.add(name)
+                parent_name = above.name
+                if parent_name is None:  # below a root the parser refuses: as spelled
+                    parent_tag = parent.tag  # type: ignore[union-attr]
+                    local = parent_tag.rpartition("}")[2] if isinstance(parent_tag, str) else ""
+                    parent_name = aliases.get(local, local)
+                # The sibling lists of every parent of that name: the list itself, which
+                # later siblings are appended to.
+                group = groups.get((parent_name, name))
+                if group is None:
+                    groups[(parent_name, name)] = [siblings]
+                else:
+                    group.append(siblings)
+            # Speed: the place of a field that holds fields is known here, in document
+            # order, before its children ask for it; a leaf's is never asked for.
+            if here.kids:
+                known[element] = here
+        self.unread = unread
         self._kids = kids
         self._groups = groups
         self._names = names

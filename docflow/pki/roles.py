@@ -38,7 +38,8 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from docflow.errors import ConfigError, InputError, Location
+from docflow.errors import ConfigError, Location
+from docflow.tomlsafe import read_toml
 
 __all__ = [
     "DOCFLOW_ARC",
@@ -52,6 +53,9 @@ __all__ = [
     "certificate_policies",
     "read_role_mapping",
 ]
+
+_MAX_BYTES = 1 << 20
+"""A role mapping is a few dozen rules: a file above 1 MB is not one."""
 
 DOCFLOW_ARC = "2.25.22661376133664621215309528690904667297"
 """docflow's private OID arc: UUID 110c6c1b-0bb3-4369-bd72-f8d1144614a1 under ``2.25``."""
@@ -314,21 +318,12 @@ def read_role_mapping(path: str | Path) -> RoleMapping:
     Raises
     ------
     InputError
-        ``DF-IO-001`` when the file cannot be read.
+        ``DF-IO-001`` when the file cannot be read, ``DF-IO-002`` above 1 MB, ``DF-IO-003``
+        empty (a mapping that grants nothing is written as ``roles = []``).
     ConfigError
-        ``DF-PKI-026`` when it is not TOML or a rule is invalid, naming the key.
+        ``DF-PKI-026`` when it is not UTF-8 TOML or a rule is invalid, naming the key.
     """
-    import tomllib
-
-    try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("DF-IO-001", f"cannot read the role mapping: {exc}",
-                         Location(file=str(path))) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("DF-PKI-026", f"not TOML: {exc}", Location(file=str(path))) from None
+    doc = read_toml(path, "DF-PKI-026", _MAX_BYTES, what="the role mapping")
     rules = doc.get("roles", [])
     flag = doc.get("docflow_policies", True)
     attribute = doc.get("organ_code_attribute", ORGANIZATION_IDENTIFIER)

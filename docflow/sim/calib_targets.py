@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import enum
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from docflow.assumptions import ASSUMPTIONS
-from docflow.errors import ConfigError, InputError, Location
+from docflow.errors import ConfigError
 from docflow.levels import Level
 from docflow.sim.scenario import CalibrationFigure, FigureRole, Measure, Scenario
 from docflow.sim.scenario_file import read_scenario
 from docflow.sim.toml_table import Table
+from docflow.tomlsafe import read_toml
 
 __all__ = ["COUNT_MEASURES", "Param", "Prior", "Reading", "Target", "Targets", "read_targets"]
 
@@ -141,19 +141,7 @@ def read_targets(path: str | os.PathLike[str]) -> Targets:
     """
     path = Path(path)
     file = str(path)
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise InputError("DF-IO-002", "the targets file is larger than 1 MB",
-                             Location(file=file))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError("DF-IO-001", f"cannot read the targets: {exc.strerror or exc}",
-                         Location(file=file)) from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError("DF-SCN-001", f"not a valid TOML file: {exc}",
-                          Location(file=file)) from None
+    data = read_toml(path, "DF-SCN-001", _MAX_BYTES, what="the targets file")
     root = Table(data, file=file, allowed=("fit", "target"))
     fit = root.table("fit", ("parameters", "mix_outside"))
     names = fit.array("parameters")

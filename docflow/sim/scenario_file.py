@@ -14,8 +14,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
-import re
-import tomllib
 from dataclasses import fields
 from datetime import date
 from importlib import resources
@@ -23,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from docflow.envelope.doctypes import DocumentType
-from docflow.errors import ConfigError, InputError, Location
 from docflow.levels import Level
 from docflow.sim.scenario import (
     Adoption,
@@ -42,6 +39,7 @@ from docflow.sim.scenario import (
     StatusSpec,
 )
 from docflow.sim.toml_table import Table
+from docflow.tomlsafe import parse_toml, read_toml
 from docflow.traffic.calendar import WorkingHours
 from docflow.traffic.spec import (
     DEFAULT_LEVEL_TRAFFIC,
@@ -69,17 +67,9 @@ def builtin_scenario() -> Scenario:
 
 
 def read_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and check the scenario file at ``path``."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > _MAX_SCENARIO_BYTES:
-            raise InputError("DF-IO-002", f"the scenario is larger than "
-                             f"{_MAX_SCENARIO_BYTES >> 20} MB", Location(file=str(path)))
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError("DF-IO-001", f"cannot read the scenario: {exc.strerror or exc}",
-                         Location(file=str(path))) from None
-    return parse_scenario(data, file=str(path))
+    """Read and check the scenario file at ``path`` (at most 4 MB)."""
+    doc = read_toml(path, "DF-SCN-001", _MAX_SCENARIO_BYTES, what="the scenario")
+    return scenario_from_document(doc, os.fspath(path))
 
 
 def parse_scenario(data: bytes, file: str | None = None) -> Scenario:
@@ -101,18 +91,7 @@ def parse_scenario(data: bytes, file: str | None = None) -> Scenario:
     Traceback (most recent call last):
     docflow.errors.ConfigError: DF-SCN-003 period.days: expected a whole number, found the ...
     """
-    if not data.strip():
-        raise InputError("DF-IO-003", "the scenario file is empty", Location(file=file))
-    try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError("DF-SCN-001", f"the scenario is not UTF-8 (byte {exc.start})",
-                          Location(file=file)) from None
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        raise ConfigError("DF-SCN-001", f"not valid TOML: {exc}",
-                          Location(file=file, line=line)) from None
+    doc = parse_toml(data, "DF-SCN-001", file=file, what="the scenario")
     return scenario_from_document(doc, file)
 
 

@@ -116,6 +116,20 @@ def test_missing_fields_are_reported_only_when_asked() -> None:
     assert _codes(data, report_missing=False) == []
 
 
+def test_a_missing_field_is_located_at_its_empty_parent() -> None:
+    """A parent present but empty (``<PromulgationInfo/>``, an empty ``edXMLHeader``) is where
+    the missing field is reported, not the element above it."""
+    data = re.sub(rb"<edXML:PromulgationInfo>.*?</edXML:PromulgationInfo>",
+                  b"<edXML:PromulgationInfo/>", DOCUMENT, count=1, flags=re.S)
+    found = [f for f in rule_findings(parse_xml(data)) if f.code == "DF-ENV-041"]
+    assert [f.location.path for f in found] == \
+        ["/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/PromulgationInfo"]
+    data = re.sub(rb"<edXML:edXMLHeader>.*?</edXML:edXMLHeader>", b"<edXML:edXMLHeader/>",
+                  DOCUMENT, count=1, flags=re.S)
+    found = [f for f in rule_findings(parse_xml(data)) if f.code == "DF-ENV-041"]
+    assert [f.location.path for f in found] == ["/edXML/edXMLEnvelope/edXMLHeader"]
+
+
 def test_content_ids_match_whatever_their_decoration() -> None:
     """``cid:x`` and ``<x>`` name the same attachment as ``x``."""
     cid = re.search(rb"<edXML:ContentId>([^<]+)<", DOCUMENT)

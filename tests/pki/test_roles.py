@@ -52,7 +52,7 @@ def test_read_role_mapping_from_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DF-PKI-026"):
         read_role_mapping(path)
     path.write_text("roles = [", "utf-8")
-    with pytest.raises(ConfigError, match="not TOML"):
+    with pytest.raises(ConfigError, match="not valid TOML"):
         read_role_mapping(path)
     with pytest.raises(InputError, match="DF-IO-001"):
         read_role_mapping(tmp_path / "absent.toml")

@@ -94,6 +94,41 @@ PLACES: dict[str, Callable[[etree._Element], etree._Element]] = {
 }
 
 
+#: Where each part stands: moving it there moves nothing.
+STANDS_AT: dict[str, str] = {
+    "organ-signature": "header",
+    "signer-signature": "header",
+    "attachment": "attachments",
+    "message-header": "header",
+    "envelope": "root",
+}
+
+#: The parts each place lies in, or is: a part cannot be moved or copied into itself.
+WITHIN: dict[str, frozenset[str]] = {
+    "root": frozenset(),
+    "envelope": frozenset({"envelope"}),
+    "header": frozenset({"envelope"}),
+    "message-header": frozenset({"envelope", "message-header"}),
+    "body": frozenset({"envelope"}),
+    "attachments": frozenset(),
+    "wrapper-in-header": frozenset({"envelope"}),
+    "wrapper-in-root": frozenset(),
+    "qcvn-wrapper-in-header": frozenset({"envelope"}),
+    "organ-object": frozenset({"envelope", "organ-signature"}),
+    "signer-object": frozenset({"envelope", "signer-signature"}),
+    "organ-key-info": frozenset({"envelope", "organ-signature"}),
+}
+
+#: The parts and places that exist only once the organ has signed.
+ORGAN_ONLY = frozenset({"organ-signature", "organ-object", "organ-key-info"})
+
+
+def possible(part: str, place: str, operation: str) -> bool:
+    """Whether ``operation`` of ``part`` to ``place`` can be built on a docflow-signed message:
+    not into the part itself, nor a move to where the part already stands."""
+    return part not in WITHIN[place] and not (operation == "move" and STANDS_AT[part] == place)
+
+
 def _wrap(part: str, place: str, operation: str) -> Edit | None:
     take, forge = PARTS[part]
 
@@ -119,6 +154,7 @@ def _wrap(part: str, place: str, operation: str) -> Edit | None:
         return None
 
     def guarded(root: etree._Element) -> None:
+        # After other forgeries (a composition), a part may have come to hold the place.
         probe = copy.deepcopy(root)
         if contains(probe):
             raise _Skip
@@ -130,6 +166,10 @@ class _Skip(Exception):
     """A combination that makes no sense (a part moved into itself, or where it stands)."""
 
 
+#: Each wrapping's (operation, part, place), by name.
+_WRAPPED: dict[str, tuple[str, str, str]] = {}
+
+
 def _wrappings() -> dict[str, Edit]:
     out: dict[str, Edit] = {}
     for part in PARTS:
@@ -138,7 +178,9 @@ def _wrappings() -> dict[str, Edit]:
                 change = _wrap(part, place, operation)
                 if change is None:
                     continue
-                out[f"{operation}-{part}-to-{place}"] = change
+                name = f"{operation}-{part}-to-{place}"
+                out[name] = change
+                _WRAPPED[name] = (operation, part, place)
     return out
 
 
@@ -149,6 +191,14 @@ def applicable(change: Edit, root: etree._Element) -> bool:
     except _Skip:
         return False
     return True
+
+
+def possible_wrappings(*, organ_signed: bool = True) -> list[str]:
+    """The names of the wrappings that can be built (:func:`possible`) on a message the organ
+    has signed, or only the person (no organ Signature to move, or to hide a part in)."""
+    return sorted(name for name, (operation, part, place) in _WRAPPED.items()
+                  if possible(part, place, operation)
+                  and (organ_signed or not {part, place} & ORGAN_ONLY))
 
 
 WRAPPINGS = _wrappings()

@@ -3,7 +3,6 @@ waiting messages show in the backlog, and every message lost is counted where it
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -12,31 +11,20 @@ import jsonschema
 import pytest
 
 from docflow.outputs import OutputSchema
-from docflow.runs import simulate
 from docflow.sim.scenario import (
-    CryptoSpec,
     FaultSpec,
     HubCapacity,
     HubSpec,
     Outage,
     Period,
-    Scenario,
 )
-from docflow.traffic.spec import DEFAULT_LEVEL_TRAFFIC, TrafficSpec
+from tests.sim.busy import MORNING, busy_tiny, run
 
-BUSY = TrafficSpec(levels=tuple(replace(t, per_day=t.per_day * 3)
-                                for t in DEFAULT_LEVEL_TRAFFIC.values()))
-BASE = replace(Scenario(), name="books", topology="tiny", seed=3, traffic=BUSY,
-               crypto=CryptoSpec.parse("model"), period=Period(days=2, drain_days=45))
+BASE = busy_tiny("books")
 OVERLOADED = replace(BASE, hubs=HubSpec(overrides=(
     ("lgsp-h01", HubCapacity(workers=1, service_ms=400_000.0)),)))
 """One province hub that needs about four times the period to serve its two days of traffic."""
-MORNING = datetime(2025, 7, 7, 8, 0)
 VN = timezone(timedelta(hours=7))
-
-
-def run(scenario: Scenario) -> dict[str, Any]:
-    return dict(json.loads(simulate(scenario).to_json()))
 
 
 @pytest.fixture(scope="module")

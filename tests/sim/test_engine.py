@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,27 +11,17 @@ from docflow.levels import Level
 from docflow.runs import simulate
 from docflow.sim.scenario import (
     Adoption,
-    CryptoSpec,
     FaultSpec,
     HubCapacity,
     HubSpec,
     Outage,
-    Period,
-    Scenario,
     SigningSpec,
     StatusSpec,
 )
-from docflow.traffic.spec import DEFAULT_LEVEL_TRAFFIC, TrafficSpec
+from docflow.traffic.spec import TrafficSpec
+from tests.sim.busy import BUSY, MORNING, busy_tiny, run
 
-BUSY = TrafficSpec(levels=tuple(replace(t, per_day=t.per_day * 3)
-                                for t in DEFAULT_LEVEL_TRAFFIC.values()))
-BASE = replace(Scenario(), name="knobs", topology="tiny", seed=3, traffic=BUSY,
-               crypto=CryptoSpec.parse("model"), period=Period(days=2, drain_days=45))
-MORNING = datetime(2025, 7, 7, 8, 0)
-
-
-def run(scenario: Scenario) -> dict[str, Any]:
-    return dict(json.loads(simulate(scenario).to_json()))
+BASE = busy_tiny("knobs")
 
 
 @pytest.fixture(scope="module")

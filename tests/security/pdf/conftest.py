@@ -1,29 +1,15 @@
-"""Fixtures of the PDF attack tests: the PKI and the signed documents the attacks start from."""
+"""Fixtures of the PDF attack tests: the PKI and the signed documents the attacks start from
+(:mod:`tests.pdf.fixtures`), and the prepared document of the shadow attacks."""
 
 from __future__ import annotations
 
 import pytest
 
 from docflow.pki.national import NationalPki
-from docflow.pki.validate import PathValidator
-from tests.pdf import corpus
+from tests.pdf.fixtures import both_pdf, pdf_pki, signer_pdf, validator
 from tests.security.pdf import prepared
 
-
-@pytest.fixture(scope="session")
-def pdf_pki() -> NationalPki:
-    return corpus.build_pki()
-
-
-@pytest.fixture(scope="session")
-def validator(pdf_pki: NationalPki) -> PathValidator:
-    return pdf_pki.validator()
-
-
-@pytest.fixture(scope="session")
-def both_pdf(pdf_pki: NationalPki) -> bytes:
-    """The plain document signed by the person, then the organ."""
-    return corpus.signed_by_both(pdf_pki)
+__all__ = ["both_pdf", "pdf_pki", "shadow_pdf", "signer_pdf", "validator"]
 
 
 @pytest.fixture(scope="session")
