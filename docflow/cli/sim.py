@@ -12,14 +12,15 @@ from docflow.cli.progress import QUIET, chatter, progress_line
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Where to write the page [default: DIR/report.html].")
 def report_command(run_dir: str, output: str | None) -> None:
-    """Render the summary.json of the simulation run in DIR as a self-contained HTML report.
+    """Render the summary.json of the simulation or load run in DIR as a self-contained HTML
+    report.
 
     The page has its styles and charts inline and loads nothing, so it opens offline and can be
     mailed. Exit code: 0 written; 2 no readable summary.json in DIR.
     """
-    from docflow.report import write_simulation_report
+    from docflow.report.run import write_run_report
 
-    click.echo(str(write_simulation_report(run_dir, output)))
+    click.echo(str(write_run_report(run_dir, output)))
 
 
 @click.command("calibrate")
