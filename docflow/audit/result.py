@@ -9,17 +9,20 @@ from typing import Any
 
 import numpy as np
 
+from docflow import __version__
 from docflow.archive.importer import ImportResult
 from docflow.archive.metadata import infer_level
+from docflow.audit.directory import NO_DIRECTORY, Directory
+from docflow.audit.output import AuditContext, AuditOutput, RoleSources, Sources, TargetSection
 from docflow.audit.run_trust import TrustSource
 from docflow.audit.target import BelowTarget
 from docflow.errors import Finding
 from docflow.levels import Level
 from docflow.metrics.coverage import CoverageCounts, CoverageTable
-from docflow.outputs import OutputSchema, header
+from docflow.outputs import OutputSchema
 
-__all__ = ["DIMENSIONS", "SCHEMA", "SOURCES", "UNKNOWN", "AuditResult", "coverage_by_dimension",
-           "signature_sources"]
+__all__ = ["DIMENSIONS", "SCHEMA", "SOURCES", "UNKNOWN", "AuditResult", "by_province",
+           "coverage_by_dimension", "signature_sources"]
 
 SCHEMA = OutputSchema.AUDIT.value
 """The ``schema`` field of the JSON form; bumped when a field changes meaning or goes away."""
@@ -85,6 +88,20 @@ def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
     return tables
 
 
+def by_province(agencies: CoverageTable, directory: Directory) -> CoverageTable | None:
+    """Coverage per province: the sum of its agencies' counts (each document has one sender,
+    so every document is counted once). ``central`` holds agencies with no province, ``unknown``
+    senders the directory does not know; ``None`` when the directory places no one (no
+    topology, or a PKI index alone)."""
+    if not directory.provinces:
+        return None
+    groups: dict[str, CoverageCounts] = {}
+    for code, counts in agencies.items():
+        key = directory.province(code)
+        groups[key] = groups[key] + counts if key in groups else counts
+    return CoverageTable(groups)
+
+
 @dataclass(frozen=True)
 class AuditResult:
     """What an audit found. Every count comes from results stored in the archive, so an audit
@@ -127,6 +144,10 @@ class AuditResult:
     sources: dict[str, dict[str, int]] | None = None
     """Per role, the documents whose signatures of that role are in the envelope (``xml``),
     in a PDF attachment (``pdf``) or in both: which kind the signing rates come from."""
+    directory: Directory = NO_DIRECTORY
+    """The names and provinces of the audited agencies, and where they were read from."""
+    by_province: CoverageTable | None = None
+    """Coverage per province (:func:`by_province`); ``None`` when no province is known."""
 
     @property
     def exit_code(self) -> int:
@@ -148,29 +169,24 @@ class AuditResult:
         """Documents whose stored result was reused."""
         return self.documents - self.verified_now
 
+    def output(self) -> AuditOutput:
+        """The typed JSON output (:class:`~docflow.audit.output.AuditOutput`) of this result:
+        what every rendering (JSON, text, CSV, HTML) reads."""
+        found = self.sources or {}
+        return AuditOutput(
+            docflow_version=__version__, source=self.source, archive=self.archive,
+            context=AuditContext(self.policy, self.trust_fingerprint, self.at,
+                                 self.trust_source, self.anchors),
+            notices=self.notices, verified_now=self.verified_now,
+            status_messages=self.status_messages, unreadable=self.unreadable,
+            total=self.total,
+            sources=Sources(*(RoleSources(**found.get(role, {})) for role in ("organ", "signer"))),
+            by_level=self.tables["level"], by_agency=self.tables["agency"],
+            by_document_type=self.tables["document_type"], by_month=self.tables["month"],
+            target=None if self.target is None else TargetSection(
+                self.target, self.measure, self.min_documents, self.unranked, self.below),
+            imported=self.imported, directory=self.directory, by_province=self.by_province)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (schema ``docflow.audit/1``, ``docflow/schemas/audit.schema.json``)."""
-        return {
-            **header(OutputSchema.AUDIT),
-            "source": self.source,
-            "archive": self.archive,
-            "context": {"policy": self.policy, "trust_fingerprint": self.trust_fingerprint,
-                        "at": self.at, "trust_source": self.trust_source.value,
-                        "anchors": list(self.anchors)},
-            "notices": [f.to_dict() for f in self.notices],
-            "documents": self.documents,
-            "verified_now": self.verified_now,
-            "reused": self.reused,
-            "status_messages": self.status_messages,
-            "unreadable": {"total": sum(self.unreadable.values()),
-                           "by_code": {k: self.unreadable[k] for k in sorted(self.unreadable)}},
-            "total": self.total.to_dict(),
-            "sources": self.sources or {role: dict.fromkeys(SOURCES, 0)
-                                        for role in ("organ", "signer")},
-            **{f"by_{d}": self.tables[d].to_dict() for d in DIMENSIONS},
-            "target": None if self.target is None else {
-                "value": self.target, "measure": self.measure, "ranking": "upper_bound",
-                "min_documents": self.min_documents, "unranked": self.unranked,
-                "below": [b.to_dict() for b in self.below]},
-            "import": None if self.imported is None else self.imported.to_dict(),
-        }
+        return self.output().to_json()

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from docflow.errors import CATALOGUE
-from docflow.metrics.coverage import COUNT_FIELDS, RATE_FIELDS, CoverageCounts
+from docflow.metrics.coverage import RATE_FIELDS, CoverageCounts, read_counts
 from docflow.report.fields import Fields
 from docflow.report.format import count
 from docflow.report.svg import Interval
 
-__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "read_coverage", "reason_rows"]
+__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "coverage_row", "read_coverage",
+           "reason_rows"]
 
 MEASURES: dict[str, str] = {
     "organ_present": "organ signature present", "signer_present": "signer signature present",
@@ -72,16 +73,11 @@ def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
         ``DF-REP-002`` naming the key if a counter is missing or the counters contradict each
         other (more valid than present, more present than documents).
     """
-    for name in COUNT_FIELDS:
-        fields.count(name)
-    if fields.has("reasons"):
-        reasons_f = fields.obj("reasons")
-        for code in reasons_f.names():
-            reasons_f.count(code)
-    try:
-        counts = CoverageCounts.from_dict(fields.data)
-    except (ValueError, TypeError) as exc:
-        raise fields.fail("documents", f"contradictory coverage counters: {exc}") from None
+    return coverage_row(read_counts(fields), key, label)
+
+
+def coverage_row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
+    """The report's row of the counters ``counts``: every rate recomputed from them."""
     return CoverageRow(
         key=key, label=label, documents=counts.documents,
         cells={name: _cell(counts, name) for name in RATE_FIELDS},
