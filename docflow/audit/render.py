@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import io
 
-from docflow.audit.directory import Directory, DirectorySource
+from docflow.audit.directory import CENTRAL, Directory, DirectorySource
 from docflow.audit.hints import trust_hint
 from docflow.audit.output import AuditOutput
-from docflow.audit.result import AuditResult
+from docflow.audit.result import UNKNOWN, AuditResult
 from docflow.errors import CATALOGUE
 from docflow.metrics.coverage import COUNT_FIELDS, RATE_FIELDS, CoverageCounts, CoverageTable
 from docflow.outputs import rate as rounded
@@ -40,6 +40,16 @@ def _tables(out: AuditOutput) -> dict[str, CoverageTable]:
     tables.update(agency=out.by_agency, document_type=out.by_document_type,
                   month=out.by_month)
     return tables
+
+
+def _ordered(dimension: str, table: CoverageTable) -> list[tuple[str, CoverageCounts]]:
+    """A table's rows in key order; for provinces, the central agencies and the senders the
+    topology does not know come after the provinces."""
+    rows = list(table.items())
+    if dimension == "province":
+        last = (CENTRAL, UNKNOWN)
+        rows.sort(key=lambda kv: (last.index(kv[0]) + 1 if kv[0] in last else 0, kv[0]))
+    return rows
 
 
 def _named(code: str, directory: Directory) -> str:
@@ -145,7 +155,7 @@ def render_table(result: AuditResult | AuditOutput, *, full: bool = False) -> st
             continue
         rows = [[_TITLES[dimension], *header[1:]]]
         rows += [_row(_named(key, out.directory) if dimension == "agency" else key, counts,
-                      measure) for key, counts in table.items()]
+                      measure) for key, counts in _ordered(dimension, table)]
         rows.append(_row("all", total, measure))
         lines += [*_format(rows), ""]
     if total.reasons:
