@@ -159,10 +159,12 @@ def test_audit_of_the_run_validates(run: Path) -> None:
     assert data["directory"]["source"] == "run" and data["directory"]["origin"] == "tiny"
     assert set(data["directory"]["agencies"]) == set(data["by_agency"])
     assert sum(p["documents"] for p in data["by_province"].values()) == 300
-    older = {k: v for k, v in data.items() if k not in ("directory", "by_province")}
+    older = {k: v for k, v in data.items()
+             if k not in ("directory", "by_province", "by_province_level")}
     assert _errors(OutputSchema.AUDIT, older) == []
     read = AuditOutput.from_json(older)
     assert read.directory.source.value == "none" and read.by_province is None
+    assert read.by_province_level is None
     broken = copy.deepcopy(data)
     broken["directory"]["agencies"][next(iter(broken["by_agency"]))]["level"] = "x"
     assert _errors(OutputSchema.AUDIT, broken)

@@ -38,6 +38,7 @@ from docflow.audit.directory import Directory, find_directory
 from docflow.audit.result import (
     AuditResult,
     by_province,
+    by_province_level,
     coverage_by_dimension,
     signature_sources,
 )
@@ -219,7 +220,8 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                        imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
                        notices=run.notices, sources=signature_sources(rows_all),
-                       directory=directory, by_province=by_province(tables["agency"], directory))
+                       directory=directory, by_province=by_province(tables["agency"], directory),
+                       by_province_level=by_province_level(rows_all, directory, config.levels))
 
 
 CHECKS = "xml-dsig+pdf"

@@ -170,6 +170,8 @@ class AuditOutput:
     read as :data:`~docflow.audit.directory.NO_DIRECTORY`)."""
     by_province: CoverageTable | None = field(default=None)
     """Coverage per province; ``None`` when no province is known."""
+    by_province_level: Mapping[str, CoverageTable] | None = field(default=None)
+    """Per province, coverage per level of the sender; ``None`` when no province is known."""
 
     @property
     def documents(self) -> int:
@@ -205,6 +207,8 @@ class AuditOutput:
             "import": None if self.imported is None else self.imported.to_dict(),
             "directory": _directory_json(self.directory),
             "by_province": None if self.by_province is None else self.by_province.to_dict(),
+            "by_province_level": None if self.by_province_level is None else {
+                p: self.by_province_level[p].to_dict() for p in sorted(self.by_province_level)},
         }
 
     @classmethod
@@ -248,6 +252,8 @@ class AuditOutput:
             imported=_import(i) if (i := root.opt_obj("import")) else None,
             directory=_directory(d) if (d := root.opt_obj("directory")) else NO_DIRECTORY,
             by_province=_table(p) if (p := root.opt_obj("by_province")) else None,
+            by_province_level={k: _table(pl.obj(k)) for k in pl.names()}
+            if (pl := root.opt_obj("by_province_level")) else None,
         )
 
     @classmethod
@@ -267,7 +273,8 @@ class AuditOutput:
             by_month=CoverageTable({"2025-07": counts}), target=None, imported=None,
             directory=Directory(DirectorySource.TOPOLOGY, "tiny",
                                 {"000.00.00.G22": Named("Văn phòng Chính phủ", None)}, True),
-            by_province=CoverageTable({"central": counts}))
+            by_province=CoverageTable({"central": counts}),
+            by_province_level={"central": CoverageTable({"central": counts})})
 
 
 def _table(f: Fields) -> CoverageTable:

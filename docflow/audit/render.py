@@ -25,7 +25,8 @@ __all__ = ["render_csv", "render_table"]
 COMPACT_ROWS = 25
 """Agencies below the target shown in the compact table (the worst, by the upper bound)."""
 
-_TITLES = {"level": "By level", "province": "By province", "agency": "By agency",
+_TITLES = {"level": "By level", "province": "By province",
+           "province_level": "By province/level", "agency": "By agency",
            "document_type": "By document type", "month": "By month"}
 
 NAME_WIDTH = 48
@@ -37,6 +38,10 @@ def _tables(out: AuditOutput) -> dict[str, CoverageTable]:
     tables = {"level": out.by_level}
     if out.by_province is not None:
         tables["province"] = out.by_province
+    if out.by_province_level is not None:
+        tables["province_level"] = CoverageTable({
+            f"{province}/{level}": counts for province, table in out.by_province_level.items()
+            for level, counts in table.items()})
     tables.update(agency=out.by_agency, document_type=out.by_document_type,
                   month=out.by_month)
     return tables
@@ -153,6 +158,8 @@ def render_table(result: AuditResult | AuditOutput, *, full: bool = False) -> st
         if dimension == "agency" and not full:
             lines += [f"By agency: {len(table):,} agencies (--full lists each)", ""]
             continue
+        if dimension == "province_level" and not full:
+            continue  # --full: the province table's rows split by level
         rows = [[_TITLES[dimension], *header[1:]]]
         rows += [_row(_named(key, out.directory) if dimension == "agency" else key, counts,
                       measure) for key, counts in _ordered(dimension, table)]
@@ -200,7 +207,8 @@ def render_csv(result: AuditResult | AuditOutput) -> str:
     """One row per (dimension, key) and a ``total`` row: counts, rates, interval bounds (rates
     rounded to six decimals, as in the JSON), then the agency's ``name`` and ``province`` (on
     agency rows, when the audit's directory knows them; empty otherwise). Provinces have rows
-    of their own (dimension ``province``) when they are known."""
+    of their own when they are known (dimension ``province``, and ``province_level`` keyed
+    ``province/level``)."""
     out = _output(result)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

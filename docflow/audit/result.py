@@ -22,7 +22,7 @@ from docflow.metrics.coverage import CoverageCounts, CoverageTable
 from docflow.outputs import OutputSchema
 
 __all__ = ["DIMENSIONS", "SCHEMA", "SOURCES", "UNKNOWN", "AuditResult", "by_province",
-           "coverage_by_dimension", "signature_sources"]
+           "by_province_level", "coverage_by_dimension", "signature_sources"]
 
 SCHEMA = OutputSchema.AUDIT.value
 """The ``schema`` field of the JSON form; bumped when a field changes meaning or goes away."""
@@ -50,6 +50,43 @@ def signature_sources(rows: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, in
     return out
 
 
+def _level_keys(rows: Sequence[tuple[Any, ...]],
+                levels: Mapping[str, Level] | None) -> list[str]:
+    """Each row's level: stored, else looked up or inferred from the organ code, else unknown."""
+    keys = []
+    for r in rows:
+        level = r[1]
+        if level is None:
+            inferred = infer_level(r[0], levels)
+            level = inferred.value if inferred else UNKNOWN
+        keys.append(level)
+    return keys
+
+
+def by_province_level(rows: Sequence[tuple[Any, ...]], directory: Directory,
+                      levels: Mapping[str, Level] | None = None
+                      ) -> dict[str, CoverageTable] | None:
+    """Coverage per province and, within it, per level of the sender (the level of
+    :func:`coverage_by_dimension`, so a province's levels add up to its row of
+    :func:`by_province`); ``None`` when the directory places no one."""
+    if not directory.provinces or not rows:
+        return None if not directory.provinces else {}
+    provinces = [directory.province(r[0] or UNKNOWN) for r in rows]
+    flags = np.array([r[4:8] for r in rows], dtype=bool).reshape(len(rows), 4)
+    reasons = [() if r[8] == "[]" else tuple(json.loads(r[8])) for r in rows]
+    table = CoverageTable()
+    # One vectorised pass over "province<US>level" keys, split afterwards.
+    table.add_arrays(np.array([f"{p}\x1f{lv}" for p, lv in zip(provinces, _level_keys(
+        rows, levels), strict=True)], dtype=object).astype(str),
+        organ_present=flags[:, 0], organ_valid=flags[:, 1], signer_present=flags[:, 2],
+        signer_valid=flags[:, 3], reasons=reasons)
+    out: dict[str, dict[str, CoverageCounts]] = {}
+    for key, counts in table.items():
+        province, _, level = key.partition("\x1f")
+        out.setdefault(province, {})[level] = counts
+    return {p: CoverageTable(out[p]) for p in sorted(out)}
+
+
 def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
                           levels: Mapping[str, Level] | None = None
                           ) -> dict[str, CoverageTable]:
@@ -61,13 +98,7 @@ def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
     """
     n = len(rows)
     senders = [r[0] or UNKNOWN for r in rows]
-    level_keys = []
-    for r in rows:
-        level = r[1]
-        if level is None:
-            inferred = infer_level(r[0], levels)
-            level = inferred.value if inferred else UNKNOWN
-        level_keys.append(level)
+    level_keys = _level_keys(rows, levels)
     flags = np.array([r[4:8] for r in rows], dtype=bool).reshape(n, 4)
     reasons = [() if r[8] == "[]" else tuple(json.loads(r[8])) for r in rows]
     columns = {
@@ -148,6 +179,8 @@ class AuditResult:
     """The names and provinces of the audited agencies, and where they were read from."""
     by_province: CoverageTable | None = None
     """Coverage per province (:func:`by_province`); ``None`` when no province is known."""
+    by_province_level: dict[str, CoverageTable] | None = None
+    """Coverage per province and level (:func:`by_province_level`)."""
 
     @property
     def exit_code(self) -> int:
@@ -185,7 +218,8 @@ class AuditResult:
             by_document_type=self.tables["document_type"], by_month=self.tables["month"],
             target=None if self.target is None else TargetSection(
                 self.target, self.measure, self.min_documents, self.unranked, self.below),
-            imported=self.imported, directory=self.directory, by_province=self.by_province)
+            imported=self.imported, directory=self.directory, by_province=self.by_province,
+            by_province_level=self.by_province_level)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (schema ``docflow.audit/1``, ``docflow/schemas/audit.schema.json``)."""

@@ -29,7 +29,7 @@ from docflow.audit.hints import trust_hint
 from docflow.audit.output import AuditOutput
 from docflow.metrics.coverage import CoverageTable
 from docflow.report.audit_places import ProvinceView, names_fact, province_view
-from docflow.report.coverage import MEASURES, CoverageRow, ReasonRow, coverage_row, reason_rows
+from docflow.report.coverage import MEASURES, CoverageRow, ReasonRow, counts_row, reason_rows
 from docflow.report.format import count, percent
 from docflow.report.labels import level_label, level_order
 from docflow.report.page import render
@@ -106,7 +106,7 @@ class AuditView:
 
 
 def _table(table: CoverageTable, label: Callable[[str], str] = str) -> list[CoverageRow]:
-    return [coverage_row(counts, key, label(key)) for key, counts in table.items()]
+    return [counts_row(counts, key, label(key)) for key, counts in table.items()]
 
 
 def agency_label(code: str, directory: Directory) -> str:
@@ -135,7 +135,7 @@ def read_audit(result: Mapping[str, Any] | AuditOutput, file: str | None = None)
     levels = [by_key[k] for k in level_order(by_key)]
     months = sorted(_table(out.by_month), key=lambda r: r.key)
     doc_types = sorted(_table(out.by_document_type), key=lambda r: (-r.documents, r.key))
-    total = coverage_row(out.total, "total", "All documents")
+    total = counts_row(out.total, "total", "All documents")
     target = out.target.value if out.target is not None else None
     measure = out.target.measure if out.target is not None else "both_valid"
     below: list[BelowRow] = []

@@ -7,6 +7,8 @@ The report shows:
 * a table, one row per province with documents: the number of agencies, n (documents), and the
   rate of each role (present and valid) with its 95 % interval, worst first by the audit's
   measure; central agencies and senders the topology does not know come last, each in one row;
+* a second table splitting each province's row by the level of the senders (province,
+  district, commune), so that a low rate is traced to the level it comes from;
 * a tile map of the provinces coloured by the audit's measure — the simulation report's map
   (:func:`docflow.report.tilemap.tile_map`), one tile per province of 2025, grey where no
   document came from. A topology whose provinces are not those 34 (vn-2024's 63, a custom one)
@@ -24,11 +26,12 @@ from markupsafe import Markup
 from docflow.audit.directory import CENTRAL, Directory, DirectorySource
 from docflow.audit.output import AuditOutput
 from docflow.audit.result import UNKNOWN
-from docflow.report.coverage import MEASURES, CoverageRow, coverage_row
+from docflow.report.coverage import MEASURES, CoverageRow, counts_row
 from docflow.report.format import percent
+from docflow.report.labels import level_label, level_order
 from docflow.report.tilemap import centres_2025, tile_map
 
-__all__ = ["ProvinceRow", "ProvinceView", "names_fact", "province_view"]
+__all__ = ["ProvinceLevelRow", "ProvinceRow", "ProvinceView", "names_fact", "province_view"]
 
 _LAST = {CENTRAL: "Central agencies", UNKNOWN: "Not in the topology"}
 """The rows that are no province, and their words; they come after the provinces."""
@@ -46,6 +49,18 @@ class ProvinceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ProvinceLevelRow:
+    """One level of the senders of one province (or of the central or unknown senders)."""
+
+    province: str
+    """The province's key in ``by_province``."""
+    label: str
+    """The province's word in the table (its name, or the central/unknown row's)."""
+    rates: CoverageRow
+    """Keyed by the level, labelled with its word."""
+
+
+@dataclass(frozen=True, slots=True)
 class ProvinceView:
     """The province section of the audit report."""
 
@@ -54,6 +69,8 @@ class ProvinceView:
     """The tile map, or ``None`` (then :attr:`why` says why)."""
     why: str | None
     """Why there is no table or no map; ``None`` when both are shown."""
+    levels: list[ProvinceLevelRow]
+    """The provinces' rows split by the senders' level, in the order of :attr:`rows`."""
 
 
 def names_fact(directory: Directory) -> str:
@@ -75,12 +92,12 @@ def province_view(out: AuditOutput, measure: str) -> ProvinceView:
     if out.by_province is None:
         return ProvinceView([], None, "Provinces are unknown: the audit had no topology to place "
                             "each agency (give one with --topology, e.g. --topology vn-2025; a "
-                            "simulation run's archive uses the run's own).")
+                            "simulation run's archive uses the run's own).", [])
     agencies: dict[str, int] = {}
     for code in out.by_agency:
         key = out.directory.province(code)
         agencies[key] = agencies.get(key, 0) + 1
-    rows = [ProvinceRow(coverage_row(counts, key, _LAST.get(key, key)), agencies.get(key, 0),
+    rows = [ProvinceRow(counts_row(counts, key, _LAST.get(key, key)), agencies.get(key, 0),
                         key not in _LAST)
             for key, counts in out.by_province.items() if counts.documents]
 
@@ -90,19 +107,26 @@ def province_view(out: AuditOutput, measure: str) -> ProvinceView:
                 rate if rate is not None else 2.0, row.rates.key)
 
     rows.sort(key=order)
+    split = out.by_province_level or {}
+    levels = [ProvinceLevelRow(r.rates.key, r.rates.label,
+                               counts_row(split[r.rates.key][lv], lv, level_label(lv)))
+              for r in rows if r.rates.key in split
+              for lv in level_order(split[r.rates.key])
+              if split[r.rates.key][lv].documents]
     places = [r for r in rows if r.place]
     centres = centres_2025()
     outside = [r.rates.key for r in places if r.rates.key not in centres]
     if not places:
-        return ProvinceView(rows, None, "No map: no document came from an agency in a province.")
+        return ProvinceView(rows, None, "No map: no document came from an agency in a province.",
+                            levels)
     if outside:
         return ProvinceView(rows, None, (
             f"No map: {len(outside)} of these provinces ({', '.join(outside[:3])}"
             f"{', …' if len(outside) > 3 else ''}) are not among the 34 provinces of 2025 "
             "whose positions docflow ships (a vn-2024 topology has 63); the table has every "
-            "figure."))
+            "figure."), levels)
     label = MEASURES[measure]
     svg = tile_map("map-provinces", label[:1].upper() + label[1:],
                    {r.rates.key: r.rates.cells[measure].rate for r in places},
                    lambda v: percent(v, 1))
-    return ProvinceView(rows, svg, None)
+    return ProvinceView(rows, svg, None, levels)

@@ -17,7 +17,7 @@ from docflow.report.fields import Fields
 from docflow.report.format import count
 from docflow.report.svg import Interval
 
-__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "coverage_row", "read_coverage",
+__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "counts_row", "read_coverage",
            "reason_rows"]
 
 MEASURES: dict[str, str] = {
@@ -73,10 +73,10 @@ def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
         ``DF-REP-002`` naming the key if a counter is missing or the counters contradict each
         other (more valid than present, more present than documents).
     """
-    return coverage_row(read_counts(fields), key, label)
+    return counts_row(read_counts(fields), key, label)
 
 
-def coverage_row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
+def counts_row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
     """The report's row of the counters ``counts``: every rate recomputed from them."""
     return CoverageRow(
         key=key, label=label, documents=counts.documents,

@@ -85,6 +85,15 @@ def test_json_names_agencies_and_counts_provinces(source) -> None:
     for counter in ("documents", "organ_present", "organ_valid", "signer_valid", "both_valid"):
         assert sum(p[counter] for p in provinces.values()) == data["total"][counter]
     assert provinces[CENTRAL]["both_valid"] == 2  # two of the three central documents
+    split = data["by_province_level"]
+    assert set(split) == set(provinces)
+    assert set().union(*split.values()) == set(data["by_level"])  # the levels of by_level
+    for province, levels in split.items():
+        for counter in ("documents", "organ_present", "signer_valid", "both_valid"):
+            assert sum(c[counter] for c in levels.values()) == provinces[province][counter]
+    for level, counts in data["by_level"].items():
+        assert sum(p[level]["documents"] for p in split.values() if level in p) == \
+            counts["documents"]
 
 
 def test_text_and_csv_show_names(source) -> None:
@@ -96,6 +105,8 @@ def test_text_and_csv_show_names(source) -> None:
     assert "agency names from topology vn-2024" in text
     assert "000.00.00.G22  Văn phòng Chính phủ" in text
     assert "By province" in text and "Quảng Nam" in text
+    assert "Quảng Nam/" in text and "By province/level" in text
+    assert "By province/level" not in _audit(src, root, crls, "--topology", "vn-2024")
     below = [line for line in text.splitlines() if line.strip().startswith(("agency", "* agency"))]
     assert any(line.endswith("Ủy ban nhân dân tỉnh Quảng Nam") for line in below)
     assert any(UNKNOWN_CODE in line and line.rstrip().endswith("]") for line in below)
@@ -109,6 +120,9 @@ def test_text_and_csv_show_names(source) -> None:
     assert agencies[UNKNOWN_CODE]["name"] == agencies[UNKNOWN_CODE]["province"] == ""
     provinces = [r for r in rows if r["dimension"] == "province"]
     assert sum(int(r["documents"]) for r in provinces) == 8
+    split = {r["key"]: int(r["documents"]) for r in rows if r["dimension"] == "province_level"}
+    assert sum(split.values()) == 8
+    assert sum(n for k, n in split.items() if k.startswith("Quảng Nam/")) == 3
 
 
 def test_html_names_agencies_and_says_why_there_is_no_map(source, tmp_path: Path) -> None:
@@ -124,6 +138,10 @@ def test_html_names_agencies_and_says_why_there_is_no_map(source, tmp_path: Path
     table = html[html.index('<table class="provinces">'):]
     table = table[:table.index("</table>")]
     assert table.count("<tr data-province=") == 4  # Quảng Nam, Hà Nội, central, unknown
+    levels = html[html.index('<table class="province-levels">'):]
+    levels = levels[:levels.index("</table>")]
+    assert levels.count('<tr data-province="Quảng Nam" data-level=') >= 1
+    assert levels.count("<tr data-province=") >= 4
 
 
 def test_without_a_topology_names_are_unknown(source, tmp_path: Path) -> None:

@@ -43,6 +43,8 @@ return {tiles: tiles, map: svg ? px(svg.getBoundingClientRect()) : null,
           .filter(e => e.getBoundingClientRect().right
                        > e.parentElement.getBoundingClientRect().right + 0.5)
           .map(e => e.id || e.className.baseVal || e.className),
+        levels: [...document.querySelectorAll('table.province-levels tbody tr')]
+          .map(tr => [tr.dataset.province, tr.dataset.level]),
         below: [...document.querySelectorAll('table.below td.agency')].map(td => td.innerText)};
 """
 
@@ -103,6 +105,12 @@ def test_province_map_and_table_in_chromium(browser: Browser, audited, tmp_path:
     places = sorted(rates, key=lambda k: (rates[k], k))
     assert layout["rows"] == [*places, "central"]
     assert layout["table"]["right"] <= layout["section"]["right"] + 0.5
+    # The split by level: one row per (province, level) with documents, in the table's order.
+    split = out.by_province_level or {}
+    assert sorted(map(tuple, layout["levels"])) == sorted(
+        (p, lv) for p, t in split.items() for lv, c in t.items() if c.documents)
+    order = [layout["rows"].index(p) for p, _ in layout["levels"]]
+    assert order == sorted(order)
 
 
 def test_agencies_below_target_by_name_in_chromium(browser: Browser, audited,
