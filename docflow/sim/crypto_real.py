@@ -69,6 +69,7 @@ from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
 from docflow.profile.nd30_document import official_document
 from docflow.profile.nd30_sign import sign_document
 from docflow.profile.pdf_attachments import pdf_outcome_parts, verify_pdf_attachments
+from docflow.progress import Progress
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
 from docflow.sim.scenario import CryptoKind, Scenario
 from docflow.sim.signing import CertState, SigningPlan
@@ -312,7 +313,8 @@ class EnvelopeCrypto(CryptoMode):
         write_atomic(folder / "crls.pem", b"".join(c.public_bytes(Encoding.PEM)
                                                    for c in store.crls))
 
-    def outcomes(self, documents: DocumentRecords) -> Outcomes:
+    def outcomes(self, documents: DocumentRecords,
+                 progress: Progress | None = None) -> Outcomes:
         items = [_Item(int(documents.serial[i]), int(documents.plan.sender[i]),
                        tuple(int(r) for r in
                              documents.receiver[documents.first[i]:documents.first[i + 1]]),
@@ -320,19 +322,31 @@ class EnvelopeCrypto(CryptoMode):
                        int(documents.size_kb[i]), int(documents.send_us[i]),
                        bool(documents.plan.organ_signs[i]), bool(documents.plan.signer_signs[i]),
                        bool(documents.plan.tampered[i])) for i in range(len(documents))]
-        results = self._run(items)
+        results = self._run(items, progress)
         n = len(results)
         flags = np.array([r[1][:4] for r in results], bool).reshape(n, 4)
         reasons = [r[1][4] for r in results]
         if self._archive is not None:
+            if progress is not None:
+                progress("archiving", 0, n)
             self._store(results)
+            if progress is not None:
+                progress("archiving", n, n)
         return Outcomes(flags[:, 0], flags[:, 1], flags[:, 2], flags[:, 3], reasons)
 
-    def _run(self, items: list[_Item]) -> list[_Result]:
+    def _run(self, items: list[_Item], progress: Progress | None = None) -> list[_Result]:
+        if progress is not None:  # the phase starts now, not when its first chunk is done
+            progress("signing", 0, len(items))
         if len(items) < _POOL_THRESHOLD or self.processes <= 1:
             if _STATE.get("context") is not self.context:
                 _init(self.context)
-            return _work(items)
+            if progress is None:
+                return _work(items)
+            done: list[_Result] = []
+            for k in range(0, len(items), _CHUNK):  # each item on its own: chunks change nothing
+                done += _work(items[k:k + _CHUNK])
+                progress("signing", len(done), len(items))
+            return done
         if self._pool is None:
             # forkserver, not fork: the engine's status thread may be running, and a process
             # forked beside a thread can inherit a lock that thread holds.
@@ -350,6 +364,8 @@ class EnvelopeCrypto(CryptoMode):
                 for found in part:
                     results[by_sender[position]] = found
                     position += 1
+                if progress is not None:
+                    progress("signing", position, len(items))
         except (BrokenProcessPool, BrokenPipeError):  # the pool's pipe, to a dead worker
             raise WorkerError("DF-SCN-010", "a worker process died (killed, or out of memory); "
                               "the run is abandoned", Location(file=str(self.archive_path or
