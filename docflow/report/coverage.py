@@ -18,8 +18,8 @@ from docflow.report.fields import Fields
 from docflow.report.format import count
 from docflow.report.svg import Interval
 
-__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "coverage_row", "read_coverage",
-           "reason_rows"]
+__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "counts_row", "coverage_row",
+           "read_coverage", "reason_rows"]
 
 MEASURES: dict[str, str] = {
     "organ_present": "organ signature present", "signer_present": "signer signature present",
@@ -84,7 +84,7 @@ def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
         counts = CoverageCounts.from_dict(fields.data)
     except (ValueError, TypeError) as exc:
         raise fields.fail("documents", f"contradictory coverage counters: {exc}") from None
-    return _row(counts, key, label)
+    return counts_row(counts, key, label)
 
 
 def coverage_row(coverage: Coverage, key: str, label: str, file: str | None = None,
@@ -106,10 +106,11 @@ def coverage_row(coverage: Coverage, key: str, label: str, file: str | None = No
         raise InputError("DF-REP-002", f"contradictory coverage counters: {exc}",
                          Location(file=file, key=f"{where}.documents" if where
                                   else "documents")) from None
-    return _row(counts, key, label)
+    return counts_row(counts, key, label)
 
 
-def _row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
+def counts_row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
+    """The report's row of the counters ``counts``: every rate recomputed from them."""
     return CoverageRow(
         key=key, label=label, documents=counts.documents,
         cells={name: _cell(counts, name) for name in RATE_FIELDS},
