@@ -2,9 +2,11 @@
 
 :class:`AuditOutput` is what ``docflow audit --format json`` writes (schema ``docflow.audit/1``,
 ``docflow/schemas/audit.schema.json``): :meth:`AuditResult.output
-<docflow.audit.result.AuditResult.output>` builds it, :meth:`AuditOutput.to_json` gives the
-JSON-ready dict in its fixed key order, and :meth:`AuditOutput.from_json` reads a saved one back,
-checking every field it reads — a missing or mistyped field is ``DF-REP-002`` with its dotted key
+<docflow.audit.result.AuditResult.output>` builds it. It is written and read through the one codec
+of every output, :mod:`docflow.jsonmodel`, by way of the layout's model
+(:class:`~docflow.audit.output_json.AuditJson`): :meth:`AuditOutput.to_json` gives the JSON-ready
+dict in its fixed key order, and :meth:`AuditOutput.from_json` reads a saved one back, checking
+every field — a missing or mistyped field is ``DF-REP-002`` with its dotted key
 (``by_level.central.both_valid``, ``target.below[0].rate``), never a ``KeyError``. The text, CSV
 and HTML renderings all read this model, by attribute, never by string keys into the dict.
 
@@ -21,18 +23,28 @@ from typing import Any
 
 from docflow.archive.importer import ImportResult
 from docflow.audit.directory import NO_DIRECTORY, Directory, DirectorySource, Named
+from docflow.audit.output_json import (
+    AgencyJson,
+    AuditJson,
+    BelowJson,
+    ContextJson,
+    DirectoryJson,
+    FindingJson,
+    ImportJson,
+    LocationJson,
+    RoleSourcesJson,
+    SourcesJson,
+    TargetJson,
+    UnreadableJson,
+)
 from docflow.audit.run_trust import TrustSource
 from docflow.audit.target import BelowTarget
-from docflow.errors import CATALOGUE, Finding, Location, Severity
-from docflow.fields import Fields
-from docflow.metrics.coverage import RATE_FIELDS, CoverageCounts, CoverageTable, read_counts
-from docflow.outputs import OutputSchema
+from docflow.errors import CATALOGUE, Finding, InputError, Location
+from docflow.metrics.coverage import RATE_FIELDS, CoverageCounts, CoverageTable
+from docflow.metrics.coverage_json import Coverage
+from docflow.outputs import rate
 
 __all__ = ["AuditContext", "AuditOutput", "RoleSources", "Sources", "TargetSection"]
-
-SCHEMA = OutputSchema.AUDIT.value
-
-_LOCATION_KEYS = ("file", "line", "path", "key", "offset")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +58,6 @@ class AuditContext:
     trust_source: TrustSource
     anchors: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"policy": self.policy, "trust_fingerprint": self.trust_fingerprint,
-                "at": self.at, "trust_source": self.trust_source.value,
-                "anchors": list(self.anchors)}
-
-    @classmethod
-    def from_json(cls, f: Fields) -> AuditContext:
-        source = f.text("trust_source")
-        if source not in {s.value for s in TrustSource}:
-            raise f.fail("trust_source", f"unknown trust source {source!r}; one of "
-                                         f"{', '.join(s.value for s in TrustSource)}")
-        anchors = f.array("anchors")
-        for i, a in enumerate(anchors):
-            if not isinstance(a, str):
-                raise f.fail(f"anchors[{i}]", "expected a string")
-        return cls(f.text("policy"), f.text("trust_fingerprint"), f.text("at"),
-                   TrustSource(source), tuple(anchors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +68,6 @@ class RoleSources:
     pdf: int = 0
     both: int = 0
 
-    def to_json(self) -> dict[str, int]:
-        return {"xml": self.xml, "pdf": self.pdf, "both": self.both}
-
-    @classmethod
-    def from_json(cls, f: Fields) -> RoleSources:
-        return cls(f.count("xml"), f.count("pdf"), f.count("both"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +77,6 @@ class Sources:
     organ: RoleSources = RoleSources()
     signer: RoleSources = RoleSources()
 
-    def to_json(self) -> dict[str, Any]:
-        return {"organ": self.organ.to_json(), "signer": self.signer.to_json()}
-
-    @classmethod
-    def from_json(cls, f: Fields) -> Sources:
-        return cls(RoleSources.from_json(f.obj("organ")), RoleSources.from_json(f.obj("signer")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,27 +90,6 @@ class TargetSection:
     unranked: int
     below: tuple[BelowTarget, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "measure": self.measure, "ranking": "upper_bound",
-                "min_documents": self.min_documents, "unranked": self.unranked,
-                "below": [b.to_dict() for b in self.below]}
-
-    @classmethod
-    def from_json(cls, f: Fields) -> TargetSection:
-        measure = f.text("measure")
-        if measure not in RATE_FIELDS:
-            raise f.fail("measure", f"unknown measure {measure!r}; one of "
-                                    f"{', '.join(RATE_FIELDS)}")
-        below = []
-        for b in f.items("below"):
-            dimension = b.text("dimension")
-            if dimension not in ("level", "agency"):
-                raise b.fail("dimension", f"expected level or agency, found {dimension!r}")
-            below.append(BelowTarget(dimension, b.text("key"), b.count("documents"),
-                                     b.count("count"), b.number("rate"), b.number("low"),
-                                     b.number("high"), b.flag("certain")))
-        return cls(f.number("value"), measure, f.count("min_documents"), f.count("unranked"),
-                   tuple(below))
 
 
 @dataclass(frozen=True)
@@ -184,32 +146,38 @@ class AuditOutput:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form, in its fixed key order (``json.dumps`` of it is the output)."""
-        return {
-            "schema": SCHEMA,
-            "docflow_version": self.docflow_version,
-            "source": self.source,
-            "archive": self.archive,
-            "context": self.context.to_json(),
-            "notices": [f.to_dict() for f in self.notices],
-            "documents": self.documents,
-            "verified_now": self.verified_now,
-            "reused": self.reused,
-            "status_messages": self.status_messages,
-            "unreadable": {"total": sum(self.unreadable.values()),
-                           "by_code": {k: self.unreadable[k] for k in sorted(self.unreadable)}},
-            "total": self.total.to_dict(),
-            "sources": self.sources.to_json(),
-            "by_level": self.by_level.to_dict(),
-            "by_agency": self.by_agency.to_dict(),
-            "by_document_type": self.by_document_type.to_dict(),
-            "by_month": self.by_month.to_dict(),
-            "target": None if self.target is None else self.target.to_json(),
-            "import": None if self.imported is None else self.imported.to_dict(),
-            "directory": _directory_json(self.directory),
-            "by_province": None if self.by_province is None else self.by_province.to_dict(),
-            "by_province_level": None if self.by_province_level is None else {
-                p: self.by_province_level[p].to_dict() for p in sorted(self.by_province_level)},
-        }
+        return self.wire().to_dict()
+
+    def wire(self) -> AuditJson:
+        """This output as the layout's model (:class:`~docflow.audit.output_json.AuditJson`)."""
+        c, s, t, d = self.context, self.sources, self.target, self.directory
+        return AuditJson(
+            **AuditJson.header() | {"docflow_version": self.docflow_version},
+            source=self.source, archive=self.archive,
+            context=ContextJson(c.policy, c.trust_fingerprint, c.at, c.trust_source,
+                                c.anchors),
+            notices=tuple(_finding_json(f) for f in self.notices),
+            documents=self.documents, verified_now=self.verified_now, reused=self.reused,
+            status_messages=self.status_messages,
+            unreadable=UnreadableJson(sum(self.unreadable.values()), _sorted(self.unreadable)),
+            total=Coverage.of(self.total),
+            sources=SourcesJson(RoleSourcesJson(s.organ.xml, s.organ.pdf, s.organ.both),
+                                RoleSourcesJson(s.signer.xml, s.signer.pdf, s.signer.both)),
+            by_level=_table_json(self.by_level), by_agency=_table_json(self.by_agency),
+            by_document_type=_table_json(self.by_document_type),
+            by_month=_table_json(self.by_month),
+            target=None if t is None else TargetJson(
+                t.value, t.measure, "upper_bound", t.min_documents, t.unranked,
+                tuple(BelowJson(b.dimension, b.key, b.documents, b.count, _rate(b.rate),
+                                _rate(b.low), _rate(b.high), b.certain) for b in t.below)),
+            imported=None if (i := self.imported) is None else ImportJson(
+                i.added, i.already, i.rejected, i.rejected_before, _sorted(i.by_code),
+                tuple(_finding_json(f) for f in i.findings)),
+            directory=DirectoryJson(d.source, d.origin, d.provinces, {
+                code: AgencyJson(n.name, n.province) for code, n in sorted(d.agencies.items())}),
+            by_province=None if self.by_province is None else _table_json(self.by_province),
+            by_province_level=None if (pl := self.by_province_level) is None else {
+                p: _table_json(pl[p]) for p in sorted(pl)})
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], file: str | None = None) -> AuditOutput:
@@ -228,34 +196,62 @@ class AuditOutput:
             ``DF-REP-002`` naming the dotted key of the first field that is missing or wrong,
             including a ``schema`` other than ``docflow.audit/1``.
         """
-        root = Fields(data, file)
-        schema = root.text("schema")
-        if schema != SCHEMA:
-            raise root.fail("schema", f"expected {SCHEMA!r}, found {schema!r}")
-        unreadable = root.obj("unreadable").obj("by_code")
-        return cls(
-            docflow_version=root.text("docflow_version"),
-            source=root.text("source"),
-            archive=root.opt_text("archive"),
-            context=AuditContext.from_json(root.obj("context")),
-            notices=tuple(_finding(n) for n in root.items("notices")),
-            verified_now=root.count("verified_now"),
-            status_messages=root.count("status_messages"),
-            unreadable={c: unreadable.count(c) for c in unreadable.names()},
-            total=read_counts(root.obj("total")),
-            sources=Sources.from_json(root.obj("sources")),
-            by_level=_table(root.obj("by_level")),
-            by_agency=_table(root.obj("by_agency")),
-            by_document_type=_table(root.obj("by_document_type")),
-            by_month=_table(root.obj("by_month")),
-            target=TargetSection.from_json(t) if (t := root.opt_obj("target")) else None,
-            imported=_import(i) if (i := root.opt_obj("import")) else None,
-            directory=_directory(d) if (d := root.opt_obj("directory")) else NO_DIRECTORY,
-            by_province=_table(p) if (p := root.opt_obj("by_province")) else None,
-            by_province_level={k: _table(pl.obj(k)) for k in pl.names()}
-            if (pl := root.opt_obj("by_province_level")) else None,
-        )
+        return cls.of(AuditJson.from_dict(data, file), file)
 
+    @classmethod
+    def of(cls, j: AuditJson, file: str | None = None) -> AuditOutput:
+        """The output a checked :class:`~docflow.audit.output_json.AuditJson` says.
+
+        Raises
+        ------
+        InputError
+            ``DF-REP-002`` at the dotted key of a finding code the catalogue lacks, an unknown
+            measure or dimension, or coverage counters that contradict each other.
+        """
+        c, s, t, d = j.context, j.sources, j.target, j.directory
+        target = None
+        if t is not None:
+            if t.measure not in RATE_FIELDS:
+                raise _bad(file, "target.measure", f"unknown measure {t.measure!r}; one of "
+                                                   f"{', '.join(RATE_FIELDS)}")
+            below = []
+            for n, b in enumerate(t.below):
+                if b.dimension not in ("level", "agency"):
+                    raise _bad(file, f"target.below[{n}].dimension",
+                               f"expected level or agency, found {b.dimension!r}")
+                below.append(BelowTarget(b.dimension, b.key, b.documents, b.count, b.rate,
+                                         b.low, b.high, b.certain))
+            target = TargetSection(t.value, t.measure, t.min_documents, t.unranked,
+                                   tuple(below))
+        imported = None
+        if (i := j.imported) is not None:
+            imported = ImportResult(
+                added=i.added, already=i.already, rejected=i.rejected,
+                rejected_before=i.rejected_before, by_code=dict(i.by_code),
+                findings=tuple(_finding(f, file, f"import.findings[{n}]")
+                               for n, f in enumerate(i.findings)))
+        return cls(
+            docflow_version=j.docflow_version, source=j.source, archive=j.archive,
+            context=AuditContext(c.policy, c.trust_fingerprint, c.at, c.trust_source,
+                                 c.anchors),
+            notices=tuple(_finding(f, file, f"notices[{n}]") for n, f in enumerate(j.notices)),
+            verified_now=j.verified_now, status_messages=j.status_messages,
+            unreadable=dict(j.unreadable.by_code),
+            total=_counts(j.total, file, "total"),
+            sources=Sources(RoleSources(s.organ.xml, s.organ.pdf, s.organ.both),
+                            RoleSources(s.signer.xml, s.signer.pdf, s.signer.both)),
+            by_level=_table(j.by_level, file, "by_level"),
+            by_agency=_table(j.by_agency, file, "by_agency"),
+            by_document_type=_table(j.by_document_type, file, "by_document_type"),
+            by_month=_table(j.by_month, file, "by_month"),
+            target=target, imported=imported,
+            directory=NO_DIRECTORY if d is None else Directory(
+                d.source, d.origin, {k: Named(a.name, a.province) for k, a in d.agencies.items()},
+                d.provinces),
+            by_province=None if j.by_province is None else _table(j.by_province, file,
+                                                                  "by_province"),
+            by_province_level=None if (pl := j.by_province_level) is None else {
+                p: _table(pl[p], file, f"by_province_level.{p}") for p in pl})
     @classmethod
     def example(cls) -> AuditOutput:
         """A small output of two documents from one central agency, for examples and tests."""
@@ -277,53 +273,47 @@ class AuditOutput:
             by_province_level={"central": CoverageTable({"central": counts})})
 
 
-def _table(f: Fields) -> CoverageTable:
-    return CoverageTable({k: read_counts(f.obj(k)) for k in f.names()})
+def _sorted(counts: Mapping[str, int]) -> dict[str, int]:
+    return {k: counts[k] for k in sorted(counts)}
 
 
-def _finding(f: Fields) -> Finding:
-    """A notice or an import finding: its code must be in the catalogue, its severity known."""
-    code = f.text("code")
-    if code not in CATALOGUE:
-        raise f.fail("code", f"unknown finding code {code!r}")
-    severity = f.text("severity")
-    if severity not in {s.value for s in Severity}:
-        raise f.fail("severity", f"unknown severity {severity!r}; one of "
-                                 f"{', '.join(s.value for s in Severity)}")
-    message = f.text("message")
-    location = Location()
-    if loc := f.opt_obj("location"):
-        parts: dict[str, Any] = {}
-        for name in loc.names():
-            if name not in _LOCATION_KEYS:
-                raise loc.fail(name, f"unknown location part; one of {', '.join(_LOCATION_KEYS)}")
-            parts[name] = loc.count(name) if name in ("line", "offset") else loc.text(name)
-        location = Location(**parts)
-    return Finding(code, message, location, Severity(severity))
+def _rate(value: float) -> float:
+    rounded = rate(value)
+    assert rounded is not None  # a below-target group has documents, so a rate
+    return rounded
 
 
-def _import(f: Fields) -> ImportResult:
-    codes = f.obj("by_code")
-    return ImportResult(added=f.count("added"), already=f.count("already"),
-                        rejected=f.count("rejected"), rejected_before=f.count("rejected_before"),
-                        findings=tuple(_finding(x) for x in f.items("findings")),
-                        by_code={c: codes.count(c) for c in codes.names()})
+def _table_json(table: CoverageTable) -> dict[str, Coverage]:
+    return {k: Coverage.of(counts) for k, counts in table.items()}
 
 
-def _directory_json(d: Directory) -> dict[str, Any]:
-    return {"source": d.source.value, "origin": d.origin, "provinces": d.provinces,
-            "agencies": {code: {"name": n.name, "province": n.province}
-                         for code, n in sorted(d.agencies.items())}}
+def _bad(file: str | None, where: str, message: str) -> InputError:
+    return InputError("DF-REP-002", message, Location(file=file, key=where))
 
 
-def _directory(f: Fields) -> Directory:
-    source = f.text("source")
-    if source not in {s.value for s in DirectorySource}:
-        raise f.fail("source", f"unknown directory source {source!r}; one of "
-                               f"{', '.join(s.value for s in DirectorySource)}")
-    agencies = f.obj("agencies")
-    named = {}
-    for code in agencies.names():
-        a = agencies.obj(code)
-        named[code] = Named(a.text("name"), a.opt_text("province"))
-    return Directory(DirectorySource(source), f.opt_text("origin"), named, f.flag("provinces"))
+def _counts(c: Coverage, file: str | None, where: str) -> CoverageCounts:
+    """The counters of a coverage object; rates are derived, so recomputed, never read."""
+    try:
+        return c.counts()
+    except ValueError as exc:
+        raise _bad(file, f"{where}.documents",
+                   f"contradictory coverage counters: {exc}") from None
+
+
+def _table(groups: Mapping[str, Coverage], file: str | None, where: str) -> CoverageTable:
+    return CoverageTable({k: _counts(c, file, f"{where}.{k}") for k, c in groups.items()})
+
+
+def _finding_json(f: Finding) -> FindingJson:
+    loc = f.location
+    return FindingJson(f.code, f.effective_severity, f.message,
+                       LocationJson(loc.file, loc.line, loc.path, loc.key, loc.offset))
+
+
+def _finding(f: FindingJson, file: str | None, where: str) -> Finding:
+    """A notice or an import finding: its code must be in the catalogue."""
+    if f.code not in CATALOGUE:
+        raise _bad(file, f"{where}.code", f"unknown finding code {f.code!r}")
+    loc = f.location
+    return Finding(f.code, f.message, Location(loc.file, loc.line, loc.path, loc.key,
+                                               loc.offset), f.severity)
