@@ -43,12 +43,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from docflow.fields import Fields
 from docflow.metrics.intervals import wilson
 from docflow.outputs import rate
 
-__all__ = ["COUNT_FIELDS", "RATE_FIELDS", "CoverageCounts", "CoverageTable", "DocumentOutcome",
-           "read_counts"]
+__all__ = ["COUNT_FIELDS", "RATE_FIELDS", "CoverageCounts", "CoverageTable", "DocumentOutcome"]
 
 #: The integer counters of a group, in the order they are written.
 COUNT_FIELDS: tuple[str, ...] = ("documents", "organ_present", "signer_present", "both_present",
@@ -371,24 +369,3 @@ class CoverageTable:
         """Read back what :meth:`to_dict` wrote; contradictory counters raise ``ValueError``."""
         return cls({str(key): CoverageCounts.from_dict(value) for key, value in data.items()})
 
-
-def read_counts(fields: Fields) -> CoverageCounts:
-    """Read a coverage object of a JSON output (as :meth:`CoverageCounts.to_dict` writes it),
-    checking every counter; the rates are derived, so they are recomputed, never read.
-
-    Raises
-    ------
-    InputError
-        ``DF-REP-002`` naming the key if a counter is missing or mistyped, or the counters
-        contradict each other (more valid than present, more present than documents).
-    """
-    for name in COUNT_FIELDS:
-        fields.count(name)
-    if fields.has("reasons"):
-        reasons = fields.obj("reasons")
-        for code in reasons.names():
-            reasons.count(code)
-    try:
-        return CoverageCounts.from_dict(fields.data)
-    except (ValueError, TypeError) as exc:
-        raise fields.fail("documents", f"contradictory coverage counters: {exc}") from None
