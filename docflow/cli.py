@@ -552,9 +552,12 @@ def calibrate_command(targets: str, out: str) -> None:
               help="Override the scenario's seed.")
 @click.option("--crypto", default=None, metavar="MODE",
               help="Override the crypto mode: model, sample:N or real.")
+@click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
+              help="Sign and verify (sample, real crypto) on Dask [default: this machine's "
+              "processes].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 def simulate_command(scenario: str | None, out: str, force: bool, seed: int | None,
-                     crypto: str | None, quiet: bool) -> None:
+                     crypto: str | None, scheduler: str | None, quiet: bool) -> None:
     """Run a load scenario (TOML) and write DIR/summary.json and DIR/report.html.
 
     Without SCENARIO, runs the built-in default: one week of vn-2025 with 2,000 documents really
@@ -585,7 +588,7 @@ def simulate_command(scenario: str | None, out: str, force: bool, seed: int | No
 
     try:
         result = simulate(scenario, out, seed=seed, crypto=crypto, force=force,
-                          progress=None if quiet else progress,
+                          scheduler=scheduler, progress=None if quiet else progress,
                           notice=None if quiet else notice)
         if bar is not None:
             bar.update(bar.length - bar.pos)

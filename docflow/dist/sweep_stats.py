@@ -69,7 +69,7 @@ def band(values: Sequence[float | None]) -> dict[str, float | int | None]:
     if not len(known):
         return {"n": 0, "mean": None, "p5": None, "p95": None, "min": None, "max": None}
     p5, p95 = np.percentile(known, [5, 95])
-    return {"n": int(len(known)), "mean": _r(known.mean()), "p5": _r(p5), "p95": _r(p95),
+    return {"n": len(known), "mean": _r(known.mean()), "p5": _r(p5), "p95": _r(p95),
             "min": _r(known.min()), "max": _r(known.max())}
 
 
