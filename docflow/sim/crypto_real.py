@@ -122,6 +122,16 @@ class EnvelopeCrypto(CryptoMode):
                               f"with {algorithm!r}; allowed: {', '.join(_KEYS)}",
                               Location(file=scenario.source, key="signing.algorithm"))
         key_algorithm, method = _KEYS[algorithm]
+        if key_algorithm is KeyAlgorithm.RSA_2048 and scheduler is not None and \
+                scheduler.startswith("tcp://"):
+            # RSA keys are generated at random once and cached on each machine's disk
+            # (docflow.pki.keys.RsaKeyCache); a worker on another machine would sign with keys
+            # of its own that the run's certificates do not hold. EC and Ed25519 keys are
+            # derived from the seed, the same everywhere.
+            raise ConfigError("DF-SCN-008", f"{algorithm} keys are cached on this machine "
+                              "only and cannot sign on a cluster; use ecdsa-p256 or ed25519 "
+                              "there, or --scheduler local:N",
+                              Location(file=scenario.source, key="signing.algorithm"))
         at = datetime(scenario.period.start.year, scenario.period.start.month,
                       scenario.period.start.day, tzinfo=VN_TZ).astimezone(UTC)
         agencies = [Agency(a.code, a.name, a.level.value, a.hub) for a in topology.agencies]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from docflow.cli import cli
 from docflow.dist.executor import LocalPool, open_executor
-from docflow.errors import WorkerError
+from docflow.errors import ConfigError, WorkerError
 from docflow.runs import simulate
 from docflow.sim import crypto_real
 from docflow.sim.scenario import CryptoSpec, FaultSpec, Period, Scenario
@@ -161,3 +161,15 @@ def test_a_malformed_scheduler_stops_simulate_before_any_work(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["simulate", "--out", str(out), "--scheduler", "udp://x"])
     assert result.exit_code == 2 and "DF-DIST-001" in result.stderr
     assert not out.exists()
+
+
+def test_rsa_keys_cached_on_this_machine_are_refused_on_a_cluster(tmp_path: Path) -> None:
+    """RSA test keys live in this machine's key cache: a run that would sign with them on a
+    tcp:// cluster is refused before any work (DF-SCN-008 naming signing.algorithm), not run
+    with other keys on other machines."""
+    scenario = replace(SCENARIO, signing=replace(SCENARIO.signing, algorithm="rsa-sha256"))
+    with pytest.raises(ConfigError) as info:
+        simulate(scenario, tmp_path / "run", scheduler="tcp://127.0.0.1:9")
+    assert info.value.code == "DF-SCN-008"
+    assert info.value.location.key == "signing.algorithm"
+    assert not (tmp_path / "run" / "archive.sqlite").exists()
