@@ -7,7 +7,7 @@ Two things go wrong in docflow and they are kept apart on purpose:
   into a report; they never raise.
 * A :class:`DocflowError` means the input could not be processed at all (an unreadable file, a
   DTD, a scenario key with a bad value). It carries a stable code, a location and a plain message,
-  and the exit code the command line maps it to, in one place (``cli.py``).
+  and the exit code the command line maps it to, in one place (``docflow.cli.exits``).
 
 Every code used anywhere in docflow is listed in :data:`CATALOGUE`, with its severity and the
 verdict it implies, so that reports, the manual's table and the tests read from one source.

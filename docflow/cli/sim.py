@@ -1,0 +1,154 @@
+"""``simulate``, ``sweep``, ``report`` and ``calibrate``: the simulator's runs and their pages."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+
+@click.command("report")
+@click.argument("run_dir", metavar="DIR", type=click.Path(exists=True, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Where to write the page [default: DIR/report.html].")
+def report_command(run_dir: str, output: str | None) -> None:
+    """Render the summary.json of the simulation run in DIR as a self-contained HTML report.
+
+    The page has its styles and charts inline and loads nothing, so it opens offline and can be
+    mailed. Exit code: 0 written; 2 no readable summary.json in DIR.
+    """
+    from docflow.report import write_simulation_report
+
+    click.echo(str(write_simulation_report(run_dir, output)))
+
+
+@click.command("calibrate")
+@click.argument("targets", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--out", "-o", "out", required=True,
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for calibration.json and calibration.md.")
+def calibrate_command(targets: str, out: str) -> None:
+    """Fit the traffic model's rates and direction mix to the published figures of TARGETS.
+
+    Least squares over the targets (each weighted by its stated uncertainty), with each
+    parameter's standard deviation from the Jacobian; then every province held out in turn and
+    predicted from its topology alone, and each ambiguous figure refitted under its other
+    readings. Writes OUT/calibration.json and OUT/calibration.md and prints the latter.
+    Exit code: 0 written; 2 unusable targets or scenario.
+    """
+    from docflow.sim.calib_run import calibrate, render_markdown
+
+    click.echo(render_markdown(calibrate(targets, out)), nl=False)
+
+
+@click.command("simulate")
+@click.argument("scenario", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--out", "-o", "out", required=True,
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for summary.json and report.html (and archive.sqlite with trust/ "
+              "in sample/real mode); must be empty or missing unless --force.")
+@click.option("--force", is_flag=True, help="Replace the run in a non-empty --out folder: its "
+              "run files are removed first; other files are left alone.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Override the scenario's seed.")
+@click.option("--crypto", default=None, metavar="MODE",
+              help="Override the crypto mode: model, sample:N or real.")
+@click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
+              help="Sign and verify (sample, real crypto) on Dask [default: this machine's "
+              "processes].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+def simulate_command(scenario: str | None, out: str, force: bool, seed: int | None,
+                     crypto: str | None, scheduler: str | None, quiet: bool) -> None:
+    """Run a load scenario (TOML) and write DIR/summary.json and DIR/report.html.
+
+    Without SCENARIO, runs the built-in default: one week of vn-2025 with 2,000 documents really
+    signed and verified. Exit code: 0 done; 2 a bad scenario or option, named in the message,
+    or a non-empty --out without --force (DF-RUN-001).
+    """
+    from docflow.runs import simulate
+    from docflow.sim.text import render_summary
+
+    bar: Any = None
+    label = "simulated days"
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                    show_pos=True)
+            bar.__enter__()
+        bar.label = label
+        bar.update(done - bar.pos)
+
+    def notice(text: str) -> None:
+        if bar is None:
+            click.echo(f"{text}…", err=True)
+        else:  # on the progress line itself, until the next simulated day
+            bar.label = f"{label} ({text})"
+            bar.render_progress()
+
+    try:
+        result = simulate(scenario, out, seed=seed, crypto=crypto, force=force,
+                          scheduler=scheduler, progress=None if quiet else progress,
+                          notice=None if quiet else notice)
+        if bar is not None:
+            bar.update(bar.length - bar.pos)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if not quiet:
+        click.echo(render_summary(result.summary))
+        click.echo(f"wrote {result.out}/summary.json, {result.report}"
+                   + (f" and {result.archive}" if result.archive else ""), err=True)
+
+
+@click.command("sweep")
+@click.argument("scenario", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--seeds", required=True, metavar="N-M",
+              help="Seeds of every combination: N, N-M or a list of those (1-100).")
+@click.option("--vary", multiple=True, metavar="KEY=V1,V2,...",
+              help="A scenario key and its values (hubs.workers=1,2,4); repeatable: every "
+              "combination runs.")
+@click.option("--crypto", default=None, metavar="MODE",
+              help="Override every run's crypto mode: model, sample:N or real.")
+@click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
+              help="Run on Dask [default: this machine's processes, --jobs].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes without --scheduler [default: all cores].")
+@click.option("--out", "-o", "out", required=True,
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder for sweep.json and sweep.html.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sweep_command(scenario: str | None, seeds: str, vary: tuple[str, ...], crypto: str | None,
+                  scheduler: str | None, jobs: int | None, out: str, quiet: bool) -> None:
+    """Run SCENARIO over seeds and varied keys; write OUT/sweep.json and OUT/sweep.html.
+
+    Each run is what 'docflow simulate' gives with that seed and those keys. Exit code: 0
+    done; 2 a bad option, scenario or scheduler, named in the message.
+    """
+    from docflow.dist.sweep import Variation, parse_seeds, sweep
+    from docflow.report.sweep import write_sweep_report
+
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="runs", file=sys.stderr,
+                                    show_pos=True, show_eta=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        result = sweep(scenario, out, seeds=parse_seeds(seeds),
+                       vary=[Variation.parse(v) for v in vary], crypto=crypto,
+                       scheduler=scheduler, jobs=jobs, progress=None if quiet else progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    page = write_sweep_report(out)
+    click.echo(f"wrote {result.out / 'sweep.json'} and {page} "
+               f"({len(result.data['runs'])} runs)", err=True)
