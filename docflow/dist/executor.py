@@ -147,8 +147,13 @@ class LocalPool(Executor):
             self._broken = True  # an error or Ctrl-C: the workers go at once
             raise
         finally:
-            for future in in_flight:
-                future.cancel()
+            # Not on a broken pool: close() stops it, and its shutdown drops what is queued.
+            # A future cancelled here and then failed by the dying pool kills the pool's
+            # manager thread (CPython 3.11 sets the BrokenProcessPool on every pending
+            # future, cancelled or not), and the interpreter then hangs at exit.
+            if not self._broken:
+                for future in in_flight:
+                    future.cancel()
 
     def close(self) -> None:
         if self._broken:
