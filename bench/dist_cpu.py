@@ -6,8 +6,9 @@ Run from a clone, after ``bench/test_dist_bench.py`` has built its archive once:
     .venv/bin/python bench/dist_cpu.py pool-2,dask-2,dask-1 ROUNDS
 
 Each configuration audits the bench's 8,000-envelope archive once per round, interleaved,
-after one warm-up round. CPU time is this process's (every thread) and that of every process
-under it (the pool's or the ``LocalCluster``'s workers), read with ``psutil`` before and after;
+after one warm-up round. CPU time is this process's (every thread: the client, and the schedulers of
+the ``local:N`` clusters, which run in it) and that of the configuration's own workers, read
+with ``psutil`` before and after;
 it is what a configuration costs whatever the load of the machine, where wall times are not.
 """
 
@@ -18,23 +19,13 @@ import sqlite3
 import sys
 import time
 
-import psutil
-
 from docflow.audit import AuditConfig, audit
 from docflow.dist.executor import Executor, LocalPool, open_executor
 from docflow.pki.keys import default_cache_dir
 from docflow.trust import Trust
 
-
-def _children_cpu() -> float:
-    total = 0.0
-    for child in psutil.Process().children(recursive=True):
-        try:
-            times = child.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
+sys.path.insert(0, os.path.dirname(__file__))
+from test_dist_bench import cpu_seconds, worker_pids
 
 
 def main() -> None:
@@ -53,11 +44,13 @@ def main() -> None:
             for name, executor in executors.items():
                 with sqlite3.connect(db) as con:
                     con.execute("DELETE FROM verifications")
-                workers, client, wall = _children_cpu(), time.process_time(), time.perf_counter()
+                pids = worker_pids(executor)
+                workers = cpu_seconds(pids) - time.process_time()
+                client, wall = time.process_time(), time.perf_counter()
                 docs = audit(db, config, executor=executor).verified_now
                 wall = time.perf_counter() - wall
                 client = time.process_time() - client
-                workers = _children_cpu() - workers
+                workers = cpu_seconds(pids) - time.process_time() - workers
                 if round_ == 0:
                     continue  # warm-up: workers build their checkers
                 print(f"{name:8} wall {wall:7.2f} s  workers {1000 * workers / docs:6.3f} ms/env"

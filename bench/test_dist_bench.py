@@ -20,9 +20,11 @@ Rounds: ``DOCFLOW_BENCH_ROUNDS`` (default 3 for the audit, 1 for the sweep, whos
 round alone takes minutes).
 
 Beside the wall times, every run's CPU time is counted: this process (the client, and for
-``local:N`` the scheduler, which runs in it) and every process under it (the pool's workers,
-the ``LocalCluster``'s workers). On a loaded machine the wall ratios say little — a second
-worker needs a second free core — while the CPU per item says what each engine costs:
+``local:N`` the scheduler, which runs in it) and the configuration's own worker processes
+(the pool's, the ``LocalCluster``'s). The other configurations' clusters stay up between
+their turns, and their idle schedulers run in this process: their background CPU is counted
+in every configuration's client time alike. On a loaded machine the wall ratios say little
+(a second worker needs a second free core) while the CPU per item says what each engine costs:
 ``cpu-price`` is the pool's CPU per envelope over Dask's (1.0: Dask costs nothing more), and
 ``cores used`` is CPU over wall (how much of the machine a configuration managed to use).
 """
@@ -73,16 +75,26 @@ def _forget(db: Path) -> None:
         con.execute("DELETE FROM verifications")
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process (every thread) and of every live process under it."""
-    own = time.process_time()
-    for child in psutil.Process().children(recursive=True):
+def worker_pids(executor: Executor) -> list[int]:
+    """The worker processes of ``executor`` on this machine (a pool's, a ``local:N``
+    cluster's), read from the executor's internals: for CPU accounting only."""
+    if isinstance(executor, LocalPool):
+        return list(executor._pool._processes)  # type: ignore[attr-defined]
+    client = getattr(executor, "_client", None)
+    return list(client.run(os.getpid).values()) if client is not None else []
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time of this process (every thread: the client, and the schedulers of any
+    ``local:N`` cluster it holds) and of the processes ``pids``."""
+    total = time.process_time()
+    for pid in pids:
         try:
-            times = child.cpu_times()
-        except psutil.Error:  # gone between the listing and the reading
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:  # a worker gone (restarted by its nanny)
             continue
-        own += times.user + times.system
-    return own
+        total += times.user + times.system
+    return total
 
 
 CPU: dict[str, list[float]] = {}
@@ -90,18 +102,20 @@ CPU: dict[str, list[float]] = {}
 
 
 def _interleave(configs: dict[str, Callable[[], None]], rounds: int,
-                setup: Callable[[], None] = lambda: None) -> dict[str, list[float]]:
+                setup: Callable[[], None] = lambda: None,
+                pids: dict[str, list[int]] | None = None) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in configs}
     CPU.clear()
     CPU.update({name: [] for name in configs})
     for _ in range(rounds):
         for name, run in configs.items():
             setup()
-            cpu = _cpu_seconds()
+            own = (pids or {}).get(name, [])
+            cpu = cpu_seconds(own)
             start = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - start)
-            CPU[name].append(_cpu_seconds() - cpu)
+            CPU[name].append(cpu_seconds(own) - cpu)
     return times
 
 
@@ -167,7 +181,8 @@ def test_dist_audit(benchmark: Any) -> None:
         times: dict[str, list[float]] = {}
 
         def measure() -> None:
-            times.update(_interleave(configs, _rounds(3), lambda: _forget(db)))
+            pids = {name: worker_pids(ex) for name, ex in executors.items()}
+            times.update(_interleave(configs, _rounds(3), lambda: _forget(db), pids))
 
         benchmark.pedantic(measure, rounds=1, iterations=1)
     finally:
@@ -203,7 +218,8 @@ def test_dist_sweep(benchmark: Any) -> None:
             configs = {name: runner(name, ex) for name, ex in executors.items()}
 
             def measure() -> None:
-                times.update(_interleave(configs, _rounds(1)))
+                pids = {name: worker_pids(ex) for name, ex in executors.items()}
+                times.update(_interleave(configs, _rounds(1), pids=pids))
 
             benchmark.pedantic(measure, rounds=1, iterations=1)
             assert (outs["dask-2"] / "sweep.json").read_bytes() == \
