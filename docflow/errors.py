@@ -508,10 +508,10 @@ CATALOGUE: dict[str, CodeInfo] = {c.code: c for c in [
     _c("DF-RUN-002", "error", _I, "The folder holds an incomplete run (interrupted, or still "
                                   "being written): it carries the .incomplete marker."),
     # --- reports (docflow/report) ------------------------------------------------------------
-    _c("DF-REP-001", "error", _I, "The summary to render is missing, unreadable or not a JSON "
-                                  "object."),
-    _c("DF-REP-002", "error", _I, "The summary lacks a field the report needs, or a field has "
-                                  "the wrong type or an impossible value."),
+    _c("DF-REP-001", "error", _I, "The output to read (a summary, sweep.json, a JSON report) is "
+                                  "missing, unreadable or not a JSON object."),
+    _c("DF-REP-002", "error", _I, "The output to read lacks a field, or a field has the wrong "
+                                  "type or an impossible value (the location names its key)."),
     # --- PDF: the strict syntax reader (docflow/pdf/syntax) and PDF signature checks ----------
     # DF-PDF-001..049 belong to the PDF making and signing side; 050..099 to reading and
     # checking. Every syntax finding carries the byte offset where the reader stopped.

@@ -40,7 +40,6 @@ from docflow.sim.run import (
 )
 from docflow.sim.scenario import Scenario
 from docflow.sim.setup import prepare
-from docflow.sim.summary import dump_summary
 
 __all__ = ["COMPILING", "SimulationResult", "simulate"]
 
@@ -118,7 +117,7 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
         result = run_engine(chosen, topology, folder, progress, scheduler=scheduler)
     if folder is None:
         return result
-    data = dump_summary(dict(result.summary))
+    data = result.to_json()
     summary_path = write_atomic(folder / SUMMARY_FILE, data)
     # Rendered from the bytes written, as `docflow report DIR` renders it: the same page.
     report = write_page(render_simulation(json.loads(data), str(summary_path)),

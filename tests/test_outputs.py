@@ -23,6 +23,9 @@ from click.testing import CliRunner
 import docflow
 from docflow.cli import cli
 from docflow.outputs import RATE_DIGITS, OutputSchema
+from docflow.sim.summary_model import SimulationSummary
+from docflow.validation import ValidationConfig, validate_paths
+from docflow.validation.document import FindingEntry, ValidationDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "envelopes"
@@ -180,3 +183,27 @@ def test_validation_json_validates(signed: tuple[Path, Path]) -> None:
     assert any(r["signatures"] for r in data["reports"])
     assert data["summary"]["total"] == len(data["reports"]) == \
         len(list(FIXTURES.rglob("*.edxml"))) + 1
+
+
+def test_every_output_reads_back_through_its_model(run: Path,
+                                                   signed: tuple[Path, Path]) -> None:
+    """The real summary.json (sample signatures, faults) and the printed validation JSON (every
+    fixture and a signed message, checked against the PKI) read back through their typed
+    models to the same bytes; the findings come back as the library's findings."""
+    data = (run / "summary.json").read_bytes()
+    assert SimulationSummary.from_json(data).to_json() == data
+    pki, message = signed
+    result = CliRunner().invoke(cli, ["validate", "--format", "json", "--trust", str(pki),
+                                      str(FIXTURES), str(message)])
+    printed = result.output.encode()
+    document = ValidationDocument.from_json(printed, "<stdout>")
+    assert document.to_json() == printed
+    assert document.summary.exit_code == result.exit_code
+    config = ValidationConfig(trust=docflow.Trust.from_options([pki]))
+    reports = list(validate_paths([FIXTURES, message], config))
+    assert [r.source for r in document.reports] == [r.source for r in reports]
+    for entry, report in zip(document.reports, reports, strict=True):
+        assert [(f.code, f.message, f.location) for f in map(FindingEntry.finding,
+                                                             entry.findings)] == \
+            [(f.code, f.message, f.location) for f in report.findings]
+        assert [s.verdict for s in entry.signatures] == [s.verdict for s in report.signatures]

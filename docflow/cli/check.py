@@ -46,7 +46,6 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
     is one of these); 2 usage error, or no input could be read and parsed at all.
     """
     import dataclasses
-    import json
 
     from docflow.profile.edxml import REQUIRED_ROLES
     from docflow.trust import Trust
@@ -78,8 +77,7 @@ def validate_command(paths: tuple[str, ...], fmt: str, no_schema: bool, no_rules
             click.echo(render_report(report))
     summary = ValidationSummary.of(reports)
     if fmt == "json":
-        click.echo(json.dumps(validation_document(reports, timings=timings),
-                              ensure_ascii=False, indent=2))
+        click.echo(validation_document(reports, timings=timings).to_json().decode(), nl=False)
     else:
         click.echo(render_summary(summary))
     if summary.total == 0:

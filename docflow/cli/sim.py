@@ -151,4 +151,4 @@ def sweep_command(scenario: str | None, seeds: str, vary: tuple[str, ...], crypt
             bar.__exit__(None, None, None)
     page = write_sweep_report(out)
     click.echo(f"wrote {result.out / 'sweep.json'} and {page} "
-               f"({len(result.data['runs'])} runs)", err=True)
+               f"({len(result.summary.runs)} runs)", err=True)

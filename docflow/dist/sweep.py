@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
-import json
 import os
 import re
 import tomllib
@@ -27,13 +26,12 @@ from typing import Any
 
 from docflow.atomic import write_atomic
 from docflow.dist.executor import Executor, InProcess, open_executor
+from docflow.dist.sweep_model import Band, SweepRun, SweepScenario, SweepSummary, Variant
 from docflow.dist.sweep_stats import Metrics, band, run_metrics, tornado
 from docflow.errors import InputError, Location, UsageError
-from docflow.outputs import OutputSchema, header
 from docflow.sim.run import configure, run_engine
 from docflow.sim.scenario_file import scenario_from_document
 from docflow.sim.setup import prepare
-from docflow.sim.summary import dump_summary
 
 __all__ = ["SWEEP_FILE", "SweepResult", "Variation", "parse_seeds", "run_point", "sweep"]
 
@@ -159,19 +157,20 @@ def run_point(source: bytes, file: str, overrides: tuple[tuple[str, Any], ...], 
     # may not start processes of its own.
     chosen = configure(scenario, seed=seed, crypto=crypto)
     result = run_engine(chosen, prepare(chosen), None, executor=InProcess())
-    digest = hashlib.sha256(dump_summary(dict(result.summary))).hexdigest()
+    digest = hashlib.sha256(result.to_json()).hexdigest()
     return index, digest, run_metrics(result.summary)
 
 
 @dataclass(frozen=True, eq=False)
 class SweepResult:
-    """What a sweep wrote: ``sweep.json``'s content and where."""
+    """What a sweep wrote: ``sweep.json``'s model and the folder."""
 
-    data: Mapping[str, Any]
+    summary: SweepSummary
     out: Path
 
     def to_json(self) -> bytes:
-        return (json.dumps(self.data, ensure_ascii=False, indent=1) + "\n").encode()
+        """The bytes of ``sweep.json``."""
+        return self.summary.to_json()
 
 
 def _read_source(scenario: str | os.PathLike[str] | None) -> tuple[bytes, str]:
@@ -262,9 +261,9 @@ def sweep(scenario: str | os.PathLike[str] | None, out: str | os.PathLike[str], 
     finally:
         if owned:
             runner.close()
-    data = _assemble(base.name, file, crypto or base.crypto.mode, seeds, vary, variants,
-                     points, results)
-    result = SweepResult(data, folder)
+    summary = _assemble(base.name, file, crypto or base.crypto.mode, seeds, vary, variants,
+                        points, results)
+    result = SweepResult(summary, folder)
     write_atomic(folder / SWEEP_FILE, result.to_json())
     return result
 
@@ -272,28 +271,25 @@ def sweep(scenario: str | os.PathLike[str] | None, out: str | os.PathLike[str], 
 def _assemble(name: str, file: str, crypto: str, seeds: Sequence[int],
               vary: Sequence[Variation], variants: Sequence[tuple[tuple[str, Any], ...]],
               points: Sequence[tuple[int, tuple[tuple[str, Any], ...], int]],
-              results: Mapping[int, tuple[str, Metrics]]) -> dict[str, Any]:
-    runs: list[dict[str, Any]] = []
+              results: Mapping[int, tuple[str, Metrics]]) -> SweepSummary:
+    runs: list[SweepRun] = []
     for i, (v, overrides, seed) in enumerate(points):
         digest, metrics = results[i]
-        runs.append({"index": i, "variant": v, "seed": seed, "values": dict(overrides),
-                     "summary_sha256": digest, "metrics": metrics})
-    names = sorted({n for r in runs for n in r["metrics"]})
+        runs.append(SweepRun(i, v, seed, dict(overrides), digest, metrics))
+    names = sorted({n for r in runs for n in r.metrics})
 
-    def bands(members: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-        return {n: band([r["metrics"].get(n) for r in members]) for n in names}
+    def bands(members: Sequence[SweepRun]) -> dict[str, Band]:
+        return {n: band([r.metrics.get(n) for r in members]) for n in names}
 
-    return {
-        **header(OutputSchema.SWEEP),
-        "scenario": {"name": name, "source": file, "crypto": crypto},
-        "seeds": list(seeds),
-        "vary": {v.key: list(v.values) for v in vary},
-        "predictions": names,
-        "variants": [{"variant": v, "values": dict(overrides),
-                      "bands": bands([r for r in runs if r["variant"] == v])}
-                     for v, overrides in enumerate(variants)],
-        "overall": bands(runs),
-        "tornado": tornado([(r["values"], r["metrics"]) for r in runs],
-                           [v.key for v in vary]),
-        "runs": runs,
-    }
+    return SweepSummary(
+        **SweepSummary.header(),
+        scenario=SweepScenario(name, file, crypto),
+        seeds=tuple(seeds),
+        vary={v.key: tuple(v.values) for v in vary},
+        predictions=tuple(names),
+        variants=tuple(Variant(v, dict(overrides), bands([r for r in runs if r.variant == v]))
+                       for v, overrides in enumerate(variants)),
+        overall=bands(runs),
+        tornado=tornado([(r.values, r.metrics) for r in runs], [v.key for v in vary]),
+        runs=tuple(runs),
+    )

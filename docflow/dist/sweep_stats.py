@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from docflow.dist.sweep_model import Band, TornadoBar, TornadoEnd
+from docflow.sim.summary_model import SimulationSummary
+
 __all__ = ["Metrics", "band", "run_metrics", "tornado"]
 
 Metrics = dict[str, float | None]
@@ -27,54 +30,53 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 6)
 
 
-def run_metrics(summary: Mapping[str, Any]) -> Metrics:
+def run_metrics(summary: SimulationSummary) -> Metrics:
     """The predictions a sweep compares, from one run's summary.
 
     Examples
     --------
-    >>> s = {"levels": {"province": {"throughput_per_hour": {"mean": 12.5},
-    ...      "latency_s": {"delivery": {"p95": 3.0}},
-    ...      "coverage": {"documents": 0, "rates": {}}}},
-    ...      "hubs": {"axis": {"kind": "axis", "peak_backlog": 4}},
-    ...      "totals": {"delivered": 10, "lost": 0}}
-    >>> run_metrics(s)["throughput_per_hour.province"], run_metrics(s)["peak_backlog.axis"]
-    (12.5, 4.0)
+    >>> from docflow.runs import simulate
+    >>> from docflow.sim.scenario import Period, Scenario
+    >>> run = simulate(Scenario(topology="tiny", period=Period(days=1)), crypto="model")
+    >>> m = run_metrics(run.summary)
+    >>> m["delivered"] > 0, m["peak_backlog.axis"] >= 0, "latency_p95_s.commune" in m
+    (True, True, True)
     """
-    out: Metrics = {"delivered": float(summary["totals"]["delivered"]),
-                    "lost": float(summary["totals"]["lost"])}
-    for level, row in summary["levels"].items():
-        out[f"throughput_per_hour.{level}"] = _r(row["throughput_per_hour"]["mean"])
-        out[f"latency_p95_s.{level}"] = _r(row["latency_s"]["delivery"]["p95"])
-        coverage = row["coverage"]
-        out[f"coverage_both_valid.{level}"] = _r(coverage["rates"]["both_valid"]["rate"]) \
-            if coverage["documents"] else None
+    out: Metrics = {"delivered": float(summary.totals.delivered),
+                    "lost": float(summary.totals.lost)}
+    for level, row in summary.levels.items():
+        out[f"throughput_per_hour.{level.value}"] = _r(row.throughput_per_hour.mean)
+        out[f"latency_p95_s.{level.value}"] = _r(row.latency_s.delivery.p95)
+        coverage = row.coverage
+        out[f"coverage_both_valid.{level.value}"] = _r(coverage.rates.both_valid.rate) \
+            if coverage.documents else None
     backlog: dict[str, float] = {}
-    for hub in summary["hubs"].values():
-        kind = str(hub["kind"])
-        backlog[kind] = max(backlog.get(kind, 0.0), float(hub["peak_backlog"]))
+    for hub in summary.hubs.values():
+        kind = hub.kind.value
+        backlog[kind] = max(backlog.get(kind, 0.0), float(hub.peak_backlog))
     for kind in sorted(backlog):
         out[f"peak_backlog.{kind}"] = backlog[kind]
     return out
 
 
-def band(values: Sequence[float | None]) -> dict[str, float | int | None]:
+def band(values: Sequence[float | None]) -> Band:
     """Mean, 5th and 95th percentile (linear interpolation), min and max of the known values.
 
     Examples
     --------
     >>> band([1.0, 2.0, 3.0, None])
-    {'n': 3, 'mean': 2.0, 'p5': 1.1, 'p95': 2.9, 'min': 1.0, 'max': 3.0}
+    Band(n=3, mean=2.0, p5=1.1, p95=2.9, low=1.0, high=3.0)
     """
     known = np.array([v for v in values if v is not None], dtype=float)
     if not len(known):
-        return {"n": 0, "mean": None, "p5": None, "p95": None, "min": None, "max": None}
+        return Band(0, None, None, None, None, None)
     p5, p95 = np.percentile(known, [5, 95])
-    return {"n": len(known), "mean": _r(known.mean()), "p5": _r(p5), "p95": _r(p95),
-            "min": _r(known.min()), "max": _r(known.max())}
+    return Band(len(known), _r(known.mean()), _r(p5), _r(p95), _r(known.min()),
+                _r(known.max()))
 
 
 def tornado(runs: Sequence[tuple[Mapping[str, Any], Metrics]], keys: Sequence[str]
-            ) -> dict[str, list[dict[str, Any]]]:
+            ) -> dict[str, tuple[TornadoBar, ...]]:
     """Per prediction, the varied keys by how far they move its mean, largest swing first.
 
     ``runs`` are (varied values, metrics) pairs. A key with one value moves nothing and is
@@ -83,13 +85,13 @@ def tornado(runs: Sequence[tuple[Mapping[str, Any], Metrics]], keys: Sequence[st
     Examples
     --------
     >>> runs = [({"w": 1}, {"t": 1.0}), ({"w": 2}, {"t": 3.0})]
-    >>> tornado(runs, ["w"])["t"][0]["swing"]
+    >>> tornado(runs, ["w"])["t"][0].swing
     2.0
     """
     names = sorted({name for _, metrics in runs for name in metrics})
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, tuple[TornadoBar, ...]] = {}
     for name in names:
-        bars: list[dict[str, Any]] = []
+        bars: list[TornadoBar] = []
         for key in keys:
             by_value: dict[str, tuple[Any, list[float]]] = {}
             for values, metrics in runs:
@@ -102,9 +104,9 @@ def tornado(runs: Sequence[tuple[Mapping[str, Any], Metrics]], keys: Sequence[st
             means = sorted(((float(np.mean(v)), raw) for raw, v in by_value.values()),
                            key=lambda m: (m[0], repr(m[1])))
             (low, low_value), (high, high_value) = means[0], means[-1]
-            bars.append({"key": key, "low": {"value": low_value, "mean": _r(low)},
-                         "high": {"value": high_value, "mean": _r(high)},
-                         "swing": _r(high - low)})
-        bars.sort(key=lambda b: (-(b["swing"] or 0.0), b["key"]))
-        out[name] = bars
+            bars.append(TornadoBar(key, TornadoEnd(low_value, _r(low) or 0.0),
+                                   TornadoEnd(high_value, _r(high) or 0.0),
+                                   _r(high - low) or 0.0))
+        bars.sort(key=lambda b: (-b.swing, b.key))
+        out[name] = tuple(bars)
     return out

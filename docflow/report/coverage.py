@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from docflow.errors import CATALOGUE
+from docflow.errors import CATALOGUE, InputError, Location
 from docflow.metrics.coverage import COUNT_FIELDS, RATE_FIELDS, CoverageCounts
+from docflow.metrics.coverage_json import Coverage
 from docflow.report.fields import Fields
 from docflow.report.format import count
 from docflow.report.svg import Interval
 
-__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "read_coverage", "reason_rows"]
+__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "coverage_row", "read_coverage",
+           "reason_rows"]
 
 MEASURES: dict[str, str] = {
     "organ_present": "organ signature present", "signer_present": "signer signature present",
@@ -82,6 +84,32 @@ def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
         counts = CoverageCounts.from_dict(fields.data)
     except (ValueError, TypeError) as exc:
         raise fields.fail("documents", f"contradictory coverage counters: {exc}") from None
+    return _row(counts, key, label)
+
+
+def coverage_row(coverage: Coverage, key: str, label: str, file: str | None = None,
+                 where: str = "") -> CoverageRow:
+    """The report's row of one group's :class:`~docflow.metrics.coverage_json.Coverage`.
+
+    Rates are recomputed from the counters, so a rate edited by hand cannot disagree with
+    its own counts in the report.
+
+    Raises
+    ------
+    InputError
+        ``DF-REP-002`` at ``where.documents`` (``where`` is the object's dotted key) if the
+        counters contradict each other.
+    """
+    try:
+        counts = coverage.counts()
+    except ValueError as exc:
+        raise InputError("DF-REP-002", f"contradictory coverage counters: {exc}",
+                         Location(file=file, key=f"{where}.documents" if where
+                                  else "documents")) from None
+    return _row(counts, key, label)
+
+
+def _row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
     return CoverageRow(
         key=key, label=label, documents=counts.documents,
         cells={name: _cell(counts, name) for name in RATE_FIELDS},

@@ -10,6 +10,7 @@ is sorted worst first — the slowest p95 to delivery, then the most lost — be
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -17,9 +18,10 @@ from markupsafe import Markup
 from docflow.report.fields import Fields
 from docflow.report.format import count, duration, percent
 from docflow.report.tilemap import centres_2025, tile_map
+from docflow.sim.summary_model import HubFigures
 
-__all__ = ["HubLatency", "ProvinceRow", "province_maps", "read_hub_latency", "read_provinces",
-           "worst_first_key"]
+__all__ = ["HubLatency", "ProvinceRow", "hub_latency", "province_maps", "province_rows",
+           "read_hub_latency", "read_provinces", "worst_first_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +55,32 @@ def _opt_count(f: Fields, name: str) -> int | None:
 
 
 def read_hub_latency(h: Fields) -> HubLatency:
-    """The latency and loss of one hub entry of ``summary.json`` (absent fields are ``None``)."""
+    """The latency and loss of one hub entry of a load summary (absent fields are ``None``)."""
     lat = h.opt_obj("latency_s")
     delivery = lat.opt_obj("delivery") if lat is not None else None
     return HubLatency(delivery.opt_number("p50") if delivery is not None else None,
                       delivery.opt_number("p95") if delivery is not None else None,
                       _opt_count(h, "lost"))
+
+
+def hub_latency(hub: HubFigures) -> HubLatency:
+    """The latency to delivery and the loss of one hub of a simulation summary."""
+    return HubLatency(hub.latency_s.delivery.p50, hub.latency_s.delivery.p95, hub.lost)
+
+
+def province_rows(hubs: Mapping[str, HubFigures]) -> list[ProvinceRow]:
+    """One row per provincial hub of a simulation summary, sorted by province name."""
+    rows = []
+    for hub_id, hub in hubs.items():
+        if not hub.province:
+            continue
+        cov = hub.coverage
+        rows.append(ProvinceRow(
+            province=hub.province, hub=hub_id, agencies=hub.agencies, sent=hub.sent,
+            deliveries=hub.deliveries, lost=hub.lost, p95=hub.latency_s.delivery.p95,
+            both_valid=cov.both_valid / cov.documents if cov.documents else None,
+            both_valid_n=cov.documents))
+    return sorted(rows, key=lambda r: r.province)
 
 
 def worst_first_key(hub: str, latency: HubLatency) -> tuple[float, int, str]:
@@ -68,7 +90,7 @@ def worst_first_key(hub: str, latency: HubLatency) -> tuple[float, int, str]:
 
 
 def read_provinces(hubs: Fields) -> list[ProvinceRow]:
-    """One row per provincial hub of the summary's ``hubs`` object, sorted by province name."""
+    """One row per provincial hub of a load summary's ``hubs``, sorted by province name."""
     rows = []
     for hub in hubs.names():
         h = hubs.obj(hub)

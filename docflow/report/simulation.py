@@ -6,10 +6,13 @@ CDFs to delivery and to acceptance), where it queued (hub utilisation and backlo
 shaded), how much of it was validly signed (coverage per level with intervals, and the reasons
 for invalid signatures), and, when the scenario carries published figures, how the run compares.
 
-Reading and drawing are kept apart: :func:`~docflow.report.summary.read_simulation` turns the
-summary into a :class:`~docflow.report.summary.SimulationView` of plain values (checking every
-field it uses), and :func:`render_simulation` draws the charts and fills the template. A
-section whose data the summary does not have is left out, never drawn empty.
+Reading and drawing are kept apart: :func:`read_simulation` reads the summary through its
+typed model (:class:`~docflow.sim.summary_model.SimulationSummary`, every field checked) and
+turns it into a :class:`~docflow.report.summary.SimulationView` of plain values, and
+:func:`render_simulation` draws the charts and fills the template. A section whose data the
+summary does not have is left out, never drawn empty. ``docflow load`` writes its measured
+summary in the simulator's shape (``docflow.load/1``); the same page shows it, read by
+:func:`~docflow.report.load_view.load_view`.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from typing import Any
 
 from markupsafe import Markup
 
+from docflow.report.load_view import load_view
 from docflow.report.page import render, write_page
 from docflow.report.provinces import province_maps
 from docflow.report.scale import time_ticks
-from docflow.report.summary import TOP_HUBS, SimulationView, read_simulation, read_summary
+from docflow.report.summary import TOP_HUBS, SimulationView, read_summary, simulation_view
 from docflow.report.svg import Interval, Series, Window, cdf_chart, interval_chart, line_chart
 from docflow.runfolder import check_complete
+from docflow.sim.summary_model import SimulationSummary
 
 __all__ = [
     "TOP_HUBS",
@@ -105,13 +110,44 @@ def _charts(view: SimulationView) -> dict[str, Markup]:
     return charts
 
 
-def render_simulation(summary: Mapping[str, Any], file: str | None = None) -> str:
+LOAD_SCHEMA = "docflow.load/1"
+"""``docflow load``'s summary: the simulator's shape, measured
+(:mod:`docflow.axis.load_summary`)."""
+
+
+def read_simulation(summary: Mapping[str, Any] | SimulationSummary,
+                    file: str | None = None) -> SimulationView:
+    """What the report shows of a summary: a run's, or a load measurement's.
+
+    Parameters
+    ----------
+    summary
+        A :class:`SimulationSummary`, or a parsed ``summary.json``: a simulation's
+        (``docflow.simulation/1``, read through :meth:`SimulationSummary.from_dict`) or
+        ``docflow load``'s (``docflow.load/1``).
+    file
+        Its path, named in errors.
+
+    Raises
+    ------
+    InputError
+        ``DF-REP-002`` naming the dotted key of the first field that is missing or wrong.
+    """
+    if isinstance(summary, SimulationSummary):
+        return simulation_view(summary, file)
+    if summary.get("schema") == LOAD_SCHEMA:
+        return load_view(summary, file)
+    return simulation_view(SimulationSummary.from_dict(summary, file), file)
+
+
+def render_simulation(summary: Mapping[str, Any] | SimulationSummary,
+                      file: str | None = None) -> str:
     """Render the simulation report of ``summary`` as one self-contained HTML page.
 
     Parameters
     ----------
     summary
-        The parsed ``summary.json`` of a run.
+        A run's summary, as :func:`read_simulation` takes it.
     file
         Its path, named in errors.
 

@@ -9,7 +9,6 @@ highest, around the overall mean, largest swing on top). Inline SVG only, as in
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from docflow.dist.sweep_model import SweepSummary, TornadoBar
 from docflow.errors import InputError, Location
 from docflow.report.format import decimal
 from docflow.report.page import write_page
@@ -75,34 +75,34 @@ def band_chart(chart_id: str, title: str,
 
 
 def tornado_chart(chart_id: str, title: str, center: float,
-                  bars: Sequence[Mapping[str, Any]]) -> Markup:
+                  bars: Sequence[TornadoBar]) -> Markup:
     """One bar per varied key from its low mean to its high mean, around ``center``.
 
     Examples
     --------
-    >>> bars = [{"key": "w", "low": {"value": 1, "mean": 1.0},
-    ...          "high": {"value": 2, "mean": 3.0}, "swing": 2.0}]
+    >>> from docflow.dist.sweep_model import TornadoEnd
+    >>> bars = [TornadoBar("w", TornadoEnd(1, 1.0), TornadoEnd(2, 3.0), 2.0)]
     >>> tornado_chart("t", "T", 2.0, bars).count('class="mark bar"')
     1
     """
     f = _frame(len(bars))
     svg = _Svg(chart_id, title, f)
-    low = min([center, *(float(b["low"]["mean"]) for b in bars)])
-    high = max([center, *(float(b["high"]["mean"]) for b in bars)])
+    low = min([center, *(b.low.mean for b in bars)])
+    high = max([center, *(b.high.mean for b in bars)])
     xs = _ticks(svg, low, high)
     svg.add(f'<line class="target" x1="{_n(xs(center))}" y1="{_n(f.y1)}" '
             f'x2="{_n(xs(center))}" y2="{_n(f.y0)}"/>')
     for i, b in enumerate(bars):
         y = f.y1 + _ROW * i + _ROW / 2
-        lo, hi = float(b["low"]["mean"]), float(b["high"]["mean"])
-        svg.add(_text(f.x0 - 8, y + 4, str(b["key"]), "row-label", "end"))
-        tip = escape(f"{b['key']}: {b['low']['value']} → {decimal(lo, 3)}, "
-                     f"{b['high']['value']} → {decimal(hi, 3)}")
+        lo, hi = b.low.mean, b.high.mean
+        svg.add(_text(f.x0 - 8, y + 4, b.key, "row-label", "end"))
+        tip = escape(f"{b.key}: {b.low.value} → {decimal(lo, 3)}, "
+                     f"{b.high.value} → {decimal(hi, 3)}")
         svg.add(f'<rect class="mark bar" x="{_n(xs(lo))}" y="{_n(y - 7)}" '
                 f'width="{_n(max(xs(hi) - xs(lo), 1.0))}" height="14.0"><title>{tip}</title>'
                 "</rect>")
-        svg.add(_text(xs(lo) - 4, y + 4, str(b["low"]["value"]), "tick", "end"))
-        svg.add(_text(xs(hi) + 4, y + 4, str(b["high"]["value"]), "tick", "start"))
+        svg.add(_text(xs(lo) - 4, y + 4, str(b.low.value), "tick", "end"))
+        svg.add(_text(xs(hi) + 4, y + 4, str(b.high.value), "tick", "start"))
     return svg.render()
 
 
@@ -117,31 +117,36 @@ def _variant_label(values: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items()) or "all runs"
 
 
-def render_sweep(data: Mapping[str, Any]) -> str:
-    """The page for a ``sweep.json`` dict."""
-    parts = [f"<h1>Sweep of {escape(data['scenario']['name'])}</h1>",
-             f"<p>{len(data['runs'])} runs: {len(data['seeds'])} seeds × "
-             f"{len(data['variants'])} variants, crypto {escape(data['scenario']['crypto'])}."
+def render_sweep(sweep: SweepSummary) -> str:
+    """The page for a sweep's summary (:meth:`SweepSummary.from_json` of ``sweep.json``)."""
+    name = sweep.scenario.name
+    parts = [f"<h1>Sweep of {escape(name)}</h1>",
+             f"<p>{len(sweep.runs)} runs: {len(sweep.seeds)} seeds × "
+             f"{len(sweep.variants)} variants, crypto {escape(sweep.scenario.crypto)}."
              " Points are means over seeds; whiskers the 5th–95th percentile band.</p>"]
-    if data["vary"]:
+    if sweep.vary:
         parts.append("<table><tr><th>varied key</th><th>values</th></tr>" + "".join(
             f"<tr><td>{escape(k)}</td><td>{escape(', '.join(map(str, v)))}</td></tr>"
-            for k, v in data["vary"].items()) + "</table>")
-    for n, name in enumerate(data["predictions"]):
-        rows = [(_variant_label(v["values"]), v["bands"][name]["mean"], v["bands"][name]["p5"],
-                 v["bands"][name]["p95"]) for v in data["variants"]
-                if v["bands"][name]["mean"] is not None]
+            for k, v in sweep.vary.items()) + "</table>")
+    for n, prediction in enumerate(sweep.predictions):
+        rows = []
+        for v in sweep.variants:
+            b = v.bands.get(prediction)
+            if b is not None and b.mean is not None and b.p5 is not None and \
+                    b.p95 is not None:
+                rows.append((_variant_label(v.values), b.mean, b.p5, b.p95))
         if not rows:
             continue
-        parts.append(f"<h2>{escape(name)}</h2>")
-        parts.append(band_chart(f"band-{n}", f"{name}: mean and 5–95% band", rows))
-        bars = data["tornado"].get(name) or []
-        if bars:
-            parts.append(tornado_chart(f"tornado-{n}", f"{name}: what moves it most",
-                                       float(data["overall"][name]["mean"]), bars))
+        parts.append(f"<h2>{escape(prediction)}</h2>")
+        parts.append(band_chart(f"band-{n}", f"{prediction}: mean and 5–95% band", rows))
+        bars = sweep.tornado.get(prediction) or ()
+        overall = sweep.overall.get(prediction)
+        if bars and overall is not None and overall.mean is not None:
+            parts.append(tornado_chart(f"tornado-{n}", f"{prediction}: what moves it most",
+                                       overall.mean, bars))
     body = "\n".join(str(p) for p in parts)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Sweep '
-            f"{escape(data['scenario']['name'])}</title><style>{_STYLE}</style></head>"
+            f"{escape(name)}</title><style>{_STYLE}</style></head>"
             f"<body>\n{body}\n</body></html>\n")
 
 
@@ -151,13 +156,15 @@ def write_sweep_report(folder: str | os.PathLike[str]) -> Path:
     Raises
     ------
     InputError
-        ``DF-REP-001`` when sweep.json is missing or not JSON; ``DF-IO-004`` when the page
-        cannot be written.
+        ``DF-REP-001`` when sweep.json is missing or not a JSON object, ``DF-REP-002`` at the
+        dotted key of a missing or mistyped field; ``DF-IO-004`` when the page cannot be
+        written.
     """
     path = Path(folder) / "sweep.json"
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise InputError("DF-REP-001", f"cannot read the sweep: {exc}",
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError("DF-REP-001", f"cannot read the sweep: {exc.strerror or exc}",
                          Location(file=str(path))) from None
-    return write_page(render_sweep(data), Path(folder) / "sweep.html")
+    sweep = SweepSummary.from_json(data, str(path))
+    return write_page(render_sweep(sweep), Path(folder) / "sweep.html")

@@ -9,10 +9,9 @@ writes ``summary.json`` and ``report.html``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from docflow.dist.executor import Executor
 from docflow.errors import Location
@@ -22,7 +21,8 @@ from docflow.sim.engine import Engine
 from docflow.sim.scenario import CryptoKind, CryptoSpec, Scenario
 from docflow.sim.scenario_file import builtin_scenario, read_scenario
 from docflow.sim.signing import SigningPlan
-from docflow.sim.summary import build_summary, dump_summary
+from docflow.sim.summary import build_summary
+from docflow.sim.summary_model import SimulationSummary
 from docflow.topology import Topology
 
 __all__ = ["ARCHIVE_FILE", "REPORT_FILE", "RUN_LAYOUT", "SUMMARY_FILE", "TRUST_FOLDER",
@@ -44,7 +44,7 @@ class SimulationResult:
     """What a run produced: the summary (as written to ``summary.json``) and the files."""
 
     scenario: Scenario
-    summary: Mapping[str, Any]
+    summary: SimulationSummary
     out: Path | None = None
     """The run folder, if one was written."""
     archive: Path | None = None
@@ -54,15 +54,15 @@ class SimulationResult:
 
     def to_json(self) -> bytes:
         """The bytes of ``summary.json``."""
-        return dump_summary(dict(self.summary))
+        return self.summary.to_json()
 
     @property
     def delivered(self) -> int:
-        return int(self.summary["totals"]["delivered"])
+        return self.summary.totals.delivered
 
     @property
     def lost(self) -> int:
-        return int(self.summary["totals"]["lost"])
+        return self.summary.totals.lost
 
 
 def load_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> Scenario:

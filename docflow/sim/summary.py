@@ -8,26 +8,58 @@ Schema ``docflow/schemas/simulation.schema.json``; the report
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from docflow.envelope.status import StatusCode
+from docflow.jsonmodel import dumps
+from docflow.levels import Level
 from docflow.metrics.coverage import CoverageCounts
-from docflow.outputs import OutputSchema, header
+from docflow.metrics.coverage_json import Coverage
+from docflow.outputs import OutputSchema
 from docflow.sim.assumed import assumptions_used
 from docflow.sim.engine import EngineResult
 from docflow.sim.histogram import LatencyHistograms
+from docflow.sim.scenario import FigureRole, Measure
+from docflow.sim.summary_model import (
+    AssumptionUsed,
+    Calibrated,
+    FaultKind,
+    FaultRow,
+    HubFigures,
+    HubLatencies,
+    HubMessages,
+    Lane,
+    Latency,
+    LatencyCdf,
+    LevelFigures,
+    LevelLatencies,
+    OutageKind,
+    OutageRow,
+    PeriodInfo,
+    RetryInfo,
+    RunInfo,
+    ScenarioInfo,
+    SimulationSummary,
+    StatusCount,
+    StatusMessages,
+    Throughput,
+    TimeSeries,
+    TopologyInfo,
+    Totals,
+)
 from docflow.sim.tally import DOC, N_LEVELS, STATUS
 from docflow.topology.arrays import HUB_KIND_ORDER, LEVEL_ORDER
 from docflow.traffic.calendar import DAY_US, HOUR_US
 from docflow.traffic.destinations import DIRECTIONS
 from docflow.traffic.spec import Priority
 
-__all__ = ["SCHEMA", "build_summary", "dump_summary"]
+__all__ = ["SCHEMA", "SimulationSummary", "build_summary", "dump_summary"]
 
 SCHEMA = OutputSchema.SIMULATION.value
 """Version of the ``summary.json`` layout; bumped when a key changes meaning or goes away."""
@@ -47,21 +79,19 @@ def _f(x: float | None, digits: int = 6) -> float | None:
     return round(float(x), digits)
 
 
-def _latency(h: LatencyHistograms, group: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"count": h.count(group), "mean": _f(h.mean_s(group), 3)}
-    for q in QUANTILES:
-        out[f"p{round(q * 100)}"] = _f(h.quantile_s(group, q), 3)
-    return out
+def _latency(h: LatencyHistograms, group: int) -> Latency:
+    p50, p95, p99 = (_f(h.quantile_s(group, q), 3) for q in QUANTILES)
+    return Latency(h.count(group), _f(h.mean_s(group), 3), p50, p95, p99)
 
 
-def _cdf(h: LatencyHistograms, group: int) -> list[list[float]]:
+def _cdf(h: LatencyHistograms, group: int) -> tuple[tuple[float, float], ...]:
     if h.count(group) == 0:
-        return []
-    return [[_f(h.quantile_s(group, q), 3) or 0.0, q] for q in CDF_POINTS]
+        return ()
+    return tuple((_f(h.quantile_s(group, q), 3) or 0.0, q) for q in CDF_POINTS)
 
 
-def _iso(result: EngineResult, t_us: int) -> str:
-    return result.calendar.datetime_of(t_us).isoformat()
+def _at(result: EngineResult, t_us: int) -> datetime:
+    return result.calendar.datetime_of(t_us)
 
 
 def _per_step(hourly: npt.NDArray[Any], hours: int, step_h: int) -> npt.NDArray[Any]:
@@ -70,12 +100,11 @@ def _per_step(hourly: npt.NDArray[Any], hours: int, step_h: int) -> npt.NDArray[
     return block.reshape(*block.shape[:-1], hours // step_h, step_h).sum(axis=-1)
 
 
-def build_summary(result: EngineResult) -> dict[str, Any]:
-    """The summary of a run, as a JSON-ready dict in its final key order."""
+def build_summary(result: EngineResult) -> SimulationSummary:
+    """The summary of a run: what :meth:`SimulationSummary.to_json` writes to summary.json."""
     s, topo, t = result.scenario, result.topology, result.tally
     a = topo.arrays()
     horizon = (s.period.days + s.period.drain_days) * DAY_US
-    names = [lv.value for lv in LEVEL_ORDER]
     period_hours = s.period.days * 24
     working_hours = len(result.calendar.working_days(s.period.days)) * \
         s.calendar.minutes_per_day / 60
@@ -84,128 +113,115 @@ def build_summary(result: EngineResult) -> dict[str, Any]:
     present = [k for k in range(N_LEVELS) if agencies[k]]
     L = N_LEVELS
 
-    summary: dict[str, Any] = header(OutputSchema.SIMULATION)
-    summary["scenario"] = _scenario(result)
-    summary["run"] = {
-        "windows": result.days_run,
-        "last_event": _iso(result, min(t.last_event_us, horizon)),
-        "in_flight_at_end": int(t.in_flight_end),
-        "unanswered_after_horizon": int(t.unanswered),
-        "coverage_from": s.crypto.kind.value,
-        "coverage_documents": t.coverage_level.total().documents,
-    }
-    summary["topology"] = {
-        "name": topo.name, "agencies": {names[k]: int(agencies[k]) for k in present},
-        "hubs": a.n_hubs, "provinces": len(a.provinces),
-    }
-    summary["totals"] = _totals(result)
-
-    levels: dict[str, Any] = {}
+    levels: dict[Level, LevelFigures] = {}
     for k in present:
+        level = LEVEL_ORDER[k]
         hourly = t.delivered_hourly[k, :period_hours]
-        levels[names[k]] = {
-            "agencies": int(agencies[k]), "sent": int(t.sent[k]),
-            "deliveries": int(t.deliveries[k]), "delivered": int(t.delivered[k]),
-            "lost": int(t.lost[k]), "received": int(t.received[k]),
-            "accepted": int(t.accepted[k]), "rejected": int(t.rejected[k]),
-            "throughput_per_hour": {
-                "mean": _f(hourly.sum() / period_hours, 3),
-                "mean_working": _f(hourly.sum() / working_hours, 3) if working_hours else None,
-                "peak": int(hourly.max()) if len(hourly) else 0},
-            "latency_s": {"delivery": _latency(t.hist, k),
-                          "acceptance": _latency(t.hist_accept, 2 * L + k),
-                          "received": _latency(t.hist, L + k)},
-            "coverage": (t.coverage_level[names[k]] if names[k] in t.coverage_level
-                         else CoverageCounts()).to_dict(),
-        }
-    summary["levels"] = _rounded_coverage(levels)
-    summary["hubs"] = _hubs(result)
-    summary["series"] = _series(result, step_h, present)
-    summary["latency_cdf"] = {names[k]: {"delivery": _cdf(t.hist, k),
-                                         "acceptance": _cdf(t.hist_accept, 2 * L + k)}
-                              for k in present}
-    summary["outages"] = _outages(result)
-    summary["calibration"] = [
-        {**row, "published": _f(row["published"]), "simulated": _f(row["simulated"]),
-         "ratio": _f(row["ratio"], 4)} for row in result.calibration]
-    summary["assumptions"] = [{**row, "value": _f(row["value"])}
-                              for row in assumptions_used(s)]
-    return summary
+        levels[level] = LevelFigures(
+            agencies=int(agencies[k]), sent=int(t.sent[k]),
+            deliveries=int(t.deliveries[k]), delivered=int(t.delivered[k]),
+            lost=int(t.lost[k]), received=int(t.received[k]),
+            accepted=int(t.accepted[k]), rejected=int(t.rejected[k]),
+            throughput_per_hour=Throughput(
+                mean=_f(hourly.sum() / period_hours, 3) or 0.0,
+                mean_working=_f(hourly.sum() / working_hours, 3) if working_hours else None,
+                peak=int(hourly.max()) if len(hourly) else 0),
+            latency_s=LevelLatencies(delivery=_latency(t.hist, k),
+                                     acceptance=_latency(t.hist_accept, 2 * L + k),
+                                     received=_latency(t.hist, L + k)),
+            coverage=Coverage.of(t.coverage_level[level.value]
+                                 if level.value in t.coverage_level else CoverageCounts()))
+    return SimulationSummary(
+        **SimulationSummary.header(),
+        scenario=_scenario(result),
+        run=RunInfo(
+            windows=result.days_run,
+            last_event=_at(result, min(t.last_event_us, horizon)),
+            in_flight_at_end=int(t.in_flight_end),
+            unanswered_after_horizon=int(t.unanswered),
+            coverage_from=s.crypto.kind,
+            coverage_documents=t.coverage_level.total().documents),
+        topology=TopologyInfo(
+            name=topo.name, agencies={LEVEL_ORDER[k]: int(agencies[k]) for k in present},
+            hubs=a.n_hubs, provinces=len(a.provinces)),
+        totals=_totals(result),
+        levels=levels,
+        hubs=_hubs(result),
+        series=_series(result, step_h, present),
+        latency_cdf={LEVEL_ORDER[k]: LatencyCdf(_cdf(t.hist, k), _cdf(t.hist_accept, 2 * L + k))
+                     for k in present},
+        outages=_outages(result),
+        calibration=tuple(
+            Calibrated(figure=row["figure"], measure=Measure(row["measure"]),
+                       scope=row["scope"], unit=row["unit"],
+                       published=_f(row["published"]) or 0.0,
+                       simulated=_f(row["simulated"]), ratio=_f(row["ratio"], 4),
+                       source=row["source"], role=FigureRole(row["role"]))
+            for row in result.calibration),
+        assumptions=tuple(
+            AssumptionUsed(name=row["name"], value=_f(row["value"]), default=row["default"],
+                           low=row["low"], high=row["high"], unit=row["unit"],
+                           source=row["source"], overridden=row["overridden"])
+            for row in assumptions_used(s)),
+    )
 
 
-def _rounded_coverage(obj: Any) -> Any:
-    """Round every float inside (rates and intervals) for reproducible bytes."""
-    if isinstance(obj, dict):
-        return {k: _rounded_coverage(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_rounded_coverage(v) for v in obj]
-    if isinstance(obj, float):
-        return _f(obj)
-    return obj
-
-
-def _scenario(result: EngineResult) -> dict[str, Any]:
+def _scenario(result: EngineResult) -> ScenarioInfo:
     s = result.scenario
     f = s.faults
-    faults: list[dict[str, Any]] = []
-    for kind, outages in (("hub_outage", f.hub_outages), ("agency_outage", f.agency_outages)):
+    faults: list[FaultRow] = []
+    for kind, outages in ((FaultKind.HUB_OUTAGE, f.hub_outages),
+                          (FaultKind.AGENCY_OUTAGE, f.agency_outages)):
         for o in outages:
             begin = result.calendar.time_of(o.start)
-            faults.append({"kind": kind, "target": o.target, "start": _iso(result, begin),
-                           "end": _iso(result, begin + round(o.hours * HOUR_US))})
-    for kind, rate in (("tampering", f.tamper_rate), ("expired_certificates",
-                                                       f.expired_cert_share),
-                       ("revoked_certificates", f.revoked_cert_share)):
+            faults.append(FaultRow(kind, target=o.target, start=_at(result, begin),
+                                   end=_at(result, begin + round(o.hours * HOUR_US))))
+    for kind, rate in ((FaultKind.TAMPERING, f.tamper_rate),
+                       (FaultKind.EXPIRED_CERTIFICATES, f.expired_cert_share),
+                       (FaultKind.REVOKED_CERTIFICATES, f.revoked_cert_share)):
         if rate:
-            faults.append({"kind": kind, "rate": _f(rate)})
+            faults.append(FaultRow(kind, rate=_f(rate)))
     for code in f.never_sign:
-        faults.append({"kind": "never_signs", "target": code})
-    return {
-        "name": s.name, "description": s.description, "seed": s.seed,
-        "topology": s.topology,
-        "start": _iso(result, 0), "end": _iso(result, s.period.days * DAY_US),
-        "period": {"start": s.period.start.isoformat(), "days": s.period.days,
-                   "drain_days": s.period.drain_days},
-        "crypto": s.crypto.mode, "algorithm": s.signing.algorithm,
-        "faults": faults,
-        "retry": {"backoff_s": _f(f.retry_backoff_s), "factor": _f(f.backoff_factor),
-                  "backoff_max_s": _f(f.backoff_max_s), "max_attempts": f.max_attempts},
-    }
+        faults.append(FaultRow(FaultKind.NEVER_SIGNS, target=code))
+    return ScenarioInfo(
+        name=s.name, description=s.description, seed=s.seed, topology=s.topology,
+        start=_at(result, 0), end=_at(result, s.period.days * DAY_US),
+        period=PeriodInfo(s.period.start, s.period.days, s.period.drain_days),
+        crypto=s.crypto.mode, algorithm=s.signing.algorithm, faults=tuple(faults),
+        retry=RetryInfo(backoff_s=_f(f.retry_backoff_s) or 0.0,
+                        factor=_f(f.backoff_factor) or 0.0,
+                        backoff_max_s=_f(f.backoff_max_s) or 0.0,
+                        max_attempts=f.max_attempts))
 
 
-def _totals(result: EngineResult) -> dict[str, Any]:
+def _totals(result: EngineResult) -> Totals:
     t = result.tally
     s = result.scenario
     by_code = {}
     for code in (StatusCode.ARRIVED, StatusCode.REJECTED, StatusCode.ACCEPTED,
                  StatusCode.ASSIGNED, StatusCode.PROCESSING, StatusCode.DONE):
         k = int(code.value)
-        by_code[code.value] = {"label": code.label, "sent": int(t.status_sent[k]),
-                               "delivered": int(t.status_delivered[k]),
-                               "lost": int(t.status_lost[k])}
-    types = {dt.value: int(t.doc_types[i]) for i, (dt, _) in
-             enumerate(s.traffic.documents.types)}
-    return {
-        "documents_sent": int(t.sent.sum()), "deliveries": int(t.deliveries.sum()),
-        "delivered": int(t.delivered.sum()), "lost": int(t.lost.sum()),
-        "lost_at_hubs": int(t.lane_dead[DOC].sum()), "lost_at_agencies": int(t.lost_at_agency),
-        "in_flight_at_end": int(t.in_flight_by_class[DOC]),
-        "hub_messages": {"documents": int(t.lane_count[DOC].sum()),
-                         "status": int(t.lane_count[STATUS].sum())},
-        "status_messages": {"sent": int(t.status_sent.sum()),
-                            "delivered": int(t.status_delivered.sum()),
-                            "lost": int(t.status_lost.sum()),
-                            "lost_at_hubs": int(t.lane_dead[STATUS].sum()),
-                            "lost_at_agencies": int(t.status_lost_at_agency),
-                            "in_flight_at_end": int(t.in_flight_by_class[STATUS]),
-                            "by_code": by_code},
-        "document_types": types,
-        "priorities": {str(p.value): int(t.priorities[p.value]) for p in Priority},
-        "directions": {d.value: int(t.directions[i]) for i, d in enumerate(DIRECTIONS)},
-    }
+        by_code[code] = StatusCount(code.label, int(t.status_sent[k]),
+                                    int(t.status_delivered[k]), int(t.status_lost[k]))
+    return Totals(
+        documents_sent=int(t.sent.sum()), deliveries=int(t.deliveries.sum()),
+        delivered=int(t.delivered.sum()), lost=int(t.lost.sum()),
+        lost_at_hubs=int(t.lane_dead[DOC].sum()), lost_at_agencies=int(t.lost_at_agency),
+        in_flight_at_end=int(t.in_flight_by_class[DOC]),
+        hub_messages=HubMessages(int(t.lane_count[DOC].sum()), int(t.lane_count[STATUS].sum())),
+        status_messages=StatusMessages(
+            sent=int(t.status_sent.sum()), delivered=int(t.status_delivered.sum()),
+            lost=int(t.status_lost.sum()), lost_at_hubs=int(t.lane_dead[STATUS].sum()),
+            lost_at_agencies=int(t.status_lost_at_agency),
+            in_flight_at_end=int(t.in_flight_by_class[STATUS]), by_code=by_code),
+        document_types={dt.value: int(t.doc_types[i]) for i, (dt, _) in
+                        enumerate(s.traffic.documents.types)},
+        priorities={str(p.value): int(t.priorities[p.value]) for p in Priority},
+        directions={d: int(t.directions[i]) for i, d in enumerate(DIRECTIONS)},
+    )
 
 
-def _hubs(result: EngineResult) -> dict[str, Any]:
+def _hubs(result: EngineResult) -> dict[str, HubFigures]:
     topo, t, lanes = result.topology, result.tally, result.lanes
     a = topo.arrays()
     L = N_LEVELS
@@ -215,19 +231,12 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
     horizon_hours = min((period.days + period.drain_days) * 24, t.n_hours)
     outage_count = np.bincount([w[0] for w in result.hub_outages], minlength=a.n_hubs)
     agencies = np.bincount(a.hub, minlength=a.n_hubs)
-    out: dict[str, Any] = {}
+    out: dict[str, HubFigures] = {}
     busy_hourly = t.hub_hourly[:, 2]
     for h, hub in enumerate(topo.hubs):
         mine = lanes.hub == h
-        row: dict[str, Any] = {
-            "name": hub.name, "kind": HUB_KIND_ORDER[int(a.hub_kind[h])].value,
-            "province": hub.province, "agencies": int(agencies[h]),
-            "sent": int(t.sent_hub[h]), "deliveries": int(t.deliveries_hub[h]),
-            "delivered": int(t.delivered_hub[h]), "lost": int(t.lost_hub[h]),
-        }
-        row["latency_s"] = {"delivery": _latency(t.hist, 3 * L + h),
-                            "acceptance": _latency(t.hist_accept, 3 * L + a.n_hubs + h)}
-        for cls, label in ((DOC, "documents"), (STATUS, "status")):
+        lane: dict[int, Lane] = {}
+        for cls in (DOC, STATUS):
             used = mine & (t.lane_count[cls] > 0)
             workers = int(lanes.workers(cls == STATUS)[used].sum())
             count = int(t.lane_count[cls][mine].sum())
@@ -241,31 +250,37 @@ def _hubs(result: EngineResult) -> dict[str, Any]:
             backlog = _waiting(t.hub_hourly[cls, :, h:h + 1], horizon_hours)[0]
             waiting = int(backlog.max()) if len(backlog) else 0
             queued = int(t.lane_peak[cls][mine].max()) if mine.any() else 0
-            row[label] = {
-                "messages": count,
-                "utilisation": _f(float(in_period.sum()) / (workers * span_us) if workers
-                                  else 0.0),
-                "offered_load": _f(busy / (workers * span_us) if workers else 0.0),
-                "peak_hour_utilisation": _f(float(in_period.max()) / capacity if workers
-                                            else 0.0),
+            lane[cls] = Lane(
+                messages=count,
+                utilisation=_f(float(in_period.sum()) / (workers * span_us) if workers
+                               else 0.0) or 0.0,
+                offered_load=_f(busy / (workers * span_us) if workers else 0.0) or 0.0,
+                peak_hour_utilisation=_f(float(in_period.max()) / capacity if workers
+                                         else 0.0) or 0.0,
                 # Waiting messages seen two ways, and the larger as the backlog: queued at a
                 # lane at any arrival, or queued plus refused and waiting to retry at the end of
                 # any hour (during an outage nothing queues: everything waits to retry).
-                "peak_backlog": max(queued, waiting),
-                "peak_queued": queued,
-                "peak_waiting_hourly": waiting,
-                "mean_wait_s": _f(float(t.lane_wait[cls][mine].sum()) / count / 1e6
-                                  if count else None, 4),
-                "refused_attempts": int(t.lane_refused[cls][mine].sum()),
-                "dead_letters": int(t.lane_dead[cls][mine].sum()),
-            }
-        row["utilisation"] = row["documents"]["utilisation"]
-        row["offered_load"] = row["documents"]["offered_load"]
-        row["peak_backlog"] = row["documents"]["peak_backlog"]
-        row["outages"] = int(outage_count[h])
-        cov = t.coverage_hub[hub.id] if hub.id in t.coverage_hub else CoverageCounts()
-        row["coverage"] = _rounded_coverage(cov.to_dict())
-        out[hub.id] = row
+                peak_backlog=max(queued, waiting),
+                peak_queued=queued,
+                peak_waiting_hourly=waiting,
+                mean_wait_s=_f(float(t.lane_wait[cls][mine].sum()) / count / 1e6
+                               if count else None, 4),
+                refused_attempts=int(t.lane_refused[cls][mine].sum()),
+                dead_letters=int(t.lane_dead[cls][mine].sum()),
+            )
+        docs = lane[DOC]
+        out[hub.id] = HubFigures(
+            name=hub.name, kind=HUB_KIND_ORDER[int(a.hub_kind[h])],
+            province=hub.province, agencies=int(agencies[h]),
+            sent=int(t.sent_hub[h]), deliveries=int(t.deliveries_hub[h]),
+            delivered=int(t.delivered_hub[h]), lost=int(t.lost_hub[h]),
+            latency_s=HubLatencies(_latency(t.hist, 3 * L + h),
+                                   _latency(t.hist_accept, 3 * L + a.n_hubs + h)),
+            documents=docs, status=lane[STATUS], utilisation=docs.utilisation,
+            offered_load=docs.offered_load, peak_backlog=docs.peak_backlog,
+            outages=int(outage_count[h]),
+            coverage=Coverage.of(t.coverage_hub[hub.id] if hub.id in t.coverage_hub
+                                 else CoverageCounts()))
     return out
 
 
@@ -276,9 +291,8 @@ def _waiting(hourly: npt.NDArray[np.int64], hours: int) -> npt.NDArray[np.int64]
     return (cum[0] - cum[1]) + (cum[3] - cum[4])
 
 
-def _series(result: EngineResult, step_h: int, present: list[int]) -> dict[str, Any]:
+def _series(result: EngineResult, step_h: int, present: list[int]) -> TimeSeries:
     s, t, lanes, topo = result.scenario, result.tally, result.lanes, result.topology
-    names = [lv.value for lv in LEVEL_ORDER]
     hours = s.period.days * 24
     steps = hours // step_h
     delivered = _per_step(t.delivered_hourly, hours, step_h)
@@ -292,29 +306,33 @@ def _series(result: EngineResult, step_h: int, present: list[int]) -> dict[str, 
                         np.maximum(workers, 1)[:, None] * HOUR_US)
     util = _per_step(capped, hours, step_h) / np.maximum(workers, 1)[:, None] / \
         (step_h * HOUR_US)
-    return {
-        "start": _iso(result, 0), "step_s": step_h * 3600, "steps": steps,
-        "throughput": {names[k]: [int(x) for x in delivered[k]] for k in present},
-        "sent": {names[k]: [int(x) for x in sent[k]] for k in present},
-        "backlog": {hub.id: [int(x) for x in waiting[h]] for h, hub in enumerate(topo.hubs)},
-        "utilisation": {hub.id: [_f(x, 5) for x in util[h]] for h, hub in
-                        enumerate(topo.hubs)},
-    }
+    return TimeSeries(
+        start=_at(result, 0), step_s=step_h * 3600, steps=steps,
+        throughput={LEVEL_ORDER[k]: tuple(int(x) for x in delivered[k]) for k in present},
+        sent={LEVEL_ORDER[k]: tuple(int(x) for x in sent[k]) for k in present},
+        backlog={hub.id: tuple(int(x) for x in waiting[h]) for h, hub in enumerate(topo.hubs)},
+        utilisation={hub.id: tuple(_f(x, 5) or 0.0 for x in util[h])
+                     for h, hub in enumerate(topo.hubs)},
+    )
 
 
-def _outages(result: EngineResult) -> list[dict[str, Any]]:
+def _outages(result: EngineResult) -> tuple[OutageRow, ...]:
     topo = result.topology
     out = []
-    for kind, windows, label in (("hub", result.hub_outages, None),
-                                 ("agency", result.agency_outages, "agency")):
+    for kind, windows in ((OutageKind.HUB, result.hub_outages),
+                          (OutageKind.AGENCY, result.agency_outages)):
         for target, begin, end in windows:
-            name = topo.hubs[target].id if label is None else topo.agencies[target].code
-            out.append({"kind": kind, "target": name, "start": _iso(result, begin),
-                        "end": _iso(result, end)})
-    return out
+            name = topo.hubs[target].id if kind is OutageKind.HUB else \
+                topo.agencies[target].code
+            out.append(OutageRow(kind, name, _at(result, begin), _at(result, end)))
+    return tuple(out)
 
 
-def dump_summary(summary: dict[str, Any]) -> bytes:
-    """The summary as UTF-8 JSON bytes, in key order, with a final newline."""
-    return (json.dumps(summary, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
+def dump_summary(summary: Mapping[str, Any]) -> bytes:
+    """A summary in plain JSON values as UTF-8 JSON bytes, in key order, with a final newline.
 
+    The bytes every output of the simulator's shape is written with
+    (:func:`docflow.jsonmodel.dumps`); a :class:`SimulationSummary` writes itself with
+    :meth:`~SimulationSummary.to_json`.
+    """
+    return dumps(summary)

@@ -13,10 +13,17 @@ from dataclasses import dataclass, field
 
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, Indication, Location
-from docflow.outputs import OutputSchema, header
+from docflow.jsonmodel import to_data
+from docflow.outputs import OutputSchema
+from docflow.validation.document import (
+    CountsEntry,
+    ReportEntry,
+    SignatureEntry,
+    ValidationDocument,
+)
 
-__all__ = ["REPORT_SCHEMA", "MessageKind", "SignatureResult", "ValidationReport",
-           "ValidationSummary", "validation_document"]
+__all__ = ["REPORT_SCHEMA", "MessageKind", "SignatureResult", "ValidationDocument",
+           "ValidationReport", "ValidationSummary", "validation_document"]
 
 REPORT_SCHEMA = OutputSchema.VALIDATION.value
 """Identifier of the JSON layout; bumped only when a field changes meaning or disappears."""
@@ -41,9 +48,9 @@ class SignatureResult:
     findings: tuple[Finding, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"verdict": self.verdict.value, "role": self.role, "signer": self.signer,
-                "signed_at": self.signed_at, "location": self.location.to_dict(),
-                "findings": [f.to_dict() for f in self.findings]}
+        """The JSON form (:class:`~docflow.validation.document.SignatureEntry`)."""
+        data: dict[str, object] = to_data(SignatureEntry.of(self))
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +83,10 @@ class ValidationReport:
         return self.verdict is Indication.PASSED
 
     def to_dict(self, *, timings: bool = False) -> dict[str, object]:
-        """The JSON form; ``timings`` adds the per-stage milliseconds (not reproducible)."""
-        out: dict[str, object] = {
-            "source": self.source, "verdict": self.verdict.value,
-            "kind": self.kind.value if self.kind else None, "parsed": self.parsed,
-            "signatures_checked": self.signatures_checked,
-            "findings": [f.to_dict() for f in self.findings],
-            "signatures": [s.to_dict() for s in self.signatures],
-        }
-        if timings:
-            out["timings_ms"] = {name: round(sec * 1000, 3) for name, sec in self.timings}
-        return out
+        """The JSON form (:class:`~docflow.validation.document.ReportEntry`); ``timings`` adds
+        the per-stage milliseconds (not reproducible)."""
+        data: dict[str, object] = to_data(ReportEntry.of(self, timings=timings))
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +131,14 @@ class ValidationSummary:
         return 0 if self.passed == self.total else 1
 
     def to_dict(self) -> Mapping[str, int]:
-        return {"total": self.total, "passed": self.passed, "failed": self.failed,
-                "indeterminate": self.indeterminate, "unparsed": self.unparsed,
-                "exit_code": self.exit_code}
+        """The JSON form (:class:`~docflow.validation.document.CountsEntry`)."""
+        data: dict[str, int] = to_data(CountsEntry.of(self))
+        return data
 
 
 def validation_document(reports: Sequence[ValidationReport], *,
-                        timings: bool = False) -> dict[str, object]:
-    """The JSON form of a batch (schema ``docflow.validation/1``): the reports and their counts.
+                        timings: bool = False) -> ValidationDocument:
+    """The validation JSON of a batch (``docflow.validation/1``): the reports and their counts.
 
     Parameters
     ----------
@@ -149,15 +149,17 @@ def validation_document(reports: Sequence[ValidationReport], *,
 
     Returns
     -------
-    dict
-        ``schema``, ``docflow_version``, ``reports`` and ``summary``, ready for ``json.dumps``.
+    ValidationDocument
+        Its :meth:`~docflow.jsonmodel.JsonModel.to_json` is what ``docflow validate --format
+        json`` prints.
 
     Examples
     --------
     >>> doc = validation_document([ValidationReport("a.edxml", Indication.PASSED)])
-    >>> doc["schema"], doc["summary"]["passed"]
+    >>> doc.schema, doc.summary.passed
     ('docflow.validation/1', 1)
     """
-    return {**header(OutputSchema.VALIDATION),
-            "reports": [r.to_dict(timings=timings) for r in reports],
-            "summary": dict(ValidationSummary.of(reports).to_dict())}
+    return ValidationDocument(
+        **ValidationDocument.header(),
+        reports=tuple(ReportEntry.of(r, timings=timings) for r in reports),
+        summary=CountsEntry.of(ValidationSummary.of(reports)))

@@ -417,6 +417,7 @@ def measure_calibration() -> dict[str, Any]:
     import tempfile
 
     import docflow
+    from docflow.jsonmodel import to_data
 
     commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, text=True,
                             capture_output=True, check=True).stdout.strip()
@@ -426,8 +427,8 @@ def measure_calibration() -> dict[str, Any]:
     for name, _ in calibrated_scenarios():
         with tempfile.TemporaryDirectory() as tmp:
             result = docflow.simulate(SCENARIOS / f"{name}.toml", out=tmp, crypto="model")
-            scenarios[name] = {"seed": result.summary["scenario"]["seed"],
-                               "calibration": result.summary["calibration"]}
+            scenarios[name] = {"seed": result.summary.scenario.seed,
+                               "calibration": to_data(result.summary.calibration)}
         print(f"measured {name}", file=sys.stderr)
     return {"commit": commit + ("+changes" if dirty else ""),
             "version": docflow.__version__,

@@ -34,14 +34,14 @@ def test_audit_of_a_real_mode_run_reproduces_its_coverage(tmp_path: Path) -> Non
         str(trust / "crls.pem"), "-j", "2", "--format", "json"])
     assert result.exit_code == 0, result.output
     audited = json.loads(result.stdout)["by_level"]
-    simulated = {level: row["coverage"] for level, row in run.summary["levels"].items()
-                 if row["coverage"]["documents"]}
+    simulated = {level.value: row.coverage for level, row in run.summary.levels.items()
+                 if row.coverage.documents}
     assert set(audited) == set(simulated)
     for level, coverage in simulated.items():
         assert {f: audited[level][f] for f in COUNT_FIELDS} == \
-            {f: coverage[f] for f in COUNT_FIELDS}, level
+            {f: getattr(coverage, f) for f in COUNT_FIELDS}, level
     # The faults were exercised: some signatures are present and invalid.
-    assert sum(c["organ_present"] - c["organ_valid"] for c in simulated.values()) > 0
+    assert sum(c.organ_present - c.organ_valid for c in simulated.values()) > 0
     # Without --trust, the run's own trust folder is found beside its archive: the same
     # context (its results reused) and the same counts, with the notice that says so.
     found = CliRunner().invoke(cli, ["audit", str(run.archive), "-j", "1", "--format", "json"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import numpy as np
@@ -14,7 +15,10 @@ from click.testing import CliRunner
 
 from docflow.cli import cli
 from docflow.dist.sweep import Variation, parse_seeds, sweep
+from docflow.dist.sweep_model import SweepSummary
+from docflow.errors import InputError
 from docflow.outputs import OutputSchema
+from docflow.report.sweep import write_sweep_report
 from tests.dist.conftest import Cluster
 
 TINY = """seed = 1
@@ -141,3 +145,35 @@ def test_bad_sweep_options(scenario: Path, tmp_path: Path, args: list[str], code
     assert result.exit_code == 2, result.output
     assert code in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "o" / "sweep.json").exists()
+
+
+def test_sweep_json_reads_back_through_its_model(local_sweep: Path) -> None:
+    """sweep.json → SweepSummary → JSON is the file's bytes; the runs, bands and tornado are
+    attributes (``min``/``max`` as ``low``/``high``)."""
+    data = (local_sweep / "sweep.json").read_bytes()
+    model = SweepSummary.from_json(data, "sweep.json")
+    assert model.to_json() == data
+    assert len(model.runs) == 12 and model.seeds == (1, 2, 3)
+    band = model.overall["delivered"]
+    assert band.n == 12 and band.low is not None and band.high is not None
+    assert band.low <= (band.mean or 0.0) <= band.high
+    assert model.tornado["latency_p95_s.central"][0].key == "links.hub_hub_ms"
+
+
+@pytest.mark.parametrize(("edit", "key"), [
+    (lambda d: d["runs"][3].pop("seed"), "runs[3].seed"),
+    (lambda d: d["overall"]["delivered"].update(max="many"), "overall.delivered.max"),
+    (lambda d: d["tornado"]["lost"].append({"key": "x"}), "tornado.lost[2].low"),
+])
+def test_a_broken_sweep_json_is_df_rep_002_at_its_key(local_sweep: Path, tmp_path: Path,
+                                                       edit: Any, key: str) -> None:
+    """The sweep page is rendered only from a sweep.json whose every field reads: a missing
+    or mistyped one is DF-REP-002 at its dotted key, and no page is written."""
+    data = json.loads((local_sweep / "sweep.json").read_bytes())
+    edit(data)
+    (tmp_path / "sweep.json").write_text(json.dumps(data))
+    with pytest.raises(InputError) as err:
+        write_sweep_report(tmp_path)
+    assert (err.value.code, err.value.location.key) == ("DF-REP-002", key)
+    assert err.value.location.file == str(tmp_path / "sweep.json")
+    assert not (tmp_path / "sweep.html").exists()

@@ -39,46 +39,104 @@ def coverage(documents: int, unsigned: int, invalid: int) -> dict[str, Any]:
     return table.to_dict()["x"]
 
 
+def _latency(p50: float | None, p95: float | None, p99: float | None) -> dict[str, Any]:
+    return {"count": 100, "mean": p50, "p50": p50, "p95": p95, "p99": p99}
+
+
+def _lane(utilisation: float, peak_backlog: int) -> dict[str, Any]:
+    return {"messages": 500, "utilisation": utilisation, "offered_load": utilisation,
+            "peak_hour_utilisation": min(1.0, 2 * utilisation), "peak_backlog": peak_backlog,
+            "peak_queued": peak_backlog, "peak_waiting_hourly": 0, "mean_wait_s": 1.5,
+            "refused_attempts": 0, "dead_letters": 0}
+
+
+def hub(name: str, kind: str = "province", utilisation: float = 0.1, peak_backlog: int = 0,
+        province: str | None = None) -> dict[str, Any]:
+    """One hub entry of ``summary.json``, every field present."""
+    return {"name": name, "kind": kind, "province": province, "agencies": 4, "sent": 900,
+            "deliveries": 1000, "delivered": 999, "lost": 1,
+            "latency_s": {"delivery": _latency(10.0, 200.0, 800.0),
+                          "acceptance": _latency(7200.0, 80_000.0, 90_000.0)},
+            "documents": _lane(utilisation, peak_backlog), "status": _lane(utilisation / 2, 0),
+            "utilisation": utilisation, "offered_load": utilisation,
+            "peak_backlog": peak_backlog, "outages": 0, "coverage": coverage(900, 9, 3)}
+
+
 def summary(name: str = "tuần thử nghiệm", hub_name: str = "LGSP Hà Nội") -> dict[str, Any]:
-    """A week-long summary with three levels, three hubs, an outage and a calibration block."""
+    """A week-long summary (``docflow.simulation/1``, every field present) with three levels,
+    three hubs, an outage and a calibration block."""
     levels = {}
     for i, (level, scale) in enumerate(LEVELS.items()):
+        sent = 1000 * (i + 1)
         levels[level] = {
-            "sent": 1000 * (i + 1), "delivered": 1000 * (i + 1) - i, "lost": i,
-            "throughput_per_hour": {"mean": scale / 3, "peak": scale * 1.3},
-            "latency_s": {"delivery": {"p50": 12.0, "p95": 300.0, "p99": 900.0},
-                          "acceptance": {"p50": 7200.0, "p95": 90_000.0, "p99": None}},
-            "coverage": coverage(1000 * (i + 1), 10 * i, 5 * i),
+            "agencies": 3 + i, "sent": sent, "deliveries": sent, "delivered": sent - i,
+            "lost": i, "received": sent - i, "accepted": sent - i, "rejected": 0,
+            "throughput_per_hour": {"mean": scale / 3, "mean_working": scale,
+                                    "peak": round(scale * 1.3)},
+            "latency_s": {"delivery": _latency(12.0, 300.0, 900.0),
+                          "acceptance": _latency(7200.0, 90_000.0, None),
+                          "received": _latency(12.0, 300.0, 900.0)},
+            "coverage": coverage(sent, 10 * i, 5 * i),
         }
-    hubs = {"AXIS": {"name": "Trục liên thông văn bản quốc gia", "utilisation": 0.42,
-                     "peak_backlog": 120},
-            "H01": {"name": hub_name, "utilisation": 0.31, "peak_backlog": 80},
-            "H49": {"name": "LGSP Quảng Nam", "utilisation": 0.2, "peak_backlog": 30}}
+    hubs = {"AXIS": hub("Trục liên thông văn bản quốc gia", "axis", 0.42, 120),
+            "H01": hub(hub_name, "province", 0.31, 80, "Hà Nội"),
+            "H49": hub("LGSP Quảng Nam", "province", 0.2, 30, "Đà Nẵng")}
+    hubs["H49"]["outages"] = 1
     outage = {"target": "H49", "start": "2025-07-08T09:00:00+07:00",
               "end": "2025-07-08T11:00:00+07:00"}
+    start = "2025-07-07T00:00:00+07:00"
+    sent_total = sum(lv["sent"] for lv in levels.values())
+    delivered = sum(lv["delivered"] for lv in levels.values())
+    lost = sum(lv["lost"] for lv in levels.values())
+    status = {"label": "x", "sent": 10, "delivered": 10, "lost": 0}
     return {
-        "scenario": {"name": name, "seed": 7, "topology": "tiny", "crypto": "model",
-                     "start": "2025-07-07T00:00:00+07:00", "end": "2025-07-14T00:00:00+07:00",
-                     "faults": [{"kind": "hub_outage", **outage}]},
-        "topology": {"hubs": 3, "agencies": {"central": 3, "province": 4, "commune": 12}},
+        "schema": "docflow.simulation/1", "docflow_version": "0.0.0",
+        "scenario": {"name": name, "description": "", "seed": 7, "topology": "tiny",
+                     "start": start, "end": "2025-07-14T00:00:00+07:00",
+                     "period": {"start": "2025-07-07", "days": 7, "drain_days": 0},
+                     "crypto": "model", "algorithm": "rsa-sha256",
+                     "faults": [{"kind": "hub_outage", **outage}],
+                     "retry": {"backoff_s": 60.0, "factor": 2.0, "backoff_max_s": 3600.0,
+                               "max_attempts": 5}},
+        "run": {"windows": 7, "last_event": "2025-07-13T17:00:00+07:00", "in_flight_at_end": 0,
+                "unanswered_after_horizon": 0, "coverage_from": "model",
+                "coverage_documents": sent_total},
+        "topology": {"name": "tiny", "agencies": {"central": 3, "province": 4, "commune": 12},
+                     "hubs": 3, "provinces": 2},
+        "totals": {"documents_sent": sent_total, "deliveries": sent_total,
+                   "delivered": delivered, "lost": lost, "lost_at_hubs": lost,
+                   "lost_at_agencies": 0, "in_flight_at_end": 0,
+                   "hub_messages": {"documents": 1500, "status": 3000},
+                   "status_messages": {"sent": 60, "delivered": 60, "lost": 0,
+                                       "lost_at_hubs": 0, "lost_at_agencies": 0,
+                                       "in_flight_at_end": 0,
+                                       "by_code": {"01": status, "03": status}},
+                   "document_types": {"Công văn": sent_total}, "priorities": {"0": sent_total},
+                   "directions": {"down": sent_total}},
         "levels": levels,
         "hubs": hubs,
         "series": {
-            "step_s": 3600,
-            "throughput": {lv: _working_hours(s) for lv, s in LEVELS.items()},
-            "backlog": {h: _working_hours(3.0) for h in hubs},
+            "start": start, "step_s": 3600, "steps": HOURS,
+            "throughput": {lv: [round(v) for v in _working_hours(s)]
+                           for lv, s in LEVELS.items()},
+            "sent": {lv: [round(v) for v in _working_hours(s)] for lv, s in LEVELS.items()},
+            "backlog": {h: [round(v) for v in _working_hours(3.0)] for h in hubs},
             "utilisation": {h: [v / 20 for v in _working_hours(1.0)] for h in hubs},
         },
-        "latency_cdf": {lv: {"delivery": [[2, 0.1], [10, 0.5], [60, 0.9], [900, 1.0]],
-                             "acceptance": [[600, 0.1], [7200, 0.5], [90_000, 1.0]]}
+        "latency_cdf": {lv: {"delivery": [[2.0, 0.1], [10.0, 0.5], [60.0, 0.9], [900.0, 0.99]],
+                             "acceptance": [[600.0, 0.1], [7200.0, 0.5], [90_000.0, 0.99]]}
                         for lv in LEVELS},
-        "outages": [outage],
+        "outages": [{"kind": "hub", **outage}],
         "calibration": [
-            {"figure": "Documents over the national axis", "source": "Phú Thọ 2021",
-             "published": 135_221, "simulated": 131_000},
-            {"figure": "Organ signing rate", "source": "Thanh Hóa", "published": 0.98,
-             "simulated": 0.975, "unit": "share"},
+            {"figure": "Documents over the national axis", "measure": "documents_via_axis",
+             "scope": None, "unit": "documents", "published": 135_221.0,
+             "simulated": 131_000.0, "ratio": 0.9688, "source": "Phú Thọ 2021",
+             "role": "predicted"},
+            {"figure": "Organ signing rate", "measure": "organ_signed_share", "scope": None,
+             "unit": "share", "published": 0.98, "simulated": 0.975, "ratio": 0.9949,
+             "source": "Thanh Hóa", "role": "fitted"},
         ],
+        "assumptions": [],
     }
 
 

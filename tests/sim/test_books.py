@@ -3,6 +3,7 @@ waiting messages show in the backlog, and every message lost is counted where it
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -35,7 +36,7 @@ VN = timezone(timedelta(hours=7))
 
 
 def run(scenario: Scenario) -> dict[str, Any]:
-    return dict(simulate(scenario).summary)
+    return dict(json.loads(simulate(scenario).to_json()))
 
 
 @pytest.fixture(scope="module")

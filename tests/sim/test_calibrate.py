@@ -118,10 +118,10 @@ def test_the_response_model_agrees_with_a_full_simulation(tmp_path: Path) -> Non
     result = simulate(scenario)
     rates = np.array([scenario.traffic.level(lv).per_day  # type: ignore[union-attr]
                       for lv in LEVEL_ORDER])
-    for figure, row in zip(scenario.calibration[:4], result.summary["calibration"], strict=False):
+    for figure, row in zip(scenario.calibration[:4], result.summary.calibration, strict=False):
         model = response(scenario, figure, budget=BUDGET).count(rates, 1.0)
-        assert row["simulated"] > 500
-        assert model == pytest.approx(row["simulated"], rel=0.05), figure.figure
+        assert row.simulated is not None and row.simulated > 500
+        assert model == pytest.approx(row.simulated, rel=0.05), figure.figure
 
 
 def _truth(tmp_path: Path, rates: dict[str, float], odds: float = 1.0) -> list[float]:

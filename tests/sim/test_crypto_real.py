@@ -58,8 +58,8 @@ def test_sample_run_reports_coverage_of_the_sample(tmp_path: Path) -> None:
     """In sample:N mode the coverage counts exactly the N sampled documents, and the archive
     holds them."""
     result = simulate(replace(FAULTY, faults=FaultSpec()), tmp_path)
-    assert result.summary["run"]["coverage_documents"] == 40
-    assert sum(lv["coverage"]["documents"] for lv in result.summary["levels"].values()) == 40
+    assert result.summary.run.coverage_documents == 40
+    assert sum(lv.coverage.documents for lv in result.summary.levels.values()) == 40
     assert result.archive is not None
     with Archive(result.archive) as archive:
         assert len(archive) == 40
@@ -77,8 +77,8 @@ def test_audit_of_the_archive_reproduces_the_coverage(tmp_path: Path) -> None:
                   crls=(tmp_path / "trust" / "crls.pem",))
     audited = audit(str(tmp_path / "archive.sqlite"), AuditConfig(trust=trust, jobs=1))
     table = audited.tables["level"]
-    for level, figures in result.summary["levels"].items():
-        expected = {k: figures["coverage"][k] for k in
+    for level, figures in result.summary.levels.items():
+        expected = {k: getattr(figures.coverage, k) for k in
                     ("documents", "organ_present", "organ_valid", "signer_present",
                      "signer_valid", "both_valid", "reasons")}
         if level not in table:
@@ -94,8 +94,8 @@ def test_real_mode_verifies_every_document(tmp_path: Path) -> None:
                                      for t in DEFAULT_LEVEL_TRAFFIC.values()))
     result = simulate(replace(FAULTY, crypto=CryptoSpec.parse("real"), faults=FaultSpec(),
                               traffic=light), tmp_path)
-    sent = result.summary["totals"]["documents_sent"]
-    assert result.summary["run"]["coverage_documents"] == sent > 20
+    sent = result.summary.totals.documents_sent
+    assert result.summary.run.coverage_documents == sent > 20
     with Archive(tmp_path / "archive.sqlite") as archive:
         assert len(archive) == sent
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -32,7 +33,7 @@ MORNING = datetime(2025, 7, 7, 8, 0)
 
 
 def run(scenario: Scenario) -> dict[str, Any]:
-    return dict(simulate(scenario).summary)
+    return dict(json.loads(simulate(scenario).to_json()))
 
 
 @pytest.fixture(scope="module")

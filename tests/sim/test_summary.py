@@ -19,6 +19,7 @@ from docflow.sim.scenario import (
     Scenario,
 )
 from docflow.sim.summary import SCHEMA
+from docflow.sim.summary_model import SimulationSummary
 
 SCENARIO = replace(Scenario(), topology="tiny", crypto=CryptoSpec.parse("model"), seed=9,
                    period=Period(days=2, drain_days=40),
@@ -62,7 +63,8 @@ def test_summary_has_the_documented_blocks(tmp_path: Path) -> None:
         data["levels"]["central"]["sent"]
     assert rows["communes"]["simulated"] == 7
     assert 0 < rows["signed"]["simulated"] < 1
-    assert result.summary == data
+    assert result.summary == SimulationSummary.from_dict(data)
+    assert result.to_json() == (tmp_path / "summary.json").read_bytes()
 
 
 def test_the_report_reads_the_summary(tmp_path: Path) -> None:
