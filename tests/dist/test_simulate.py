@@ -126,6 +126,7 @@ def test_a_task_the_cluster_gives_up_ends_the_run_cleanly(strict_cluster: Cluste
     assert "DF-DIST-003" in result.stderr and "Traceback" not in result.output
     assert "partial archive removed" in result.stderr
     assert not (out / "archive.sqlite").exists() and not (out / "summary.json").exists()
+    assert (out / ".incomplete").exists()  # the folder says what it is
 
 
 def test_cli_simulate_with_scheduler(tmp_path: Path) -> None:
