@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import dask
 from distributed import Client, Future, KilledWorker, LocalCluster, wait
+from distributed.client import FutureCancelledError
 
 from docflow.dist.executor import Executor, SchedulerSpec
 from docflow.errors import InputError, Location, WorkerError
@@ -89,6 +90,9 @@ class DaskExecutor(Executor):
                 yield from self._gather(done)
         except KilledWorker as exc:
             raise WorkerError("DF-DIST-003", f"the cluster gave a task up: {exc}",
+                              Location(key="--scheduler")) from None
+        except FutureCancelledError as exc:  # a shared input lost with every worker holding it
+            raise WorkerError("DF-DIST-003", f"the cluster lost a task's input: {exc}",
                               Location(key="--scheduler")) from None
         finally:
             for future in in_flight:

@@ -3,7 +3,7 @@
 :func:`work_chunk` is the task an :class:`~docflow.dist.executor.Executor` runs — in the
 simulating process, a local pool worker or a Dask worker on another machine. It needs nothing
 but its arguments: the :class:`WorkContext` (the run's seed, its national test PKI, the agencies
-and the trust; shared once per worker by the executor) and a chunk of :class:`Item`. Each worker
+and the trust; sent with every chunk) and a chunk of :class:`Item`. Each worker
 process builds the PKI's validator, its signers and their path-validation cache once per
 context (:func:`_worker_for`), and keeps them for every later chunk of the run.
 
