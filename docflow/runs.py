@@ -28,6 +28,7 @@ from pathlib import Path
 from docflow.atomic import write_atomic
 from docflow.dist.executor import SchedulerSpec
 from docflow.jit import compile_notice
+from docflow.progress import Progress
 from docflow.report import render_simulation, write_page
 from docflow.runfolder import claim, finish
 from docflow.sim.run import (
@@ -41,18 +42,21 @@ from docflow.sim.run import (
 from docflow.sim.scenario import Scenario
 from docflow.sim.setup import prepare
 
-__all__ = ["COMPILING", "SimulationResult", "simulate"]
+__all__ = ["COMPILING", "WRITING", "SimulationResult", "simulate"]
 
 COMPILING = "compiling the engine, once"
 """The notice of a run that compiles the engine (a fresh install, or the first run after an
 upgrade): several seconds with nothing else to show. A run whose engine is cached never says it.
 """
 
+WRITING = "writing the report"
+"""The last phase of a run with a folder: ``summary.json`` and ``report.html``."""
+
 
 def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
              out: str | os.PathLike[str] | None = None, *, seed: int | None = None,
              crypto: str | None = None, force: bool = False, scheduler: str | None = None,
-             progress: Callable[[int, int], None] | None = None,
+             progress: Progress | None = None,
              notice: Callable[[str], None] | None = None) -> SimulationResult:
     """Run a load scenario and write its run folder.
 
@@ -75,7 +79,9 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
         ``None`` uses this machine's processes (``crypto.processes``). The run is the same,
         byte for byte, either way.
     progress
-        Called with (simulated days done, days planned) after each simulated day.
+        Called with (phase, done, total) (:mod:`docflow.progress`): ``"simulating 7 days +
+        drain"`` after each simulated day, then in sample mode ``"signing"`` and
+        ``"archiving"`` the sampled documents, then ``"writing the report"``.
     notice
         Called with :data:`COMPILING` if the engine is compiled during this call (a cache miss
         of numba's on-disk cache), before the compile starts; never on a cached run.
@@ -117,10 +123,14 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
         result = run_engine(chosen, topology, folder, progress, scheduler=scheduler)
     if folder is None:
         return result
+    if progress is not None:
+        progress(WRITING, 0, 1)
     data = result.to_json()
     summary_path = write_atomic(folder / SUMMARY_FILE, data)
     # Rendered from the bytes written, as `docflow report DIR` renders it: the same page.
     report = write_page(render_simulation(json.loads(data), str(summary_path)),
                         folder / REPORT_FILE)
     finish(folder)
+    if progress is not None:
+        progress(WRITING, 1, 1)
     return replace(result, out=Path(folder), report=report)

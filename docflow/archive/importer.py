@@ -14,7 +14,7 @@ import.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +23,13 @@ from docflow.archive.sources import SourceEntry, SourceLimits, iter_source
 from docflow.archive.store import Archive, NewEnvelope, Reject, content_hash
 from docflow.errors import Finding, InputError, Location
 from docflow.levels import Level
+from docflow.progress import Progress
 
-__all__ = ["ImportConfig", "ImportResult", "import_into", "import_source", "nothing_found"]
+__all__ = ["IMPORTING", "ImportConfig", "ImportResult", "import_into", "import_source",
+           "nothing_found"]
+
+IMPORTING = "importing"
+"""The phase of an import, in the progress line (:mod:`docflow.progress`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +89,7 @@ class ImportResult:
 
 def import_source(source: str | os.PathLike[str], archive: Archive,
                   config: ImportConfig = ImportConfig(),
-                  progress: Callable[[int], None] | None = None) -> ImportResult:
+                  progress: Progress | None = None) -> ImportResult:
     """Import every ``.edxml``/``.xml`` entry of ``source`` into ``archive``.
 
     Parameters
@@ -96,7 +101,8 @@ def import_source(source: str | os.PathLike[str], archive: Archive,
     config
         Limits, batch size and levels.
     progress
-        Called with the number of entries handled after each batch (for a progress bar).
+        Called with ``("importing", entries handled, None)`` after each batch
+        (:mod:`docflow.progress`; the number of entries is not known before the source is read).
 
     Raises
     ------
@@ -104,13 +110,13 @@ def import_source(source: str | os.PathLike[str], archive: Archive,
         When the source as a whole cannot be opened (``DF-IO-001``, ``DF-ARC-010``) or the
         archive cannot be written (``DF-ARC-*``). Problems of single entries are findings.
     """
-    added = already = rejected = rejected_before = 0
+    added = already = rejected = rejected_before = handled = 0
     findings: list[Finding] = []
     by_code: dict[str, int] = {}
     batch: list[SourceEntry] = []
 
     def flush() -> None:
-        nonlocal added, already, rejected, rejected_before
+        nonlocal added, already, rejected, rejected_before, handled
         envelopes, rejects, known = _prepare(batch, archive, config)
         counts = archive.add_many(envelopes, rejects)
         added += counts.added
@@ -120,8 +126,9 @@ def import_source(source: str | os.PathLike[str], archive: Archive,
         for reject in rejects:
             findings.append(reject.finding)
             by_code[reject.finding.code] = by_code.get(reject.finding.code, 0) + 1
+        handled += len(batch)
         if progress is not None:
-            progress(len(batch))
+            progress(IMPORTING, handled, None)
         batch.clear()
 
     size = 0
@@ -140,7 +147,7 @@ def import_source(source: str | os.PathLike[str], archive: Archive,
 
 def import_into(source: str | os.PathLike[str], db: str | os.PathLike[str],
                 config: ImportConfig = ImportConfig(),
-                progress: Callable[[int], None] | None = None) -> ImportResult:
+                progress: Progress | None = None) -> ImportResult:
     """Import ``source`` into the archive file ``db`` (created if missing).
 
     What ``docflow archive import`` does: a source with no entry at all is refused

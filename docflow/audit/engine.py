@@ -43,12 +43,13 @@ from docflow.audit.trust_bundle import pack_trust, remember
 from docflow.dist.executor import Executor, open_executor
 from docflow.envelope.rules import MessageKind
 from docflow.errors import Finding, InputError, Location, WorkerError
+from docflow.progress import Progress
 from docflow.runfolder import check_complete
 
-__all__ = ["audit", "is_archive"]
+__all__ = ["VERIFYING", "audit", "is_archive"]
 
-Progress = Callable[[int, int], None]
-"""Called with (documents verified so far, documents to verify) after every chunk."""
+VERIFYING = "verifying"
+"""The audit's main phase in the progress line: documents verified of those to verify."""
 
 Notify = Callable[[Finding], None]
 """Called with each notice (``DF-AUD-003``, ``DF-AUD-004``) as soon as it is known, before
@@ -81,7 +82,9 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     config
         Trust, validation time, processes, target; :class:`AuditConfig` defaults otherwise.
     progress
-        Called after each chunk with (verified so far, to verify), for a progress bar.
+        Called with (phase, done, total) (:mod:`docflow.progress`): ``"importing"`` entries
+        of a folder, zip or tar, then ``"verifying"`` after each chunk (verified so far, to
+        verify).
     notify
         Called with each notice about the trust configuration before verification starts
         (they are in the result too).
@@ -123,11 +126,11 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
         return _audit_archive(path, path, None, run)
     if config.db is not None:
         with Archive(config.db) as archive:
-            imported = import_source(path, archive, config.import_config)
+            imported = import_source(path, archive, config.import_config, progress)
         return _audit_archive(Path(config.db), Path(config.db), imported, run)
     with scratch_archive() as db:
         with Archive(db) as archive:
-            imported = import_source(path, archive, config.import_config)
+            imported = import_source(path, archive, config.import_config, progress)
         return _audit_archive(db, None, imported, run)
 
 
@@ -169,13 +172,15 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
             # need neither the archive file nor the trust files.
             tasks = ((shared, config.at, archive.read_blobs(chunk)) for chunk in chunks)
             done = 0
+            if progress is not None:  # the line shows before the first batch ends
+                progress(VERIFYING, 0, len(todo))
             for rows in executor.map_unordered(verify_batch, tasks):
                 # One transaction per batch, a stored result kept: a killed audit, or a
                 # batch a lost worker ran twice, counts every envelope once.
                 archive.store_results(context, as_results(rows))
                 done += len(rows)
                 if progress is not None:
-                    progress(done, len(todo))
+                    progress(VERIFYING, done, len(todo))
             rows_all = archive.result_rows(context)
             statuses = archive.count(MessageKind.STATUS)
             unreadable: dict[str, int] = {}

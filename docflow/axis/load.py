@@ -9,7 +9,6 @@ then renders ``report.html`` from it with the simulation report, as ``docflow si
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,14 @@ from docflow.axis.directory import read_directory
 from docflow.axis.load_plan import LoadConfig, build_plan
 from docflow.axis.load_run import run_load
 from docflow.axis.load_summary import build_load_summary, write_summary
+from docflow.progress import Progress
 
 __all__ = ["LoadConfig", "load"]
 
 
 def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
          out: str | os.PathLike[str], *,
-         progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+         progress: Progress | None = None) -> dict[str, Any]:
     """Play ``scenario`` against the axis of ``config`` and write ``out/summary.json``.
 
     Parameters
@@ -35,7 +35,8 @@ def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
     out
         The folder for ``summary.json``.
     progress
-        Called with ``("signing", done, total)`` while the documents are built.
+        Called with (phase, done, total) (:mod:`docflow.progress`): ``"signing"`` while the
+        documents are built, ``"sending"`` and ``"fetching"`` while they are played.
 
     Returns
     -------
@@ -56,7 +57,7 @@ def load(scenario: str | os.PathLike[str] | None, config: LoadConfig,
     directory = read_directory(config.pki)
     plan = build_plan(chosen, topology, directory, config, progress=None if progress is None
                       else lambda done, total: progress("signing", done, total))
-    result = run_load(plan, config, directory)
+    result = run_load(plan, config, directory, progress)
     summary = build_load_summary(chosen, plan, result, config)
     if config.model_service_ms is not None:
         from docflow.axis.load_model import model_comparison

@@ -24,6 +24,7 @@ from docflow.axis.directory import Directory
 from docflow.axis.load_plan import LoadConfig, LoadPlan, Planned
 from docflow.envelope.status import StatusCode
 from docflow.errors import InputError, Location
+from docflow.progress import Progress
 
 __all__ = ["LoadResult", "Record", "run_load"]
 
@@ -70,8 +71,14 @@ class LoadResult:
 
 
 class _Run:
-    def __init__(self, plan: LoadPlan, config: LoadConfig, directory: Directory) -> None:
+    def __init__(self, plan: LoadPlan, config: LoadConfig, directory: Directory,
+                 progress: Progress | None = None) -> None:
         self.plan, self.config, self.directory = plan, config, directory
+        self.progress = progress
+        self.answered_sends = 0
+        self.deliveries = 0
+        self.expected = 0
+        """Deliveries of the acknowledged documents, known once sending is done."""
         self.records = [Record(p) for p in plan.documents]
         self.by_id: dict[int, Record] = {}
         self.requests = 0
@@ -113,7 +120,15 @@ class _Run:
             else:
                 record.refused = tuple(body.get("codes") or [body.get("code", "?")])
 
+    async def send_counted(self, record: Record, gate: asyncio.Semaphore) -> None:
+        await self.send_one(record, gate)
+        self.answered_sends += 1
+        if self.progress is not None:
+            self.progress("sending", self.answered_sends, len(self.records))
+
     async def send_all(self) -> None:
+        if self.progress is not None:
+            self.progress("sending", 0, len(self.records))
         gate = asyncio.Semaphore(self.config.concurrency)
         tasks = []
         for record in self.records:
@@ -122,8 +137,11 @@ class _Run:
                 await asyncio.sleep(delay)
             # The plan holds only documents due within the duration; one sent late because the
             # client was starved is still sent, and its latency counts from when it was due.
-            tasks.append(asyncio.create_task(self.send_one(record, gate)))
+            tasks.append(asyncio.create_task(self.send_counted(record, gate)))
         await asyncio.gather(*tasks)
+        self.expected = sum(len(r.planned.receivers) for r in self.records if r.accepted)
+        if self.progress is not None:
+            self.progress("fetching", self.deliveries, self.expected)
         self.sending_done.set()
 
     def finished(self) -> bool:
@@ -171,7 +189,11 @@ class _Run:
                         self.status_fetched += 1
                         continue
                     assert record is not None
-                    record.delivered_s.setdefault(code, self.now())
+                    if code not in record.delivered_s:
+                        record.delivered_s[code] = self.now()
+                        self.deliveries += 1
+                        if self.progress is not None and self.sending_done.is_set():
+                            self.progress("fetching", self.deliveries, self.expected)
                     if self.config.statuses:
                         await self.answer(code, record, data)
             except httpx.HTTPError:
@@ -192,8 +214,12 @@ class _Run:
                 await client.aclose()
 
 
-def run_load(plan: LoadPlan, config: LoadConfig, directory: Directory) -> LoadResult:
+def run_load(plan: LoadPlan, config: LoadConfig, directory: Directory,
+             progress: Progress | None = None) -> LoadResult:
     """Play ``plan`` against the axis at ``config.url`` and measure it.
+
+    ``progress`` hears ``("sending", answered, planned)`` as the axis answers each send, then
+    ``("fetching", deliveries fetched, deliveries of the acknowledged documents)``.
 
     Raises
     ------
@@ -203,7 +229,7 @@ def run_load(plan: LoadPlan, config: LoadConfig, directory: Directory) -> LoadRe
     started = time.time()
 
     async def main() -> tuple[_Run, float, float]:
-        run = _Run(plan, config, directory)
+        run = _Run(plan, config, directory, progress)
         try:
             reply = await run.client(plan.documents[0].sender).get("/healthz")
             reply.raise_for_status()

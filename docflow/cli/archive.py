@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from docflow.cli.options import trust_policy_options
+from docflow.cli.progress import QUIET, progress_line
 
 
 @click.group("archive")
@@ -23,7 +24,7 @@ def archive_group() -> None:
               help="Entries per transaction.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+@QUIET
 def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
                            quiet: bool) -> None:
     """Import the .edxml/.xml files of SOURCE (a folder, a zip or a tar) into an archive.
@@ -37,22 +38,8 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
 
     from docflow.archive import ImportConfig, import_into
 
-    bar: Any = None
-
-    def progress(count: int) -> None:
-        nonlocal bar
-        if bar is None:  # the number of entries is not known before the source is read
-            bar = click.progressbar((_ for _ in ()), label="importing", file=sys.stderr,
-                                    show_pos=True, show_percent=False)
-            bar.__enter__()
-        bar.update(count)
-
-    try:
-        result = import_into(source, db, ImportConfig(batch_size=batch_size),
-                             None if quiet else progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with progress_line(quiet) as line:
+        result = import_into(source, db, ImportConfig(batch_size=batch_size), line)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -98,7 +85,7 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
               help="JSON schema docflow.audit/1; html is a self-contained report page.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the result to this file instead of standard output.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@QUIET
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, key_usage: str,
                   target: float | None, min_documents: int, full: bool, measure: str,
@@ -126,24 +113,12 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
                          jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, target=target,
                          min_documents=min_documents, measure=measure,
                          db=Path(db) if db else None)
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="verifying", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     def notify(notice: Any) -> None:
         click.echo(f"{notice.effective_severity.value}: {notice.code} {notice.location}: "
                    f"{notice.message}", err=True)
 
-    try:
-        result = audit(source, config, None if quiet else progress, notify)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with progress_line(quiet) as line:
+        result = audit(source, config, line, notify)
     if fmt == "json":
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from docflow.cli.progress import QUIET, chatter, progress_line
+
 
 @click.group("axis")
 def axis_group() -> None:
@@ -150,8 +152,9 @@ def axis_inbox_command(url: str, pki: str, organ: str, passphrase_file: str | No
 @click.option("-o", "--output", type=click.Path(path_type=str), default="-", show_default=True,
               help="File to write (one id), or a folder for several ('-': standard output).")
 @_PASS
+@QUIET
 def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
-                     output: str, passphrase_file: str | None) -> None:
+                     output: str, passphrase_file: str | None, quiet: bool) -> None:
     """Fetch messages by id, byte for byte as the axis acknowledged them."""
     from pathlib import Path
 
@@ -171,7 +174,7 @@ def axis_get_command(ids: tuple[int, ...], url: str, pki: str, organ: str,
             from docflow.atomic import write_atomic
 
             write_atomic(target, data)
-            click.echo(f"wrote {target} ({len(data):,} bytes)", err=True)
+            chatter(f"wrote {target} ({len(data):,} bytes)", quiet)
 
 
 @axis_group.command("status")
@@ -232,7 +235,7 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for summary.json and report.html.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@QUIET
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
                  model_service_ms: float | None, model_workers: int,
@@ -254,20 +257,8 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
                         max_documents=max_documents, max_kb=max_kb, drain_s=drain,
                         statuses=not no_status, passphrase=_passphrase(passphrase_file),
                         model_service_ms=model_service_ms, model_workers=model_workers)
-    bar: Any = None
-
-    def progress(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=stage, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        summary = load(scenario, config, out, progress=None if quiet else progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with progress_line(quiet) as line:
+        summary = load(scenario, config, out, progress=line)
     report = write_simulation_report(out)
     measured = summary["load"]
     click.echo(f"{summary['totals']['documents_sent']:,} documents acknowledged of "
@@ -284,4 +275,4 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
                    f"predicted / {rate['measured']} measured per s; acknowledgement p50/p95/p99 "
                    + " vs ".join("/".join(str(ack[side][q]) for q in ("p50", "p95", "p99"))
                                  + f" s {side}" for side in ("predicted", "measured")))
-    click.echo(f"wrote {out}/summary.json and {report}", err=True)
+    chatter(f"wrote {out}/summary.json and {report}", quiet)

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from docflow.cli.progress import QUIET, chatter
+
 
 @click.group("envelope")
 def envelope_group() -> None:
@@ -36,10 +38,11 @@ def envelope_group() -> None:
                    "(the other options are then not allowed).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default="-",
               show_default=True, help="Where to write the message ('-' for standard output).")
+@QUIET
 def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_type: str,
                          number: int, notation: str | None, subject: str | None, signer: str,
                          attachments: tuple[str, ...], date: Any, toml_file: str | None,
-                         output: str) -> None:
+                         output: str, quiet: bool) -> None:
     """Write a well-formed, schema-valid edXML document message.
 
     From options (--from, --to, --subject at least) or from a TOML file (--from-toml). The
@@ -60,7 +63,7 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
     if toml_file is not None:
         typed = click.core.ParameterSource.COMMANDLINE
         given = [f"--{p.name.replace('_', '-')}" for p in ctx.command.params
-                 if p.name not in ("toml_file", "output")
+                 if p.name not in ("toml_file", "output", "quiet")
                  and ctx.get_parameter_source(p.name or "") is typed]
         if given:
             raise click.UsageError(f"--from-toml cannot be combined with {', '.join(given)}")
@@ -87,4 +90,4 @@ def envelope_new_command(sender: str | None, receivers: tuple[str, ...], doc_typ
     from docflow.atomic import write_atomic
 
     write_atomic(output, data)
-    click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+    chatter(f"wrote {output} ({len(data):,} bytes)", quiet)

@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from docflow.cli.progress import QUIET, chatter
+
 
 @click.group("pdf")
 def pdf_group() -> None:
@@ -29,9 +31,10 @@ def pdf_group() -> None:
               help="Lay out an appendix of the document (the organ alone signs it).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Where to write the PDF.")
+@QUIET
 def pdf_new_command(organ: str, doc_type: str, number: int, subject: str,
                     body_file: str | None, signer: str, date: Any, appendix: bool,
-                    output: str) -> None:
+                    output: str, quiet: bool) -> None:
     """Write the PDF of an official document laid out as Decree 30/2020 prescribes.
 
     The same options (and --date) give the same bytes. Exit code: 0 written; 2 a bad option,
@@ -46,4 +49,4 @@ def pdf_new_command(organ: str, doc_type: str, number: int, subject: str,
     size = write_document(output, organ=organ, doc_type=doc_type, number=number,
                           subject=subject, date=day, body_file=body_file, signer=signer,
                           appendix=appendix)
-    click.echo(f"wrote {output} ({size:,} bytes)", err=True)
+    chatter(f"wrote {output} ({size:,} bytes)", quiet)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
 from docflow.cli.options import IsoDateTime
+from docflow.cli.progress import QUIET, chatter, progress_line
+from docflow.progress import counted
 
 
 @click.group("pki")
@@ -21,7 +22,7 @@ def pki_group() -> None:
               "or a GraphML/JSON file).")
 @click.option("--seed", type=click.IntRange(min=0), required=True,
               help="Every key, serial number and signature derives from it.")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=str),
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder to write (created if missing); must be empty unless --force.")
 @click.option("--force", is_flag=True, help="Replace the PKI in a non-empty --out folder: its "
               "keys, certificates and index are removed first; other files are left alone.")
@@ -35,7 +36,7 @@ def pki_group() -> None:
               "to get the same bytes on another day.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@QUIET
 def pki_init_command(topology: str, seed: int, out: str, force: bool, algorithm: str,
                      passphrase_file: str | None, at: Any, jobs: int | None,
                      quiet: bool) -> None:
@@ -45,7 +46,6 @@ def pki_init_command(topology: str, seed: int, out: str, force: bool, algorithm:
     sub-CA. Exit code: 0 written; 2 unusable topology, passphrase file or output folder, or a
     non-empty OUT without --force (DF-RUN-001).
     """
-    import contextlib
     import datetime as dt
 
     from docflow.pki.export import write_pki
@@ -63,16 +63,14 @@ def pki_init_command(topology: str, seed: int, out: str, force: bool, algorithm:
         [Agency(a.code, a.name, a.level.value, a.hub) for a in topo.agencies], seed=seed, at=at,
         algorithm=KeyAlgorithm(algorithm), hubs=[Hub(h.id, h.name) for h in topo.hubs])
     passphrase = read_passphrase(passphrase_file) if passphrase_file else None
-    bar: Any = contextlib.nullcontext() if quiet else click.progressbar(
-        length=len(topo.agencies), label="issuing certificates", file=sys.stderr)
-    with bar:
+    with progress_line(quiet) as line:
         summary = write_pki(pki, out, passphrase=passphrase, jobs=jobs,
-                            progress=None if quiet else bar.update,
+                            progress=counted(line, "issuing certificates", len(topo.agencies)),
                             extra={"topology": topo.name}, force=force)
-    click.echo(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
-               f"organ + signer, {summary.crls:,} CAs), {summary.crls:,} CRLs and "
-               f"{summary.tls_certificates:,} TLS certificates for the axis to {out} in "
-               f"{summary.seconds:.1f} s", err=True)
+    chatter(f"wrote {summary.certificates:,} certificates ({summary.agencies:,} agencies × "
+            f"organ + signer, {summary.crls:,} CAs), {summary.crls:,} CRLs and "
+            f"{summary.tls_certificates:,} TLS certificates for the axis to {out} in "
+            f"{summary.seconds:.1f} s", quiet)
 
 
 @pki_group.group("tsa")

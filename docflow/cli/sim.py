@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
+
+from docflow.cli.progress import QUIET, chatter, progress_line
 
 
 @click.command("report")
@@ -28,7 +27,8 @@ def report_command(run_dir: str, output: str | None) -> None:
 @click.option("--out", "-o", "out", required=True,
               type=click.Path(file_okay=False, path_type=str),
               help="Folder for calibration.json and calibration.md.")
-def calibrate_command(targets: str, out: str) -> None:
+@QUIET
+def calibrate_command(targets: str, out: str, quiet: bool) -> None:
     """Fit the traffic model's rates and direction mix to the published figures of TARGETS.
 
     Least squares over the targets (each weighted by its stated uncertainty), with each
@@ -39,7 +39,9 @@ def calibrate_command(targets: str, out: str) -> None:
     """
     from docflow.sim.calib_run import calibrate, render_markdown
 
-    click.echo(render_markdown(calibrate(targets, out)), nl=False)
+    with progress_line(quiet) as line:
+        result = calibrate(targets, out, progress=line)
+    click.echo(render_markdown(result), nl=False)
 
 
 @click.command("simulate")
@@ -58,7 +60,9 @@ def calibrate_command(targets: str, out: str) -> None:
 @click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
               help="Sign and verify (sample, real crypto) on Dask [default: this machine's "
               "processes].")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print no progress, no summary table and no 'wrote' line (errors and "
+              "warnings still go to standard error); the run is the same.")
 def simulate_command(scenario: str | None, out: str, force: bool, seed: int | None,
                      crypto: str | None, scheduler: str | None, quiet: bool) -> None:
     """Run a load scenario (TOML) and write DIR/summary.json and DIR/report.html.
@@ -70,34 +74,10 @@ def simulate_command(scenario: str | None, out: str, force: bool, seed: int | No
     from docflow.runs import simulate
     from docflow.sim.text import render_summary
 
-    bar: Any = None
-    label = "simulated days"
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr,
-                                    show_pos=True)
-            bar.__enter__()
-        bar.label = label
-        bar.update(done - bar.pos)
-
-    def notice(text: str) -> None:
-        if bar is None:
-            click.echo(f"{text}…", err=True)
-        else:  # on the progress line itself, until the next simulated day
-            bar.label = f"{label} ({text})"
-            bar.render_progress()
-
-    try:
+    with progress_line(quiet) as line:
         result = simulate(scenario, out, seed=seed, crypto=crypto, force=force,
-                          scheduler=scheduler, progress=None if quiet else progress,
-                          notice=None if quiet else notice)
-        if bar is not None:
-            bar.update(bar.length - bar.pos)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+                          scheduler=scheduler, progress=line, notice=None if line is None
+                          else lambda text: line.note(f"{text}…"))
     if not quiet:
         click.echo(render_summary(result.summary))
         click.echo(f"wrote {result.out}/summary.json, {result.report}"
@@ -121,7 +101,7 @@ def simulate_command(scenario: str | None, out: str, force: bool, seed: int | No
 @click.option("--out", "-o", "out", required=True,
               type=click.Path(file_okay=False, path_type=str),
               help="Folder for sweep.json and sweep.html.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@QUIET
 def sweep_command(scenario: str | None, seeds: str, vary: tuple[str, ...], crypto: str | None,
                   scheduler: str | None, jobs: int | None, out: str, quiet: bool) -> None:
     """Run SCENARIO over seeds and varied keys; write OUT/sweep.json and OUT/sweep.html.
@@ -132,23 +112,10 @@ def sweep_command(scenario: str | None, seeds: str, vary: tuple[str, ...], crypt
     from docflow.dist.sweep import Variation, parse_seeds, sweep
     from docflow.report.sweep import write_sweep_report
 
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="runs", file=sys.stderr,
-                                    show_pos=True, show_eta=True)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
+    with progress_line(quiet) as line:
         result = sweep(scenario, out, seeds=parse_seeds(seeds),
                        vary=[Variation.parse(v) for v in vary], crypto=crypto,
-                       scheduler=scheduler, jobs=jobs, progress=None if quiet else progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+                       scheduler=scheduler, jobs=jobs, progress=line)
     page = write_sweep_report(out)
-    click.echo(f"wrote {result.out / 'sweep.json'} and {page} "
-               f"({len(result.summary.runs)} runs)", err=True)
+    chatter(f"wrote {result.out / 'sweep.json'} and {page} "
+            f"({len(result.summary.runs)} runs)", quiet)

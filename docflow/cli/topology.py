@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from docflow.cli.progress import QUIET, chatter
+
 
 @click.group("topology")
 def topology_group() -> None:
@@ -33,11 +35,11 @@ def topology_show_command(topology: str, per_hub: bool, fmt: str) -> None:
 @click.argument("topology", metavar="PRESET|FILE")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
               help="File to write: .graphml or .json.")
-def topology_export_command(topology: str, output: str) -> None:
+@QUIET
+def topology_export_command(topology: str, output: str, quiet: bool) -> None:
     """Write a topology (a preset or a file) as GraphML or JSON, by the output's suffix."""
     from docflow.topology.files import load_topology, save_topology
 
     topo = load_topology(topology)
     save_topology(topo, output)
-    click.echo(f"wrote {output}: {len(topo.agencies):,} agencies, {len(topo.hubs):,} hubs",
-               err=True)
+    chatter(f"wrote {output}: {len(topo.agencies):,} agencies, {len(topo.hubs):,} hubs", quiet)

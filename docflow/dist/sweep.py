@@ -18,7 +18,7 @@ import itertools
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,6 +29,7 @@ from docflow.dist.executor import Executor, InProcess, open_executor
 from docflow.dist.sweep_model import Band, SweepRun, SweepScenario, SweepSummary, Variant
 from docflow.dist.sweep_stats import Metrics, band, run_metrics, tornado
 from docflow.errors import InputError, Location, UsageError
+from docflow.progress import Progress
 from docflow.sim.run import configure, run_engine
 from docflow.sim.scenario_file import scenario_from_document
 from docflow.sim.setup import prepare
@@ -188,7 +189,7 @@ def sweep(scenario: str | os.PathLike[str] | None, out: str | os.PathLike[str], 
           seeds: Sequence[int], vary: Sequence[Variation] = (), crypto: str | None = None,
           scheduler: str | None = None, jobs: int | None = None,
           executor: Executor | None = None,
-          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+          progress: Progress | None = None) -> SweepResult:
     """Run ``scenario`` for every seed and every combination of ``vary``; write sweep.json.
 
     Parameters
@@ -207,7 +208,8 @@ def sweep(scenario: str | os.PathLike[str] | None, out: str | os.PathLike[str], 
         Where runs go (:func:`docflow.dist.executor.open_executor`), unless ``executor``
         is given.
     progress
-        Called with (runs done, runs planned) after each run.
+        Called with ``("runs", runs done, runs planned)`` after each run
+        (:mod:`docflow.progress`).
 
     Returns
     -------
@@ -253,11 +255,13 @@ def sweep(scenario: str | os.PathLike[str] | None, out: str | os.PathLike[str], 
     results: dict[int, tuple[str, Metrics]] = {}
     owned = executor is None
     runner = executor or open_executor(scheduler, jobs, tasks=len(points))
+    if progress is not None:  # the line shows before the first run ends
+        progress("runs", 0, len(points))
     try:
         for index, digest, metrics in runner.map_unordered(run_point, tasks):
             results[index] = (digest, metrics)
             if progress is not None:
-                progress(len(results), len(points))
+                progress("runs", len(results), len(points))
     finally:
         if owned:
             runner.close()

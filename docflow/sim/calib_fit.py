@@ -21,11 +21,17 @@ import numpy.typing as npt
 from scipy.optimize import least_squares
 
 from docflow.errors import ConfigError, Location
+from docflow.progress import Progress, counted
 from docflow.sim.calib_response import Response, response
 from docflow.sim.calib_targets import Param, Targets
 from docflow.topology.arrays import LEVEL_ORDER
 
-__all__ = ["Fit", "Model", "fit"]
+__all__ = ["FITTING", "MODELLING", "Fit", "Model", "fit"]
+
+MODELLING = "modelling the targets"
+"""The calibration's first phase: each target's response drawn from its scenario."""
+FITTING = "fitting"
+"""The calibration's phase in the progress line (:mod:`docflow.progress`)."""
 
 F64 = npt.NDArray[np.float64]
 
@@ -38,10 +44,19 @@ class Model:
     responses: tuple[Response, ...]
 
     @classmethod
-    def build(cls, targets: Targets, budget: int | None = None) -> Model:
+    def build(cls, targets: Targets, budget: int | None = None,
+              progress: Progress | None = None) -> Model:
+        """Each target's response, drawn from its scenario; ``progress`` hears
+        ``("modelling the targets", done, total)`` after each."""
         kw = {} if budget is None else {"budget": budget}
-        return cls(targets, tuple(response(t.scenario, t.figure, **kw)
-                                  for t in targets.targets))
+        responses: list[Response] = []
+        for t in targets.targets:
+            if progress is not None:
+                progress(MODELLING, len(responses), len(targets.targets))
+            responses.append(response(t.scenario, t.figure, **kw))
+        if progress is not None:
+            progress(MODELLING, len(responses), len(targets.targets))
+        return cls(targets, tuple(responses))
 
     def full(self, x: F64) -> F64:
         """All five parameters, the free ones from ``x`` and the rest at their priors."""
@@ -124,8 +139,11 @@ def _rows(model: Model, result: Fit, published: dict[int, float],
     return out
 
 
-def fit(model: Model) -> dict[str, Any]:
+def fit(model: Model, progress: Progress | None = None) -> dict[str, Any]:
     """The main fit, the held-out checks and the alternative readings, as a JSON-ready dict.
+
+    ``progress`` hears ``("fitting", done, total)`` after the main fit, the held-out fits
+    and each alternative reading (each reading refits and holds out again).
 
     Raises
     ------
@@ -138,7 +156,11 @@ def fit(model: Model) -> dict[str, Any]:
     if not fitted:
         raise ConfigError("DF-CAL-002", "no target has fit = true", Location(file=t.file))
     published = {i: x.published for i, x in enumerate(targets)}
+    steps = 2 + sum(len(x.readings) - 1 for x in targets)
+    step = counted(progress, FITTING, steps) or (lambda n: None)
+    step(0)
     main = _solve(model, fitted, published)
+    step(1)
     everything = list(range(len(targets)))
     parameters = [{
         "name": p.value, "value": round(float(main.values[k]), 4),
@@ -158,6 +180,7 @@ def fit(model: Model) -> dict[str, Any]:
                      "role": "fitted" if x.fit else "predicted", "note": x.note,
                      **{k: in_sample[x.id][k] for k in ("model", "sigma", "error")}})
     held = held_out(model, published)
+    step(1)
     readings = []
     for i, x in enumerate(targets):
         for r in x.readings[1:]:
@@ -171,6 +194,7 @@ def fit(model: Model) -> dict[str, Any]:
                 "chi2": round(refit.chi2, 3),
                 "in_sample": _rows(model, refit, alt, everything),
                 "held_out": held_out(model, alt)})
+            step(1)
     return {"parameters": parameters, "chi2": round(main.chi2, 3), "dof": main.dof,
             "targets": rows, "held_out": held, "readings": readings,
             "inputs": [{"scenario": name, "figure": f.figure, "measure": f.measure.value,

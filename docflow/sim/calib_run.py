@@ -16,6 +16,7 @@ from typing import Any
 
 from docflow.atomic import write_text_atomic
 from docflow.errors import InputError, Location
+from docflow.progress import Progress
 from docflow.sim.calib_fit import Model, fit
 from docflow.sim.calib_targets import read_targets
 
@@ -25,7 +26,7 @@ SCHEMA = "docflow.calibration/1"
 
 
 def calibrate(targets: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
-              budget: int | None = None) -> dict[str, Any]:
+              budget: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Fit the free parameters of ``targets`` by least squares and check them out of sample.
 
     Parameters
@@ -37,6 +38,9 @@ def calibrate(targets: str | os.PathLike[str], out: str | os.PathLike[str] | Non
     budget
         Documents drawn per unit response (default
         :data:`~docflow.sim.calib_response.DOCUMENT_BUDGET`).
+    progress
+        Called with (phase, done, total) (:mod:`docflow.progress`): ``"modelling the
+        targets"``, then ``"fitting"``.
 
     Returns
     -------
@@ -54,7 +58,8 @@ def calibrate(targets: str | os.PathLike[str], out: str | os.PathLike[str] | Non
 
     spec = read_targets(targets)
     result = {"schema": SCHEMA, "docflow_version": docflow.__version__,
-              "targets_file": Path(targets).name, **fit(Model.build(spec, budget))}
+              "targets_file": Path(targets).name,
+              **fit(Model.build(spec, budget, progress), progress)}
     if out is not None:
         folder = Path(out)
         try:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from docflow.progress import Progress
 from docflow.sim.signing import CertState, SignedDocuments
 
 __all__ = ["REASON_EXPIRED", "REASON_REVOKED", "REASON_TAMPERED", "CryptoMode",
@@ -116,8 +117,10 @@ class CryptoMode(abc.ABC):
     """Documents to sample over the whole run, or ``None`` to be handed every document."""
 
     @abc.abstractmethod
-    def outcomes(self, documents: DocumentRecords) -> Outcomes:
-        """Outcomes of ``documents``, in their order."""
+    def outcomes(self, documents: DocumentRecords,
+                 progress: Progress | None = None) -> Outcomes:
+        """Outcomes of ``documents``, in their order; a mode that does real work for them
+        reports it to ``progress`` (``"signing"``, ``"archiving"``)."""
 
     def close(self, aborted: bool = False) -> None:  # noqa: B027 - optional hook
         """Release what the mode holds (worker processes, the archive).
@@ -144,8 +147,9 @@ class ModelCrypto(CryptoMode):
     mode = "model"
     samples = None
 
-    def outcomes(self, documents: DocumentRecords) -> Outcomes:
-        return model_outcomes(documents.plan)
+    def outcomes(self, documents: DocumentRecords,
+                 progress: Progress | None = None) -> Outcomes:
+        return model_outcomes(documents.plan)  # instant: nothing worth a progress line
 
 
 def model_outcomes(plan: SignedDocuments) -> Outcomes:

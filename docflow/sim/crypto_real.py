@@ -54,6 +54,7 @@ from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
 from docflow.pki.roles import Role
 from docflow.processes import StartMethod
+from docflow.progress import Progress
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
 from docflow.sim.crypto_work import ATTACHMENT_CAP, Item, Result, WorkContext, work, work_chunk
 from docflow.sim.scenario import CryptoKind, Scenario
@@ -162,7 +163,8 @@ class EnvelopeCrypto(CryptoMode):
         write_atomic(folder / "crls.pem", b"".join(c.public_bytes(Encoding.PEM)
                                                    for c in store.crls))
 
-    def outcomes(self, documents: DocumentRecords) -> Outcomes:
+    def outcomes(self, documents: DocumentRecords,
+                 progress: Progress | None = None) -> Outcomes:
         items = [Item(int(documents.serial[i]), int(documents.plan.sender[i]),
                        tuple(int(r) for r in
                              documents.receiver[documents.first[i]:documents.first[i + 1]]),
@@ -170,18 +172,30 @@ class EnvelopeCrypto(CryptoMode):
                        int(documents.size_kb[i]), int(documents.send_us[i]),
                        bool(documents.plan.organ_signs[i]), bool(documents.plan.signer_signs[i]),
                        bool(documents.plan.tampered[i])) for i in range(len(documents))]
-        results = self._run(items)
+        results = self._run(items, progress)
         n = len(results)
         flags = np.array([r[1][:4] for r in results], bool).reshape(n, 4)
         reasons = [r[1][4] for r in results]
         if self._archive is not None:
+            if progress is not None:
+                progress("archiving", 0, n)
             self._store(results)
+            if progress is not None:
+                progress("archiving", n, n)
         return Outcomes(flags[:, 0], flags[:, 1], flags[:, 2], flags[:, 3], reasons)
 
-    def _run(self, items: list[Item]) -> list[Result]:
+    def _run(self, items: list[Item], progress: Progress | None = None) -> list[Result]:
+        if progress is not None:  # the phase starts now, not when its first chunk is done
+            progress("signing", 0, len(items))
         executor = self._executor_for(len(items))
         if isinstance(executor, InProcess):
-            return work(self.context, items)
+            if progress is None:
+                return work(self.context, items)
+            done: list[Result] = []
+            for k in range(0, len(items), _CHUNK):  # each item on its own: chunks change nothing
+                done += work(self.context, items[k:k + _CHUNK])
+                progress("signing", len(done), len(items))
+            return done
         # Chunks of one sender's documents where possible, so that a worker issues and
         # validates an agency's certificates once, not every worker.
         by_sender = sorted(range(len(items)), key=lambda i: (items[i].sender, i))
@@ -196,9 +210,13 @@ class EnvelopeCrypto(CryptoMode):
         try:
             # At most a few chunks per worker in flight (the executor's window); each comes
             # back with its index and goes to its documents' places.
+            done_count = 0
             for k, part in executor.map_unordered(work_chunk, tasks):
                 for j, found in enumerate(part):
                     results[by_sender[k * _CHUNK + j]] = found
+                done_count += len(part)
+                if progress is not None:
+                    progress("signing", done_count, len(items))
         except WorkerError as exc:
             where = Location(file=str(self.archive_path or self.origin))
             if self.scheduler is None:

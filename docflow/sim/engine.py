@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from docflow.errors import ConfigError, Location
 from docflow.jit import njit
+from docflow.progress import Progress
 from docflow.sim.calibration import CalibrationProbes
 from docflow.sim.crypto import CryptoMode, DocumentRecords
 from docflow.sim.faults import OutageTable, RetryPolicy, hours_us
@@ -60,7 +61,7 @@ from docflow.topology.arrays import LEVEL_ORDER
 from docflow.traffic.calendar import DAY_US, WorkCalendar
 from docflow.traffic.generate import DayTraffic, TrafficGenerator
 
-__all__ = ["Engine", "EngineResult"]
+__all__ = ["Engine", "EngineResult", "days_phase"]
 
 _NO_TRANSFER = np.zeros(0, np.int64)
 _NO_SIZE = np.zeros(0, np.int32)
@@ -71,6 +72,16 @@ I64 = npt.NDArray[np.int64]
 _MAX_WINDOW_MESSAGES = 1 << 31
 _ACCEPTED = 3
 _REJECTED = 2
+
+
+def days_phase(days: int, drain_days: int) -> str:
+    """The window loop's phase as the progress line names it: the horizon, drain included.
+
+    >>> days_phase(7, 20), days_phase(365, 0)
+    ('simulating 7 days + drain', 'simulating 365 days')
+    """
+    horizon = f"{days} day{'s' if days != 1 else ''}"
+    return f"simulating {horizon} + drain" if drain_days else f"simulating {horizon}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,14 +109,15 @@ class Engine:
     crypto
         The crypto mode that turns planned documents into signature outcomes.
     progress
-        Called with (simulated days done, days planned) after every window.
+        Called with (:func:`days_phase`, simulated days done, days planned) after every
+        window, and with ``("signing", done, total)`` while a sample is signed at the end.
     plan
         The signing plan (:meth:`SigningPlan.for_scenario` by default; the crypto mode is
         built from the same one).
     """
 
     def __init__(self, scenario: Scenario, topology: Topology, crypto: CryptoMode,
-                 progress: Callable[[int, int], None] | None = None,
+                 progress: Progress | None = None,
                  plan: SigningPlan | None = None) -> None:
         self.scenario = scenario
         self.topology = topology
@@ -115,6 +127,8 @@ class Engine:
         self.rng = np.random.default_rng(scenario.seed)
         period = scenario.period
         self.days = period.days + period.drain_days
+        self.phase = days_phase(period.days, period.drain_days)
+        """The name of the window loop's phase in :attr:`progress`."""
         self.horizon_us = self.days * DAY_US
         """The end of the last window: the run's figures are a snapshot at this time."""
         # the calendar runs a little past the last window, so late answers find office hours
@@ -179,9 +193,11 @@ class Engine:
                     pending.result()
                     pending = None
                 if self.progress:
-                    self.progress(day + 1, self.days)
+                    self.progress(self.phase, day + 1, self.days)
                 if day + 1 >= period_days and not len(self.pools[DOC]) and \
                         not len(self.pools[STATUS]):
+                    if self.progress:  # drained early: the phase is done, at fewer days
+                        self.progress(self.phase, day + 1, day + 1)
                     break
             if pending is not None:
                 pending.result()
@@ -190,7 +206,7 @@ class Engine:
                                          len(self.pools[STATUS]) + late[STATUS])
         self.tally.in_flight_end = sum(self.tally.in_flight_by_class)
         if self.crypto.samples is not None and self.sample is not None:
-            self._count_coverage(self.sample)
+            self._count_coverage(self.sample, self.progress)
         return EngineResult(self.scenario, self.topology, self.calendar, self.lanes, self.tally,
                             self.probes.rows(), day + 1, self.hub_outages.windows_us(),
                             self.agency_outages.windows_us())
@@ -257,10 +273,11 @@ class Engine:
                         hop=np.zeros(n, np.int8), code=np.zeros(n, np.int8),
                         prio=traffic.priority[doc], serial=serial)
 
-    def _count_coverage(self, records: DocumentRecords) -> None:
+    def _count_coverage(self, records: DocumentRecords,
+                        progress: Progress | None = None) -> None:
         if len(records) == 0:
             return
-        out = self.crypto.outcomes(records)
+        out = self.crypto.outcomes(records, progress)
         a = self.arrays
         sender = records.plan.sender
         kw = dict(organ_present=out.organ_present, organ_valid=out.organ_valid,

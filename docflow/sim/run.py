@@ -9,12 +9,12 @@ writes ``summary.json`` and ``report.html``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docflow.dist.executor import Executor
 from docflow.errors import Location
+from docflow.progress import Progress
 from docflow.runfolder import Layout
 from docflow.sim.crypto import CryptoMode, ModelCrypto
 from docflow.sim.engine import Engine
@@ -114,15 +114,17 @@ def configure(scenario: Scenario | str | os.PathLike[str] | None, *, seed: int |
 
 
 def run_engine(scenario: Scenario, topology: Topology, folder: Path | None,
-               progress: Callable[[int, int], None] | None = None, *,
+               progress: Progress | None = None, *,
                scheduler: str | None = None,
                executor: Executor | None = None) -> SimulationResult:
     """Run ``scenario`` on ``topology`` (checked by :func:`docflow.sim.setup.prepare`).
 
     In sample and real mode the envelopes go to ``folder/archive.sqlite`` and the trust anchor
     and CRLs to ``folder/trust/``; the summary is returned, not written (the caller writes it
-    with the report, then marks the folder complete). ``scheduler`` and ``executor`` say where
-    sample and real crypto run (:func:`make_crypto`); the result does not depend on them.
+    with the report, then marks the folder complete). ``progress`` hears of the simulated
+    days, then of the sample's signing and archiving (:class:`Engine`). ``scheduler`` and
+    ``executor`` say where sample and real crypto run (:func:`make_crypto`); the result does
+    not depend on them.
     """
     plan = SigningPlan.for_scenario(scenario, topology.arrays())
     mode = make_crypto(scenario, topology, folder, plan, scheduler, executor)

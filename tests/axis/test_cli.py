@@ -40,6 +40,10 @@ def test_send_inbox_get_status_as_written_in_the_manual(
     fetched = tmp_path / "fetched.edxml"
     got = _run("axis", "get", message_id, *common, "--as", SNV, "-o", str(fetched))
     assert got.exit_code == 0 and fetched.read_bytes() == good.read_bytes()
+    assert got.stderr.startswith(f"wrote {fetched} (")
+    again = tmp_path / "again.edxml"
+    quiet = _run("axis", "get", message_id, *common, "--as", SNV, "-o", str(again), "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and again.read_bytes() == good.read_bytes()
 
     status = _run("axis", "status", message_id, "--code", "03", *common, "--as", SNV)
     assert status.exit_code == 0 and "accepted id" in status.output

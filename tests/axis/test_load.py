@@ -4,6 +4,7 @@ every agency at once; what it reports is what the server holds."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,11 @@ def test_load_measures_what_the_server_holds(tiny_server: Server, tiny_pki: Path
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     measured, totals = summary["load"], summary["totals"]
+    phases = {name: (int(done), int(total)) for name, done, total in re.findall(
+        r"^(signing|sending|fetching): (\d+)/(\d+) in ", result.stderr, re.M)}
+    assert phases == {"signing": (measured["planned"],) * 2,
+                      "sending": (measured["attempted"],) * 2,
+                      "fetching": (totals["delivered"], totals["deliveries"])}, result.stderr
     assert summary["schema"] == "docflow.load/1" and summary["docflow_version"]
     assert measured["attempted"] == measured["planned"] == totals["documents_sent"] > 5
     assert measured["refused"] == {} and measured["transport_failures"] == 0
@@ -97,3 +103,18 @@ def test_load_refuses_what_it_cannot_do(tiny_pki: Path, pki_dir: Path, tmp_path:
     foreign = CliRunner().invoke(cli, ["load", str(SCENARIO), "--pki", str(pki_dir),
                                        "--duration", "1", "--out", str(tmp_path / "b")])
     assert foreign.exit_code == 2 and "DF-AXS-015" in foreign.output
+
+
+def test_load_quiet_prints_the_measurement_alone(tiny_server: Server, tiny_pki: Path,
+                                                tmp_path: Path) -> None:
+    """``load -q``: no progress and no 'wrote' line on standard error; the measurement on
+    standard output and summary.json as without it."""
+    out = tmp_path / "run"
+    result = _load(str(SCENARIO), "--url", tiny_server.url, "--pki", str(tiny_pki),
+                   "--rate-scale", "2400", "--duration", "1", "--drain", "60", "--max-kb", "8",
+                   "--out", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert result.stdout.startswith(f"{summary['totals']['documents_sent']:,} documents "
+                                    "acknowledged of")

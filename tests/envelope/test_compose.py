@@ -140,6 +140,10 @@ def test_toml_cannot_mix_with_options(tmp_path: Path) -> None:
     path.write_text(TOML, encoding="utf-8")
     code, output = run("envelope", "new", "--from-toml", str(path), "--from", "000.00.00.H49")
     assert code == 2 and "--from" in output
+    (tmp_path / "plan.pdf").write_bytes(b"plan")
+    code, output = run("envelope", "new", "--from-toml", str(path), "-o",
+                       str(tmp_path / "m.edxml"), "-q")  # -q says how, not what: allowed
+    assert code == 0 and output == "", output
 
 
 def test_status_message_from_toml(tmp_path: Path) -> None:

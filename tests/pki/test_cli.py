@@ -29,9 +29,10 @@ def _init(*args: str) -> object:
 
 def test_init_writes_a_pki_that_validates(tmp_path: Path) -> None:
     """Every agency of the preset gets both certificates; the folder is a trust store."""
-    result = _init("--out", str(tmp_path / "pki"))
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "46 certificates (20 agencies" in result.output  # type: ignore[attr-defined]
+    result = CliRunner().invoke(cli, ["pki", "init", "--preset", "tiny", "--seed", "5", "--at",
+                                      AT, "--out", str(tmp_path / "pki")])
+    assert result.exit_code == 0, result.output
+    assert "46 certificates (20 agencies" in result.stderr  # the 'wrote' line, not --quiet
     index = read_index(tmp_path / "pki")
     assert len(index.agencies) == 20 and index.meta["topology"] == "tiny"
     assert index.meta["issued_at"] == "2025-07-01T00:00:00+07:00"
