@@ -42,6 +42,9 @@ class OutputSchema(enum.StrEnum):
     """``docflow validate --format json``."""
     SWEEP = "docflow.sweep/1"
     """``sweep.json``, written by ``docflow sweep``."""
+    LOAD = "docflow.load/1"
+    """``summary.json`` of ``docflow load``: a live axis measured (its model is
+    :class:`docflow.axis.load_output.LoadSummary`)."""
 
     @property
     def file(self) -> str:

@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from docflow.atomic import write_atomic
+from docflow.dist.executor import SchedulerSpec
 from docflow.jit import compile_notice
 from docflow.progress import Progress
 from docflow.report import render_simulation, write_page
@@ -54,7 +55,7 @@ WRITING = "writing the report"
 
 def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
              out: str | os.PathLike[str] | None = None, *, seed: int | None = None,
-             crypto: str | None = None, force: bool = False,
+             crypto: str | None = None, force: bool = False, scheduler: str | None = None,
              progress: Progress | None = None,
              notice: Callable[[str], None] | None = None) -> SimulationResult:
     """Run a load scenario and write its run folder.
@@ -73,6 +74,10 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
     force
         Replace the run in a non-empty ``out``: the files a run writes are removed first
         (other files are left alone), so nothing of the earlier run stays beside the new one.
+    scheduler
+        Sign and verify (sample and real crypto) on Dask: ``local:N`` or ``tcp://HOST:PORT``;
+        ``None`` uses this machine's processes (``crypto.processes``). The run is the same,
+        byte for byte, either way.
     progress
         Called with (phase, done, total) (:mod:`docflow.progress`): ``"simulating 7 days +
         drain"`` after each simulated day, then in sample mode ``"signing"`` and
@@ -92,7 +97,11 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
     UsageError
         ``DF-RUN-001``: ``out`` is not empty and ``force`` is not given.
     InputError
-        An unreadable scenario, or an output folder that cannot be written (``DF-IO-004``).
+        An unreadable scenario, or an output folder that cannot be written (``DF-IO-004``);
+        a scheduler that cannot be reached (``DF-DIST-002``).
+    WorkerError
+        A worker died: ``DF-SCN-010`` on this machine, ``DF-DIST-003`` when the cluster gave
+        a task up; the partial archive is removed.
 
     Examples
     --------
@@ -106,10 +115,12 @@ def simulate(scenario: Scenario | str | os.PathLike[str] | None = None,
     listening = (compile_notice(lambda: notice(COMPILING)) if notice is not None
                  else contextlib.nullcontext())
     with listening:
+        if scheduler is not None:
+            SchedulerSpec.parse(scheduler)  # a malformed one is DF-DIST-001 before any work
         chosen = configure(scenario, seed=seed, crypto=crypto)
         topology = prepare(chosen)
         folder = claim(out, RUN_LAYOUT, force=force) if out is not None else None
-        result = run_engine(chosen, topology, folder, progress)
+        result = run_engine(chosen, topology, folder, progress, scheduler=scheduler)
     if folder is None:
         return result
     if progress is not None:

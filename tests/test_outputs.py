@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import docflow
+from docflow.audit.output import AuditOutput
 from docflow.cli import cli
 from docflow.outputs import RATE_DIGITS, OutputSchema
 from docflow.sim.summary_model import SimulationSummary
@@ -149,13 +150,27 @@ def test_summary_schema_refuses_what_is_wrong(run: Path) -> None:
 
 
 def test_audit_of_the_run_validates(run: Path) -> None:
-    """The audit of the run's archive (its own trust, a target) validates."""
+    """The audit of the run's archive (its own trust and topology, a target) validates, with
+    the agencies named and the provinces counted; one written before those two fields existed
+    validates too, and reads back as having no names."""
     result = docflow.audit(run / "archive.sqlite", docflow.AuditConfig(target=0.98))
     data = json.loads(json.dumps(result.to_dict()))
     assert _errors(OutputSchema.AUDIT, data) == []
     assert data["docflow_version"] == docflow.__version__
     assert data["documents"] == 300 and data["target"]["below"]
     assert all(round(x, RATE_DIGITS) == x for x in _rates(data))
+    assert data["directory"]["source"] == "run" and data["directory"]["origin"] == "tiny"
+    assert set(data["directory"]["agencies"]) == set(data["by_agency"])
+    assert sum(p["documents"] for p in data["by_province"].values()) == 300
+    older = {k: v for k, v in data.items()
+             if k not in ("directory", "by_province", "by_province_level")}
+    assert _errors(OutputSchema.AUDIT, older) == []
+    read = AuditOutput.from_json(older)
+    assert read.directory.source.value == "none" and read.by_province is None
+    assert read.by_province_level is None
+    broken = copy.deepcopy(data)
+    broken["directory"]["agencies"][next(iter(broken["by_agency"]))]["level"] = "x"
+    assert _errors(OutputSchema.AUDIT, broken)
 
 
 def test_audit_json_of_a_folder_validates(tmp_path: Path) -> None:

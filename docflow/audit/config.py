@@ -76,6 +76,11 @@ organ_valid, signer_valid, both_valid
     """Limits and batch size of that import."""
     levels: Mapping[str, Level] | None = None
     """Organ code → level for senders whose level the archive does not record."""
+    topology: str | None = None
+    """A topology preset name or file that names the agencies and places them in provinces
+    (``--topology``). ``None`` uses a simulation run's own topology, or else a PKI index among
+    the trust anchors (:mod:`docflow.audit.directory`); with neither, agencies are known by
+    organ code only and no province is counted."""
 
     @property
     def at(self) -> datetime | None:

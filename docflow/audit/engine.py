@@ -34,7 +34,14 @@ from docflow.archive.importer import ImportResult, import_source
 from docflow.archive.store import Archive
 from docflow.audit.batch import as_results, verify_batch
 from docflow.audit.config import AuditConfig
-from docflow.audit.result import AuditResult, coverage_by_dimension, signature_sources
+from docflow.audit.directory import Directory, find_directory
+from docflow.audit.result import (
+    AuditResult,
+    by_province,
+    by_province_level,
+    coverage_by_dimension,
+    signature_sources,
+)
 from docflow.audit.run_trust import TrustSource, resolve_trust
 from docflow.audit.scratch import scratch_archive
 from docflow.audit.signatures import SignatureChecker
@@ -117,11 +124,13 @@ def audit(source: str | os.PathLike[str], config: AuditConfig | None = None,
     trust, trust_source, notice = resolve_trust(path, config.trust, run_trust=config.run_trust)
     config = dataclasses.replace(config, trust=trust)
     checker = SignatureChecker(trust)  # reads every trust file now: errors before any work
+    directory = find_directory(path, config.topology, trust.anchors)  # a bad --topology too
     notices = () if notice is None else (notice,)
     if notify is not None:
         for item in notices:
             notify(item)
-    run = _Run(str(source), checker, trust_source, notices, config, progress, executor)
+    run = _Run(str(source), checker, trust_source, notices, config, progress, executor,
+               directory)
     if is_archive(path):
         return _audit_archive(path, path, None, run)
     if config.db is not None:
@@ -146,6 +155,8 @@ class _Run:
     config: AuditConfig
     progress: Progress | None
     executor: Executor | None
+    directory: Directory
+    """Names and provinces of the agencies (:mod:`docflow.audit.directory`)."""
 
 
 def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
@@ -200,6 +211,7 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
         if owned:
             executor.close()
     tables = coverage_by_dimension(rows_all, config.levels)
+    directory = run.directory.only(tables["agency"])
     below = () if config.target is None else below_target(
         {"level": tables["level"], "agency": tables["agency"]}, config.target, config.measure,
         config.min_documents)
@@ -212,7 +224,9 @@ def _audit_archive(db: Path, shown: Path | None, imported: ImportResult | None,
                        below=below, min_documents=config.min_documents, unranked=unranked,
                        imported=imported, trust_source=run.trust_source,
                        anchors=tuple(str(a) for a in config.trust.anchors),
-                       notices=run.notices, sources=signature_sources(rows_all))
+                       notices=run.notices, sources=signature_sources(rows_all),
+                       directory=directory, by_province=by_province(tables["agency"], directory),
+                       by_province_level=by_province_level(rows_all, directory, config.levels))
 
 
 CHECKS = "xml-dsig+pdf"

@@ -9,17 +9,20 @@ from typing import Any
 
 import numpy as np
 
+from docflow import __version__
 from docflow.archive.importer import ImportResult
 from docflow.archive.metadata import infer_level
+from docflow.audit.directory import NO_DIRECTORY, Directory
+from docflow.audit.output import AuditContext, AuditOutput, RoleSources, Sources, TargetSection
 from docflow.audit.run_trust import TrustSource
 from docflow.audit.target import BelowTarget
 from docflow.errors import Finding
 from docflow.levels import Level
 from docflow.metrics.coverage import CoverageCounts, CoverageTable
-from docflow.outputs import OutputSchema, header
+from docflow.outputs import OutputSchema
 
-__all__ = ["DIMENSIONS", "SCHEMA", "SOURCES", "UNKNOWN", "AuditResult", "coverage_by_dimension",
-           "signature_sources"]
+__all__ = ["DIMENSIONS", "SCHEMA", "SOURCES", "UNKNOWN", "AuditResult", "by_province",
+           "by_province_level", "coverage_by_dimension", "signature_sources"]
 
 SCHEMA = OutputSchema.AUDIT.value
 """The ``schema`` field of the JSON form; bumped when a field changes meaning or goes away."""
@@ -47,6 +50,43 @@ def signature_sources(rows: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, in
     return out
 
 
+def _level_keys(rows: Sequence[tuple[Any, ...]],
+                levels: Mapping[str, Level] | None) -> list[str]:
+    """Each row's level: stored, else looked up or inferred from the organ code, else unknown."""
+    keys = []
+    for r in rows:
+        level = r[1]
+        if level is None:
+            inferred = infer_level(r[0], levels)
+            level = inferred.value if inferred else UNKNOWN
+        keys.append(level)
+    return keys
+
+
+def by_province_level(rows: Sequence[tuple[Any, ...]], directory: Directory,
+                      levels: Mapping[str, Level] | None = None
+                      ) -> dict[str, CoverageTable] | None:
+    """Coverage per province and, within it, per level of the sender (the level of
+    :func:`coverage_by_dimension`, so a province's levels add up to its row of
+    :func:`by_province`); ``None`` when the directory places no one."""
+    if not directory.provinces or not rows:
+        return None if not directory.provinces else {}
+    provinces = [directory.province(r[0] or UNKNOWN) for r in rows]
+    flags = np.array([r[4:8] for r in rows], dtype=bool).reshape(len(rows), 4)
+    reasons = [() if r[8] == "[]" else tuple(json.loads(r[8])) for r in rows]
+    table = CoverageTable()
+    # One vectorised pass over "province<US>level" keys, split afterwards.
+    table.add_arrays(np.array([f"{p}\x1f{lv}" for p, lv in zip(provinces, _level_keys(
+        rows, levels), strict=True)], dtype=object).astype(str),
+        organ_present=flags[:, 0], organ_valid=flags[:, 1], signer_present=flags[:, 2],
+        signer_valid=flags[:, 3], reasons=reasons)
+    out: dict[str, dict[str, CoverageCounts]] = {}
+    for key, counts in table.items():
+        province, _, level = key.partition("\x1f")
+        out.setdefault(province, {})[level] = counts
+    return {p: CoverageTable(out[p]) for p in sorted(out)}
+
+
 def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
                           levels: Mapping[str, Level] | None = None
                           ) -> dict[str, CoverageTable]:
@@ -58,13 +98,7 @@ def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
     """
     n = len(rows)
     senders = [r[0] or UNKNOWN for r in rows]
-    level_keys = []
-    for r in rows:
-        level = r[1]
-        if level is None:
-            inferred = infer_level(r[0], levels)
-            level = inferred.value if inferred else UNKNOWN
-        level_keys.append(level)
+    level_keys = _level_keys(rows, levels)
     flags = np.array([r[4:8] for r in rows], dtype=bool).reshape(n, 4)
     reasons = [() if r[8] == "[]" else tuple(json.loads(r[8])) for r in rows]
     columns = {
@@ -83,6 +117,20 @@ def coverage_by_dimension(rows: Sequence[tuple[Any, ...]],
                              reasons=reasons)
         tables[dimension] = table
     return tables
+
+
+def by_province(agencies: CoverageTable, directory: Directory) -> CoverageTable | None:
+    """Coverage per province: the sum of its agencies' counts (each document has one sender,
+    so every document is counted once). ``central`` holds agencies with no province, ``unknown``
+    senders the directory does not know; ``None`` when the directory places no one (no
+    topology, or a PKI index alone)."""
+    if not directory.provinces:
+        return None
+    groups: dict[str, CoverageCounts] = {}
+    for code, counts in agencies.items():
+        key = directory.province(code)
+        groups[key] = groups[key] + counts if key in groups else counts
+    return CoverageTable(groups)
 
 
 @dataclass(frozen=True)
@@ -127,6 +175,12 @@ class AuditResult:
     sources: dict[str, dict[str, int]] | None = None
     """Per role, the documents whose signatures of that role are in the envelope (``xml``),
     in a PDF attachment (``pdf``) or in both: which kind the signing rates come from."""
+    directory: Directory = NO_DIRECTORY
+    """The names and provinces of the audited agencies, and where they were read from."""
+    by_province: CoverageTable | None = None
+    """Coverage per province (:func:`by_province`); ``None`` when no province is known."""
+    by_province_level: dict[str, CoverageTable] | None = None
+    """Coverage per province and level (:func:`by_province_level`)."""
 
     @property
     def exit_code(self) -> int:
@@ -148,29 +202,25 @@ class AuditResult:
         """Documents whose stored result was reused."""
         return self.documents - self.verified_now
 
+    def output(self) -> AuditOutput:
+        """The typed JSON output (:class:`~docflow.audit.output.AuditOutput`) of this result:
+        what every rendering (JSON, text, CSV, HTML) reads."""
+        found = self.sources or {}
+        return AuditOutput(
+            docflow_version=__version__, source=self.source, archive=self.archive,
+            context=AuditContext(self.policy, self.trust_fingerprint, self.at,
+                                 self.trust_source, self.anchors),
+            notices=self.notices, verified_now=self.verified_now,
+            status_messages=self.status_messages, unreadable=self.unreadable,
+            total=self.total,
+            sources=Sources(*(RoleSources(**found.get(role, {})) for role in ("organ", "signer"))),
+            by_level=self.tables["level"], by_agency=self.tables["agency"],
+            by_document_type=self.tables["document_type"], by_month=self.tables["month"],
+            target=None if self.target is None else TargetSection(
+                self.target, self.measure, self.min_documents, self.unranked, self.below),
+            imported=self.imported, directory=self.directory, by_province=self.by_province,
+            by_province_level=self.by_province_level)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (schema ``docflow.audit/1``, ``docflow/schemas/audit.schema.json``)."""
-        return {
-            **header(OutputSchema.AUDIT),
-            "source": self.source,
-            "archive": self.archive,
-            "context": {"policy": self.policy, "trust_fingerprint": self.trust_fingerprint,
-                        "at": self.at, "trust_source": self.trust_source.value,
-                        "anchors": list(self.anchors)},
-            "notices": [f.to_dict() for f in self.notices],
-            "documents": self.documents,
-            "verified_now": self.verified_now,
-            "reused": self.reused,
-            "status_messages": self.status_messages,
-            "unreadable": {"total": sum(self.unreadable.values()),
-                           "by_code": {k: self.unreadable[k] for k in sorted(self.unreadable)}},
-            "total": self.total.to_dict(),
-            "sources": self.sources or {role: dict.fromkeys(SOURCES, 0)
-                                        for role in ("organ", "signer")},
-            **{f"by_{d}": self.tables[d].to_dict() for d in DIMENSIONS},
-            "target": None if self.target is None else {
-                "value": self.target, "measure": self.measure, "ranking": "upper_bound",
-                "min_documents": self.min_documents, "unranked": self.unranked,
-                "below": [b.to_dict() for b in self.below]},
-            "import": None if self.imported is None else self.imported.to_dict(),
-        }
+        return self.output().to_json()

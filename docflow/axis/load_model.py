@@ -6,7 +6,8 @@ load run really sent (documents at the time they were due, status messages when 
 sent), each served in ``service_ms`` by one of ``workers`` workers; then each message takes
 ``transit_ms`` more on the parts of its path that do not queue (TLS and HTTP both ways, the
 wait for its group commit). The predicted acknowledgement latency of each document (departure
-plus transit, minus its due time) and the predicted throughput go beside the measured ones.
+plus transit, minus its due time) and the predicted throughput go beside the measured ones,
+for the whole run and for each level of the senders.
 
 The parameters are measured on the service (``bench/test_axis_bench.py`` prints them): the
 service time is the inverse of the capacity the server sustained (its judges, its event loop,
@@ -17,12 +18,22 @@ takes end to end beyond that. What the model still leaves out is in docs/axis.md
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from docflow.axis.load_output import (
+    Compared,
+    ComparedQuantiles,
+    LevelComparison,
+    Prediction,
+    Quantiles,
+    per_s,
+    seconds,
+)
 from docflow.axis.load_run import LoadResult
+from docflow.levels import Level
+from docflow.outputs import rate
 from docflow.sim.queues import scan_single_server, serve_window
+from docflow.topology.arrays import LEVEL_ORDER
 
 __all__ = ["model_comparison", "predict_latency"]
 
@@ -41,10 +52,9 @@ def _departures(arrival_us: np.ndarray, service_us: int, workers: int) -> np.nda
     return depart
 
 
-def _quantiles(values: np.ndarray) -> dict[str, float | None]:
-    if len(values) == 0:
-        return {"p50": None, "p95": None, "p99": None}
-    return {f"p{q}": round(float(np.quantile(values, q / 100)), 4) for q in (50, 95, 99)}
+def _rate(n: int, until_s: float) -> float | None:
+    """``n`` documents from the start until ``until_s``, per second."""
+    return per_s(n / max(until_s, 1e-9)) if n else None
 
 
 def predict_latency(arrivals_s: np.ndarray, *, service_ms: float, workers: int,
@@ -70,34 +80,51 @@ def predict_latency(arrivals_s: np.ndarray, *, service_ms: float, workers: int,
 
 
 def model_comparison(result: LoadResult, *, service_ms: float, workers: int,
-                     transit_ms: float = 0.0) -> dict[str, Any]:
-    """Predicted against measured: throughput, utilisation and acknowledgement latency."""
+                     transit_ms: float = 0.0) -> Prediction:
+    """Predicted against measured: throughput, utilisation and acknowledgement latency.
+
+    ``transit_ms`` is each message's time outside the queue (TLS, HTTP, the commit), added to
+    its departure: the prediction of a message alone is the service plus the transit.
+    """
     documents = [r for r in result.records if r.acked_s is not None]
-    due = np.array([r.planned.at_s for r in documents])
-    arrivals_s = np.concatenate([due, np.array(result.status_posts)])
+    due = np.array([r.planned.at_s for r in documents], float)
+    acked = np.array([r.acked_s or 0.0 for r in documents], float)
+    level_of = np.array([r.planned.level for r in documents], object)
+    arrivals_s = np.concatenate([due, np.array(result.status_posts, float)])
     is_document = np.concatenate([np.ones(len(due), bool),
                                   np.zeros(len(result.status_posts), bool)])
     order = np.argsort(arrivals_s, kind="stable")
     arrival_us = np.rint(arrivals_s[order] * 1e6).astype(np.int64)
     service_us = max(1, round(service_ms * 1000))
     depart_us = _departures(arrival_us, service_us, workers)
-    waited = (depart_us - arrival_us)[is_document[order]] / 1e6 + transit_ms / 1000
-    measured = np.array([(r.acked_s or 0.0) - r.planned.at_s for r in documents])
+    # Back to the documents' own order, so that each level picks its own departures.
+    depart_doc_s = np.empty(len(due))
+    depart_doc_s[order[is_document[order]]] = depart_us[is_document[order]] / 1e6
+    depart_doc_s += transit_ms / 1000
+    waited = depart_doc_s - due
+    measured = acked - due
     span = max(float(arrivals_s.max() - arrivals_s.min()), 1e-9) if len(arrivals_s) else 1.0
     offered = len(arrivals_s) / span
-    predicted_end = float(depart_us.max()) / 1e6 if len(depart_us) else 0.0
-    sending = max(result.sending_s, 1e-9)
-    return {
-        "service_ms": service_ms, "workers": workers, "transit_ms": transit_ms,
-        "messages": len(arrivals_s), "documents": len(due),
-        "status_messages": len(result.status_posts),
-        "offered_per_s": round(offered, 3),
-        "utilisation": round(offered * service_ms / 1000 / workers, 4),
-        "throughput_per_s": {
-            "predicted": round(len(due) / max(float(np.max(depart_us[is_document[order]]))
-                                              / 1e6 + transit_ms / 1000, 1e-9), 3)
-            if len(due) else None,
-            "measured": round(len(due) / sending, 3)},
-        "ack_latency_s": {"predicted": _quantiles(waited), "measured": _quantiles(measured)},
-        "predicted_last_departure_s": round(predicted_end, 3),
-    }
+    levels: dict[Level, LevelComparison] = {}
+    for level in LEVEL_ORDER:
+        mine = level_of == level.value
+        n = int(mine.sum())
+        if not n:
+            continue
+        levels[level] = LevelComparison(
+            n, Compared(_rate(n, float(depart_doc_s[mine].max())),
+                        _rate(n, float(acked[mine].max()))),
+            ComparedQuantiles(Quantiles.of(waited[mine]), Quantiles.of(measured[mine])))
+    return Prediction(
+        service_ms=float(service_ms), workers=workers, transit_ms=float(transit_ms),
+        messages=len(arrivals_s),
+        documents=len(due), status_messages=len(result.status_posts),
+        offered_per_s=per_s(offered),
+        utilisation=rate(offered * service_ms / 1000 / workers),
+        throughput_per_s=Compared(
+            _rate(len(due), float(depart_doc_s.max()) if len(due) else 0.0),
+            _rate(len(due), result.sending_s)),
+        ack_latency_s=ComparedQuantiles(Quantiles.of(waited), Quantiles.of(measured)),
+        levels=levels,
+        predicted_last_departure_s=seconds(float(depart_us.max()) / 1e6) if len(depart_us)
+        else None)

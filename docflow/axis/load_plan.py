@@ -170,8 +170,9 @@ def build_plan(scenario: Scenario, topology: Topology, directory: Directory,
                          f"the scenario's topology ({scenario.topology})",
                          Location(key="scenario"))
     reject_rng = np.random.default_rng([scenario.seed, 15])
-    # A run tag in the document numbers: DocumentIds of two runs against one store differ.
-    tag = int(time.time()) % 1_000_000
+    # A run tag in the document numbers, so that DocumentIds of two runs against one store
+    # differ: the millisecond the plan was made (to the second, two runs could meet).
+    tag = time.time_ns() // 1_000_000 % 10_000_000_000
     now = dt.datetime.now(VIETNAM).replace(microsecond=0) - dt.timedelta(minutes=1)
     signers: dict[tuple[str, Role], Signer] = {}
     index = read_index(directory.folder)

@@ -70,6 +70,10 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
                                               "both_present", "organ_valid", "signer_valid",
                                               "both_valid"]),
               default="both_valid", show_default=True, help="The rate --target applies to.")
+@click.option("--topology", default=None, metavar="PRESET|FILE",
+              help="Name the agencies and place them in provinces with this topology (vn-2025, "
+              "vn-2024, ... or a GraphML/JSON file) [default: a simulation run's own topology, "
+              "else the index of a --trust PKI folder, else organ codes only].")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Import a folder, zip or tar into this archive (kept, so a later audit "
               "reuses its results) instead of a temporary one.")
@@ -89,12 +93,14 @@ def archive_import_command(source: str, db: str, batch_size: int, fmt: str,
 def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], at: Any,
                   revocation: str, legacy: bool, roles: str | None, key_usage: str,
                   target: float | None, min_documents: int, full: bool, measure: str,
-                  db: str | None, jobs: int | None, scheduler: str | None, chunk_size: int,
+                  topology: str | None, db: str | None, jobs: int | None,
+                  scheduler: str | None, chunk_size: int,
                   fmt: str, output: str | None, quiet: bool) -> None:
     """Verify every document of SOURCE and report signing rates.
 
     SOURCE is an archive database, or a folder, zip or tar of .edxml/.xml files. Rates per
-    level, agency, document type and month, with 95% Wilson intervals. Exit code: 0 done (and
+    level, province, agency (by name, where a topology or PKI index names it), document type
+    and month, with 95% Wilson intervals. Exit code: 0 done (and
     nothing below --target, no entry rejected); 1 some level or agency below --target, or
     some entries of the source rejected (as ``archive import`` exits); 2 unusable input, or a
     source with nothing to audit.
@@ -111,7 +117,7 @@ def audit_command(source: str, anchors: tuple[str, ...], crls: tuple[str, ...], 
                                                   legacy=legacy, roles=roles,
                                                   key_usage=key_usage),
                          jobs=jobs, scheduler=scheduler, chunk_size=chunk_size, target=target,
-                         min_documents=min_documents, measure=measure,
+                         min_documents=min_documents, measure=measure, topology=topology,
                          db=Path(db) if db else None)
     def notify(notice: Any) -> None:
         click.echo(f"{notice.effective_severity.value}: {notice.code} {notice.location}: "

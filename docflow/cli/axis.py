@@ -239,25 +239,28 @@ def axis_status_command(ids: tuple[int, ...], url: str, pki: str, organ: str, co
               "(TLS, HTTP, commit), added to the model's latency.")
 @_PASS
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
-              help="Folder for summary.json and report.html.")
+              help="Folder for summary.json and report.html; must be empty or missing unless "
+              "--force.")
+@click.option("--force", is_flag=True, help="Replace the load run in a non-empty --out folder: "
+              "its summary.json and report.html are removed first; other files are left alone.")
 @QUIET
 def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, duration: float,
                  max_documents: int, max_kb: int, drain: float, no_status: bool,
                  model_service_ms: float | None, model_workers: int,
                  model_transit_ms: float, passphrase_file: str | None, out: str,
-                 quiet: bool) -> None:
+                 force: bool, quiet: bool) -> None:
     """Play a scenario's traffic against a live axis and measure it.
 
     Many agencies at once, each with its own TLS client certificate: documents really signed,
     sent open-loop at the scenario's times (compressed by --rate-scale), fetched and answered
-    by their receivers. Writes OUT/summary.json (the simulator's shape, measured) and
-    OUT/report.html. Exit code: 0 done; 1 some document refused or lost; 2 unusable input or
-    an unreachable axis.
+    by their receivers. Writes OUT/summary.json (docflow.load/1) and OUT/report.html. Exit
+    code: 0 done; 1 some document refused or lost; 2 unusable input, an unreachable axis, or a
+    non-empty --out without --force (DF-RUN-001).
     """
     from pathlib import Path
 
-    from docflow.axis.load import LoadConfig, load
-    from docflow.report import write_simulation_report
+    from docflow.axis.load import LoadConfig
+    from docflow.loadrun import load
 
     config = LoadConfig(url, Path(pki), rate_scale=rate_scale, duration_s=duration,
                         max_documents=max_documents, max_kb=max_kb, drain_s=drain,
@@ -265,22 +268,23 @@ def load_command(scenario: str | None, url: str, pki: str, rate_scale: float, du
                         model_service_ms=model_service_ms, model_workers=model_workers,
                         model_transit_ms=model_transit_ms)
     with progress_line(quiet) as line:
-        summary = load(scenario, config, out, progress=line)
-    report = write_simulation_report(out)
-    measured = summary["load"]
-    click.echo(f"{summary['totals']['documents_sent']:,} documents acknowledged of "
-               f"{measured['attempted']:,} sent ({measured['acknowledged_per_s']} per s); "
-               f"{summary['totals']['delivered']:,} of {summary['totals']['deliveries']:,} "
-               f"deliveries fetched; acknowledgement p50/p95/p99 "
-               f"{measured['ack_latency_s']['p50']}/{measured['ack_latency_s']['p95']}/"
-               f"{measured['ack_latency_s']['p99']} s; refused {measured['refused'] or 'none'}")
-    model = measured.get("model")
+        run = load(scenario, config, out, force=force, progress=line)
+    summary = run.summary
+    measured, totals = summary.load, summary.totals
+    ack = measured.ack_latency_s
+    click.echo(f"{totals.documents_sent:,} documents acknowledged of {measured.attempted:,} "
+               f"sent ({measured.acknowledged_per_s} per s); {totals.delivered:,} of "
+               f"{totals.deliveries:,} deliveries fetched; acknowledgement p50/p95/p99 "
+               f"{ack.p50}/{ack.p95}/{ack.p99} s; refused {dict(measured.refused) or 'none'}")
+    model = summary.model
     if model is not None:
-        rate, ack = model["throughput_per_s"], model["ack_latency_s"]
-        click.echo(f"model ({model['workers']} worker(s), {model['service_ms']} ms a message, "
-                   f"{model['transit_ms']} ms transit, utilisation {model['utilisation']}): "
-                   f"throughput {rate['predicted']} "
-                   f"predicted / {rate['measured']} measured per s; acknowledgement p50/p95/p99 "
-                   + " vs ".join("/".join(str(ack[side][q]) for q in ("p50", "p95", "p99"))
-                                 + f" s {side}" for side in ("predicted", "measured")))
-    chatter(f"wrote {out}/summary.json and {report}", quiet)
+        click.echo(f"model ({model.workers} worker(s), {model.service_ms} ms a message, "
+                   f"{model.transit_ms} ms transit, utilisation {model.utilisation}): throughput "
+                   f"{model.throughput_per_s.predicted} predicted / "
+                   f"{model.throughput_per_s.measured} measured per s; acknowledgement "
+                   "p50/p95/p99 " + " vs ".join(
+                       f"{q.p50}/{q.p95}/{q.p99} s {side}" for side, q in (
+                           ("predicted", model.ack_latency_s.predicted),
+                           ("measured", model.ack_latency_s.measured))))
+    chatter(f"wrote {run.out}/summary.json and {run.report}", quiet)
+    sys.exit(1 if measured.refused or totals.lost else 0)

@@ -12,14 +12,15 @@ from docflow.cli.progress import QUIET, chatter, progress_line
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Where to write the page [default: DIR/report.html].")
 def report_command(run_dir: str, output: str | None) -> None:
-    """Render the summary.json of the simulation run in DIR as a self-contained HTML report.
+    """Render the summary.json of the simulation or load run in DIR as a self-contained HTML
+    report.
 
     The page has its styles and charts inline and loads nothing, so it opens offline and can be
     mailed. Exit code: 0 written; 2 no readable summary.json in DIR.
     """
-    from docflow.report import write_simulation_report
+    from docflow.report.run import write_run_report
 
-    click.echo(str(write_simulation_report(run_dir, output)))
+    click.echo(str(write_run_report(run_dir, output)))
 
 
 @click.command("calibrate")
@@ -57,11 +58,14 @@ def calibrate_command(targets: str, out: str, quiet: bool) -> None:
               help="Override the scenario's seed.")
 @click.option("--crypto", default=None, metavar="MODE",
               help="Override the crypto mode: model, sample:N or real.")
+@click.option("--scheduler", default=None, metavar="local:N|tcp://HOST:PORT",
+              help="Sign and verify (sample, real crypto) on Dask [default: this machine's "
+              "processes].")
 @click.option("--quiet", "-q", is_flag=True,
               help="Print no progress, no summary table and no 'wrote' line (errors and "
               "warnings still go to standard error); the run is the same.")
 def simulate_command(scenario: str | None, out: str, force: bool, seed: int | None,
-                     crypto: str | None, quiet: bool) -> None:
+                     crypto: str | None, scheduler: str | None, quiet: bool) -> None:
     """Run a load scenario (TOML) and write DIR/summary.json and DIR/report.html.
 
     Without SCENARIO, runs the built-in default: one week of vn-2025 with 2,000 documents really
@@ -73,8 +77,8 @@ def simulate_command(scenario: str | None, out: str, force: bool, seed: int | No
 
     with progress_line(quiet) as line:
         result = simulate(scenario, out, seed=seed, crypto=crypto, force=force,
-                          progress=line, notice=None if line is None else
-                          lambda text: line.note(f"{text}…"))
+                          scheduler=scheduler, progress=line, notice=None if line is None
+                          else lambda text: line.note(f"{text}…"))
     if not quiet:
         click.echo(render_summary(result.summary))
         click.echo(f"wrote {result.out}/summary.json, {result.report}"

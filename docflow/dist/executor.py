@@ -21,13 +21,11 @@ in batches as workers free up, never loaded whole into memory or into the schedu
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-import signal
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -83,7 +81,7 @@ class Executor(ABC):
             running it again and again). Results already yielded stay valid.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - nothing to release by default (InProcess)
         """Release what this executor started."""
 
     def __enter__(self) -> Executor:
@@ -109,16 +107,17 @@ class LocalPool(Executor):
 
     fork where the platform has it: workers start in milliseconds and a script without an
     ``if __name__ == "__main__"`` guard still works; spawn elsewhere. Create it before opening
-    any SQLite connection, since a forked child must not inherit one.
+    any SQLite connection, since a forked child must not inherit one. A caller that may have
+    other threads running (the simulator's status thread) asks for ``forkserver``.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, method: StartMethod = StartMethod.FORK) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
         self._broken = False
         # Workers ignore Ctrl-C and die with this process (docflow.processes).
-        self._pool = worker_pool(workers, method=StartMethod.FORK)
+        self._pool = worker_pool(workers, method=method)
         # With fork, the first submit starts every worker: do it now, while the caller holds
         # no connection that a child could inherit.
         try:
@@ -148,8 +147,13 @@ class LocalPool(Executor):
             self._broken = True  # an error or Ctrl-C: the workers go at once
             raise
         finally:
-            for future in in_flight:
-                future.cancel()
+            # Not on a broken pool: close() stops it, and its shutdown drops what is queued.
+            # A future cancelled here and then failed by the dying pool kills the pool's
+            # manager thread (CPython 3.11 sets the BrokenProcessPool on every pending
+            # future, cancelled or not), and the interpreter then hangs at exit.
+            if not self._broken:
+                for future in in_flight:
+                    future.cancel()
 
     def close(self) -> None:
         if self._broken:

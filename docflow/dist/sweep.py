@@ -15,18 +15,17 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
-import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from docflow.atomic import write_atomic
-from docflow.dist.executor import Executor, open_executor
+from docflow.dist.executor import Executor, InProcess, open_executor
 from docflow.dist.sweep_model import Band, SweepRun, SweepScenario, SweepSummary, Variant
 from docflow.dist.sweep_stats import Metrics, band, run_metrics, tornado
 from docflow.errors import InputError, Location, UsageError
@@ -154,9 +153,11 @@ def run_point(source: bytes, file: str, overrides: tuple[tuple[str, Any], ...], 
     """
     scenario = scenario_from_document(_with(_document(source, file), overrides), file)
     # What docflow.simulate does with no output folder (the run folder is the only
-    # difference, and its summary.json is these bytes).
+    # difference, and its summary.json is these bytes). Sample and real crypto sign in this
+    # worker: the sweep's runs are what spreads over the cores, and a pool or cluster worker
+    # may not start processes of its own.
     chosen = configure(scenario, seed=seed, crypto=crypto)
-    result = run_engine(chosen, prepare(chosen), None)
+    result = run_engine(chosen, prepare(chosen), None, executor=InProcess())
     digest = hashlib.sha256(result.to_json()).hexdigest()
     return index, digest, run_metrics(result.summary)
 

@@ -71,7 +71,7 @@ def band(values: Sequence[float | None]) -> Band:
     if not len(known):
         return Band(0, None, None, None, None, None)
     p5, p95 = np.percentile(known, [5, 95])
-    return Band(int(len(known)), _r(known.mean()), _r(p5), _r(p95), _r(known.min()),
+    return Band(len(known), _r(known.mean()), _r(p5), _r(p95), _r(known.min()),
                 _r(known.max()))
 
 

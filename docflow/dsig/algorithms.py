@@ -302,7 +302,10 @@ def sign_value(method: SignatureMethod, key: PrivateKey, data: bytes) -> bytes:
     if alg.family == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
         assert alg.hash is not None
         size = EC_CURVES[key.curve.name]
-        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(alg.hash)))
+        # RFC 6979: the nonce is derived from the key and the message, so the same document
+        # signed twice (on any machine) is the same bytes, and no weak RNG can leak the key.
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(alg.hash,
+                                                            deterministic_signing=True)))
         return r.to_bytes(size, "big") + s.to_bytes(size, "big")
     if alg.family == "eddsa" and isinstance(key, ed25519.Ed25519PrivateKey):
         return key.sign(data)

@@ -368,3 +368,4 @@ class CoverageTable:
     def from_dict(cls, data: Mapping[str, Mapping[str, Any]]) -> CoverageTable:
         """Read back what :meth:`to_dict` wrote; contradictory counters raise ``ValueError``."""
         return cls({str(key): CoverageCounts.from_dict(value) for key, value in data.items()})
+

@@ -7,11 +7,13 @@ then the signing rate per level and per month with its 95 % interval against the
 agencies (and levels) below the target worst first, the rates per document type, and the
 reasons signatures were found invalid.
 
-It reads the audit's JSON form (schema ``docflow.audit/1``, :meth:`AuditResult.to_dict
-<docflow.audit.AuditResult.to_dict>`), the same document ``docflow audit --format json`` prints,
-so a saved JSON result renders to the same page as a live audit. As for the simulation report,
-reading (:func:`read_audit`) and drawing (:func:`render_audit`) are kept apart, and every rate is
-recomputed from its counters.
+It reads the audit's JSON form (schema ``docflow.audit/1``) through its typed model,
+:class:`~docflow.audit.output.AuditOutput` — the same value ``docflow audit --format json``
+writes — so a saved JSON result renders to the same page as a live audit. As for the simulation
+report, reading (:func:`read_audit`) and drawing (:func:`render_audit`) are kept apart, and every
+rate is recomputed from its counters. Agencies are shown by name where the audit's directory
+knows them, and the rates per province, with their tile map, come after the levels
+(:mod:`docflow.report.audit_places`).
 """
 
 from __future__ import annotations
@@ -22,20 +24,19 @@ from typing import Any
 
 from markupsafe import Markup
 
+from docflow.audit.directory import Directory
 from docflow.audit.hints import trust_hint
-from docflow.errors import Severity
-from docflow.report.coverage import MEASURES, CoverageRow, ReasonRow, read_coverage, reason_rows
-from docflow.report.fields import Fields
+from docflow.audit.output import AuditOutput
+from docflow.metrics.coverage import CoverageTable
+from docflow.report.audit_places import ProvinceView, names_fact, province_view
+from docflow.report.coverage import MEASURES, CoverageRow, ReasonRow, counts_row, reason_rows
 from docflow.report.format import count, percent
 from docflow.report.labels import level_label, level_order
 from docflow.report.page import render
 from docflow.report.svg import Interval, interval_chart
 
-__all__ = ["MAX_BELOW_CHART", "MAX_BELOW_ROWS", "AuditView", "NoticeRow", "read_audit",
-           "render_audit"]
-
-SCHEMA = "docflow.audit/1"
-"""The audit JSON schema this report reads."""
+__all__ = ["MAX_BELOW_CHART", "MAX_BELOW_ROWS", "AuditView", "NoticeRow", "agency_label",
+           "read_audit", "render_audit"]
 
 MAX_BELOW_ROWS = 500
 """Agencies listed below the target in the table; a national audit can list thousands, and the
@@ -52,6 +53,9 @@ class BelowRow:
     dimension: str
     key: str
     label: str
+    """The level's word, or the agency's name and code (the code alone when unknown)."""
+    name: str | None
+    """The agency's name, ``None`` for a level or an agency the directory does not know."""
     documents: int
     count: int
     rate: float
@@ -97,30 +101,28 @@ class AuditView:
     unreadable: list[tuple[str, int]]
     trust_hint: str | None
     """Said when most failures are an unknown issuer: the trust store is likely wrong."""
+    provinces: ProvinceView
+    """The rates per province, their map, or why either is absent."""
 
 
-def _notices(root: Fields) -> list[NoticeRow]:
-    """The ``notices`` of a result, each with a known severity; ``[]`` when the field is
-    absent (results written before the audit had notices)."""
-    if not root.has("notices"):
-        return []
-    rows = []
-    for n in root.items("notices"):
-        severity = n.text("severity")
-        if severity not in {s.value for s in Severity}:
-            raise n.fail("severity", f"unknown severity {severity!r}; one of "
-                                     f"{', '.join(s.value for s in Severity)}")
-        rows.append(NoticeRow(n.text("code"), severity, n.text("message")))
-    return rows
+def _table(table: CoverageTable, label: Callable[[str], str] = str) -> list[CoverageRow]:
+    return [counts_row(counts, key, label(key)) for key, counts in table.items()]
 
 
-def _table(root: Fields, name: str, label: Callable[[str], str] = str) -> list[CoverageRow]:
-    f = root.obj(name)
-    return [read_coverage(f.obj(k), k, label(k)) for k in f.names()]
+def agency_label(code: str, directory: Directory) -> str:
+    """An agency as the reader knows it: ``Văn phòng Chính phủ (000.00.00.G22)``, or the code
+    alone when the directory does not know it (never a guessed name).
+
+    >>> from docflow.audit.directory import NO_DIRECTORY
+    >>> agency_label("000.00.00.G22", NO_DIRECTORY)
+    '000.00.00.G22'
+    """
+    name = directory.name(code)
+    return f"{name} ({code})" if name else code
 
 
-def read_audit(result: Mapping[str, Any], file: str | None = None) -> AuditView:
-    """Read and check the fields of an audit's JSON form that the report shows.
+def read_audit(result: Mapping[str, Any] | AuditOutput, file: str | None = None) -> AuditView:
+    """Read and check an audit's JSON form (through :class:`AuditOutput`) for the report.
 
     Raises
     ------
@@ -128,67 +130,47 @@ def read_audit(result: Mapping[str, Any], file: str | None = None) -> AuditView:
         ``DF-REP-002`` naming the key of the first field that is missing or wrong, including a
         ``schema`` other than ``docflow.audit/1``.
     """
-    root = Fields(result, file)
-    schema = root.text("schema")
-    if schema != SCHEMA:
-        raise root.fail("schema", f"expected {SCHEMA!r}, found {schema!r}")
-    by_key = {r.key: r for r in _table(root, "by_level", level_label)}
+    out = result if isinstance(result, AuditOutput) else AuditOutput.from_json(result, file)
+    by_key = {r.key: r for r in _table(out.by_level, level_label)}
     levels = [by_key[k] for k in level_order(by_key)]
-    months = sorted(_table(root, "by_month"), key=lambda r: r.key)
-    doc_types = sorted(_table(root, "by_document_type"), key=lambda r: (-r.documents, r.key))
-    agencies = root.obj("by_agency")
-    total = read_coverage(root.obj("total"), "total", "All documents")
-
-    target_f = root.opt_obj("target")
-    target = target_f.number("value") if target_f else None
-    measure = target_f.text("measure") if target_f else "both_valid"
-    if measure not in MEASURES:
-        raise (target_f or root).fail("measure", f"unknown measure {measure!r}; one of "
-                                                 f"{', '.join(MEASURES)}")
+    months = sorted(_table(out.by_month), key=lambda r: r.key)
+    doc_types = sorted(_table(out.by_document_type), key=lambda r: (-r.documents, r.key))
+    total = counts_row(out.total, "total", "All documents")
+    target = out.target.value if out.target is not None else None
+    measure = out.target.measure if out.target is not None else "both_valid"
     below: list[BelowRow] = []
-    if target_f is not None:
-        for b in target_f.items("below"):
-            dim, key = b.text("dimension"), b.text("key")
-            below.append(BelowRow(dim, key, level_label(key) if dim == "level" else key,
-                                  b.count("documents"), b.count("count"), b.number("rate"),
-                                  b.number("low"), b.number("high"), bool(b.raw("certain"))))
+    for b in out.target.below if out.target is not None else ():
+        below.append(BelowRow(b.dimension, b.key, level_label(b.key) if b.dimension == "level"
+                              else agency_label(b.key, out.directory), out.directory.name(b.key)
+                              if b.dimension == "agency" else None, b.documents, b.count,
+                              b.rate, b.low, b.high, b.certain))
     below_agencies = [b for b in below if b.dimension == "agency"]
 
-    facts = [("Documents audited", count(total.documents))]
-    if root.has("verified_now"):
-        facts.append(("Verified now", count(root.count("verified_now"))))
-    if root.has("reused"):
-        facts.append(("Reused results", count(root.count("reused"))))
-    facts.append(("Agencies", count(len(agencies.names()))))
-    cell = total.cells[measure]
-    facts.append((MEASURES[measure].capitalize(), percent(cell.rate)))
+    facts = [("Documents audited", count(total.documents)),
+             ("Verified now", count(out.verified_now)), ("Reused results", count(out.reused)),
+             ("Agencies", count(len(out.by_agency))),
+             ("Agency names", names_fact(out.directory))]
+    facts.append((MEASURES[measure].capitalize(), percent(total.cells[measure].rate)))
     if target is not None:
         facts.append(("Target", percent(target)))
         facts.append(("Agencies below target", count(len(below_agencies))))
-    if root.has("context"):
-        ctx = root.obj("context")
-        if ctx.has("policy"):
-            facts.append(("Policy", ctx.text("policy")))
-        if ctx.has("at"):
-            facts.append(("Checked at", ctx.text("at")))
-    unreadable: list[tuple[str, int]] = []
-    if root.has("unreadable"):
-        u = root.obj("unreadable")
-        if u.has("by_code"):
-            codes = u.obj("by_code")
-            unreadable = [(c, codes.count(c)) for c in sorted(codes.names())]
-        facts.append(("Unreadable inputs", count(sum(n for _, n in unreadable))))
-    if root.has("status_messages"):
-        facts.append(("Status messages (not audited)", count(root.count("status_messages"))))
+    facts.append(("Policy", out.context.policy))
+    facts.append(("Checked at", out.context.at))
+    unreadable = sorted(out.unreadable.items())
+    facts.append(("Unreadable inputs", count(sum(n for _, n in unreadable))))
+    facts.append(("Status messages (not audited)", count(out.status_messages)))
+    reasons = reason_rows(levels)
     return AuditView(
-        source=root.opt_text("source") or "", notices=_notices(root), facts=facts, measure=measure,
-        measure_label=MEASURES[measure], target=target, total=total, levels=levels,
-        months=months, document_types=doc_types, agencies=len(agencies.names()),
-        below=below_agencies[:MAX_BELOW_ROWS],
+        source=out.source, notices=[NoticeRow(n.code, n.effective_severity.value, n.message)
+                                    for n in out.notices],
+        facts=facts, measure=measure, measure_label=MEASURES[measure], target=target,
+        total=total, levels=levels, months=months, document_types=doc_types,
+        agencies=len(out.by_agency), below=below_agencies[:MAX_BELOW_ROWS],
         below_levels=[b for b in below if b.dimension == "level"],
         below_more=max(0, len(below_agencies) - MAX_BELOW_ROWS),
-        reasons=reason_rows(levels), unreadable=unreadable,
-        trust_hint=trust_hint({r.code: r.total for r in reason_rows(levels)}),
+        reasons=reasons, unreadable=unreadable,
+        trust_hint=trust_hint({r.code: r.total for r in reasons}),
+        provinces=province_view(out, measure),
     )
 
 
@@ -216,13 +198,14 @@ def _charts(view: AuditView) -> dict[str, Markup]:
     return charts
 
 
-def render_audit(result: Mapping[str, Any], file: str | None = None) -> str:
+def render_audit(result: Mapping[str, Any] | AuditOutput, file: str | None = None) -> str:
     """Render the audit report of ``result`` (an audit's JSON form) as one HTML page.
 
     Parameters
     ----------
     result
-        ``AuditResult.to_dict()``, or the parsed output of ``docflow audit --format json``.
+        ``AuditResult.output()``, ``AuditResult.to_dict()``, or the parsed output of
+        ``docflow audit --format json`` (read through :class:`AuditOutput`).
     file
         Where it was read from, named in errors.
 
@@ -234,4 +217,7 @@ def render_audit(result: Mapping[str, Any], file: str | None = None) -> str:
     """
     view = read_audit(result, file)
     title = "Signing audit" + (f": {view.source}" if view.source else "")
-    return render("audit.html.j2", title=title, view=view, charts=_charts(view))
+    charts = _charts(view)
+    if view.provinces.map is not None:
+        charts["provinces"] = view.provinces.map
+    return render("audit.html.j2", title=title, view=view, charts=charts)

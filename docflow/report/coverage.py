@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from docflow.errors import CATALOGUE, InputError, Location
-from docflow.metrics.coverage import COUNT_FIELDS, RATE_FIELDS, CoverageCounts
+from docflow.metrics.coverage import RATE_FIELDS, CoverageCounts
 from docflow.metrics.coverage_json import Coverage
-from docflow.report.fields import Fields
 from docflow.report.format import count
 from docflow.report.svg import Interval
 
-__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "coverage_row", "read_coverage",
+__all__ = ["MEASURES", "CoverageRow", "RateCell", "ReasonRow", "counts_row", "coverage_row",
            "reason_rows"]
 
 MEASURES: dict[str, str] = {
@@ -65,27 +64,6 @@ def _cell(counts: CoverageCounts, name: str) -> RateCell:
     return RateCell(int(getattr(counts, name)), counts.rate(name), low, high)
 
 
-def read_coverage(fields: Fields, key: str, label: str) -> CoverageRow:
-    """Read the coverage object ``fields`` (as ``CoverageCounts.to_dict`` writes it).
-
-    Raises
-    ------
-    InputError
-        ``DF-REP-002`` naming the key if a counter is missing or the counters contradict each
-        other (more valid than present, more present than documents).
-    """
-    for name in COUNT_FIELDS:
-        fields.count(name)
-    if fields.has("reasons"):
-        reasons_f = fields.obj("reasons")
-        for code in reasons_f.names():
-            reasons_f.count(code)
-    try:
-        counts = CoverageCounts.from_dict(fields.data)
-    except (ValueError, TypeError) as exc:
-        raise fields.fail("documents", f"contradictory coverage counters: {exc}") from None
-    return _row(counts, key, label)
-
 
 def coverage_row(coverage: Coverage, key: str, label: str, file: str | None = None,
                  where: str = "") -> CoverageRow:
@@ -106,10 +84,11 @@ def coverage_row(coverage: Coverage, key: str, label: str, file: str | None = No
         raise InputError("DF-REP-002", f"contradictory coverage counters: {exc}",
                          Location(file=file, key=f"{where}.documents" if where
                                   else "documents")) from None
-    return _row(counts, key, label)
+    return counts_row(counts, key, label)
 
 
-def _row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
+def counts_row(counts: CoverageCounts, key: str, label: str) -> CoverageRow:
+    """The report's row of the counters ``counts``: every rate recomputed from them."""
     return CoverageRow(
         key=key, label=label, documents=counts.documents,
         cells={name: _cell(counts, name) for name in RATE_FIELDS},

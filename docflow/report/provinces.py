@@ -15,13 +15,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from docflow.report.fields import Fields
 from docflow.report.format import count, duration, percent
 from docflow.report.tilemap import centres_2025, tile_map
 from docflow.sim.summary_model import HubFigures
 
 __all__ = ["HubLatency", "ProvinceRow", "hub_latency", "province_maps", "province_rows",
-           "read_hub_latency", "read_provinces", "worst_first_key"]
+           "worst_first_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +49,6 @@ class ProvinceRow:
     both_valid_n: int | None
 
 
-def _opt_count(f: Fields, name: str) -> int | None:
-    return f.count(name) if f.has(name) else None
-
-
-def read_hub_latency(h: Fields) -> HubLatency:
-    """The latency and loss of one hub entry of a load summary (absent fields are ``None``)."""
-    lat = h.opt_obj("latency_s")
-    delivery = lat.opt_obj("delivery") if lat is not None else None
-    return HubLatency(delivery.opt_number("p50") if delivery is not None else None,
-                      delivery.opt_number("p95") if delivery is not None else None,
-                      _opt_count(h, "lost"))
-
 
 def hub_latency(hub: HubFigures) -> HubLatency:
     """The latency to delivery and the loss of one hub of a simulation summary."""
@@ -88,26 +75,6 @@ def worst_first_key(hub: str, latency: HubLatency) -> tuple[float, int, str]:
     p95 = latency.p95 if latency.p95 is not None and math.isfinite(latency.p95) else -1.0
     return (-p95, -(latency.lost or 0), hub)
 
-
-def read_provinces(hubs: Fields) -> list[ProvinceRow]:
-    """One row per provincial hub of a load summary's ``hubs``, sorted by province name."""
-    rows = []
-    for hub in hubs.names():
-        h = hubs.obj(hub)
-        province = h.opt_text("province")
-        if not province:
-            continue
-        lat = read_hub_latency(h)
-        cov = h.opt_obj("coverage")
-        docs = _opt_count(cov, "documents") if cov is not None else None
-        valid = _opt_count(cov, "both_valid") if cov is not None else None
-        rows.append(ProvinceRow(
-            province=province, hub=hub, agencies=_opt_count(h, "agencies"),
-            sent=_opt_count(h, "sent"), deliveries=_opt_count(h, "deliveries"),
-            lost=lat.lost, p95=lat.p95,
-            both_valid=valid / docs if docs and valid is not None else None,
-            both_valid_n=docs))
-    return sorted(rows, key=lambda r: r.province)
 
 
 def province_maps(rows: list[ProvinceRow]) -> dict[str, Markup]:

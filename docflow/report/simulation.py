@@ -10,9 +10,8 @@ Reading and drawing are kept apart: :func:`read_simulation` reads the summary th
 typed model (:class:`~docflow.sim.summary_model.SimulationSummary`, every field checked) and
 turns it into a :class:`~docflow.report.summary.SimulationView` of plain values, and
 :func:`render_simulation` draws the charts and fills the template. A section whose data the
-summary does not have is left out, never drawn empty. ``docflow load`` writes its measured
-summary in the simulator's shape (``docflow.load/1``); the same page shows it, read by
-:func:`~docflow.report.load_view.load_view`.
+summary does not have is left out, never drawn empty. ``docflow load``'s summary
+(``docflow.load/1``) has a model and a page of its own (:mod:`docflow.report.load`).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from docflow.report.load_view import load_view
 from docflow.report.page import render, write_page
 from docflow.report.provinces import province_maps
 from docflow.report.scale import time_ticks
@@ -110,21 +108,15 @@ def _charts(view: SimulationView) -> dict[str, Markup]:
     return charts
 
 
-LOAD_SCHEMA = "docflow.load/1"
-"""``docflow load``'s summary: the simulator's shape, measured
-(:mod:`docflow.axis.load_summary`)."""
-
-
 def read_simulation(summary: Mapping[str, Any] | SimulationSummary,
                     file: str | None = None) -> SimulationView:
-    """What the report shows of a summary: a run's, or a load measurement's.
+    """What the report shows of a simulation run's summary.
 
     Parameters
     ----------
     summary
-        A :class:`SimulationSummary`, or a parsed ``summary.json``: a simulation's
-        (``docflow.simulation/1``, read through :meth:`SimulationSummary.from_dict`) or
-        ``docflow load``'s (``docflow.load/1``).
+        A :class:`SimulationSummary`, or a parsed ``summary.json`` (``docflow.simulation/1``,
+        read through :meth:`SimulationSummary.from_dict`).
     file
         Its path, named in errors.
 
@@ -135,8 +127,6 @@ def read_simulation(summary: Mapping[str, Any] | SimulationSummary,
     """
     if isinstance(summary, SimulationSummary):
         return simulation_view(summary, file)
-    if summary.get("schema") == LOAD_SCHEMA:
-        return load_view(summary, file)
     return simulation_view(SimulationSummary.from_dict(summary, file), file)
 
 

@@ -25,66 +25,51 @@ coverage. Attachments of materialised envelopes are capped at :data:`ATTACHMENT_
 queues use the full drawn size): signing cost does not depend on it beyond hashing, and 2,000
 full-size scans would fill a gigabyte.
 
-Work is done in a process pool — ``real`` mode on every core (``crypto.processes``), ``sample``
-mode too when the sample is large enough to pay for starting workers. Each worker builds its
-PKI, signers and path-validation cache once.
+Work goes to an :class:`~docflow.dist.executor.Executor` in chunks of one sender's documents
+(:func:`docflow.sim.crypto_work.work_chunk`): by default a local process pool on every core
+(``crypto.processes``; ``sample`` mode and small days only once a batch is large enough to
+pay for starting workers), or a Dask cluster (``scheduler``: ``local:N`` or
+``tcp://HOST:PORT``), whose workers need no file of the client's. The context (PKI, agencies,
+trust) travels with each chunk; each worker builds its validator, signers and
+path-validation cache once. Chunks finish in any order; this process puts them back in the
+documents' order and stores them, so a run is the same bytes on every executor.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from cryptography.hazmat.primitives.serialization import Encoding
-from lxml import etree
 
 from docflow.archive.metadata import EnvelopeMeta, MessageKind
 from docflow.archive.store import Archive, NewEnvelope
 from docflow.atomic import write_atomic
-from docflow.dsig import Signer
+from docflow.dist.executor import Executor, InProcess, LocalPool, open_executor
 from docflow.dsig.algorithms import SignatureMethod
-from docflow.dsig.policy import verify_policy
-from docflow.envelope.builder import build
-from docflow.envelope.doctypes import DocumentType
-from docflow.envelope.model import Attachment, Envelope
-from docflow.envelope.samples import organization, sample_document
 from docflow.errors import ConfigError, InputError, Location, WorkerError
-from docflow.levels import Level
-from docflow.metrics.outcomes import message_outcome, outcome_of
-from docflow.pdf.document import layout_document
 from docflow.pki.keys import KeyAlgorithm
 from docflow.pki.national import Agency, NationalPki
-from docflow.pki.policy import validation_policy
 from docflow.pki.roles import Role
-from docflow.processes import StartMethod, stop_pool, worker_pool
-from docflow.profile.edxml import EDXML_NS, sign_message, verify_message
-from docflow.profile.nd30_document import official_document
-from docflow.profile.nd30_sign import sign_document
-from docflow.profile.pdf_attachments import pdf_outcome_parts, verify_pdf_attachments
+from docflow.processes import StartMethod
 from docflow.progress import Progress
 from docflow.sim.crypto import CryptoMode, DocumentRecords, Outcomes
+from docflow.sim.crypto_work import ATTACHMENT_CAP, Item, Result, WorkContext, work, work_chunk
 from docflow.sim.scenario import CryptoKind, Scenario
 from docflow.sim.signing import CertState, SigningPlan
 from docflow.topology import Topology
 from docflow.traffic.calendar import VN_TZ
-from docflow.trust import Trust
-from docflow.xmlsafe import parse_xml
 
 __all__ = ["ATTACHMENT_CAP", "EnvelopeCrypto"]
 
-ATTACHMENT_CAP = 4 * 1024
-"""Bytes of attachment in a materialised envelope (see the module docstring)."""
 _POOL_THRESHOLD = 400
-"""Below this many documents one process is faster than starting a pool."""
+"""Below this many documents one process is faster than starting a pool (``processes = 0``:
+an explicit number of processes, or a scheduler, always gets its workers)."""
 _CHUNK = 64
+"""Documents per task: a few seconds of work, so that a task's cost to ship is small beside
+it and a day of a province still spreads over many workers."""
 
 _KEYS = {"rsa-sha256": (KeyAlgorithm.RSA_2048, SignatureMethod.RSA_SHA256),
          "rsa-sha384": (KeyAlgorithm.RSA_2048, SignatureMethod.RSA_SHA384),
@@ -93,174 +78,23 @@ _KEYS = {"rsa-sha256": (KeyAlgorithm.RSA_2048, SignatureMethod.RSA_SHA256),
          "ed25519": (KeyAlgorithm.ED25519, None)}
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What a worker needs, picklable (the PKI travels without its caches)."""
-
-    seed: int
-    pki: NationalPki
-    codes: tuple[str, ...]
-    names: tuple[str, ...]
-    levels: tuple[Level, ...]
-    start: date
-    doc_types: tuple[DocumentType, ...]
-    method: SignatureMethod | None
-    trust: Trust = field(default_factory=Trust)
-    """How signatures are judged (algorithm policy, revocation, key usage), as ``docflow
-    audit`` of the run judges them; the anchors are the run's own PKI, held in memory, and
-    the time each document's sending time (the trust's time is not used)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Item:
-    serial: int
-    sender: int
-    receivers: tuple[int, ...]
-    doc_type: int
-    priority: int
-    size_kb: int
-    send_us: int
-    organ: bool
-    signer: bool
-    tampered: bool
-
-
-_STATE: dict[str, Any] = {}
-_Result = tuple[bytes, tuple[Any, ...], tuple[str, ...]]
-"""One document: its bytes, (organ present, organ valid, signer present, signer valid,
-reasons, receivers), and (sender, DocumentId, code, date, type)."""
-
-
-def _init(context: _Context) -> None:
-    _STATE.clear()
-    _STATE["context"] = context
-    trust = context.trust
-    _STATE["validator"] = context.pki.validator(
-        validation_policy(trust.policy, trust.revocation, trust.key_usage))
-    _STATE["policy"] = verify_policy(trust.policy)
-    _STATE["signers"] = {}
-
-
-def _signer(code: str, role: Role) -> Signer:
-    signers: dict[tuple[str, Role], Signer] = _STATE["signers"]
-    found = signers.get((code, role))
-    if found is None:
-        context: _Context = _STATE["context"]
-        key, cert, chain = context.pki.credentials_for(code, role)
-        found = signers[(code, role)] = Signer(key, [cert, *chain], method=context.method)
-    return found
-
-
-def _tamper(data: bytes) -> bytes:
-    """Change one character of the first attachment's content, as a faulty relay might."""
-    from docflow.xmlsafe import parse_xml
-
-    root = parse_xml(data)
-    longest = None
-    for element in root.iter(f"{{{EDXML_NS}}}Attachment"):
-        for node in element.iter():
-            if node.text and (longest is None or len(node.text) > len(longest.text or "")):
-                longest = node
-        break
-    if longest is None or not longest.text:
-        return data
-    text = longest.text
-    i = len(text) // 2
-    longest.text = text[:i] + ("A" if text[i] != "A" else "B") + text[i + 1:]
-    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
-
-
-def _with_document_pdf(envelope: Envelope, item: _Item, organ_name: str,
-                       when: datetime) -> Envelope:
-    """``envelope`` whose first attachment is its document's PDF, signed as ``item`` says."""
-    context: _Context = _STATE["context"]
-    code = context.codes[item.sender]
-    doc = official_document(
-        organ=code, doc_type=context.doc_types[item.doc_type],
-        number=int(envelope.code.code_number), notation=envelope.code.code_notation,
-        subject=envelope.subject or "", date=when.date(),
-        signer=envelope.signer_info.full_name if envelope.signer_info else "",
-        body=(envelope.content or "",), recipients=envelope.to_places or ())
-    data = layout_document(dataclasses.replace(doc, organ=organ_name))
-    for role, wanted in ((Role.SIGNER, item.signer), (Role.ORGAN, item.organ)):
-        if wanted:
-            key, cert, chain = context.pki.credentials_for(code, role)
-            data = sign_document(data, key, [cert, *chain], role, at=when,
-                                 enforce_order=False)
-    first = envelope.references[0]
-    name = f"{envelope.code.code_number}_{envelope.code.code_notation}.pdf"
-    reference = dataclasses.replace(first, content_type="application/pdf",
-                                    attachment_name=name)
-    attachment = Attachment.from_bytes(data, content_id=first.content_id, attachment_name=name,
-                                       content_type="application/pdf",
-                                       description=first.description, id="att-1")
-    return dataclasses.replace(
-        envelope, references=(reference, *envelope.references[1:]),
-        attachments=(attachment, *envelope.attachments[1:]))
-
-
-def _work(items: Sequence[_Item]) -> list[_Result]:
-    """Make, sign, alter and verify ``items``; the bytes, the outcome and the header fields."""
-    context: _Context = _STATE["context"]
-    validator = _STATE["validator"]
-    midnight = datetime(context.start.year, context.start.month, context.start.day,
-                        tzinfo=VN_TZ)
-    out: list[_Result] = []
-    for item in items:
-        rng = np.random.default_rng([context.seed, item.serial])
-        when = midnight + timedelta(microseconds=item.send_us)
-        code = context.codes[item.sender]
-        envelope = sample_document(
-            rng, sender=organization(code, context.names[item.sender]),
-            receivers=[organization(context.codes[r], context.names[r])
-                       for r in item.receivers],
-            doc_type=context.doc_types[item.doc_type], attachments=1,
-            size=min(item.size_kb * 1024, ATTACHMENT_CAP), when=when,
-            number=item.serial % 9999 + 1)
-        envelope = dataclasses.replace(envelope, other_info=dataclasses.replace(
-            envelope.other_info, priority=str(item.priority)))
-        envelope = _with_document_pdf(envelope, item, context.names[item.sender], when)
-        data = build(envelope)
-        if item.signer:
-            data = sign_message(data, _signer(code, Role.SIGNER), Role.SIGNER)
-        if item.organ:
-            data = sign_message(data, _signer(code, Role.ORGAN), Role.ORGAN)
-        if item.tampered:
-            data = _tamper(data)
-        # As the audit does (docflow.audit.signatures.SignatureChecker.check): at the
-        # sender's trace time (whole seconds), the PDF attachments' signatures beside the
-        # XML-DSig ones, the errors of the message as a whole among the reasons.
-        at = when.replace(microsecond=0).astimezone(UTC)
-        root = parse_xml(data)
-        pdf, pdf_reasons = pdf_outcome_parts(verify_pdf_attachments(
-            root, validator, at=at, required_roles=(), describe=False))
-        if item.signer or item.organ:
-            outcome = message_outcome(verify_message(
-                root, trust=validator, at=at, policy=_STATE["policy"], owned=True),
-                pdf=pdf, pdf_reasons=pdf_reasons)
-        else:
-            outcome = outcome_of((), extra_reasons=pdf_reasons, pdf=pdf)
-        header = (code, envelope.document_id, str(envelope.code),
-                  envelope.promulgation_info.promulgation_date,
-                  context.doc_types[item.doc_type].value)
-        out.append((data, (outcome.organ_present, outcome.organ_valid,
-                           outcome.signer_present, outcome.signer_valid, outcome.reasons,
-                           item.receivers), header))
-    return out
-
-
 class EnvelopeCrypto(CryptoMode):
     """``sample:N`` and ``real`` mode; see the module docstring."""
 
-    def __init__(self, context: _Context, kind: CryptoKind, sample: int, processes: int,
-                 archive_path: Path | None, origin: str) -> None:
+    def __init__(self, context: WorkContext, kind: CryptoKind, sample: int, processes: int,
+                 archive_path: Path | None, origin: str, scheduler: str | None = None,
+                 executor: Executor | None = None) -> None:
         self.context = context
         self.mode = f"sample:{sample}" if kind is CryptoKind.SAMPLE else kind.value
         self.samples = sample if kind is CryptoKind.SAMPLE else None
+        self.explicit = processes > 0 or scheduler is not None or executor is not None
+        """The caller named its workers: use them for every batch, however small."""
         self.processes = processes or os.cpu_count() or 1
+        self.scheduler = scheduler
         self.archive_path = archive_path
         self.origin = origin
-        self._pool: ProcessPoolExecutor | None = None
+        self._executor = executor
+        self._owned = executor is None
         self._archive: Archive | None = None
         if archive_path is not None:
             try:
@@ -275,14 +109,29 @@ class EnvelopeCrypto(CryptoMode):
 
     @classmethod
     def create(cls, scenario: Scenario, topology: Topology, archive_path: Path | None,
-               plan: SigningPlan) -> EnvelopeCrypto:
-        """The mode for ``scenario``: a PKI over ``topology`` with the plan's bad certificates."""
+               plan: SigningPlan, scheduler: str | None = None,
+               executor: Executor | None = None) -> EnvelopeCrypto:
+        """The mode for ``scenario``: a PKI over ``topology`` with the plan's bad certificates.
+
+        ``scheduler`` (``local:N``, ``tcp://HOST:PORT``) runs the work on Dask, ``executor``
+        on one the caller owns; neither: the local pool of ``crypto.processes``.
+        """
         algorithm = scenario.signing.algorithm
         if algorithm not in _KEYS:
             raise ConfigError("DF-SCN-008", f"crypto mode {scenario.crypto.mode} cannot sign "
                               f"with {algorithm!r}; allowed: {', '.join(_KEYS)}",
                               Location(file=scenario.source, key="signing.algorithm"))
         key_algorithm, method = _KEYS[algorithm]
+        if key_algorithm is KeyAlgorithm.RSA_2048 and scheduler is not None and \
+                scheduler.startswith("tcp://"):
+            # RSA keys are generated at random once and cached on each machine's disk
+            # (docflow.pki.keys.RsaKeyCache); a worker on another machine would sign with keys
+            # of its own that the run's certificates do not hold. EC and Ed25519 keys are
+            # derived from the seed, the same everywhere.
+            raise ConfigError("DF-SCN-008", f"{algorithm} keys are cached on this machine "
+                              "only and cannot sign on a cluster; use ecdsa-p256 or ed25519 "
+                              "there, or --scheduler local:N",
+                              Location(file=scenario.source, key="signing.algorithm"))
         at = datetime(scenario.period.start.year, scenario.period.start.month,
                       scenario.period.start.day, tzinfo=VN_TZ).astimezone(UTC)
         agencies = [Agency(a.code, a.name, a.level.value, a.hub) for a in topology.agencies]
@@ -292,13 +141,14 @@ class EnvelopeCrypto(CryptoMode):
                    np.flatnonzero(plan.cert == CertState.REVOKED) for role in Role}
         pki = NationalPki.build(agencies, seed=scenario.seed, at=at, algorithm=key_algorithm,
                                 expired=expired, revoked=revoked)
-        context = _Context(
+        context = WorkContext(
             seed=scenario.seed, pki=pki, codes=tuple(a.code for a in topology.agencies),
             names=tuple(a.name for a in topology.agencies),
             levels=tuple(a.level for a in topology.agencies), start=scenario.period.start,
             doc_types=tuple(t for t, _ in scenario.traffic.documents.types), method=method)
         return cls(context, scenario.crypto.kind, scenario.crypto.sample,
-                   scenario.crypto.processes, archive_path, f"sim:{scenario.name}")
+                   scenario.crypto.processes, archive_path, f"sim:{scenario.name}",
+                   scheduler, executor)
 
     def _write_trust(self, folder: Path) -> None:
         """The trust anchor and every CRL, for ``docflow audit --trust ... --crl ...``."""
@@ -315,7 +165,7 @@ class EnvelopeCrypto(CryptoMode):
 
     def outcomes(self, documents: DocumentRecords,
                  progress: Progress | None = None) -> Outcomes:
-        items = [_Item(int(documents.serial[i]), int(documents.plan.sender[i]),
+        items = [Item(int(documents.serial[i]), int(documents.plan.sender[i]),
                        tuple(int(r) for r in
                              documents.receiver[documents.first[i]:documents.first[i + 1]]),
                        int(documents.doc_type[i]), int(documents.priority[i]),
@@ -334,45 +184,65 @@ class EnvelopeCrypto(CryptoMode):
                 progress("archiving", n, n)
         return Outcomes(flags[:, 0], flags[:, 1], flags[:, 2], flags[:, 3], reasons)
 
-    def _run(self, items: list[_Item], progress: Progress | None = None) -> list[_Result]:
+    def _run(self, items: list[Item], progress: Progress | None = None) -> list[Result]:
         if progress is not None:  # the phase starts now, not when its first chunk is done
             progress("signing", 0, len(items))
-        if len(items) < _POOL_THRESHOLD or self.processes <= 1:
-            if _STATE.get("context") is not self.context:
-                _init(self.context)
+        executor = self._executor_for(len(items))
+        if isinstance(executor, InProcess):
             if progress is None:
-                return _work(items)
-            done: list[_Result] = []
+                return work(self.context, items)
+            done: list[Result] = []
             for k in range(0, len(items), _CHUNK):  # each item on its own: chunks change nothing
-                done += _work(items[k:k + _CHUNK])
+                done += work(self.context, items[k:k + _CHUNK])
                 progress("signing", len(done), len(items))
             return done
-        if self._pool is None:
-            # forkserver, not fork: the engine's status thread may be running, and a process
-            # forked beside a thread can inherit a lock that thread holds.
-            self._pool = worker_pool(self.processes, method=StartMethod.FORKSERVER,
-                                     initializer=_init, initargs=(self.context,))
         # Chunks of one sender's documents where possible, so that a worker issues and
         # validates an agency's certificates once, not every worker.
         by_sender = sorted(range(len(items)), key=lambda i: (items[i].sender, i))
         chunks = [[items[i] for i in by_sender[k:k + _CHUNK]]
                   for k in range(0, len(items), _CHUNK)]
-        results: list[_Result | None] = [None] * len(items)
-        position = 0
+        results: list[Result | None] = [None] * len(items)
+        # The context travels with each chunk (28 KB for a province, 380 KB for vn-2025,
+        # beside about a second of work), not through Executor.share: Dask's memory manager
+        # keeps one copy of scattered data, and a run must survive the worker holding it.
+        # Each worker still builds its state once per run (WorkContext.key).
+        tasks = ((self.context, k, chunk) for k, chunk in enumerate(chunks))
         try:
-            for part in self._pool.map(_work, chunks):
-                for found in part:
-                    results[by_sender[position]] = found
-                    position += 1
+            # At most a few chunks per worker in flight (the executor's window); each comes
+            # back with its index and goes to its documents' places.
+            done_count = 0
+            for k, part in executor.map_unordered(work_chunk, tasks):
+                for j, found in enumerate(part):
+                    results[by_sender[k * _CHUNK + j]] = found
+                done_count += len(part)
                 if progress is not None:
-                    progress("signing", position, len(items))
-        except (BrokenProcessPool, BrokenPipeError):  # the pool's pipe, to a dead worker
-            raise WorkerError("DF-SCN-010", "a worker process died (killed, or out of memory); "
-                              "the run is abandoned", Location(file=str(self.archive_path or
-                                                                        self.origin))) from None
+                    progress("signing", done_count, len(items))
+        except WorkerError as exc:
+            where = Location(file=str(self.archive_path or self.origin))
+            if self.scheduler is None:
+                raise WorkerError("DF-SCN-010", "a worker process died (killed, or out of "
+                                  "memory); the run is abandoned", where) from None
+            raise WorkerError(exc.code, f"{exc.message}; the run is abandoned and its partial "
+                              "archive removed: run it again", where) from None
         return [r for r in results if r is not None]
 
-    def _store(self, results: list[_Result]) -> None:
+    def _executor_for(self, batch: int) -> Executor:
+        """Where a batch of ``batch`` documents runs: the executor once started, else this
+        process for a small batch (or one process), else a new local pool or Dask client."""
+        if self._executor is not None:
+            return self._executor
+        if self.scheduler is None and (self.processes <= 1 or
+                                       (batch < _POOL_THRESHOLD and not self.explicit)):
+            return InProcess()
+        if self.scheduler is not None:
+            self._executor = open_executor(self.scheduler)
+        else:
+            # forkserver, not fork: the engine's status thread may be running, and a process
+            # forked beside a thread can inherit a lock that thread holds.
+            self._executor = LocalPool(self.processes, method=StartMethod.FORKSERVER)
+        return self._executor
+
+    def _store(self, results: list[Result]) -> None:
         assert self._archive is not None
         index = {code: i for i, code in enumerate(self.context.codes)}
         levels = self.context.levels
@@ -389,12 +259,11 @@ class EnvelopeCrypto(CryptoMode):
         self._archive.add_many(envelopes)
 
     def close(self, aborted: bool = False) -> None:
-        if self._pool is not None:
-            if aborted:
-                stop_pool(self._pool)
-            else:
-                self._pool.shutdown()
-            self._pool = None
+        if self._executor is not None and self._owned:
+            # A local pool that broke or was interrupted stops its workers at once; Dask's
+            # client lets go of its tasks, and a local:N cluster goes with it.
+            self._executor.close()
+        self._executor = None
         if self._archive is not None:
             self._archive.close()
             self._archive = None
@@ -403,4 +272,3 @@ class EnvelopeCrypto(CryptoMode):
                 # figures the run never reported, and a rerun starts it afresh anyway.
                 for suffix in ("", "-wal", "-shm", "-journal"):
                     Path(f"{self.archive_path}{suffix}").unlink(missing_ok=True)
-

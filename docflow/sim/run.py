@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from docflow.dist.executor import Executor
 from docflow.errors import Location
 from docflow.progress import Progress
 from docflow.runfolder import Layout
@@ -74,14 +75,20 @@ def load_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> Scenari
 
 
 def make_crypto(scenario: Scenario, topology: Topology, out: Path | None,
-                plan: SigningPlan) -> CryptoMode:
-    """The crypto mode of ``scenario`` (writing ``out/archive.sqlite`` in sample/real mode)."""
+                plan: SigningPlan, scheduler: str | None = None,
+                executor: Executor | None = None) -> CryptoMode:
+    """The crypto mode of ``scenario`` (writing ``out/archive.sqlite`` in sample/real mode).
+
+    Sample and real mode sign and verify on ``executor`` if given, else on the Dask
+    ``scheduler`` if given, else on a local pool of ``crypto.processes``.
+    """
     if scenario.crypto.kind is CryptoKind.MODEL:
         return ModelCrypto()
     from docflow.sim.crypto_real import EnvelopeCrypto  # the signature stack, only when used
 
     return EnvelopeCrypto.create(scenario, topology,
-                                 None if out is None else out / ARCHIVE_FILE, plan)
+                                 None if out is None else out / ARCHIVE_FILE, plan,
+                                 scheduler=scheduler, executor=executor)
 
 
 def configure(scenario: Scenario | str | os.PathLike[str] | None, *, seed: int | None = None,
@@ -107,16 +114,20 @@ def configure(scenario: Scenario | str | os.PathLike[str] | None, *, seed: int |
 
 
 def run_engine(scenario: Scenario, topology: Topology, folder: Path | None,
-               progress: Progress | None = None) -> SimulationResult:
+               progress: Progress | None = None, *,
+               scheduler: str | None = None,
+               executor: Executor | None = None) -> SimulationResult:
     """Run ``scenario`` on ``topology`` (checked by :func:`docflow.sim.setup.prepare`).
 
     In sample and real mode the envelopes go to ``folder/archive.sqlite`` and the trust anchor
     and CRLs to ``folder/trust/``; the summary is returned, not written (the caller writes it
     with the report, then marks the folder complete). ``progress`` hears of the simulated
-    days, then of the sample's signing and archiving (:class:`Engine`).
+    days, then of the sample's signing and archiving (:class:`Engine`). ``scheduler`` and
+    ``executor`` say where sample and real crypto run (:func:`make_crypto`); the result does
+    not depend on them.
     """
     plan = SigningPlan.for_scenario(scenario, topology.arrays())
-    mode = make_crypto(scenario, topology, folder, plan)
+    mode = make_crypto(scenario, topology, folder, plan, scheduler, executor)
     try:
         result = Engine(scenario, topology, mode, progress, plan).run()
     except BaseException:

@@ -48,7 +48,8 @@ def test_json_follows_the_documented_schema(tmp_path: Path) -> None:
     assert set(data) == {"schema", "docflow_version", "source", "archive", "context",
                          "documents", "verified_now", "reused", "status_messages", "unreadable",
                          "total", "by_level", "by_agency", "by_document_type", "by_month",
-                         "target", "import", "notices", "sources"}
+                         "target", "import", "notices", "sources", "directory", "by_province",
+                         "by_province_level"}
     assert data["sources"]["organ"] == {"xml": 2, "pdf": 0, "both": 0}
     assert set(data["context"]) == {"policy", "trust_fingerprint", "at", "trust_source",
                                     "anchors"}

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -51,14 +52,19 @@ class Cluster:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _start(folder: Path, workers: int) -> Cluster:
+def _start(folder: Path, workers: int, allowed_failures: int | None = None) -> Cluster:
+    """``allowed_failures``: how many worker deaths under one task the scheduler forgives
+    before it gives the task up (Dask's default is 3)."""
     folder.mkdir(parents=True, exist_ok=True)
     scheduler_file = folder / "scheduler.json"
     log = open(folder / "scheduler.log", "wb")  # noqa: SIM115 - closed with the process
+    env = dict(os.environ)
+    if allowed_failures is not None:
+        env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = str(allowed_failures)
     scheduler = subprocess.Popen(
         [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0",
          "--no-dashboard", "--scheduler-file", str(scheduler_file)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=folder)
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=folder, env=env)
     cluster = Cluster("", scheduler)
     try:
         deadline = time.monotonic() + 60
@@ -98,6 +104,40 @@ def own_cluster(tmp_path: Path) -> Iterator[Cluster]:
     cluster = _start(tmp_path / "dask", 2)
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture
+def strict_cluster(tmp_path: Path) -> Iterator[Cluster]:
+    """Two workers under a scheduler that gives a task up the first time a worker dies
+    running it (``allowed-failures`` 0)."""
+    cluster = _start(tmp_path / "dask", 2, allowed_failures=0)
+    yield cluster
+    cluster.stop()
+
+
+def kill_when_busy(cluster: Cluster, timeout: float = 300) -> threading.Thread:
+    """A thread that SIGKILLs the first worker seen running a task (and its nanny): a machine
+    lost mid-task. Its ``killed`` attribute lists the killed worker's index."""
+    from distributed import Client
+
+    def watch() -> None:
+        with Client(cluster.address, timeout=30) as client:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                busy = [address for address, keys in client.processing().items() if keys]
+                if busy:
+                    pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+                    group = os.getpgid(pid)
+                    index = next(i for i, w in enumerate(cluster.workers) if w.pid == group)
+                    cluster.kill_worker(index)
+                    thread.killed.append(index)  # type: ignore[attr-defined]
+                    return
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.killed = []  # type: ignore[attr-defined]
+    thread.start()
+    return thread
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from docflow.cli import cli
 from docflow.dist.sweep import Variation, parse_seeds, sweep
 from docflow.dist.sweep_model import SweepSummary
 from docflow.errors import InputError
-from docflow.report.sweep import write_sweep_report
 from docflow.outputs import OutputSchema
+from docflow.report.sweep import write_sweep_report
 from tests.dist.conftest import Cluster
 
 TINY = """seed = 1

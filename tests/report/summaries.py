@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from docflow.audit.output import AuditContext, AuditOutput, RoleSources, Sources, TargetSection
+from docflow.audit.run_trust import TrustSource
+from docflow.audit.target import BelowTarget
 from docflow.metrics.coverage import CoverageTable, DocumentOutcome
 
 HOURS = 7 * 24
@@ -179,16 +182,16 @@ def audit_result(target: float = 0.98) -> dict[str, Any]:
                               "high": high, "certain": high < target})
     below.sort(key=lambda b: (b["high"], b["rate"], b["dimension"], b["key"]))
     total = tables["level"].total()
-    return {
-        "schema": "docflow.audit/1", "source": "lưu trữ/archive.sqlite",
-        "archive": "lưu trữ/archive.sqlite",
-        "context": {"policy": "docflow-2025", "trust_fingerprint": "ab" * 16,
-                    "at": "signing-time"},
-        "documents": total.documents, "verified_now": total.documents, "reused": 0,
-        "status_messages": 12, "unreadable": {"total": 2, "by_code": {"DF-XML-001": 2}},
-        "total": total.to_dict(),
-        **{f"by_{d}": t.to_dict() for d, t in tables.items()},
-        "target": {"value": target, "measure": "both_valid", "ranking": "upper_bound",
-                   "below": below},
-        "import": None,
-    }
+    return AuditOutput(
+        docflow_version="0", source="lưu trữ/archive.sqlite", archive="lưu trữ/archive.sqlite",
+        context=AuditContext("docflow-2025", "ab" * 32, "signing-time", TrustSource.GIVEN, ()),
+        notices=(), verified_now=total.documents, status_messages=12,
+        unreadable={"DF-XML-001": 2}, total=total,
+        sources=Sources(RoleSources(xml=total.organ_present),
+                        RoleSources(xml=total.signer_present)),
+        by_level=tables["level"], by_agency=tables["agency"],
+        by_document_type=tables["document_type"], by_month=tables["month"],
+        target=TargetSection(target, "both_valid", 1, 0, tuple(
+            BelowTarget(b["dimension"], b["key"], b["documents"], b["count"], b["rate"],
+                        b["low"], b["high"], b["certain"]) for b in below)),
+        imported=None).to_json()
