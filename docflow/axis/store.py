@@ -227,21 +227,23 @@ class Store:
         return results
 
     def _add(self, cur: Any, data: bytes, digest: str, route: Route, when: float) -> Stored:
-        row = self._run(cur, "SELECT id FROM messages WHERE sha256 = ?", (digest,)).fetchone()
-        if row is not None:
-            return self._resent(cur, int(row[0]))
         if route.kind == "document":
-            held = self._run(cur, "SELECT id, sha256 FROM messages WHERE document_id = ?",
-                             (route.document_id,)).fetchone()
-            if held is not None and held[1] == digest:
-                # The same bytes, committed by another process between the two look-ups
-                # (each statement sees the latest commit): a resend, not a conflict.
-                return self._resent(cur, int(held[0]))
-            if held is not None:
-                raise Conflict("DF-AXS-008", f"the axis holds message {held[0]} with "
+            # One look-up for both: the same bytes (a resend) or the same DocumentId (another
+            # message under it), read in one statement, so one snapshot answers both.
+            held = self._run(cur, "SELECT id, sha256 FROM messages WHERE sha256 = ? OR "
+                             "document_id = ?", (digest, route.document_id)).fetchall()
+            for message_id, sha256 in held:
+                if sha256 == digest:
+                    return self._resent(cur, int(message_id))
+            if held:
+                raise Conflict("DF-AXS-008", f"the axis holds message {held[0][0]} with "
                                f"DocumentId {route.document_id!r}, with other content")
             receivers = route.receivers
         else:
+            row = self._run(cur, "SELECT id FROM messages WHERE sha256 = ?",
+                            (digest,)).fetchone()
+            if row is not None:
+                return self._resent(cur, int(row[0]))
             receivers = self._status_receivers(cur, route, when)
         new_id = self._run(
             cur, "INSERT INTO messages (sha256, kind, sender, document_id, response_for, "
@@ -249,10 +251,13 @@ class Store:
             "RETURNING id",
             (digest, route.kind, route.sender, route.document_id, route.response_for,
              route.status_code, when, len(data), data)).fetchone()[0]
-        for receiver in receivers:
-            self._run(cur, "INSERT INTO deliveries (message_id, receiver, waiting, "
-                      "status_code, updated_at) VALUES (?, ?, 1, NULL, ?)",
-                      (new_id, receiver, when))
+        # A statement per hundred receivers, not per receiver: a round trip each to a server
+        # database (and well under SQLite's limit of bound values).
+        for start in range(0, len(receivers), 100):
+            part = receivers[start:start + 100]
+            self._run(cur, "INSERT INTO deliveries (message_id, receiver, waiting, status_code, "
+                      "updated_at) VALUES " + ", ".join(["(?, ?, 1, NULL, ?)"] * len(part)),
+                      [v for receiver in part for v in (new_id, receiver, when)])
         return Stored(int(new_id), False, tuple(sorted(receivers)))
 
     def _resent(self, cur: Any, message_id: int) -> Stored:
