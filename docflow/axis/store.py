@@ -198,11 +198,19 @@ class Store:
                   ) -> list[Stored | Conflict]:
         """Store several admitted messages in one transaction: one commit, one flush.
 
-        Each message is stored or refused on its own (a savepoint each), in order, so a
-        batch gives the same answers as the same messages one by one; the service gathers
+        Each message is stored or refused on its own, in order, so a batch gives the same
+        answers as the same messages one by one; the service gathers
         the messages that arrive while a commit is under way into the next batch.
         """
         when = time.time() if now is None else now
+        try:
+            # A refusal (Conflict) is decided before its message writes anything, so the
+            # batch needs no savepoint per message unless another process races it to an
+            # insert: then all of it is rolled back and stored again, a savepoint each.
+            with self._transaction() as cur:
+                return [self._add_or_refuse(cur, data, route, when) for data, route in items]
+        except self.integrity_errors:
+            pass
         results: list[Stored | Conflict] = []
         with self._transaction() as cur:
             for data, route in items:
@@ -226,7 +234,15 @@ class Store:
                     break
         return results
 
+    def _add_or_refuse(self, cur: Any, data: bytes, route: Route, when: float
+                       ) -> Stored | Conflict:
+        try:
+            return self._add(cur, data, hashlib.sha256(data).hexdigest(), route, when)
+        except Conflict as refused:
+            return refused
+
     def _add(self, cur: Any, data: bytes, digest: str, route: Route, when: float) -> Stored:
+        """Store one message; a :class:`Conflict` is raised before anything is written."""
         if route.kind == "document":
             # One look-up for both: the same bytes (a resend) or the same DocumentId (another
             # message under it), read in one statement, so one snapshot answers both.
