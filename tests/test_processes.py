@@ -39,6 +39,14 @@ POOL_SCRIPT = textwrap.dedent("""
 """)
 
 
+def _assert_resumes_exactly(db: Path, kept: int, n: int) -> None:
+    """A second audit of ``db`` verifies only what the interrupted one left and reuses the
+    ``kept`` verdicts it stored: no envelope counted twice, none lost."""
+    resumed = CliRunner().invoke(cli, ["audit", str(db), "-j", "1", "--format", "json"])
+    data = json.loads(resumed.stdout)
+    assert (data["verified_now"], data["reused"], data["documents"]) == (n - kept, kept, n)
+
+
 @pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
 def test_pool_workers_die_with_a_killed_owner(method: str) -> None:
     """kill -9 of a pool's owner ends its workers (and any forkserver and resource tracker)."""
@@ -159,9 +167,7 @@ def test_ctrl_c_stops_an_audit_with_one_line_and_keeps_what_it_stored(tmp_path: 
     assert err.strip().splitlines()[-1].startswith("interrupted")
     kept = _verified(db)
     assert 0 < kept < n
-    resumed = CliRunner().invoke(cli, ["audit", str(db), "-j", "1", "--format", "json"])
-    data = json.loads(resumed.stdout)
-    assert (data["verified_now"], data["reused"], data["documents"]) == (n - kept, kept, n)
+    _assert_resumes_exactly(db, kept, n)
 
 
 def test_ctrl_c_stops_a_simulation_and_leaves_no_partial_archive(tmp_path: Path) -> None:
@@ -224,9 +230,7 @@ def test_a_worker_killed_under_an_audit_is_a_clear_error_and_loses_nothing(
     if proc.returncode == 3:
         assert "DF-AUD-006" in err and "Traceback" not in err
     kept = _verified(db)
-    resumed = CliRunner().invoke(cli, ["audit", str(db), "-j", "1", "--format", "json"])
-    data = json.loads(resumed.stdout)
-    assert (data["verified_now"], data["reused"], data["documents"]) == (n - kept, kept, n)
+    _assert_resumes_exactly(db, kept, n)
 
 
 def test_a_worker_killed_under_a_simulation_is_a_clear_error(tmp_path: Path) -> None:
