@@ -52,6 +52,15 @@ def _departures(arrival_us: np.ndarray, service_us: int, workers: int) -> np.nda
     return depart
 
 
+def _served(arrivals_s: np.ndarray, service_ms: float, workers: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The FIFO stage over ``arrivals_s``: the order that sorts them, and each message's
+    arrival and departure in microseconds, in that sorted order."""
+    order = np.argsort(arrivals_s, kind="stable")
+    arrival_us = np.rint(arrivals_s[order] * 1e6).astype(np.int64)
+    return order, arrival_us, _departures(arrival_us, max(1, round(service_ms * 1000)), workers)
+
+
 def _rate(n: int, until_s: float) -> float | None:
     """``n`` documents from the start until ``until_s``, per second."""
     return per_s(n / max(until_s, 1e-9)) if n else None
@@ -66,9 +75,7 @@ def predict_latency(arrivals_s: np.ndarray, *, service_ms: float, workers: int,
     message then draws one of them (from a generator seeded with ``seed``), so that the
     model's spread at low load is the measured one, not none.
     """
-    order = np.argsort(arrivals_s, kind="stable")
-    arrival_us = np.rint(arrivals_s[order] * 1e6).astype(np.int64)
-    depart_us = _departures(arrival_us, max(1, round(service_ms * 1000)), workers)
+    order, arrival_us, depart_us = _served(arrivals_s, service_ms, workers)
     if np.ndim(transit_ms):
         transit = np.random.default_rng(seed).choice(np.asarray(transit_ms, float),
                                                      len(arrivals_s)) / 1000
@@ -93,10 +100,7 @@ def model_comparison(result: LoadResult, *, service_ms: float, workers: int,
     arrivals_s = np.concatenate([due, np.array(result.status_posts, float)])
     is_document = np.concatenate([np.ones(len(due), bool),
                                   np.zeros(len(result.status_posts), bool)])
-    order = np.argsort(arrivals_s, kind="stable")
-    arrival_us = np.rint(arrivals_s[order] * 1e6).astype(np.int64)
-    service_us = max(1, round(service_ms * 1000))
-    depart_us = _departures(arrival_us, service_us, workers)
+    order, _, depart_us = _served(arrivals_s, service_ms, workers)
     # Back to the documents' own order, so that each level picks its own departures.
     depart_doc_s = np.empty(len(due))
     depart_doc_s[order[is_document[order]]] = depart_us[is_document[order]] / 1e6
